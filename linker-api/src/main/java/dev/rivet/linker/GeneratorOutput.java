@@ -1,0 +1,26 @@
+package dev.rivet.linker;
+
+import java.nio.ByteBuffer;
+
+/** What a {@link SymbolGenerator} writes into, and the addresses it may need. */
+public interface GeneratorOutput {
+    /**
+     * {@return the symbol's bytes in the output, little-endian, position 0, limit = the symbol's
+     * size; the buffer is valid only during the call}
+     */
+    ByteBuffer buffer();
+
+    /** {@return the symbol being generated} */
+    int symbol();
+
+    /** {@return the address the symbol was given} */
+    long address();
+
+    /**
+     * {@return the address of another symbol after layout}
+     *
+     * @param symbol a defined symbol
+     * @throws IllegalArgumentException if the symbol has no address
+     */
+    long addressOf(int symbol);
+}

@@ -1,0 +1,86 @@
+package dev.rivet.linker;
+
+import dev.rivet.linker.spi.LinkerProvider;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.ServiceLoader;
+
+/**
+ * Links symbols and input files into an executable for one {@link Target}.
+ *
+ * <pre>{@code
+ * Linker linker = Linker.create(Target.parse("x86_64-linux"));
+ * Loader ld = linker.loader();
+ * int msg = ld.define("msg", SymbolKind.RODATA, b -> b.bytes("hi\n".getBytes()));
+ * ld.define("_start", SymbolKind.TEXT, b -> { ...code...; b.relocation(off, RelocationKind.PC_RELATIVE_32, msg, -4); });
+ * linker.link(Path.of("hello"));
+ * }</pre>
+ *
+ * <p>A linker may link many times; each link sees the loader as it is then. One linker is used
+ * by one thread at a time, except {@link #cancel()}, which any thread may call. Many linkers may
+ * work at once in one JVM.
+ */
+public interface Linker {
+    /**
+     * Creates a linker with default options.
+     *
+     * @param target what to link for
+     * @return a new linker
+     * @throws LinkException if no engine or no format module for the target is available
+     */
+    static Linker create(Target target) {
+        return create(target, LinkOptions.defaults());
+    }
+
+    /**
+     * Creates a linker.
+     *
+     * @param target what to link for
+     * @param options how to link
+     * @return a new linker
+     * @throws LinkException if no engine or no format module for the target is available
+     */
+    static Linker create(Target target, LinkOptions options) {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(options, "options");
+        ClassLoader cl = options.classLoader().orElse(Linker.class.getClassLoader());
+        for (LinkerProvider p : ServiceLoader.load(LinkerProvider.class, cl)) {
+            return p.create(target, options);
+        }
+        throw new LinkException(Diagnostic.error("no Rivet engine found")
+                .withHint("put linker-core (dev.rivet.linker.core) on the class or module path"));
+    }
+
+    /** {@return the target} */
+    Target target();
+
+    /** {@return the options} */
+    LinkOptions options();
+
+    /** {@return the symbol table that symbols are built in} */
+    Loader loader();
+
+    /**
+     * Links into a file. The file is written under a temporary name beside it and renamed into
+     * place, so a failed or cancelled link leaves a previous file untouched.
+     *
+     * @param output the file to write
+     * @return what was produced
+     * @throws LinkException if the link fails; every problem found is among its diagnostics
+     * @throws LinkCancelledException if {@link #cancel()} was called
+     */
+    LinkResult link(Path output);
+
+    /**
+     * Links into memory; {@link LinkResult#bytes()} holds the file's contents.
+     *
+     * @return what was produced
+     * @throws LinkException if the link fails
+     * @throws LinkCancelledException if {@link #cancel()} was called
+     */
+    LinkResult linkToMemory();
+
+    /** Asks the link in progress to stop; it ends with {@link LinkCancelledException}. Takes effect
+     * for the next link too if none is running, and is cleared when that link ends. */
+    void cancel();
+}

@@ -1,0 +1,206 @@
+package dev.rivet.linker.core;
+
+import dev.rivet.linker.Diagnostic;
+import dev.rivet.linker.LinkException;
+import dev.rivet.linker.LinkListener;
+import dev.rivet.linker.LinkOptions;
+import dev.rivet.linker.LinkPhase;
+import dev.rivet.linker.LinkResult;
+import dev.rivet.linker.Linker;
+import dev.rivet.linker.Loader;
+import dev.rivet.linker.Target;
+import dev.rivet.linker.core.arch.Arch;
+import dev.rivet.linker.core.output.AtomWriter;
+import dev.rivet.linker.core.output.LinkContext;
+import dev.rivet.linker.core.output.OutputFile;
+import dev.rivet.linker.core.output.OutputFormat;
+import dev.rivet.linker.core.output.OutputPlan;
+import dev.rivet.linker.core.passes.DeadStrip;
+import dev.rivet.linker.core.passes.UndefinedSymbols;
+import dev.rivet.linker.core.symbols.InputFile;
+import dev.rivet.linker.core.symbols.SymbolLoader;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's {@link Linker}: runs the pipeline (resolve, dead-strip, scan, layout, write) over
+ * its loader's tables and hands layout and headers to the target's {@link OutputFormat}.
+ */
+public final class CoreLinker implements Linker {
+    private static final Logger LOG = LoggerFactory.getLogger(CoreLinker.class);
+    private static final AtomicInteger POOL_ID = new AtomicInteger();
+
+    private final Target target;
+    private final LinkOptions options;
+    private final OutputFormat format;
+    private final SymbolLoader loader;
+    private volatile boolean cancelRequested;
+
+    CoreLinker(Target target, LinkOptions options, OutputFormat format) {
+        this.target = target;
+        this.options = options;
+        this.format = format;
+        this.loader = new SymbolLoader(Arch.of(target.architecture()), options.strictDupok());
+    }
+
+    @Override
+    public Target target() {
+        return target;
+    }
+
+    @Override
+    public LinkOptions options() {
+        return options;
+    }
+
+    @Override
+    public Loader loader() {
+        return loader;
+    }
+
+    /** {@return the loader's tables, for format modules and tests inside the engine} */
+    public SymbolLoader symbolLoader() {
+        return loader;
+    }
+
+    /**
+     * Adds an input file whose sections and symbols a reader has filled in; its symbols are bound
+     * by name against what is already loaded.
+     *
+     * @param file a file created against {@link #symbolLoader()}'s atom table and registered with
+     *     its symbol table
+     * @param names each local symbol's name as UTF-8
+     * @throws LinkException listing every duplicate definition
+     */
+    public void addInput(InputFile file, byte[][] names) {
+        loader.bindFileSymbols(file, names);
+    }
+
+    @Override
+    public LinkResult link(Path output) {
+        Objects.requireNonNull(output, "output");
+        return run(output);
+    }
+
+    @Override
+    public LinkResult linkToMemory() {
+        return run(null);
+    }
+
+    @Override
+    public void cancel() {
+        cancelRequested = true;
+    }
+
+    private LinkResult run(Path output) {
+        ExecutorService executor = options.executor().orElse(null);
+        boolean ownExecutor = false;
+        if (executor == null && options.threads() > 1) {
+            executor = Executors.newFixedThreadPool(options.threads(), daemonThreads());
+            ownExecutor = true;
+        }
+        try {
+            return runPhases(output, executor);
+        } finally {
+            cancelRequested = false;
+            if (ownExecutor) {
+                executor.shutdownNow();
+            }
+        }
+    }
+
+    private LinkResult runPhases(Path output, ExecutorService executor) {
+        LinkListener listener = options.listener();
+        Map<LinkPhase, Long> times = new EnumMap<>(LinkPhase.class);
+        LinkContext ctx = new LinkContext(target, options, loader, executor, () -> cancelRequested);
+
+        long t = start(ctx, listener, LinkPhase.RESOLVE);
+        List<Diagnostic> errors = new ArrayList<>();
+        int entry = loader.symbols.lookup(options.entry());
+        if (entry == 0 || !loader.symbols.isDefined(entry)) {
+            errors.add(Diagnostic.error("entry symbol '" + options.entry() + "' is not defined")
+                    .withHint("define it, or choose another with LinkOptions.builder().entry(name)"));
+        } else {
+            ctx.entrySymbol = entry;
+        }
+        finish(listener, times, LinkPhase.RESOLVE, t);
+
+        t = start(ctx, listener, LinkPhase.DEAD_STRIP);
+        DeadStrip.run(ctx);
+        finish(listener, times, LinkPhase.DEAD_STRIP, t);
+
+        t = start(ctx, listener, LinkPhase.SCAN_RELOCATIONS);
+        errors.addAll(UndefinedSymbols.find(ctx));
+        if (!errors.isEmpty()) {
+            throw new LinkException(errors);
+        }
+        finish(listener, times, LinkPhase.SCAN_RELOCATIONS, t);
+
+        t = start(ctx, listener, LinkPhase.LAYOUT);
+        OutputPlan plan = format.plan(ctx);
+        ctx.computeSymbolAddresses(plan.tlsBase());
+        finish(listener, times, LinkPhase.LAYOUT, t);
+
+        t = start(ctx, listener, LinkPhase.WRITE);
+        byte[] bytes = null;
+        if (output != null) {
+            OutputFile.write(output, plan.fileSize(), plan.executable(), buf -> writeImage(ctx, plan, buf));
+        } else {
+            if (plan.fileSize() > Integer.MAX_VALUE - 16) {
+                throw new LinkException(Diagnostic.error("output of " + plan.fileSize() + " bytes is too large to link into memory"));
+            }
+            bytes = new byte[(int) plan.fileSize()];
+            writeImage(ctx, plan, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
+        }
+        finish(listener, times, LinkPhase.WRITE, t);
+
+        loader.publishAddresses(ctx.symbolAddress);
+        int live = ctx.atoms.alive.cardinality();
+        LinkResult.Statistics stats = new LinkResult.Statistics(loader.symbolCount(), live,
+                ctx.atoms.count - 1 - live, ctx.relocationsApplied);
+        LOG.debug("linked {} for {}: {} bytes, {}", output == null ? "<memory>" : output, target, plan.fileSize(), times);
+        return new CoreLinkResult(target, output, bytes, plan.fileSize(), plan.entryAddress(), times, stats,
+                loader.symbols, ctx.symbolAddress);
+    }
+
+    private static void writeImage(LinkContext ctx, OutputPlan plan, ByteBuffer buf) {
+        AtomWriter.write(ctx, plan, buf);
+        ctx.checkCancelled();
+        plan.writeFormatData(ctx, buf);
+        ctx.checkCancelled();
+    }
+
+    private static long start(LinkContext ctx, LinkListener listener, LinkPhase phase) {
+        ctx.enter(phase);
+        listener.phaseStarted(phase);
+        return System.nanoTime();
+    }
+
+    private static void finish(LinkListener listener, Map<LinkPhase, Long> times, LinkPhase phase, long t0) {
+        long dt = System.nanoTime() - t0;
+        times.put(phase, dt);
+        listener.phaseFinished(phase, dt);
+    }
+
+    private static ThreadFactory daemonThreads() {
+        int pool = POOL_ID.incrementAndGet();
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread th = new Thread(r, "rivet-link-" + pool + "-" + n.incrementAndGet());
+            th.setDaemon(true);
+            return th;
+        };
+    }
+}

@@ -1,0 +1,46 @@
+package dev.rivet.linker.core;
+
+import dev.rivet.linker.Diagnostic;
+import dev.rivet.linker.LinkException;
+import dev.rivet.linker.LinkOptions;
+import dev.rivet.linker.Linker;
+import dev.rivet.linker.Target;
+import dev.rivet.linker.core.output.OutputFormat;
+import dev.rivet.linker.spi.LinkerProvider;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/** Registers the engine with {@link Linker#create}; finds the format module for the target. */
+public final class CoreLinkerProvider implements LinkerProvider {
+    /** Called by {@link ServiceLoader}. */
+    public CoreLinkerProvider() { }
+
+    @Override
+    public Linker create(Target target, LinkOptions options) {
+        return new CoreLinker(target, options, findFormat(target, options));
+    }
+
+    /**
+     * {@return the format module that writes outputs for the target}, looked up in the options'
+     * class loader or the one that loaded the engine (which works inside IDE plugin hosts, unlike
+     * the thread's context loader)
+     *
+     * @param target the target
+     * @param options the options
+     * @throws LinkException if none does
+     */
+    static OutputFormat findFormat(Target target, LinkOptions options) {
+        ClassLoader cl = options.classLoader().orElse(CoreLinkerProvider.class.getClassLoader());
+        List<String> seen = new ArrayList<>();
+        for (OutputFormat f : ServiceLoader.load(OutputFormat.class, cl)) {
+            if (f.supports(target)) {
+                return f;
+            }
+            seen.add(f.name());
+        }
+        throw new LinkException(Diagnostic.error("no format module writes " + target.format() + " for " + target)
+                .withHint(seen.isEmpty() ? "put linker-elf or linker-macho on the class or module path"
+                        : "format modules found: " + String.join(", ", seen)));
+    }
+}

@@ -1,0 +1,67 @@
+package dev.rivet.linker.core.arch;
+
+import dev.rivet.linker.Architecture;
+import dev.rivet.linker.RelocationKind;
+import java.nio.ByteBuffer;
+
+/**
+ * What the linker knows of one instruction set: its relocation operations and how each patches
+ * the output. Operations are small integers private to each architecture; object-file formats map
+ * their native relocation types onto them, and builder relocations ({@link RelocationKind}) too.
+ * Buffers are little-endian and written at absolute indices, so threads may patch disjoint parts
+ * of one buffer at once.
+ */
+public abstract class Arch {
+    /** {@return the architecture's singleton} @param a the architecture */
+    public static Arch of(Architecture a) {
+        return switch (a) {
+            case X86_64 -> X86_64.INSTANCE;
+            case AARCH64 -> Arm64.INSTANCE;
+        };
+    }
+
+    /** {@return the architecture} */
+    public abstract Architecture architecture();
+
+    /** {@return the operation a builder relocation kind becomes, or -1 if there is none} @param kind the kind */
+    public abstract int builderOp(RelocationKind kind);
+
+    /**
+     * {@return the addend stored for a builder relocation}; x86-64 branches subtract the 4 bytes
+     * between the field and the next instruction.
+     *
+     * @param kind the kind
+     * @param addend the addend the caller gave
+     */
+    public long builderAddend(RelocationKind kind, long addend) {
+        return addend;
+    }
+
+    /** {@return how many bytes an operation patches} @param op an operation */
+    public abstract int width(int op);
+
+    /** {@return the operation's name, as the ELF relocation it corresponds to} @param op an operation */
+    public abstract String opName(int op);
+
+    /**
+     * Patches the field at {@code pos}.
+     *
+     * @param buf the output
+     * @param pos the field's index in buf
+     * @param op the operation
+     * @param s the target's address
+     * @param a the addend
+     * @param p the field's address
+     * @return null on success, or why the value does not fit (an overflow or misalignment)
+     */
+    public abstract String apply(ByteBuffer buf, int pos, int op, long s, long a, long p);
+
+    /** {@return whether v fits in a signed field of n bits} */
+    static boolean fitsSigned(long v, int n) {
+        return v >= -(1L << (n - 1)) && v < (1L << (n - 1));
+    }
+
+    static String outOfRange(long v, long min, long max) {
+        return "value " + v + " (0x" + Long.toHexString(v) + ") is out of range [" + min + ", " + max + "]";
+    }
+}

@@ -1,0 +1,153 @@
+package dev.rivet.linker.core.arch;
+
+import dev.rivet.linker.Architecture;
+import dev.rivet.linker.RelocationKind;
+import java.nio.ByteBuffer;
+
+/** AArch64: relocation operations and how they patch instructions and data. */
+public final class Arm64 extends Arch {
+    static final Arm64 INSTANCE = new Arm64();
+
+    /** S + A, 8 bytes ({@code R_AARCH64_ABS64}). */
+    public static final int ABS64 = 1;
+    /** S + A, 4 bytes ({@code R_AARCH64_ABS32}). */
+    public static final int ABS32 = 2;
+    /** S + A - P, 4 bytes ({@code R_AARCH64_PREL32}). */
+    public static final int PREL32 = 3;
+    /** S + A - P, 8 bytes ({@code R_AARCH64_PREL64}). */
+    public static final int PREL64 = 4;
+    /** bl: (S + A - P) >> 2 in imm26 ({@code R_AARCH64_CALL26}). */
+    public static final int CALL26 = 5;
+    /** b: as CALL26 ({@code R_AARCH64_JUMP26}). */
+    public static final int JUMP26 = 6;
+    /** adrp: Page(S + A) - Page(P) ({@code R_AARCH64_ADR_PREL_PG_HI21}). */
+    public static final int ADR_PREL_PG_HI21 = 7;
+    /** add: (S + A) & 0xfff ({@code R_AARCH64_ADD_ABS_LO12_NC}). */
+    public static final int ADD_ABS_LO12_NC = 8;
+    /** ldrb/strb: (S + A) & 0xfff ({@code R_AARCH64_LDST8_ABS_LO12_NC}). */
+    public static final int LDST8_ABS_LO12_NC = 9;
+    /** ldrh/strh: ((S + A) & 0xfff) >> 1. */
+    public static final int LDST16_ABS_LO12_NC = 10;
+    /** 32-bit ldr/str: ((S + A) & 0xfff) >> 2. */
+    public static final int LDST32_ABS_LO12_NC = 11;
+    /** 64-bit ldr/str: ((S + A) & 0xfff) >> 3. */
+    public static final int LDST64_ABS_LO12_NC = 12;
+    /** 128-bit ldr/str: ((S + A) & 0xfff) >> 4. */
+    public static final int LDST128_ABS_LO12_NC = 13;
+    /** The low 12 bits into whichever add or load/store is there: the scale is decoded from the instruction. */
+    public static final int ABS_LO12_ANY = 14;
+
+    private static final String[] NAMES = {
+        "R_AARCH64_NONE", "R_AARCH64_ABS64", "R_AARCH64_ABS32", "R_AARCH64_PREL32", "R_AARCH64_PREL64",
+        "R_AARCH64_CALL26", "R_AARCH64_JUMP26", "R_AARCH64_ADR_PREL_PG_HI21", "R_AARCH64_ADD_ABS_LO12_NC",
+        "R_AARCH64_LDST8_ABS_LO12_NC", "R_AARCH64_LDST16_ABS_LO12_NC", "R_AARCH64_LDST32_ABS_LO12_NC",
+        "R_AARCH64_LDST64_ABS_LO12_NC", "R_AARCH64_LDST128_ABS_LO12_NC", "PAGE_OFFSET (add or load/store lo12)",
+    };
+
+    private Arm64() { }
+
+    @Override
+    public Architecture architecture() {
+        return Architecture.AARCH64;
+    }
+
+    @Override
+    public int builderOp(RelocationKind kind) {
+        return switch (kind) {
+            case ABSOLUTE_64 -> ABS64;
+            case ABSOLUTE_32 -> ABS32;
+            case PC_RELATIVE_32 -> PREL32;
+            case BRANCH -> CALL26;
+            case PAGE -> ADR_PREL_PG_HI21;
+            case PAGE_OFFSET -> ABS_LO12_ANY;
+        };
+    }
+
+    @Override
+    public int width(int op) {
+        return op == ABS64 || op == PREL64 ? 8 : 4;
+    }
+
+    @Override
+    public String opName(int op) {
+        return op >= 0 && op < NAMES.length ? NAMES[op] : "aarch64 operation " + op;
+    }
+
+    @Override
+    public String apply(ByteBuffer buf, int pos, int op, long s, long a, long p) {
+        switch (op) {
+            case ABS64 -> buf.putLong(pos, s + a);
+            case PREL64 -> buf.putLong(pos, s + a - p);
+            case ABS32 -> {
+                long v = s + a;
+                if (v < Integer.MIN_VALUE || v > 0xFFFF_FFFFL) {
+                    return outOfRange(v, Integer.MIN_VALUE, 0xFFFF_FFFFL);
+                }
+                buf.putInt(pos, (int) v);
+            }
+            case PREL32 -> {
+                long v = s + a - p;
+                if (v < Integer.MIN_VALUE || v > 0xFFFF_FFFFL) {
+                    return outOfRange(v, Integer.MIN_VALUE, 0xFFFF_FFFFL);
+                }
+                buf.putInt(pos, (int) v);
+            }
+            case CALL26, JUMP26 -> {
+                long v = s + a - p;
+                if ((v & 3) != 0) {
+                    return "branch target offset " + v + " is not a multiple of 4";
+                }
+                if (!fitsSigned(v, 28)) {
+                    return outOfRange(v, -(1L << 27), (1L << 27) - 1);
+                }
+                int insn = buf.getInt(pos);
+                buf.putInt(pos, (insn & 0xFC00_0000) | (int) ((v >> 2) & 0x03FF_FFFF));
+            }
+            case ADR_PREL_PG_HI21 -> {
+                long v = ((s + a) & ~0xFFFL) - (p & ~0xFFFL);
+                if (!fitsSigned(v, 33)) {
+                    return outOfRange(v, -(1L << 32), (1L << 32) - 1);
+                }
+                long imm = v >> 12;
+                int insn = buf.getInt(pos) & ~((3 << 29) | (0x7FFFF << 5));
+                buf.putInt(pos, insn | (int) ((imm & 3) << 29) | (int) (((imm >> 2) & 0x7FFFF) << 5));
+            }
+            case ADD_ABS_LO12_NC -> patchImm12(buf, pos, (s + a) & 0xFFF);
+            case LDST8_ABS_LO12_NC, LDST16_ABS_LO12_NC, LDST32_ABS_LO12_NC, LDST64_ABS_LO12_NC, LDST128_ABS_LO12_NC -> {
+                return patchScaled(buf, pos, s + a, op - LDST8_ABS_LO12_NC);
+            }
+            case ABS_LO12_ANY -> {
+                int insn = buf.getInt(pos);
+                if ((insn & 0x1F00_0000) == 0x1100_0000) { // add/sub (immediate)
+                    patchImm12(buf, pos, (s + a) & 0xFFF);
+                } else if ((insn & 0x3B00_0000) == 0x3900_0000) { // load/store, unsigned offset
+                    int scale = insn >>> 30;
+                    if ((insn & (1 << 26)) != 0 && scale == 0 && (insn & (1 << 23)) != 0) {
+                        scale = 4; // 128-bit SIMD&FP register
+                    }
+                    return patchScaled(buf, pos, s + a, scale);
+                } else {
+                    return String.format("instruction 0x%08x is neither add nor a load/store with unsigned offset", insn);
+                }
+            }
+            default -> {
+                return "unsupported relocation operation " + op;
+            }
+        }
+        return null;
+    }
+
+    private static void patchImm12(ByteBuffer buf, int pos, long imm) {
+        int insn = buf.getInt(pos) & ~(0xFFF << 10);
+        buf.putInt(pos, insn | (int) (imm << 10));
+    }
+
+    private static String patchScaled(ByteBuffer buf, int pos, long v, int scale) {
+        long lo = v & 0xFFF;
+        if ((lo & ((1L << scale) - 1)) != 0) {
+            return "address 0x" + Long.toHexString(v) + " is not aligned to " + (1 << scale) + " for this load/store";
+        }
+        patchImm12(buf, pos, lo >> scale);
+        return null;
+    }
+}

@@ -1,0 +1,150 @@
+package dev.rivet.linker.core.output;
+
+import dev.rivet.linker.Diagnostic;
+import dev.rivet.linker.GeneratorOutput;
+import dev.rivet.linker.LinkException;
+import dev.rivet.linker.SymbolGenerator;
+import dev.rivet.linker.core.arch.Arch;
+import dev.rivet.linker.core.symbols.AtomTable;
+import dev.rivet.linker.core.symbols.InputFile;
+import dev.rivet.linker.core.symbols.Relocations;
+import dev.rivet.linker.core.symbols.SymbolLoader;
+import dev.rivet.linker.core.symbols.SymbolTable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Copies every live atom into the output and applies its relocations, in parallel over disjoint
+ * runs of atoms, and runs generators. Each task writes only its own atoms' bytes, so the output is
+ * the same whatever the number of threads; errors are reported in atom order.
+ */
+public final class AtomWriter {
+    private static final int MAX_ERRORS = 50;
+
+    private AtomWriter() { }
+
+    /**
+     * Writes the atoms of the plan's sections and applies their relocations.
+     *
+     * @param ctx the link, with symbol addresses computed
+     * @param plan the layout
+     * @param out the whole output, little-endian
+     * @throws LinkException listing relocations that cannot be applied
+     */
+    public static void write(LinkContext ctx, OutputPlan plan, ByteBuffer out) {
+        AtomTable at = ctx.atoms;
+        int total = 0;
+        for (OutputSection s : plan.sections()) {
+            if (!s.noBits()) {
+                total += s.atoms.length;
+            }
+        }
+        int[] order = new int[total];
+        long[] outBase = new long[total];
+        long bytes = 0;
+        int n = 0;
+        for (OutputSection s : plan.sections()) {
+            if (s.noBits()) {
+                continue;
+            }
+            for (int a : s.atoms) {
+                order[n] = a;
+                outBase[n] = s.fileOffset - s.address; // file offset = address + outBase
+                n++;
+                bytes += at.size[a];
+            }
+        }
+        // Split into runs of about equal bytes; a large atom is a run of its own.
+        int tasks = Math.max(1, Math.min(total, ctx.parallelism() * 4));
+        long perTask = Math.max(1, bytes / tasks);
+        List<int[]> runs = new ArrayList<>();
+        int start = 0;
+        long acc = 0;
+        for (int i = 0; i < total; i++) {
+            acc += at.size[order[i]] + 16;
+            if (acc >= perTask || i == total - 1) {
+                runs.add(new int[] {start, i + 1});
+                start = i + 1;
+                acc = 0;
+            }
+        }
+        @SuppressWarnings("unchecked")
+        List<Diagnostic>[] errors = new List[runs.size()];
+        long[] applied = new long[runs.size()];
+        ctx.parallelFor(runs.size(), t -> {
+            ByteBuffer buf = out.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            List<Diagnostic> errs = new ArrayList<>();
+            int[] run = runs.get(t);
+            for (int i = run[0]; i < run[1]; i++) {
+                applied[t] += writeAtom(ctx, order[i], outBase[i], buf, errs);
+                if ((i & 1023) == 0) {
+                    ctx.checkCancelled();
+                }
+            }
+            errors[t] = errs;
+        });
+        List<Diagnostic> all = new ArrayList<>();
+        long count = 0;
+        for (int t = 0; t < runs.size(); t++) {
+            count += applied[t];
+            for (Diagnostic d : errors[t]) {
+                if (all.size() < MAX_ERRORS) {
+                    all.add(d);
+                }
+            }
+        }
+        ctx.relocationsApplied = count;
+        if (!all.isEmpty()) {
+            throw new LinkException(all);
+        }
+    }
+
+    private static long writeAtom(LinkContext ctx, int a, long outBase, ByteBuffer buf, List<Diagnostic> errs) {
+        AtomTable at = ctx.atoms;
+        SymbolTable st = ctx.symbols;
+        long addr = at.address[a];
+        int pos = (int) (addr + outBase);
+        int size = (int) at.size[a];
+        InputFile file = st.file(at.file[a]);
+        SymbolGenerator gen = at.generators.get(a);
+        if (gen != null) {
+            ByteBuffer slice = buf.slice(pos, size).order(ByteOrder.LITTLE_ENDIAN);
+            int sym = ctx.loader.payload == file ? ctx.loader.payload.symbolOf(at, a) : 0;
+            gen.generate(new Generated(slice, sym, addr, ctx.symbolAddress));
+            return 0;
+        }
+        if (size == 0) {
+            return 0;
+        }
+        file.copyAtomBytes(at, a, 0, buf, pos, size);
+        Arch arch = ctx.arch;
+        Relocations r = file.relocs;
+        int end = at.relStart[a] + at.relCount[a];
+        for (int i = at.relStart[a]; i < end; i++) {
+            int target = file.relocationTarget(i);
+            long s = ctx.addressOf(target);
+            int off = r.offset[i];
+            String problem = arch.apply(buf, pos + off, r.type[i], s, r.addend[i], addr + off);
+            if (problem != null && errs.size() < MAX_ERRORS) {
+                errs.add(Diagnostic.error("relocation " + arch.opName(r.type[i]) + " cannot be applied: " + problem
+                        + "; references '" + st.name(target) + "'")
+                        .withInput(file.name)
+                        .withLocation(file.describe(at, st, a, off)));
+            }
+        }
+        return at.relCount[a];
+    }
+
+    /** What a generator sees. */
+    private record Generated(ByteBuffer buffer, int symbol, long address, long[] addresses) implements GeneratorOutput {
+        @Override
+        public long addressOf(int s) {
+            if (s <= 0 || s >= addresses.length || addresses[s] == SymbolLoader.NO_ADDRESS) {
+                throw new IllegalArgumentException("symbol " + s + " has no address");
+            }
+            return addresses[s];
+        }
+    }
+}

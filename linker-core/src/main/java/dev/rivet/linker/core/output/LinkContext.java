@@ -1,0 +1,189 @@
+package dev.rivet.linker.core.output;
+
+import dev.rivet.linker.LinkCancelledException;
+import dev.rivet.linker.LinkException;
+import dev.rivet.linker.LinkOptions;
+import dev.rivet.linker.LinkPhase;
+import dev.rivet.linker.SymbolKind;
+import dev.rivet.linker.Target;
+import dev.rivet.linker.core.arch.Arch;
+import dev.rivet.linker.core.symbols.AtomTable;
+import dev.rivet.linker.core.symbols.InputFile;
+import dev.rivet.linker.core.symbols.SymbolLoader;
+import dev.rivet.linker.core.symbols.SymbolTable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
+
+/** The state of one link, shared by the passes and the format: tables, target, options, threads. */
+public final class LinkContext {
+    /** What is linked for. */
+    public final Target target;
+    /** How. */
+    public final LinkOptions options;
+    /** The loader whose symbols are linked. */
+    public final SymbolLoader loader;
+    /** Its symbol table. */
+    public final SymbolTable symbols;
+    /** Its atom table. */
+    public final AtomTable atoms;
+    /** The target's architecture. */
+    public final Arch arch;
+    /** The entry symbol, or 0. */
+    public int entrySymbol;
+    /** Each symbol's address after layout, {@link SymbolLoader#NO_ADDRESS} for none. */
+    public long[] symbolAddress;
+    /** Relocations applied while writing. */
+    public long relocationsApplied;
+
+    private final ExecutorService executor;
+    private final BooleanSupplier cancelled;
+    private LinkPhase phase = LinkPhase.LOAD;
+
+    /**
+     * @param target the target
+     * @param options the options
+     * @param loader the loader
+     * @param executor where parallel work runs, or null to run it on the calling thread
+     * @param cancelled tells whether the link was cancelled
+     */
+    public LinkContext(Target target, LinkOptions options, SymbolLoader loader, ExecutorService executor, BooleanSupplier cancelled) {
+        this.target = target;
+        this.options = options;
+        this.loader = loader;
+        this.symbols = loader.symbols;
+        this.atoms = loader.atoms;
+        this.arch = loader.arch();
+        this.executor = executor;
+        this.cancelled = cancelled;
+    }
+
+    /** Records the phase that is running, for cancellation messages. @param p the phase */
+    public void enter(LinkPhase p) {
+        phase = p;
+        checkCancelled();
+    }
+
+    /** Ends the link with {@link LinkCancelledException} if it was cancelled. */
+    public void checkCancelled() {
+        if (cancelled.getAsBoolean()) {
+            throw new LinkCancelledException(phase);
+        }
+    }
+
+    /** {@return how many pieces to split parallel work into} */
+    public int parallelism() {
+        return executor == null ? 1 : options.threads();
+    }
+
+    /**
+     * Runs {@code task.accept(i)} for i in [0, n), in parallel when an executor is available, and
+     * waits for all. The first failure is rethrown after every task has ended.
+     *
+     * @param n the number of tasks
+     * @param task what each does
+     */
+    public void parallelFor(int n, IntConsumer task) {
+        if (executor == null || n <= 1) {
+            for (int i = 0; i < n; i++) {
+                checkCancelled();
+                task.accept(i);
+            }
+            return;
+        }
+        List<Callable<Void>> calls = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            calls.add(() -> {
+                checkCancelled();
+                task.accept(id);
+                return null;
+            });
+        }
+        List<Future<Void>> futures;
+        try {
+            futures = executor.invokeAll(calls);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LinkCancelledException(phase);
+        }
+        for (Future<Void> f : futures) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LinkCancelledException(phase);
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof LinkException le) {
+                    throw le;
+                }
+                if (c instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (c instanceof Error err) {
+                    throw err;
+                }
+                throw new IllegalStateException(c);
+            }
+        }
+    }
+
+    /**
+     * {@return the address of a symbol by its definition: atom address plus offset, the value of an
+     * absolute symbol, 0 for an undefined (weak) one}
+     *
+     * @param s a symbol
+     */
+    public long addressOf(int s) {
+        int f = symbols.file[s];
+        if (f == 0) {
+            return 0;
+        }
+        InputFile file = symbols.file(f);
+        int l = symbols.local[s];
+        int atom = file.symAtom[l];
+        return atom == 0 ? file.symValue[l] : atoms.address[atom] + file.symValue[l];
+    }
+
+    /**
+     * Computes {@link #symbolAddress} for every symbol whose definition is live.
+     *
+     * @param tlsBase subtracted from thread-local symbols' addresses
+     */
+    public void computeSymbolAddresses(long tlsBase) {
+        int n = symbols.count;
+        long[] out = new long[n];
+        out[0] = SymbolLoader.NO_ADDRESS;
+        int chunks = Math.max(1, Math.min(parallelism() * 4, n / 65536));
+        parallelFor(chunks, c -> {
+            int from = Math.max(1, (int) ((long) n * c / chunks));
+            int to = (int) ((long) n * (c + 1) / chunks);
+            for (int s = from; s < to; s++) {
+                int f = symbols.file[s];
+                if (f == 0 || !symbols.isDefined(s)) {
+                    out[s] = SymbolLoader.NO_ADDRESS;
+                    continue;
+                }
+                InputFile file = symbols.file(f);
+                int l = symbols.local[s];
+                int atom = file.symAtom[l];
+                if (atom == 0) {
+                    out[s] = file.symValue[l];
+                } else if (!atoms.alive.get(atom)) {
+                    out[s] = SymbolLoader.NO_ADDRESS;
+                } else {
+                    long a = atoms.address[atom] + file.symValue[l];
+                    SymbolKind k = file.kind(l);
+                    out[s] = k.isThreadLocal() ? a - tlsBase : a;
+                }
+            }
+        });
+        symbolAddress = out;
+    }
+}

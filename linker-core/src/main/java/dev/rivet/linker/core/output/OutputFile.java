@@ -1,0 +1,84 @@
+package dev.rivet.linker.core.output;
+
+import dev.rivet.linker.Diagnostic;
+import dev.rivet.linker.LinkException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.Consumer;
+
+/**
+ * Writes an output through a mapped temporary file beside the destination and renames it into
+ * place, so a failed or cancelled link leaves no partial file and the previous output intact.
+ */
+public final class OutputFile {
+    private OutputFile() { }
+
+    /**
+     * Writes a file.
+     *
+     * @param dest the destination
+     * @param size its size
+     * @param executable whether to make it mode 0755
+     * @param writer fills the mapped bytes (little-endian, all zero at first)
+     * @throws LinkException if the file cannot be written; the destination is then untouched
+     */
+    public static void write(Path dest, long size, boolean executable, Consumer<ByteBuffer> writer) {
+        if (size > Integer.MAX_VALUE) {
+            throw new LinkException(Diagnostic.error("output of " + size + " bytes is larger than 2 GiB, which Rivet cannot write yet")
+                    .withInput(dest.toString()));
+        }
+        Path abs = dest.toAbsolutePath();
+        Path dir = abs.getParent();
+        Path tmp = null;
+        boolean done = false;
+        try {
+            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                if (size > 0) {
+                    MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+                    map.order(ByteOrder.LITTLE_ENDIAN);
+                    writer.accept(map);
+                }
+            }
+            if (executable) {
+                try {
+                    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+                } catch (UnsupportedOperationException e) {
+                    tmp.toFile().setExecutable(true, false);
+                }
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+            done = true;
+        } catch (FileSystemException e) {
+            throw new LinkException(Diagnostic.error("cannot write output: " + e.getReason()).withInput(
+                    e.getFile() == null ? dest.toString() : e.getFile()), e);
+        } catch (IOException e) {
+            throw new LinkException(Diagnostic.error("cannot write output: " + e).withInput(dest.toString()), e);
+        } catch (InternalError e) {
+            // A mapped write that fails (disk full) surfaces as an InternalError.
+            throw new LinkException(Diagnostic.error("cannot write output: " + e.getMessage()).withInput(dest.toString()), e);
+        } finally {
+            if (!done && tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // Best effort: the link already failed with the reason that matters.
+                }
+            }
+        }
+    }
+}

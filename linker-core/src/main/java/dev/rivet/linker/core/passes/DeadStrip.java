@@ -1,0 +1,70 @@
+package dev.rivet.linker.core.passes;
+
+import dev.rivet.linker.core.output.LinkContext;
+import dev.rivet.linker.core.symbols.AtomTable;
+import dev.rivet.linker.core.symbols.InputFile;
+import dev.rivet.linker.core.symbols.SymbolTable;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+
+/**
+ * Marks the atoms that are kept: with dead-stripping, those reachable through relocations from
+ * the roots (the entry symbol and symbols marked kept); without it, every atom not discarded.
+ */
+public final class DeadStrip {
+    private DeadStrip() { }
+
+    /**
+     * Sets {@link AtomTable#alive}.
+     *
+     * @param ctx the link
+     */
+    public static void run(LinkContext ctx) {
+        AtomTable at = ctx.atoms;
+        SymbolTable st = ctx.symbols;
+        at.alive.clearAll();
+        if (!ctx.options.deadStrip()) {
+            for (int a = 1; a < at.count; a++) {
+                if (!at.discarded.get(a) && isDefiningAtom(ctx, a)) {
+                    at.alive.set(a);
+                }
+            }
+            return;
+        }
+        IntArrayList stack = new IntArrayList();
+        if (ctx.entrySymbol != 0) {
+            push(ctx, ctx.entrySymbol, stack);
+        }
+        for (int s = st.keep.nextSetBit(1); s >= 0; s = st.keep.nextSetBit(s + 1)) {
+            push(ctx, s, stack);
+        }
+        while (!stack.isEmpty()) {
+            int a = stack.popInt();
+            InputFile f = st.file(at.file[a]);
+            for (int r = at.relStart[a], end = r + at.relCount[a]; r < end; r++) {
+                push(ctx, f.relocationTarget(r), stack);
+            }
+            if ((stack.size() & 0xFFFF) == 0) {
+                ctx.checkCancelled();
+            }
+        }
+    }
+
+    private static void push(LinkContext ctx, int s, IntArrayList stack) {
+        int a = ctx.symbols.atom(s);
+        if (a != 0 && !ctx.atoms.alive.get(a) && !ctx.atoms.discarded.get(a)) {
+            ctx.atoms.alive.set(a);
+            stack.add(a);
+        }
+    }
+
+    /** A payload atom is only output while its slot is still its symbol's definition. */
+    private static boolean isDefiningAtom(LinkContext ctx, int a) {
+        AtomTable at = ctx.atoms;
+        if (at.file[a] != ctx.loader.payload.index) {
+            return true;
+        }
+        int slot = at.fileLocal[a];
+        int s = ctx.loader.payload.localToGlobal[slot];
+        return s != 0 && ctx.symbols.file[s] == ctx.loader.payload.index && ctx.symbols.local[s] == slot;
+    }
+}

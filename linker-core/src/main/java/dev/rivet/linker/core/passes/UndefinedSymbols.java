@@ -1,0 +1,61 @@
+package dev.rivet.linker.core.passes;
+
+import dev.rivet.linker.Diagnostic;
+import dev.rivet.linker.core.output.LinkContext;
+import dev.rivet.linker.core.symbols.AtomTable;
+import dev.rivet.linker.core.symbols.InputFile;
+import dev.rivet.linker.core.symbols.SymbolTable;
+import it.unimi.dsi.fastutil.ints.Int2ObjectLinkedOpenHashMap;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds references from live atoms to symbols that nothing defines, and reports each symbol once
+ * with every place that refers to it, as lld does. Weak references resolve to 0 and are fine.
+ */
+public final class UndefinedSymbols {
+    private static final int MAX_SITES = 10;
+
+    private UndefinedSymbols() { }
+
+    /**
+     * {@return one error per undefined symbol, in order of first reference}
+     *
+     * @param ctx the link, after dead-stripping
+     */
+    public static List<Diagnostic> find(LinkContext ctx) {
+        AtomTable at = ctx.atoms;
+        SymbolTable st = ctx.symbols;
+        // symbol -> pairs (atom, relocation index) that refer to it
+        Int2ObjectLinkedOpenHashMap<IntArrayList> sites = new Int2ObjectLinkedOpenHashMap<>();
+        for (int a = at.alive.nextSetBit(1); a >= 0; a = at.alive.nextSetBit(a + 1)) {
+            InputFile f = st.file(at.file[a]);
+            for (int r = at.relStart[a], end = r + at.relCount[a]; r < end; r++) {
+                int t = f.relocationTarget(r);
+                if (!st.isDefined(t) && !st.hasFlag(t, InputFile.WEAK)) {
+                    IntArrayList list = sites.computeIfAbsent(t, k -> new IntArrayList());
+                    list.add(a);
+                    list.add(r);
+                }
+            }
+        }
+        List<Diagnostic> out = new ArrayList<>();
+        sites.forEach((sym, list) -> {
+            StringBuilder msg = new StringBuilder("undefined symbol: ").append(st.name(sym));
+            int n = list.size() / 2;
+            for (int i = 0; i < Math.min(n, MAX_SITES); i++) {
+                int a = list.getInt(2 * i);
+                int r = list.getInt(2 * i + 1);
+                InputFile f = st.file(at.file[a]);
+                msg.append("\n>>> referenced by ").append(f.describe(at, st, a, f.relocs.offset[r]))
+                        .append(" (").append(f.name).append(')');
+            }
+            if (n > MAX_SITES) {
+                msg.append("\n>>> referenced ").append(n - MAX_SITES).append(" more times");
+            }
+            out.add(Diagnostic.error(msg.toString()));
+        });
+        return out;
+    }
+}

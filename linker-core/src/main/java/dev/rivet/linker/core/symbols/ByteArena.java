@@ -1,0 +1,79 @@
+package dev.rivet.linker.core.symbols;
+
+import java.util.Arrays;
+
+/**
+ * Append-only byte storage in 1 MiB chunks, addressed by {@code long} handles
+ * ({@code chunk << 32 | offset}). Holds symbol names and builder-made contents without one array
+ * per symbol; an item larger than a quarter chunk gets a chunk of its own.
+ */
+public final class ByteArena {
+    private static final int CHUNK_SIZE = 1 << 20;
+
+    private byte[][] chunks = new byte[8][];
+    private int chunkCount;
+    private int current = -1;
+    private int position = CHUNK_SIZE;
+    private long bytesUsed;
+
+    /**
+     * Reserves space.
+     *
+     * @param length the number of bytes
+     * @return the handle of the first byte
+     */
+    public long allocate(int length) {
+        bytesUsed += length;
+        if (length > CHUNK_SIZE / 4) {
+            return handle(addChunk(new byte[length]), 0);
+        }
+        if (current < 0 || position + length > CHUNK_SIZE) {
+            current = addChunk(new byte[CHUNK_SIZE]);
+            position = 0;
+        }
+        long h = handle(current, position);
+        position += length;
+        return h;
+    }
+
+    /**
+     * Copies bytes in.
+     *
+     * @param src the source array
+     * @param offset where in it to start
+     * @param length how many bytes
+     * @return the handle of the copy
+     */
+    public long add(byte[] src, int offset, int length) {
+        long h = allocate(length);
+        System.arraycopy(src, offset, chunk(h), offset(h), length);
+        return h;
+    }
+
+    /** {@return the chunk that holds the handle's bytes} @param handle a handle from this arena */
+    public byte[] chunk(long handle) {
+        return chunks[(int) (handle >>> 32)];
+    }
+
+    /** {@return the offset of the handle's first byte in its chunk} @param handle a handle */
+    public static int offset(long handle) {
+        return (int) handle;
+    }
+
+    /** {@return the bytes handed out so far} */
+    public long bytesUsed() {
+        return bytesUsed;
+    }
+
+    private int addChunk(byte[] chunk) {
+        if (chunkCount == chunks.length) {
+            chunks = Arrays.copyOf(chunks, chunkCount * 2);
+        }
+        chunks[chunkCount] = chunk;
+        return chunkCount++;
+    }
+
+    private static long handle(int chunk, int offset) {
+        return ((long) chunk << 32) | offset;
+    }
+}

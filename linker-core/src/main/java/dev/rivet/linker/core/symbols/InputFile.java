@@ -1,0 +1,135 @@
+package dev.rivet.linker.core.symbols;
+
+import dev.rivet.linker.SymbolKind;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * One source of symbols and atoms: an object file, an archive member, or the loader's own
+ * payload of builder-made symbols. Its symbols are described by parallel arrays indexed by the
+ * file-local symbol index; {@link #localToGlobal} maps each to its one global index (N to 1 for
+ * names that several files mention).
+ */
+public abstract class InputFile {
+    /** The symbol is file-local (static). */
+    public static final int LOCAL = 1;
+    /** The definition or reference is weak. */
+    public static final int WEAK = 2;
+    /** Hidden visibility. */
+    public static final int HIDDEN = 4;
+    /** Duplicate definitions are allowed; the first wins. */
+    public static final int DUPOK = 8;
+
+    private static final SymbolKind[] KINDS = SymbolKind.values();
+
+    /** The file's name for messages: a path, or {@code archive(member)}. */
+    public final String name;
+    /** The file's index in the {@link SymbolTable}; 0 until added. */
+    public int index;
+
+    /** How many local symbols are in use. */
+    public int symCount;
+    /** Local to global symbol index. */
+    public int[] localToGlobal;
+    /** {@link SymbolKind} ordinal of each symbol's definition; UNDEFINED for references. */
+    public byte[] symKind;
+    /** {@link #LOCAL}, {@link #WEAK}, {@link #HIDDEN}, {@link #DUPOK}. */
+    public byte[] symFlags;
+    /** Global atom holding the definition, 0 for none (absolute or undefined). */
+    public int[] symAtom;
+    /** Offset in the atom, or the value of an absolute symbol. */
+    public long[] symValue;
+    /** Size in bytes. */
+    public long[] symSize;
+    /** The relocations of this file's atoms. */
+    public final Relocations relocs;
+
+    /**
+     * @param name the file's name for messages
+     * @param symbolCapacity the initial number of symbol slots
+     * @param relocationCapacity the initial number of relocation slots
+     */
+    protected InputFile(String name, int symbolCapacity, int relocationCapacity) {
+        this.name = name;
+        int n = Math.max(symbolCapacity, 4);
+        localToGlobal = new int[n];
+        symKind = new byte[n];
+        symFlags = new byte[n];
+        symAtom = new int[n];
+        symValue = new long[n];
+        symSize = new long[n];
+        relocs = new Relocations(relocationCapacity);
+    }
+
+    /**
+     * Appends a symbol slot.
+     *
+     * @return its local index
+     */
+    public int addSymbolSlot(SymbolKind kind, int flags, int atom, long value, long size) {
+        if (symCount == symKind.length) {
+            int n = symCount + (symCount >> 1) + 4;
+            localToGlobal = Arrays.copyOf(localToGlobal, n);
+            symKind = Arrays.copyOf(symKind, n);
+            symFlags = Arrays.copyOf(symFlags, n);
+            symAtom = Arrays.copyOf(symAtom, n);
+            symValue = Arrays.copyOf(symValue, n);
+            symSize = Arrays.copyOf(symSize, n);
+        }
+        int l = symCount++;
+        symKind[l] = (byte) kind.ordinal();
+        symFlags[l] = (byte) flags;
+        symAtom[l] = atom;
+        symValue[l] = value;
+        symSize[l] = size;
+        return l;
+    }
+
+    /** {@return the kind of local symbol l} @param l a local index */
+    public final SymbolKind kind(int l) {
+        return KINDS[symKind[l]];
+    }
+
+    /** {@return whether local symbol l is defined here} @param l a local index */
+    public final boolean isDefined(int l) {
+        return symKind[l] != 0; // SymbolKind.UNDEFINED is ordinal 0
+    }
+
+    /** {@return whether local symbol l has flag f} @param l a local index @param f a flag */
+    public final boolean hasFlag(int l, int f) {
+        return (symFlags[l] & f) != 0;
+    }
+
+    /**
+     * {@return the global symbol a relocation refers to}
+     *
+     * @param r the relocation's index in {@link #relocs}
+     */
+    public abstract int relocationTarget(int r);
+
+    /**
+     * Describes a place in one of this file's atoms for messages, such as {@code 'main'+0x1c} or
+     * {@code .text+0x40}.
+     *
+     * @param atoms the atom table
+     * @param symbols the symbol table
+     * @param atom an atom this file owns
+     * @param offset the offset in it
+     * @return the description
+     */
+    public String describe(AtomTable atoms, SymbolTable symbols, int atom, long offset) {
+        return "section " + atoms.fileLocal[atom] + "+0x" + Long.toHexString(offset);
+    }
+
+    /**
+     * Copies part of an atom's content.
+     *
+     * @param atoms the atom table
+     * @param atom an atom this file owns
+     * @param from the offset in the atom
+     * @param out where to copy to, by absolute index
+     * @param outPos the index in {@code out}
+     * @param length how many bytes
+     */
+    public abstract void copyAtomBytes(AtomTable atoms, int atom, long from, ByteBuffer out, int outPos, int length);
+}

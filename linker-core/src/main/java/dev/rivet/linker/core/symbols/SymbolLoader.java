@@ -1,0 +1,333 @@
+package dev.rivet.linker.core.symbols;
+
+import dev.rivet.linker.Diagnostic;
+import dev.rivet.linker.LinkException;
+import dev.rivet.linker.Loader;
+import dev.rivet.linker.SymbolBuilder;
+import dev.rivet.linker.SymbolKind;
+import dev.rivet.linker.core.arch.Arch;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The {@link Loader} of one linker: the symbol and atom tables, the payload of builder-made
+ * symbols, and the input files added so far.
+ */
+public final class SymbolLoader implements Loader {
+    /** The global symbol table. */
+    public final SymbolTable symbols;
+    /** Every atom. */
+    public final AtomTable atoms;
+    /** Builder-made symbols; file index 1. */
+    public final PayloadFile payload;
+    private final Arch arch;
+    private final boolean strictDupok;
+    private final PayloadSymbolBuilder builder;
+    private long[] lastAddresses;
+
+    /**
+     * @param arch the target's architecture
+     * @param strictDupok whether duplicate dupok definitions must be equal
+     */
+    public SymbolLoader(Arch arch, boolean strictDupok) {
+        this.arch = arch;
+        this.strictDupok = strictDupok;
+        this.symbols = new SymbolTable(1024);
+        this.atoms = new AtomTable(1024);
+        this.payload = new PayloadFile();
+        symbols.addFile(payload);
+        this.builder = new PayloadSymbolBuilder(arch, symbols);
+    }
+
+    /** {@return the target's architecture} */
+    public Arch arch() {
+        return arch;
+    }
+
+    // ---- input files ----
+
+    /**
+     * Binds every symbol of a file that has been registered and filled: static symbols get new
+     * indices, the others are resolved by name against what is loaded.
+     *
+     * @param f the file, registered with {@link SymbolTable#addFile}, with its symbols filled in
+     * @param names the name of each local symbol, as UTF-8 bytes
+     * @throws LinkException listing every duplicate definition found
+     */
+    public void bindFileSymbols(InputFile f, byte[][] names) {
+        List<Diagnostic> errors = new ArrayList<>();
+        for (int l = 0; l < f.symCount; l++) {
+            byte[] n = names[l];
+            if (f.hasFlag(l, InputFile.LOCAL)) {
+                int s = symbols.createStatic(n, 0, n.length);
+                symbols.take(s, f, l);
+            } else {
+                int s = symbols.intern(n, 0, n.length);
+                Diagnostic d = symbols.bind(s, f, l, strictDupok, atoms);
+                if (d != null) {
+                    errors.add(d);
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new LinkException(errors);
+        }
+    }
+
+    // ---- Loader ----
+
+    @Override
+    public int lookup(String name) {
+        Objects.requireNonNull(name, "name");
+        return symbols.lookup(name);
+    }
+
+    @Override
+    public int lookupOrCreate(String name) {
+        requireName(name);
+        return symbols.lookupOrCreate(name);
+    }
+
+    @Override
+    public int createStatic(String name) {
+        requireName(name);
+        return symbols.createStatic(name);
+    }
+
+    @Override
+    public int define(String name, SymbolKind kind, Consumer<? super SymbolBuilder> body) {
+        requireName(name);
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(body, "body");
+        if (kind == SymbolKind.UNDEFINED) {
+            throw new IllegalArgumentException("cannot define '" + name + "' as UNDEFINED");
+        }
+        int s = symbols.lookupOrCreate(name);
+        PayloadSymbolBuilder b = acquire();
+        try {
+            b.reset(s, kind);
+            body.accept(b);
+            b.validate();
+            int slot = commit(b, -1);
+            Diagnostic d = symbols.bind(s, payload, slot, strictDupok, atoms);
+            boolean won = symbols.file[s] == payload.index && symbols.local[s] == slot;
+            if (!won && payload.symAtom[slot] != 0) {
+                atoms.discarded.set(payload.symAtom[slot]);
+            }
+            if (d != null) {
+                throw new LinkException(d);
+            }
+            if (won && b.makeLocal) {
+                symbols.makeStatic(s);
+            }
+            return s;
+        } finally {
+            release(b);
+        }
+    }
+
+    @Override
+    public void update(int s, Consumer<? super SymbolBuilder> body) {
+        requireSymbol(s);
+        Objects.requireNonNull(body, "body");
+        PayloadSymbolBuilder b = acquire();
+        try {
+            InputFile owner = symbols.owner(s);
+            boolean inPayload = owner == payload;
+            SymbolKind k = symbols.kind(s);
+            b.reset(s, k == SymbolKind.UNDEFINED ? SymbolKind.DATA : k);
+            if (owner != null && owner.isDefined(symbols.local[s])) {
+                loadCurrent(b, owner, symbols.local[s]);
+            }
+            body.accept(b);
+            b.validate();
+            int slot = commit(b, inPayload ? symbols.local[s] : -1);
+            symbols.take(s, payload, slot);
+            if (b.makeLocal) {
+                symbols.makeStatic(s);
+            }
+        } finally {
+            release(b);
+        }
+    }
+
+    @Override
+    public void keep(int s) {
+        requireSymbol(s);
+        symbols.keep.set(s);
+    }
+
+    @Override
+    public int symbolCount() {
+        return symbols.count - 1;
+    }
+
+    @Override
+    public String name(int s) {
+        requireSymbol(s);
+        return symbols.name(s);
+    }
+
+    @Override
+    public SymbolKind kind(int s) {
+        requireSymbol(s);
+        return symbols.kind(s);
+    }
+
+    @Override
+    public long size(int s) {
+        requireSymbol(s);
+        return symbols.size(s);
+    }
+
+    @Override
+    public boolean isDefined(int s) {
+        requireSymbol(s);
+        return symbols.isDefined(s);
+    }
+
+    @Override
+    public boolean isLocal(int s) {
+        requireSymbol(s);
+        return symbols.isStatic.get(s);
+    }
+
+    @Override
+    public long address(int s) {
+        requireSymbol(s);
+        long[] a = lastAddresses;
+        if (a == null) {
+            throw new IllegalStateException("no successful link yet");
+        }
+        if (s >= a.length || a[s] == NO_ADDRESS) {
+            throw new IllegalStateException("'" + symbols.name(s) + "' has no address: undefined, dead-stripped or added after the link");
+        }
+        return a[s];
+    }
+
+    /** Marks a symbol without an address in {@link #publishAddresses}. */
+    public static final long NO_ADDRESS = Long.MIN_VALUE;
+
+    /** Records the addresses of the last successful link, for {@link #address(int)}. */
+    public void publishAddresses(long[] addresses) {
+        lastAddresses = addresses;
+    }
+
+    // ---- staging and committing ----
+
+    private PayloadSymbolBuilder acquire() {
+        // A body may define other symbols; only the outermost call reuses the shared builder.
+        if (builder.inUse) {
+            PayloadSymbolBuilder b = new PayloadSymbolBuilder(arch, symbols);
+            b.inUse = true;
+            return b;
+        }
+        builder.inUse = true;
+        return builder;
+    }
+
+    private void release(PayloadSymbolBuilder b) {
+        b.inUse = false;
+    }
+
+    /** Starts the builder from a symbol's current definition, cloning an object file's symbol. */
+    private void loadCurrent(PayloadSymbolBuilder b, InputFile f, int l) {
+        b.kind = f.kind(l);
+        b.flags = f.symFlags[l] & ~InputFile.LOCAL;
+        int atom = f.symAtom[l];
+        long size = f.symSize[l];
+        if (atom == 0) {
+            b.value = f.symValue[l];
+            return;
+        }
+        b.alignment = (int) Math.min(atoms.alignment(atom), 1 << 30);
+        SymbolKind ak = atoms.kind(atom);
+        if (atoms.generators.containsKey(atom)) {
+            b.generator = atoms.generators.get(atom);
+            b.generatorSize = atoms.size[atom];
+            return;
+        }
+        long from = f.symValue[l];
+        if (ak.hasBytes() && size > 0) {
+            byte[] bytes = new byte[(int) size];
+            f.copyAtomBytes(atoms, atom, from, ByteBuffer.wrap(bytes), 0, bytes.length);
+            b.addBytes(bytes);
+        } else {
+            b.size(size);
+        }
+        Relocations r = f.relocs;
+        for (int i = atoms.relStart[atom], end = i + atoms.relCount[atom]; i < end; i++) {
+            long off = r.offset[i] - from;
+            if (off >= 0 && off < size) {
+                b.rawRelocation((int) off, r.type[i], f.relocationTarget(i), r.addend[i]);
+            }
+        }
+    }
+
+    /**
+     * Writes a staged definition into a payload slot (a new one if {@code slot < 0}) with its own
+     * atom, and returns the slot.
+     */
+    private int commit(PayloadSymbolBuilder b, int slot) {
+        long size = b.finalSize();
+        SymbolKind kind = b.kind;
+        int flags = b.flags;
+        int atom = 0;
+        if (kind != SymbolKind.ABSOLUTE) {
+            long src = -1;
+            if (b.generator == null && kind.hasBytes() && size > 0) {
+                src = payload.contents.allocate((int) size);
+                System.arraycopy(b.buf, 0, payload.contents.chunk(src), ByteArena.offset(src), b.length);
+            }
+            atom = slot >= 0 ? payload.symAtom[slot] : 0;
+            if (atom == 0) {
+                atom = atoms.add(payload.index, 0, kind, size, b.alignment, src);
+            } else {
+                atoms.kind[atom] = (byte) kind.ordinal();
+                atoms.size[atom] = size;
+                atoms.alignLog2[atom] = (byte) Integer.numberOfTrailingZeros(b.alignment);
+                atoms.source[atom] = src;
+                atoms.generators.remove(atom);
+            }
+            if (b.generator != null) {
+                atoms.generators.put(atom, b.generator);
+            }
+            Relocations r = payload.relocs;
+            atoms.relStart[atom] = r.count;
+            atoms.relCount[atom] = b.relCount;
+            for (int i = 0; i < b.relCount; i++) {
+                r.add(b.relOffset[i], b.relOp[i], b.relTarget[i], b.relAddend[i]);
+            }
+        }
+        long value = kind == SymbolKind.ABSOLUTE ? b.value : 0;
+        if (slot < 0) {
+            slot = payload.addSymbolSlot(kind, flags, atom, value, size);
+        } else {
+            payload.symKind[slot] = (byte) kind.ordinal();
+            payload.symFlags[slot] = (byte) flags;
+            payload.symAtom[slot] = atom;
+            payload.symValue[slot] = value;
+            payload.symSize[slot] = size;
+        }
+        if (atom != 0) {
+            atoms.fileLocal[atom] = slot;
+        }
+        return slot;
+    }
+
+    private void requireSymbol(int s) {
+        if (s <= 0 || s >= symbols.count) {
+            throw new IllegalArgumentException("no symbol with index " + s + " (valid: 1 to " + (symbols.count - 1) + ")");
+        }
+    }
+
+    private static void requireName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("symbol name is empty");
+        }
+    }
+}

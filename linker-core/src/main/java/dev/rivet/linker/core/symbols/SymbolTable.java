@@ -1,0 +1,410 @@
+package dev.rivet.linker.core.symbols;
+
+import dev.rivet.linker.Diagnostic;
+import dev.rivet.linker.SymbolKind;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The global symbol index space, as in Go's loader: {@code int} handles, 0 = nil. Each symbol's
+ * definition is the pair ({@link #file}, {@link #local}) into an {@link InputFile}; a name that
+ * several files mention has one index, and which file's symbol wins is settled once, in
+ * {@link #bind}, so no access ever goes through a redirect.
+ *
+ * <p>Names are kept as UTF-8 bytes in an arena and hashed from those bytes; the name table is an
+ * open-addressing {@code int[]} of symbol indices. Static symbols get indices and names but are
+ * not in the name table.
+ */
+public final class SymbolTable {
+    private static final int TOMBSTONE = -1;
+
+    private final ByteArena names = new ByteArena();
+    private long[] nameRef;
+    private int[] nameLen;
+    private int[] nameHash;
+
+    /** Number of symbols, including the nil symbol 0. */
+    public int count = 1;
+    /** The file that owns each symbol's definition (or, while undefined, its first reference); 0 = none. */
+    public int[] file;
+    /** The symbol's local index in {@link #file}. */
+    public int[] local;
+    /** File-local (static) symbols. */
+    public final Bits isStatic = new Bits(1024);
+    /** Roots of dead-stripping. */
+    public final Bits keep = new Bits(64);
+
+    private int[] slots = new int[1024];
+    private int used;
+    private int tombstones;
+
+    private InputFile[] files = new InputFile[8];
+    private int fileCount = 1;
+
+    /** @param capacity the initial number of symbols */
+    public SymbolTable(int capacity) {
+        int n = Math.max(capacity, 16);
+        nameRef = new long[n];
+        nameLen = new int[n];
+        nameHash = new int[n];
+        file = new int[n];
+        local = new int[n];
+        int s = Integer.highestOneBit(Math.max(n * 2, 1024) - 1) << 1;
+        slots = new int[s];
+    }
+
+    // ---- files ----
+
+    /**
+     * Registers a file and gives it an index.
+     *
+     * @return the index
+     */
+    public int addFile(InputFile f) {
+        if (fileCount == files.length) {
+            files = Arrays.copyOf(files, fileCount * 2);
+        }
+        f.index = fileCount;
+        files[fileCount] = f;
+        return fileCount++;
+    }
+
+    /** {@return the file with index i} @param i a file index, 1 or more */
+    public InputFile file(int i) {
+        return files[i];
+    }
+
+    /** {@return the number of file slots, including the nil file 0} */
+    public int fileCount() {
+        return fileCount;
+    }
+
+    /** {@return the file owning symbol s's definition, or null} @param s a symbol */
+    public InputFile owner(int s) {
+        return files[file[s]];
+    }
+
+    // ---- attributes through the owning file ----
+
+    /** {@return whether symbol s has a definition} @param s a symbol */
+    public boolean isDefined(int s) {
+        int f = file[s];
+        return f != 0 && files[f].isDefined(local[s]);
+    }
+
+    /** {@return the kind of s's definition} @param s a symbol */
+    public SymbolKind kind(int s) {
+        int f = file[s];
+        return f == 0 ? SymbolKind.UNDEFINED : files[f].kind(local[s]);
+    }
+
+    /** {@return the atom holding s's definition, 0 for none} @param s a symbol */
+    public int atom(int s) {
+        int f = file[s];
+        return f == 0 ? 0 : files[f].symAtom[local[s]];
+    }
+
+    /** {@return s's offset in its atom, or its absolute value} @param s a symbol */
+    public long value(int s) {
+        int f = file[s];
+        return f == 0 ? 0 : files[f].symValue[local[s]];
+    }
+
+    /** {@return s's size} @param s a symbol */
+    public long size(int s) {
+        int f = file[s];
+        return f == 0 ? 0 : files[f].symSize[local[s]];
+    }
+
+    /** {@return whether s has flag f in its owning file} @param s a symbol @param f an {@link InputFile} flag */
+    public boolean hasFlag(int s, int f) {
+        int fi = file[s];
+        return fi != 0 && files[fi].hasFlag(local[s], f);
+    }
+
+    // ---- names ----
+
+    /** {@return the name of symbol s} @param s a symbol */
+    public String name(int s) {
+        long ref = nameRef[s];
+        return new String(names.chunk(ref), ByteArena.offset(ref), nameLen[s], StandardCharsets.UTF_8);
+    }
+
+    /** {@return the length of s's name in UTF-8 bytes} @param s a symbol */
+    public int nameLength(int s) {
+        return nameLen[s];
+    }
+
+    /**
+     * Copies s's name, as UTF-8, into a buffer.
+     *
+     * @param s a symbol
+     * @param dst the destination
+     * @param pos where in it
+     */
+    public void copyName(int s, byte[] dst, int pos) {
+        long ref = nameRef[s];
+        System.arraycopy(names.chunk(ref), ByteArena.offset(ref), dst, pos, nameLen[s]);
+    }
+
+    /** {@return the global symbol with this name, or 0} @param name a name */
+    public int lookup(String name) {
+        byte[] b = name.getBytes(StandardCharsets.UTF_8);
+        return lookup(b, 0, b.length, hash(b, 0, b.length));
+    }
+
+    /** {@return the global symbol with this name, made undefined if new} @param name a name */
+    public int lookupOrCreate(String name) {
+        byte[] b = name.getBytes(StandardCharsets.UTF_8);
+        return intern(b, 0, b.length);
+    }
+
+    /**
+     * {@return the global symbol whose name is the given UTF-8 bytes, made undefined if new}
+     *
+     * @param b the bytes
+     * @param off where the name starts
+     * @param len its length
+     */
+    public int intern(byte[] b, int off, int len) {
+        int h = hash(b, off, len);
+        int s = lookup(b, off, len, h);
+        if (s != 0) {
+            return s;
+        }
+        s = newSymbol(b, off, len, h);
+        insert(s);
+        return s;
+    }
+
+    /** {@return a new static symbol} @param name its name */
+    public int createStatic(String name) {
+        byte[] b = name.getBytes(StandardCharsets.UTF_8);
+        int s = newSymbol(b, 0, b.length, hash(b, 0, b.length));
+        isStatic.set(s);
+        return s;
+    }
+
+    /** {@return a new static symbol named by UTF-8 bytes} */
+    public int createStatic(byte[] b, int off, int len) {
+        int s = newSymbol(b, off, len, hash(b, off, len));
+        isStatic.set(s);
+        return s;
+    }
+
+    /** Makes a global symbol static: it leaves the name table and keeps its index. @param s a symbol */
+    public void makeStatic(int s) {
+        if (isStatic.get(s)) {
+            return;
+        }
+        int mask = slots.length - 1;
+        for (int i = nameHash[s] & mask; ; i = (i + 1) & mask) {
+            int t = slots[i];
+            if (t == 0) {
+                break;
+            }
+            if (t == s) {
+                slots[i] = TOMBSTONE;
+                used--;
+                tombstones++;
+                break;
+            }
+        }
+        isStatic.set(s);
+    }
+
+    private int newSymbol(byte[] b, int off, int len, int h) {
+        if (count == file.length) {
+            int n = count + (count >> 1) + 16;
+            nameRef = Arrays.copyOf(nameRef, n);
+            nameLen = Arrays.copyOf(nameLen, n);
+            nameHash = Arrays.copyOf(nameHash, n);
+            file = Arrays.copyOf(file, n);
+            local = Arrays.copyOf(local, n);
+        }
+        int s = count++;
+        nameRef[s] = names.add(b, off, len);
+        nameLen[s] = len;
+        nameHash[s] = h;
+        return s;
+    }
+
+    private int lookup(byte[] b, int off, int len, int h) {
+        int mask = slots.length - 1;
+        for (int i = h & mask; ; i = (i + 1) & mask) {
+            int s = slots[i];
+            if (s == 0) {
+                return 0;
+            }
+            if (s != TOMBSTONE && nameHash[s] == h && nameLen[s] == len) {
+                long ref = nameRef[s];
+                int o = ByteArena.offset(ref);
+                if (Arrays.equals(names.chunk(ref), o, o + len, b, off, off + len)) {
+                    return s;
+                }
+            }
+        }
+    }
+
+    private void insert(int s) {
+        if ((used + tombstones + 1) * 2 > slots.length) {
+            rehash(used * 4 > slots.length ? slots.length * 2 : slots.length);
+        }
+        int mask = slots.length - 1;
+        int i = nameHash[s] & mask;
+        while (slots[i] > 0) {
+            i = (i + 1) & mask;
+        }
+        if (slots[i] == TOMBSTONE) {
+            tombstones--;
+        }
+        slots[i] = s;
+        used++;
+    }
+
+    private void rehash(int capacity) {
+        int[] old = slots;
+        slots = new int[capacity];
+        int mask = capacity - 1;
+        for (int s : old) {
+            if (s > 0) {
+                int i = nameHash[s] & mask;
+                while (slots[i] != 0) {
+                    i = (i + 1) & mask;
+                }
+                slots[i] = s;
+            }
+        }
+        tombstones = 0;
+    }
+
+    private static int hash(byte[] b, int off, int len) {
+        // FNV-1a, then a final mix so that linear probing sees well-spread low bits.
+        int h = 0x811c9dc5;
+        for (int i = off, end = off + len; i < end; i++) {
+            h = (h ^ b[i]) * 0x01000193;
+        }
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        return h;
+    }
+
+    // ---- resolution ----
+
+    /**
+     * Offers file f's local symbol l as the definition of (or a reference to) global symbol s and
+     * keeps whichever wins: a definition beats a reference; with two definitions, the first of
+     * two dupok ones, a strong one over a weak one, one with content over one without (BSS,
+     * common), and the larger of two without content.
+     *
+     * @param s the global symbol
+     * @param f the file
+     * @param l the local index in f
+     * @param strictDupok whether duplicate dupok definitions must have equal content
+     * @param atoms the atom table, to compare dupok contents
+     * @return null, or the error for two strong definitions with content (or unequal dupok ones)
+     */
+    public Diagnostic bind(int s, InputFile f, int l, boolean strictDupok, AtomTable atoms) {
+        f.localToGlobal[l] = s;
+        int of = file[s];
+        if (of == 0) {
+            take(s, f, l);
+            return null;
+        }
+        InputFile old = files[of];
+        int ol = local[s];
+        boolean newDef = f.isDefined(l);
+        boolean oldDef = old.isDefined(ol);
+        if (!newDef) {
+            // Keep the first reference as owner, but prefer a strong reference to a weak one so
+            // that "is every reference weak" can be read off the owner.
+            if (!oldDef && old.hasFlag(ol, InputFile.WEAK) && !f.hasFlag(l, InputFile.WEAK)) {
+                take(s, f, l);
+            }
+            return null;
+        }
+        if (!oldDef) {
+            take(s, f, l);
+            return null;
+        }
+        boolean newContent = hasContent(f, l);
+        boolean oldContent = hasContent(old, ol);
+        if (old.hasFlag(ol, InputFile.DUPOK) || f.hasFlag(l, InputFile.DUPOK)) {
+            if (!oldContent && newContent) {
+                take(s, f, l);
+            } else if (strictDupok && oldContent && newContent && !sameContent(s, old, ol, f, l, atoms)) {
+                return Diagnostic.error("duplicate symbol with different contents: " + name(s)
+                        + "\n>>> defined in " + old.name + "\n>>> defined in " + f.name);
+            }
+            return null;
+        }
+        boolean oldWeak = old.hasFlag(ol, InputFile.WEAK);
+        boolean newWeak = f.hasFlag(l, InputFile.WEAK);
+        if (oldWeak != newWeak) {
+            if (oldWeak) {
+                take(s, f, l);
+            }
+            return null;
+        }
+        if (oldContent && newContent) {
+            if (oldWeak) {
+                return null; // two weak definitions: the first wins
+            }
+            return Diagnostic.error("duplicate symbol: " + name(s)
+                    + "\n>>> defined in " + old.name + "\n>>> defined in " + f.name);
+        }
+        if (newContent || (!oldContent && f.symSize[l] > old.symSize[ol])) {
+            take(s, f, l);
+        }
+        return null;
+    }
+
+    /** Makes (f, l) the definition of s unconditionally, as an updater does. */
+    public void take(int s, InputFile f, int l) {
+        file[s] = f.index;
+        local[s] = l;
+        f.localToGlobal[l] = s;
+    }
+
+    private static boolean hasContent(InputFile f, int l) {
+        SymbolKind k = f.kind(l);
+        return k != SymbolKind.BSS && k != SymbolKind.TLS_BSS;
+    }
+
+    private static boolean sameContent(int s, InputFile a, int la, InputFile b, int lb, AtomTable atoms) {
+        if (a.symSize[la] != b.symSize[lb] || a.symKind[la] != b.symKind[lb]) {
+            return false;
+        }
+        int aa = a.symAtom[la];
+        int ab = b.symAtom[lb];
+        if (aa == 0 || ab == 0) {
+            return aa == ab && a.symValue[la] == b.symValue[lb];
+        }
+        if (atoms.generators.containsKey(aa) || atoms.generators.containsKey(ab)) {
+            return false;
+        }
+        int n = (int) Math.min(a.symSize[la], Integer.MAX_VALUE - 8);
+        java.nio.ByteBuffer x = java.nio.ByteBuffer.allocate(n);
+        java.nio.ByteBuffer y = java.nio.ByteBuffer.allocate(n);
+        a.copyAtomBytes(atoms, aa, a.symValue[la], x, 0, n);
+        b.copyAtomBytes(atoms, ab, b.symValue[lb], y, 0, n);
+        return x.equals(y);
+    }
+
+    /** {@return every file, for iteration: index 1 to {@link #fileCount()} - 1} */
+    public List<InputFile> files() {
+        List<InputFile> list = new ArrayList<>(fileCount - 1);
+        for (int i = 1; i < fileCount; i++) {
+            list.add(files[i]);
+        }
+        return list;
+    }
+
+    /** {@return bytes held for names} */
+    public long nameBytes() {
+        return names.bytesUsed();
+    }
+}

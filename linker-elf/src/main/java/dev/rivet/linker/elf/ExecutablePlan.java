@@ -1,0 +1,157 @@
+package dev.rivet.linker.elf;
+
+import dev.rivet.linker.Architecture;
+import dev.rivet.linker.core.output.LinkContext;
+import dev.rivet.linker.core.output.OutputPlan;
+import dev.rivet.linker.core.output.OutputSection;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * A laid-out static executable: the loaded sections the engine writes, and the ELF header,
+ * program headers, symbol table and section headers this class writes after them.
+ */
+final class ExecutablePlan implements OutputPlan {
+    private final Architecture arch;
+    private final List<OutputSection> sections;
+    private final List<ExecutableLayout.Segment> segments;
+    private final SymtabWriter symtab;
+    private final long entry;
+    private final long tlsBase;
+    private final long symtabOff;
+    private final long strtabOff;
+    private final long shstrtabOff;
+    private final byte[] shstrtab;
+    private final int[] nameOffsets;
+    private final long shdrOff;
+    private final long fileSize;
+
+    ExecutablePlan(Architecture arch, List<OutputSection> sections, List<ExecutableLayout.Segment> segments,
+            SymtabWriter symtab, long loadedEnd, long entry, long tlsBase) {
+        this.arch = arch;
+        this.sections = sections;
+        this.segments = segments;
+        this.symtab = symtab;
+        this.entry = entry;
+        this.tlsBase = tlsBase;
+        // Non-loaded sections follow the loaded ones; names: loaded sections, then the three tables.
+        StringBuilder names = new StringBuilder("\0");
+        nameOffsets = new int[sections.size() + 3];
+        for (int i = 0; i < sections.size(); i++) {
+            nameOffsets[i] = names.length();
+            names.append(sections.get(i).name).append('\0');
+        }
+        String[] extra = {".symtab", ".strtab", ".shstrtab"};
+        for (int i = 0; i < 3; i++) {
+            nameOffsets[sections.size() + i] = names.length();
+            names.append(extra[i]).append('\0');
+        }
+        shstrtab = names.toString().getBytes(StandardCharsets.US_ASCII);
+        symtabOff = ExecutableLayout.align(loadedEnd, 8);
+        strtabOff = symtabOff + symtab.symtabSize();
+        shstrtabOff = strtabOff + symtab.strtabSize;
+        shdrOff = ExecutableLayout.align(shstrtabOff + shstrtab.length, 8);
+        fileSize = shdrOff + (long) (sections.size() + 4) * Elf.SHDR_SIZE;
+    }
+
+    @Override
+    public long fileSize() {
+        return fileSize;
+    }
+
+    @Override
+    public List<OutputSection> sections() {
+        return sections;
+    }
+
+    @Override
+    public long entryAddress() {
+        return entry;
+    }
+
+    @Override
+    public long tlsBase() {
+        return tlsBase;
+    }
+
+    @Override
+    public boolean executable() {
+        return true;
+    }
+
+    @Override
+    public void writeFormatData(LinkContext ctx, ByteBuffer out) {
+        int shnum = sections.size() + 4;
+        // ELF header
+        out.putInt(0, 0x464c457f);                 // \x7fELF
+        out.put(4, (byte) 2);                        // ELFCLASS64
+        out.put(5, (byte) 1);                        // ELFDATA2LSB
+        out.put(6, (byte) 1);                        // EV_CURRENT
+        out.putShort(16, (short) Elf.ET_EXEC);
+        out.putShort(18, (short) (arch == Architecture.X86_64 ? Elf.EM_X86_64 : Elf.EM_AARCH64));
+        out.putInt(20, 1);
+        out.putLong(24, entry);
+        out.putLong(32, Elf.EHDR_SIZE);
+        out.putLong(40, shdrOff);
+        out.putInt(48, 0);
+        out.putShort(52, (short) Elf.EHDR_SIZE);
+        out.putShort(54, (short) Elf.PHDR_SIZE);
+        out.putShort(56, (short) segments.size());
+        out.putShort(58, (short) Elf.SHDR_SIZE);
+        out.putShort(60, (short) shnum);
+        out.putShort(62, (short) (shnum - 1));
+
+        int p = Elf.EHDR_SIZE;
+        for (ExecutableLayout.Segment s : segments) {
+            out.putInt(p, s.type());
+            out.putInt(p + 4, s.flags());
+            out.putLong(p + 8, s.offset());
+            out.putLong(p + 16, s.address());
+            out.putLong(p + 24, s.address());
+            out.putLong(p + 32, s.fileSize());
+            out.putLong(p + 40, s.memSize());
+            out.putLong(p + 48, s.align());
+            p += Elf.PHDR_SIZE;
+        }
+
+        symtab.write(ctx, out, symtabOff, strtabOff);
+        out.put((int) shstrtabOff, shstrtab);
+
+        int sh = (int) shdrOff + Elf.SHDR_SIZE; // header 0 stays all zero
+        for (int i = 0; i < sections.size(); i++) {
+            OutputSection s = sections.get(i);
+            long flags = Elf.SHF_ALLOC;
+            switch (s.kind) {
+                case TEXT -> flags |= Elf.SHF_EXECINSTR;
+                case DATA, BSS -> flags |= Elf.SHF_WRITE;
+                case TLS_DATA, TLS_BSS -> flags |= Elf.SHF_WRITE | Elf.SHF_TLS;
+                default -> { }
+            }
+            section(out, sh, nameOffsets[i], s.noBits() ? Elf.SHT_NOBITS : Elf.SHT_PROGBITS, flags, s.address,
+                    s.fileOffset, s.size, 0, 0, s.alignment, 0);
+            sh += Elf.SHDR_SIZE;
+        }
+        int strtabIndex = sections.size() + 2;
+        section(out, sh, nameOffsets[sections.size()], Elf.SHT_SYMTAB, 0, 0, symtabOff, symtab.symtabSize(),
+                strtabIndex, symtab.firstGlobal, 8, Elf.SYM_SIZE);
+        sh += Elf.SHDR_SIZE;
+        section(out, sh, nameOffsets[sections.size() + 1], Elf.SHT_STRTAB, 0, 0, strtabOff, symtab.strtabSize, 0, 0, 1, 0);
+        sh += Elf.SHDR_SIZE;
+        section(out, sh, nameOffsets[sections.size() + 2], Elf.SHT_STRTAB, 0, 0, shstrtabOff, shstrtab.length, 0, 0, 1, 0);
+    }
+
+    private static void section(ByteBuffer out, int at, int name, int type, long flags, long addr, long offset,
+            long size, int link, int info, long align, long entsize) {
+        out.putInt(at, name);
+        out.putInt(at + 4, type);
+        out.putLong(at + 8, flags);
+        out.putLong(at + 16, addr);
+        out.putLong(at + 24, offset);
+        out.putLong(at + 32, size);
+        out.putInt(at + 40, link);
+        out.putInt(at + 44, info);
+        out.putLong(at + 48, align);
+        out.putLong(at + 56, entsize);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.rivet.linker.elf;
+
+import dev.rivet.linker.SymbolKind;
+import dev.rivet.linker.core.output.LinkContext;
+import dev.rivet.linker.core.output.OutputSection;
+import dev.rivet.linker.core.symbols.AtomTable;
+import dev.rivet.linker.core.symbols.InputFile;
+import dev.rivet.linker.core.symbols.SymbolTable;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import java.nio.ByteBuffer;
+import java.util.Map;
+
+/**
+ * The {@code .symtab} and {@code .strtab} of an output: every live symbol, locals first (static
+ * and hidden ones, as lld does), then globals, each group in symbol index order.
+ */
+final class SymtabWriter {
+    final int[] order;
+    final int firstGlobal;
+    final long strtabSize;
+    private final Map<SymbolKind, OutputSection> byKind;
+
+    private SymtabWriter(int[] order, int firstGlobal, long strtabSize, Map<SymbolKind, OutputSection> byKind) {
+        this.order = order;
+        this.firstGlobal = firstGlobal;
+        this.strtabSize = strtabSize;
+        this.byKind = byKind;
+    }
+
+    /** Chooses the symbols; section indices are read when writing, after they are numbered. */
+    static SymtabWriter plan(LinkContext ctx, Map<SymbolKind, OutputSection> byKind) {
+        SymbolTable st = ctx.symbols;
+        AtomTable at = ctx.atoms;
+        IntArrayList locals = new IntArrayList();
+        IntArrayList globals = new IntArrayList();
+        long strtab = 1;
+        for (int s = 1; s < st.count; s++) {
+            if (!st.isDefined(s)) {
+                continue;
+            }
+            int atom = st.atom(s);
+            if (atom != 0 && !at.alive.get(atom)) {
+                continue;
+            }
+            if (isLocal(st, s)) {
+                locals.add(s);
+            } else {
+                globals.add(s);
+            }
+            strtab += st.nameLength(s) + 1;
+        }
+        int[] order = new int[locals.size() + globals.size()];
+        locals.getElements(0, order, 0, locals.size());
+        globals.getElements(0, order, locals.size(), globals.size());
+        return new SymtabWriter(order, locals.size() + 1, strtab, byKind);
+    }
+
+    long symtabSize() {
+        return (long) (order.length + 1) * Elf.SYM_SIZE;
+    }
+
+    /** Writes both tables. */
+    void write(LinkContext ctx, ByteBuffer out, long symtabOff, long strtabOff) {
+        int[] shndxByKind = new int[SymbolKind.values().length];
+        for (Map.Entry<SymbolKind, OutputSection> e : byKind.entrySet()) {
+            shndxByKind[e.getKey().ordinal()] = e.getValue().index;
+        }
+        SymbolTable st = ctx.symbols;
+        byte[] names = new byte[(int) strtabSize];
+        int strPos = 1;
+        int pos = (int) symtabOff + Elf.SYM_SIZE; // entry 0 stays all zero
+        for (int s : order) {
+            SymbolKind k = st.kind(s);
+            int type = switch (k) {
+                case TEXT -> Elf.STT_FUNC;
+                case TLS_DATA, TLS_BSS -> Elf.STT_TLS;
+                case ABSOLUTE -> Elf.STT_NOTYPE;
+                default -> Elf.STT_OBJECT;
+            };
+            int bind = isLocal(st, s) ? Elf.STB_LOCAL : st.hasFlag(s, InputFile.WEAK) ? Elf.STB_WEAK : Elf.STB_GLOBAL;
+            int other = st.hasFlag(s, InputFile.HIDDEN) ? Elf.STV_HIDDEN : 0;
+            int shndx = k == SymbolKind.ABSOLUTE ? Elf.SHN_ABS : shndxByKind[k.ordinal()];
+            out.putInt(pos, strPos);
+            out.put(pos + 4, (byte) ((bind << 4) | type));
+            out.put(pos + 5, (byte) other);
+            out.putShort(pos + 6, (short) shndx);
+            out.putLong(pos + 8, ctx.symbolAddress[s]);
+            out.putLong(pos + 16, st.size(s));
+            pos += Elf.SYM_SIZE;
+            st.copyName(s, names, strPos);
+            strPos += st.nameLength(s) + 1;
+        }
+        out.put((int) strtabOff, names);
+    }
+
+    private static boolean isLocal(SymbolTable st, int s) {
+        return st.isStatic.get(s) || st.hasFlag(s, InputFile.HIDDEN);
+    }
+}
