@@ -7,6 +7,8 @@ module dev.rivet.linker.core {
     requires transitive dev.rivet.linker;
     requires it.unimi.dsi.fastutil;
     requires org.slf4j;
+    // sun.misc.Unsafe.invokeCleaner: unmap the output before it is run (see OutputFile).
+    requires jdk.unsupported;
 
     exports dev.rivet.linker.core.symbols to dev.rivet.linker.elf, dev.rivet.linker.macho;
     exports dev.rivet.linker.core.output to dev.rivet.linker.elf, dev.rivet.linker.macho;

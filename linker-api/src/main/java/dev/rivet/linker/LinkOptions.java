@@ -28,7 +28,10 @@ public final class LinkOptions {
         this.classLoader = b.classLoader;
     }
 
-    /** {@return the default options: entry {@code _start}, dead-stripping on, all cores} */
+    /**
+     * {@return the default options: the target's usual entry symbol, dead-stripping on, one
+     * thread per core}
+     */
     public static LinkOptions defaults() {
         return DEFAULTS;
     }
@@ -51,9 +54,12 @@ public final class LinkOptions {
         return b;
     }
 
-    /** {@return the name of the entry symbol} */
-    public String entry() {
-        return entry;
+    /**
+     * {@return the name of the entry symbol, if one was chosen; otherwise the target's usual one
+     * is used: {@code _start} for ELF, {@code _main} for Mach-O}
+     */
+    public Optional<String> entry() {
+        return Optional.ofNullable(entry);
     }
 
     /** {@return whether atoms unreachable from the roots are dropped} */
@@ -88,7 +94,7 @@ public final class LinkOptions {
 
     /** Builds {@link LinkOptions}. */
     public static final class Builder {
-        private String entry = "_start";
+        private String entry;
         private boolean deadStrip = true;
         private boolean strictDupok;
         private int threads = Runtime.getRuntime().availableProcessors();

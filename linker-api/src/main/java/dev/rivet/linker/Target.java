@@ -84,6 +84,11 @@ public record Target(Architecture architecture, OperatingSystem os, ObjectFormat
         return new Target(arch, os, os == OperatingSystem.MACOS ? ObjectFormat.MACHO : ObjectFormat.ELF);
     }
 
+    /** {@return the entry symbol programs for this target start at: {@code _start} for ELF, {@code _main} for Mach-O} */
+    public String defaultEntry() {
+        return format == ObjectFormat.MACHO ? "_main" : "_start";
+    }
+
     /** {@return the canonical target string, such as {@code aarch64-linux} or {@code arm64-macos}} */
     @Override
     public String toString() {

@@ -128,9 +128,10 @@ public final class CoreLinker implements Linker {
 
         long t = start(ctx, listener, LinkPhase.RESOLVE);
         List<Diagnostic> errors = new ArrayList<>();
-        int entry = loader.symbols.lookup(options.entry());
+        String entryName = options.entry().orElse(target.defaultEntry());
+        int entry = loader.symbols.lookup(entryName);
         if (entry == 0 || !loader.symbols.isDefined(entry)) {
-            errors.add(Diagnostic.error("entry symbol '" + options.entry() + "' is not defined")
+            errors.add(Diagnostic.error("entry symbol '" + entryName + "' is not defined")
                     .withHint("define it, or choose another with LinkOptions.builder().entry(name)"));
         } else {
             ctx.entrySymbol = entry;

@@ -1,0 +1,80 @@
+package dev.rivet.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/** Entry point of the {@code rivet} command. */
+public final class Main {
+    private Main() { }
+
+    /**
+     * Runs a subcommand and exits with its status.
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * Runs a subcommand.
+     *
+     * @param args the command line
+     * @param out standard output
+     * @param err standard error
+     * @return the exit status
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            usage(err);
+            return 2;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "-h", "--help", "help" -> {
+                usage(out);
+                return 0;
+            }
+            case "--version", "version" -> {
+                out.println("Rivet " + version());
+                return 0;
+            }
+            case "demo" -> {
+                return new DemoCommand(out, err).run(rest);
+            }
+            case "targets" -> {
+                dev.rivet.linker.Target.known().forEach(t -> out.println(t));
+                return 0;
+            }
+            case "ld", "ld64" -> {
+                err.println("rivet " + args[0] + ": the " + (args[0].equals("ld") ? "GNU ld" : "ld64")
+                        + " command line is not implemented yet; Rivet links symbols built through its Java API today");
+                return 2;
+            }
+            default -> {
+                err.println("rivet: unknown command '" + args[0] + "'");
+                usage(err);
+                return 2;
+            }
+        }
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "0.1.0-SNAPSHOT" : v;
+    }
+
+    private static void usage(PrintStream s) {
+        s.println("""
+                usage: rivet <command> [args]
+
+                commands:
+                  demo [--out DIR]   link the built-in sample programs for every supported target into DIR
+                                     (default: demo-out), run the host's, and the aarch64 ones under qemu-aarch64
+                  targets            list the targets Rivet knows
+                  ld ARGS...         GNU ld compatible driver (not implemented yet)
+                  ld64 ARGS...       ld64 compatible driver (not implemented yet)
+                  --version          print the version
+                  --help             print this help""");
+    }
+}

@@ -1,0 +1,125 @@
+package dev.rivet.linker.elf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rivet.linker.Architecture;
+import dev.rivet.linker.LinkOptions;
+import dev.rivet.linker.LinkResult;
+import dev.rivet.linker.Linker;
+import dev.rivet.linker.Target;
+import dev.rivet.linker.testing.ExternalTools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Static executables made from builder symbols: layout, headers, symbol table, and that they run. */
+class StaticExecutableTest {
+    @TempDir
+    Path dir;
+
+    static List<Target> targets() {
+        return List.of(Target.X86_64_LINUX, Target.AARCH64_LINUX);
+    }
+
+    private Path link(Target t, LinkOptions options) {
+        Linker linker = Linker.create(t, options);
+        SectionsProgram.define(linker);
+        Path out = dir.resolve("sections-" + t);
+        linker.link(out);
+        return out;
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void programUsingEverySectionRunsAndExitsWithComputedValue(Target t) {
+        Path exe = link(t, LinkOptions.defaults());
+        ExternalTools.Result r = ExternalTools.runProgram(t, exe);
+        assertThat(r.exitCode()).isEqualTo(SectionsProgram.EXIT_CODE);
+        assertThat(r.stdout()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void segmentsArePageCongruentWithPermissionsAndTls(Target t) throws Exception {
+        Path exe = link(t, LinkOptions.defaults());
+        assertThat(Files.isExecutable(exe)).isTrue();
+        ElfHeaders h = ElfHeaders.read(Files.readAllBytes(exe));
+        assertThat(h.type()).isEqualTo(Elf.ET_EXEC);
+        assertThat(h.machine()).isEqualTo(t.architecture() == Architecture.X86_64 ? Elf.EM_X86_64 : Elf.EM_AARCH64);
+        List<ElfHeaders.Phdr> loads = h.ofType(Elf.PT_LOAD);
+        assertThat(loads).extracting(ElfHeaders.Phdr::flags)
+                .containsExactly(Elf.PF_R, Elf.PF_R | Elf.PF_X, Elf.PF_R | Elf.PF_W);
+        long page = t.architecture() == Architecture.X86_64 ? 0x1000 : 0x10000;
+        long prevEnd = 0;
+        for (ElfHeaders.Phdr p : loads) {
+            assertThat(p.align()).isEqualTo(page);
+            assertThat(p.offset() % page).as("offset congruent to address").isEqualTo(p.vaddr() % page);
+            assertThat(p.vaddr() / page).as("each segment starts on a new page").isGreaterThan((prevEnd - 1) / page);
+            assertThat(p.memsz()).isGreaterThanOrEqualTo(p.filesz());
+            prevEnd = p.vaddr() + p.memsz();
+        }
+        ElfHeaders.Phdr rx = loads.get(1);
+        assertThat(h.entry()).isBetween(rx.vaddr(), rx.vaddr() + rx.memsz() - 1);
+        ElfHeaders.Phdr rw = loads.get(2);
+        assertThat(rw.memsz()).as(".bss extends the RW segment in memory only").isGreaterThan(rw.filesz());
+
+        List<ElfHeaders.Phdr> tls = h.ofType(Elf.PT_TLS);
+        assertThat(tls).hasSize(1);
+        assertThat(tls.get(0).filesz()).isEqualTo(8);          // tls_a
+        assertThat(tls.get(0).memsz()).isEqualTo(32);          // tls_b at 16, 16 bytes
+        assertThat(tls.get(0).align()).isEqualTo(16);
+        assertThat(tls.get(0).vaddr()).isEqualTo(rw.vaddr());
+        assertThat(h.ofType(Elf.PT_GNU_STACK)).singleElement().extracting(ElfHeaders.Phdr::flags)
+                .isEqualTo(Elf.PF_R | Elf.PF_W);
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void readelfAndLlvmReadelfReportNoWarnings(Target t) {
+        Path exe = link(t, LinkOptions.defaults());
+        for (String tool : List.of("readelf", "llvm-readelf")) {
+            ExternalTools.Result r = ExternalTools.run(List.of(ExternalTools.require(tool).toString(), "-a", "-W", exe.toString()));
+            assertThat(r.exitCode()).as(tool + " exit code").isZero();
+            assertThat(r.stderr()).as(tool + " stderr").isEmpty();
+            assertThat(r.stdout()).as(tool + " output").doesNotContainIgnoringCase("warning");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void symbolTableHasBindingsTypesAndTlsOffsets(Target t) {
+        Linker linker = Linker.create(t);
+        SectionsProgram.define(linker);
+        Path exe = dir.resolve("syms");
+        LinkResult res = linker.link(exe);
+        String syms = ExternalTools.run(List.of(ExternalTools.require("readelf").toString(), "-s", "-W", exe.toString())).stdout();
+        assertThat(syms).containsPattern("FUNC +GLOBAL +DEFAULT +\\d+ _start\\b")
+                .containsPattern("OBJECT +GLOBAL +DEFAULT +\\d+ value\\b")
+                .containsPattern("OBJECT +LOCAL +DEFAULT +\\d+ static_data\\b")
+                .containsPattern("FUNC +LOCAL +HIDDEN +\\d+ hidden_helper\\b")
+                .containsPattern("0+ +8 TLS +GLOBAL +DEFAULT +\\d+ tls_a\\b")
+                .containsPattern("0+10 +16 TLS +GLOBAL +DEFAULT +\\d+ tls_b\\b");
+        assertThat(linker.loader().address(linker.loader().lookup("tls_b"))).isEqualTo(16);
+        assertThat(res.address("_start")).hasValue(res.entryAddress());
+        String sections = ExternalTools.run(List.of("readelf", "-S", "-W", exe.toString())).stdout();
+        assertThat(sections).containsPattern("\\.tbss +NOBITS .* WAT ").containsPattern("\\.tdata +PROGBITS .* WAT ")
+                .containsPattern("\\.bss +NOBITS .* WA ").containsPattern("\\.text +PROGBITS .* AX ")
+                .containsPattern("\\.rodata +PROGBITS .* A ");
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void outputIsByteIdenticalAcrossRunsAndThreadCounts(Target t) throws Exception {
+        byte[] one = Files.readAllBytes(link(t, LinkOptions.builder().threads(1).build()));
+        byte[] again = Files.readAllBytes(link(t, LinkOptions.builder().threads(1).build()));
+        byte[] four = Files.readAllBytes(link(t, LinkOptions.builder().threads(4).build()));
+        Linker memory = Linker.create(t, LinkOptions.builder().threads(3).build());
+        SectionsProgram.define(memory);
+        assertThat(again).isEqualTo(one);
+        assertThat(four).isEqualTo(one);
+        assertThat(memory.linkToMemory().bytes()).isEqualTo(one);
+    }
+}
