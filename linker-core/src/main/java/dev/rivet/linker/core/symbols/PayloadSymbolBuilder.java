@@ -228,29 +228,28 @@ final class PayloadSymbolBuilder implements SymbolBuilder {
 
     /** Checks what only the whole definition can tell; throws IllegalArgumentException on misuse. */
     void validate() {
-        String name = symbols.name(symbol);
         long size = finalSize();
         if (!kind.hasBytes() && length > 0) {
             for (int i = 0; i < length; i++) {
                 if (buf[i] != 0) {
-                    throw new IllegalArgumentException("'" + name + "' is " + kind + " but has non-zero bytes; use DATA");
+                    throw new IllegalArgumentException("'" + symbols.name(symbol) + "' is " + kind + " but has non-zero bytes; use DATA");
                 }
             }
         }
         if (kind.hasBytes() && generator == null && size > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("'" + name + "' is larger than 2 GiB; use a generator");
+            throw new IllegalArgumentException("'" + symbols.name(symbol) + "' is larger than 2 GiB; use a generator");
         }
         if (generator != null && relCount > 0) {
-            throw new IllegalArgumentException("generated '" + name + "' cannot also have relocations");
+            throw new IllegalArgumentException("generated '" + symbols.name(symbol) + "' cannot also have relocations");
         }
         if (kind == SymbolKind.ABSOLUTE && (relCount > 0 || length > 0)) {
-            throw new IllegalArgumentException("absolute '" + name + "' cannot have content or relocations");
+            throw new IllegalArgumentException("absolute '" + symbols.name(symbol) + "' cannot have content or relocations");
         }
         for (int i = 0; i < relCount; i++) {
             long end = (long) relOffset[i] + arch.width(relOp[i]);
             if (end > size) {
                 throw new IllegalArgumentException("relocation " + arch.opName(relOp[i]) + " at offset " + relOffset[i]
-                        + " lies outside '" + name + "' (size " + size + ")");
+                        + " lies outside '" + symbols.name(symbol) + "' (size " + size + ")");
             }
         }
     }

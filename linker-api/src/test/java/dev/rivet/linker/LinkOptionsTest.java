@@ -1,0 +1,61 @@
+package dev.rivet.linker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+
+class LinkOptionsTest {
+    @Test
+    void defaultsLeaveTheEntryToTheTargetAndUseEveryCore() {
+        LinkOptions o = LinkOptions.defaults();
+        assertThat(o.entry()).isEmpty();
+        assertThat(o.deadStrip()).isTrue();
+        assertThat(o.strictDupok()).isFalse();
+        assertThat(o.threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(o.executor()).isEmpty();
+        assertThat(o.listener()).isSameAs(LinkListener.NONE);
+        assertThat(o.classLoader()).isEmpty();
+    }
+
+    @Test
+    void builderSetsEveryOptionAndToBuilderCopiesThem() {
+        ExecutorService ex = Executors.newSingleThreadExecutor();
+        try {
+            LinkListener l = new LinkListener() { };
+            LinkOptions o = LinkOptions.builder().entry("main").deadStrip(false).strictDupok(true).threads(3)
+                    .executor(ex).listener(l).classLoader(getClass().getClassLoader()).build();
+            LinkOptions copy = o.toBuilder().build();
+            for (LinkOptions x : new LinkOptions[] {o, copy}) {
+                assertThat(x.entry()).hasValue("main");
+                assertThat(x.deadStrip()).isFalse();
+                assertThat(x.strictDupok()).isTrue();
+                assertThat(x.threads()).isEqualTo(3);
+                assertThat(x.executor()).containsSame(ex);
+                assertThat(x.listener()).isSameAs(l);
+                assertThat(x.classLoader()).containsSame(getClass().getClassLoader());
+            }
+        } finally {
+            ex.shutdown();
+        }
+    }
+
+    @Test
+    void optionsAreImmutable() {
+        LinkOptions.Builder b = LinkOptions.builder().threads(2);
+        LinkOptions o = b.build();
+        b.threads(5).entry("x");
+        assertThat(o.threads()).isEqualTo(2);
+        assertThat(o.entry()).isEmpty();
+    }
+
+    @Test
+    void badValuesAreRejected() {
+        assertThatThrownBy(() -> LinkOptions.builder().threads(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("threads must be at least 1");
+        assertThatThrownBy(() -> LinkOptions.builder().entry("")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LinkOptions.builder().listener(null)).isInstanceOf(NullPointerException.class);
+    }
+}
