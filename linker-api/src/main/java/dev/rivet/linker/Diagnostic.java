@@ -26,6 +26,11 @@ public record Diagnostic(Severity severity, String message, String input, String
     /**
      * Creates a diagnostic.
      *
+     * @param severity how serious it is
+     * @param message what happened
+     * @param input the input it concerns, or null
+     * @param location where in the input, or null
+     * @param hint what to do, or null
      * @throws NullPointerException if severity or message is null
      */
     public Diagnostic {

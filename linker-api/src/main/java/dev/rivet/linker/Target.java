@@ -29,6 +29,9 @@ public record Target(Architecture architecture, OperatingSystem os, ObjectFormat
     /**
      * Creates a target.
      *
+     * @param architecture the instruction set
+     * @param os the operating system
+     * @param format the object format
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if the format does not match the operating system
      */
