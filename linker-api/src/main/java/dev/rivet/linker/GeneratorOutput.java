@@ -17,9 +17,11 @@ public interface GeneratorOutput {
     long address();
 
     /**
-     * {@return the address of another symbol after layout}
+     * {@return the address of another symbol after layout} A generator has no relocations, so a
+     * symbol it only reads here is not reachable through it: keep it alive with
+     * {@link Loader#keep(int)} or a relocation from live code, or it may be dead-stripped.
      *
-     * @param symbol a defined symbol
+     * @param symbol a defined, live symbol
      * @throws IllegalArgumentException if the symbol has no address
      */
     long addressOf(int symbol);

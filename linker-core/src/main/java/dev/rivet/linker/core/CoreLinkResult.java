@@ -23,9 +23,10 @@ final class CoreLinkResult implements LinkResult {
     private final Statistics stats;
     private final SymbolTable symbols;
     private final long[] addresses;
+    private final long tlsBase;
 
     CoreLinkResult(Target target, Path output, byte[] bytes, long size, long entry, Map<LinkPhase, Long> times,
-            Statistics stats, SymbolTable symbols, long[] addresses) {
+            Statistics stats, SymbolTable symbols, long[] addresses, long tlsBase) {
         this.target = target;
         this.output = output;
         this.bytes = bytes;
@@ -35,6 +36,7 @@ final class CoreLinkResult implements LinkResult {
         this.stats = stats;
         this.symbols = symbols;
         this.addresses = addresses;
+        this.tlsBase = tlsBase;
     }
 
     @Override
@@ -67,11 +69,12 @@ final class CoreLinkResult implements LinkResult {
 
     @Override
     public OptionalLong address(String name) {
+        // This link's addresses, whatever later links do.
         int s = symbols.lookup(name);
         if (s == 0 || s >= addresses.length || addresses[s] == SymbolLoader.NO_ADDRESS) {
             return OptionalLong.empty();
         }
-        return OptionalLong.of(addresses[s]);
+        return OptionalLong.of(symbols.kind(s).isThreadLocal() ? addresses[s] - tlsBase : addresses[s]);
     }
 
     @Override

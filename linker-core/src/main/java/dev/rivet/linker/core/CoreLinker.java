@@ -136,6 +136,7 @@ public final class CoreLinker implements Linker {
         } else {
             ctx.entrySymbol = entry;
         }
+        ctx.computeSymbolAtoms();
         finish(listener, times, LinkPhase.RESOLVE, t);
 
         t = start(ctx, listener, LinkPhase.DEAD_STRIP);
@@ -151,7 +152,8 @@ public final class CoreLinker implements Linker {
 
         t = start(ctx, listener, LinkPhase.LAYOUT);
         OutputPlan plan = format.plan(ctx);
-        ctx.computeSymbolAddresses(plan.tlsBase());
+        ctx.tlsBase = plan.tlsBase();
+        ctx.computeSymbolAddresses();
         finish(listener, times, LinkPhase.LAYOUT, t);
 
         t = start(ctx, listener, LinkPhase.WRITE);
@@ -167,13 +169,13 @@ public final class CoreLinker implements Linker {
         }
         finish(listener, times, LinkPhase.WRITE, t);
 
-        loader.publishAddresses(ctx.symbolAddress);
+        loader.publishAddresses(ctx.symbolAddress, ctx.tlsBase);
         int live = ctx.atoms.alive.cardinality();
         LinkResult.Statistics stats = new LinkResult.Statistics(loader.symbolCount(), live,
                 ctx.atoms.count - 1 - live, ctx.relocationsApplied);
         LOG.debug("linked {} for {}: {} bytes, {}", output == null ? "<memory>" : output, target, plan.fileSize(), times);
         return new CoreLinkResult(target, output, bytes, plan.fileSize(), plan.entryAddress(), times, stats,
-                loader.symbols, ctx.symbolAddress);
+                loader.symbols, ctx.symbolAddress, ctx.tlsBase);
     }
 
     private static void writeImage(LinkContext ctx, OutputPlan plan, ByteBuffer buf) {

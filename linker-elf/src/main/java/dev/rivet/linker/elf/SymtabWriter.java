@@ -84,7 +84,7 @@ final class SymtabWriter {
             out.put(pos + 4, (byte) ((bind << 4) | type));
             out.put(pos + 5, (byte) other);
             out.putShort(pos + 6, (short) shndx);
-            out.putLong(pos + 8, ctx.symbolAddress[s]);
+            out.putLong(pos + 8, ctx.reportedAddress(s));
             out.putLong(pos + 16, st.size(s));
             pos += Elf.SYM_SIZE;
             st.copyName(s, names, strPos);

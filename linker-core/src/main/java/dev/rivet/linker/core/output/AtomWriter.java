@@ -121,10 +121,14 @@ public final class AtomWriter {
         file.copyAtomBytes(at, a, 0, buf, pos, size);
         Arch arch = ctx.arch;
         Relocations r = file.relocs;
+        long[] addresses = ctx.symbolAddress;
         int end = at.relStart[a] + at.relCount[a];
         for (int i = at.relStart[a]; i < end; i++) {
             int target = file.relocationTarget(i);
-            long s = ctx.addressOf(target);
+            long s = addresses[target];
+            if (s == SymbolLoader.NO_ADDRESS) {
+                s = 0; // an undefined weak reference: strong ones were reported before layout
+            }
             int off = r.offset[i];
             String problem = arch.apply(buf, pos + off, r.type[i], s, r.addend[i], addr + off);
             if (problem != null && errs.size() < MAX_ERRORS) {

@@ -4,7 +4,6 @@ import dev.rivet.linker.LinkCancelledException;
 import dev.rivet.linker.LinkException;
 import dev.rivet.linker.LinkOptions;
 import dev.rivet.linker.LinkPhase;
-import dev.rivet.linker.SymbolKind;
 import dev.rivet.linker.Target;
 import dev.rivet.linker.core.arch.Arch;
 import dev.rivet.linker.core.symbols.AtomTable;
@@ -36,8 +35,18 @@ public final class LinkContext {
     public final Arch arch;
     /** The entry symbol, or 0. */
     public int entrySymbol;
-    /** Each symbol's address after layout, {@link SymbolLoader#NO_ADDRESS} for none. */
+    /**
+     * Each symbol's atom, 0 for none, flattened once per link so that graph walks take one load
+     * per edge instead of following symbol, file and slot.
+     */
+    public int[] symbolAtom;
+    /**
+     * Each symbol's virtual address after layout (thread-local ones too), {@link SymbolLoader#NO_ADDRESS}
+     * for none: undefined, or dead-stripped.
+     */
     public long[] symbolAddress;
+    /** The start of the thread-local block; thread-local symbols are reported relative to it. */
+    public long tlsBase;
     /** Relocations applied while writing. */
     public long relocationsApplied;
 
@@ -151,20 +160,46 @@ public final class LinkContext {
         return atom == 0 ? file.symValue[l] : atoms.address[atom] + file.symValue[l];
     }
 
+    /** Computes {@link #symbolAtom} for every symbol, in parallel. */
+    public void computeSymbolAtoms() {
+        int n = symbols.count;
+        int[] out = new int[n];
+        int chunks = chunks(n);
+        parallelFor(chunks, c -> {
+            for (int s = Math.max(1, chunkStart(n, chunks, c)), to = chunkStart(n, chunks, c + 1); s < to; s++) {
+                out[s] = symbols.atom(s);
+            }
+        });
+        symbolAtom = out;
+    }
+
     /**
-     * Computes {@link #symbolAddress} for every symbol whose definition is live.
+     * {@return the address a symbol is reported with (symbol table, {@code Loader.address}):
+     * its virtual address, or for a thread-local symbol its offset in the thread-local block}
      *
-     * @param tlsBase subtracted from thread-local symbols' addresses
+     * @param s a symbol with an address
      */
-    public void computeSymbolAddresses(long tlsBase) {
+    public long reportedAddress(int s) {
+        long a = symbolAddress[s];
+        return symbols.kind(s).isThreadLocal() ? a - tlsBase : a;
+    }
+
+    private int chunks(int n) {
+        return Math.max(1, Math.min(parallelism() * 4, n / 65536));
+    }
+
+    private static int chunkStart(int n, int chunks, int c) {
+        return (int) ((long) n * c / chunks);
+    }
+
+    /** Computes {@link #symbolAddress} for every symbol whose definition is live, in parallel. */
+    public void computeSymbolAddresses() {
         int n = symbols.count;
         long[] out = new long[n];
         out[0] = SymbolLoader.NO_ADDRESS;
-        int chunks = Math.max(1, Math.min(parallelism() * 4, n / 65536));
+        int chunks = chunks(n);
         parallelFor(chunks, c -> {
-            int from = Math.max(1, (int) ((long) n * c / chunks));
-            int to = (int) ((long) n * (c + 1) / chunks);
-            for (int s = from; s < to; s++) {
+            for (int s = Math.max(1, chunkStart(n, chunks, c)), to = chunkStart(n, chunks, c + 1); s < to; s++) {
                 int f = symbols.file[s];
                 if (f == 0 || !symbols.isDefined(s)) {
                     out[s] = SymbolLoader.NO_ADDRESS;
@@ -178,9 +213,7 @@ public final class LinkContext {
                 } else if (!atoms.alive.get(atom)) {
                     out[s] = SymbolLoader.NO_ADDRESS;
                 } else {
-                    long a = atoms.address[atom] + file.symValue[l];
-                    SymbolKind k = file.kind(l);
-                    out[s] = k.isThreadLocal() ? a - tlsBase : a;
+                    out[s] = atoms.address[atom] + file.symValue[l];
                 }
             }
         });

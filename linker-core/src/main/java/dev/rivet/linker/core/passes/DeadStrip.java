@@ -50,7 +50,7 @@ public final class DeadStrip {
     }
 
     private static void push(LinkContext ctx, int s, IntArrayList stack) {
-        int a = ctx.symbols.atom(s);
+        int a = ctx.symbolAtom[s];
         if (a != 0 && !ctx.atoms.alive.get(a) && !ctx.atoms.discarded.get(a)) {
             ctx.atoms.alive.set(a);
             stack.add(a);

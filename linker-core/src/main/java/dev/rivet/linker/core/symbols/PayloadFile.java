@@ -34,6 +34,9 @@ public final class PayloadFile extends InputFile {
 
     @Override
     public void copyAtomBytes(AtomTable atoms, int atom, long from, ByteBuffer out, int outPos, int length) {
+        if (length == 0) {
+            return;
+        }
         long h = atoms.source[atom];
         out.put(outPos, contents.chunk(h), ByteArena.offset(h) + (int) from, length);
     }

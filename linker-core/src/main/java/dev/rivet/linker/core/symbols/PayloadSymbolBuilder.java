@@ -258,7 +258,12 @@ final class PayloadSymbolBuilder implements SymbolBuilder {
         if (generator != null) {
             throw new IllegalStateException("'" + symbols.name(symbol) + "' is generated: it cannot also have bytes");
         }
-        int at = length;
+        // Appending continues after the content, including zero padding set with size().
+        long start = Math.max(length, explicitSize);
+        if (start > Integer.MAX_VALUE - 16 - (long) n) {
+            throw new IllegalArgumentException("'" + symbols.name(symbol) + "' would exceed 2 GiB of bytes");
+        }
+        int at = (int) start;
         long end = (long) at + n;
         if (end > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("'" + symbols.name(symbol) + "' would exceed 2 GiB of bytes");
@@ -266,6 +271,7 @@ final class PayloadSymbolBuilder implements SymbolBuilder {
         if (end > buf.length) {
             buf = Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(end, buf.length * 2L)));
         }
+        Arrays.fill(buf, length, at, (byte) 0); // the padding may hold bytes of a truncated earlier content
         length = (int) end;
         if (explicitSize >= 0 && explicitSize < length) {
             explicitSize = length;

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -27,6 +28,7 @@ public final class SymbolLoader implements Loader {
     private final boolean strictDupok;
     private final PayloadSymbolBuilder builder;
     private long[] lastAddresses;
+    private long lastTlsBase;
 
     /**
      * @param arch the target's architecture
@@ -198,22 +200,41 @@ public final class SymbolLoader implements Loader {
     @Override
     public long address(int s) {
         requireSymbol(s);
-        long[] a = lastAddresses;
-        if (a == null) {
+        if (lastAddresses == null) {
             throw new IllegalStateException("no successful link yet");
         }
-        if (s >= a.length || a[s] == NO_ADDRESS) {
+        OptionalLong a = lastAddress(s);
+        if (a.isEmpty()) {
             throw new IllegalStateException("'" + symbols.name(s) + "' has no address: undefined, dead-stripped or added after the link");
         }
-        return a[s];
+        return a.getAsLong();
+    }
+
+    /**
+     * {@return the address the last link gave a symbol, as {@link #address} reports it, or empty}
+     *
+     * @param s a symbol, or 0
+     */
+    public OptionalLong lastAddress(int s) {
+        long[] a = lastAddresses;
+        if (a == null || s <= 0 || s >= a.length || a[s] == NO_ADDRESS) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(symbols.kind(s).isThreadLocal() ? a[s] - lastTlsBase : a[s]);
     }
 
     /** Marks a symbol without an address in {@link #publishAddresses}. */
     public static final long NO_ADDRESS = Long.MIN_VALUE;
 
-    /** Records the addresses of the last successful link, for {@link #address(int)}. */
-    public void publishAddresses(long[] addresses) {
+    /**
+     * Records the addresses of the last successful link, for {@link #address(int)}.
+     *
+     * @param addresses virtual addresses by symbol
+     * @param tlsBase the start of the thread-local block
+     */
+    public void publishAddresses(long[] addresses, long tlsBase) {
         lastAddresses = addresses;
+        lastTlsBase = tlsBase;
     }
 
     // ---- staging and committing ----
@@ -303,6 +324,10 @@ public final class SymbolLoader implements Loader {
             }
         }
         long value = kind == SymbolKind.ABSOLUTE ? b.value : 0;
+        if (atom == 0 && slot >= 0 && payload.symAtom[slot] != 0) {
+            // The symbol no longer has content (it became ABSOLUTE): its old atom must never be output.
+            atoms.discarded.set(payload.symAtom[slot]);
+        }
         if (slot < 0) {
             slot = payload.addSymbolSlot(kind, flags, atom, value, size);
         } else {

@@ -387,6 +387,9 @@ public final class SymbolTable {
             return false;
         }
         int n = (int) Math.min(a.symSize[la], Integer.MAX_VALUE - 8);
+        if (n == 0) {
+            return true;
+        }
         java.nio.ByteBuffer x = java.nio.ByteBuffer.allocate(n);
         java.nio.ByteBuffer y = java.nio.ByteBuffer.allocate(n);
         a.copyAtomBytes(atoms, aa, a.symValue[la], x, 0, n);

@@ -1,0 +1,126 @@
+package dev.rivet.linker.core.arch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rivet.linker.Architecture;
+import dev.rivet.linker.RelocationKind;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.junit.jupiter.api.Test;
+
+/** {@link X86_64}: relocation operations and their encodings. */
+class X86_64Test {
+    private final Arch x86 = Arch.of(Architecture.X86_64);
+
+    private static ByteBuffer buf() {
+        ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 32; i++) {
+            b.put(i, (byte) 0x5a);
+        }
+        return b;
+    }
+
+    @Test
+    void pc32StoresTargetPlusAddendMinusPlace() {
+        ByteBuffer b = buf();
+        long s = 0x401000;
+        long p = 0x400800;
+        assertThat(x86.apply(b, 4, X86_64.PC32, s, -4, p)).isNull();
+        assertThat(b.getInt(4)).isEqualTo((int) (s - 4 - p));
+        assertThat(b.get(3)).isEqualTo((byte) 0x5a);
+        assertThat(b.get(8)).isEqualTo((byte) 0x5a);
+    }
+
+    @Test
+    void pc32BackwardsIsNegative() {
+        ByteBuffer b = buf();
+        assertThat(x86.apply(b, 0, X86_64.PC32, 0x1000, 0, 0x2000)).isNull();
+        assertThat(b.getInt(0)).isEqualTo(-0x1000);
+    }
+
+    @Test
+    void pc32OverflowIsReportedAndLeavesTheFieldAlone() {
+        ByteBuffer b = buf();
+        long p = 0x400000;
+        long s = p + (1L << 31); // one past the largest positive displacement
+        String problem = x86.apply(b, 0, X86_64.PC32, s, 0, p);
+        assertThat(problem).isNotNull().contains("out of range").contains(Long.toString(1L << 31));
+        assertThat(b.getInt(0)).isEqualTo(0x5a5a5a5a);
+        assertThat(x86.apply(b, 0, X86_64.PC32, p + (1L << 31) - 1, 0, p)).isNull();
+        assertThat(x86.apply(b, 0, X86_64.PC32, p - (1L << 31), 0, p)).isNull();
+        assertThat(x86.apply(b, 0, X86_64.PC32, p - (1L << 31) - 1, 0, p)).isNotNull();
+    }
+
+    @Test
+    void plt32IsPcRelative() {
+        ByteBuffer b = buf();
+        assertThat(x86.apply(b, 0, X86_64.PLT32, 0x5000, -4, 0x4001)).isNull();
+        assertThat(b.getInt(0)).isEqualTo(0x5000 - 4 - 0x4001);
+        assertThat(x86.apply(b, 0, X86_64.PLT32, 1L << 40, 0, 0)).isNotNull();
+    }
+
+    @Test
+    void abs64StoresTheFullAddress() {
+        ByteBuffer b = buf();
+        assertThat(x86.apply(b, 8, X86_64.ABS64, 0x7fff_1234_5678L, 0x10, 0)).isNull();
+        assertThat(b.getLong(8)).isEqualTo(0x7fff_1234_5688L);
+    }
+
+    @Test
+    void pc64StoresTheFullDisplacement() {
+        ByteBuffer b = buf();
+        assertThat(x86.apply(b, 8, X86_64.PC64, 0x10, 0, 0x7fff_0000_0000L)).isNull();
+        assertThat(b.getLong(8)).isEqualTo(0x10 - 0x7fff_0000_0000L);
+    }
+
+    @Test
+    void abs32IsZeroExtendedAndRejectsNegativeValues() {
+        ByteBuffer b = buf();
+        assertThat(x86.apply(b, 0, X86_64.ABS32, 0xFFFF_FFF0L, 0xF, 0)).isNull();
+        assertThat(b.getInt(0)).isEqualTo(0xFFFF_FFFF);
+        assertThat(x86.apply(b, 0, X86_64.ABS32, 0x10, -0x11, 0)).isNotNull().contains("-1");
+        assertThat(x86.apply(b, 0, X86_64.ABS32, 0x1_0000_0000L, 0, 0)).isNotNull();
+        assertThat(b.getInt(0)).isEqualTo(0xFFFF_FFFF);
+    }
+
+    @Test
+    void abs32sIsSignExtended() {
+        ByteBuffer b = buf();
+        assertThat(x86.apply(b, 0, X86_64.ABS32S, 0, -1, 0)).isNull();
+        assertThat(b.getInt(0)).isEqualTo(-1);
+        assertThat(x86.apply(b, 0, X86_64.ABS32S, 0x7FFF_FFFFL, 0, 0)).isNull();
+        assertThat(b.getInt(0)).isEqualTo(Integer.MAX_VALUE);
+        assertThat(x86.apply(b, 0, X86_64.ABS32S, 0x8000_0000L, 0, 0)).isNotNull();
+        assertThat(x86.apply(b, 0, X86_64.ABS32S, -0x8000_0000L, 0, 0)).isNull();
+        assertThat(x86.apply(b, 0, X86_64.ABS32S, -0x8000_0001L, 0, 0)).isNotNull();
+    }
+
+    @Test
+    void unknownOperationIsReported() {
+        assertThat(x86.apply(buf(), 0, 99, 0, 0, 0)).isNotNull().contains("99");
+        assertThat(x86.opName(99)).contains("99");
+    }
+
+    @Test
+    void builderKindsMapOntoOperations() {
+        assertThat(x86.architecture()).isEqualTo(Architecture.X86_64);
+        assertThat(x86.builderOp(RelocationKind.ABSOLUTE_64)).isEqualTo(X86_64.ABS64);
+        assertThat(x86.builderOp(RelocationKind.ABSOLUTE_32)).isEqualTo(X86_64.ABS32);
+        assertThat(x86.builderOp(RelocationKind.PC_RELATIVE_32)).isEqualTo(X86_64.PC32);
+        assertThat(x86.builderOp(RelocationKind.BRANCH)).isEqualTo(X86_64.PLT32);
+        assertThat(x86.builderOp(RelocationKind.PAGE)).isEqualTo(-1);
+        assertThat(x86.builderOp(RelocationKind.PAGE_OFFSET)).isEqualTo(-1);
+        assertThat(x86.builderAddend(RelocationKind.BRANCH, 0)).isEqualTo(-4);
+        assertThat(x86.builderAddend(RelocationKind.PC_RELATIVE_32, 0)).isZero();
+        assertThat(x86.width(X86_64.ABS64)).isEqualTo(8);
+        assertThat(x86.width(X86_64.PC64)).isEqualTo(8);
+        assertThat(x86.width(X86_64.PC32)).isEqualTo(4);
+        assertThat(x86.opName(X86_64.PLT32)).isEqualTo("R_X86_64_PLT32");
+        for (RelocationKind k : RelocationKind.values()) {
+            int op = x86.builderOp(k);
+            if (op >= 0) {
+                assertThat(x86.width(op)).as(k.name()).isEqualTo(k.width());
+            }
+        }
+    }
+}
