@@ -157,7 +157,7 @@ public final class LinkContext {
         InputFile file = symbols.file(f);
         int l = symbols.local[s];
         int atom = file.symAtom[l];
-        return atom == 0 ? file.symValue[l] : atoms.address[atom] + file.symValue[l];
+        return atom == 0 ? file.value(l) : atoms.address[atom] + file.value(l);
     }
 
     /** Computes {@link #symbolAtom} for every symbol, in parallel. */
@@ -209,11 +209,11 @@ public final class LinkContext {
                 int l = symbols.local[s];
                 int atom = file.symAtom[l];
                 if (atom == 0) {
-                    out[s] = file.symValue[l];
+                    out[s] = file.value(l);
                 } else if (!atoms.alive.get(atom)) {
                     out[s] = SymbolLoader.NO_ADDRESS;
                 } else {
-                    out[s] = atoms.address[atom] + file.symValue[l];
+                    out[s] = atoms.address[atom] + file.value(l);
                 }
             }
         });

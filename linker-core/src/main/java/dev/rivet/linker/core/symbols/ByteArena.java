@@ -60,6 +60,35 @@ public final class ByteArena {
         return (int) handle;
     }
 
+    /**
+     * Copies in a small item and returns a 32-bit handle for it ({@code chunk << 20 | offset}),
+     * for tables that keep one handle per symbol. Holds up to 4 GiB of such items.
+     *
+     * @param src the source array
+     * @param offset where in it to start
+     * @param length how many bytes
+     * @return the compact handle
+     * @throws IllegalStateException if the arena has more chunks than a compact handle can name
+     */
+    public int addCompact(byte[] src, int offset, int length) {
+        long h = add(src, offset, length);
+        long chunk = h >>> 32;
+        if (chunk >= (1 << 12)) {
+            throw new IllegalStateException("more than 4 GiB of symbol names");
+        }
+        return (int) (chunk << 20) | offset(h);
+    }
+
+    /** {@return the chunk holding a compact handle's bytes} @param handle a compact handle */
+    public byte[] compactChunk(int handle) {
+        return chunks[handle >>> 20];
+    }
+
+    /** {@return the offset of a compact handle's first byte in its chunk} @param handle a compact handle */
+    public static int compactOffset(int handle) {
+        return handle & ((1 << 20) - 1);
+    }
+
     /** {@return the bytes handed out so far} */
     public long bytesUsed() {
         return bytesUsed;

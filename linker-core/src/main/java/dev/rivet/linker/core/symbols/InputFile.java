@@ -37,10 +37,6 @@ public abstract class InputFile {
     public byte[] symFlags;
     /** Global atom holding the definition, 0 for none (absolute or undefined). */
     public int[] symAtom;
-    /** Offset in the atom, or the value of an absolute symbol. */
-    public long[] symValue;
-    /** Size in bytes. */
-    public long[] symSize;
     /** The relocations of this file's atoms. */
     public final Relocations relocs;
 
@@ -56,8 +52,6 @@ public abstract class InputFile {
         symKind = new byte[n];
         symFlags = new byte[n];
         symAtom = new int[n];
-        symValue = new long[n];
-        symSize = new long[n];
         relocs = new Relocations(relocationCapacity);
     }
 
@@ -73,17 +67,33 @@ public abstract class InputFile {
             symKind = Arrays.copyOf(symKind, n);
             symFlags = Arrays.copyOf(symFlags, n);
             symAtom = Arrays.copyOf(symAtom, n);
-            symValue = Arrays.copyOf(symValue, n);
-            symSize = Arrays.copyOf(symSize, n);
+            growValuesAndSizes(n);
         }
         int l = symCount++;
         symKind[l] = (byte) kind.ordinal();
         symFlags[l] = (byte) flags;
         symAtom[l] = atom;
-        symValue[l] = value;
-        symSize[l] = size;
+        setValueAndSize(l, value, size);
         return l;
     }
+
+    /** Grows the storage of values and sizes to n symbols. @param n the new capacity */
+    protected abstract void growValuesAndSizes(int n);
+
+    /**
+     * Sets local symbol l's value (offset in its atom, or absolute value) and size.
+     *
+     * @param l a local index
+     * @param value the value
+     * @param size the size
+     */
+    public abstract void setValueAndSize(int l, long value, long size);
+
+    /** {@return local symbol l's offset in its atom, or its absolute value} @param l a local index */
+    public abstract long value(int l);
+
+    /** {@return local symbol l's size in bytes} @param l a local index */
+    public abstract long size(int l);
 
     /** {@return the kind of local symbol l} @param l a local index */
     public final SymbolKind kind(int l) {

@@ -29,7 +29,7 @@ final class PayloadSymbolBuilder implements SymbolBuilder {
     boolean inUse;
 
     int[] relOffset = new int[8];
-    short[] relOp = new short[8];
+    byte[] relOp = new byte[8];
     int[] relTarget = new int[8];
     long[] relAddend = new long[8];
     int relCount;
@@ -181,7 +181,7 @@ final class PayloadSymbolBuilder implements SymbolBuilder {
             relAddend = Arrays.copyOf(relAddend, n);
         }
         relOffset[relCount] = (int) offset;
-        relOp[relCount] = (short) op;
+        relOp[relCount] = (byte) op;
         relTarget[relCount] = target;
         relAddend[relCount] = arch.builderAddend(k, addend);
         relCount++;
@@ -191,7 +191,7 @@ final class PayloadSymbolBuilder implements SymbolBuilder {
     /** Adds a relocation already in architecture form (used when cloning an object symbol). */
     void rawRelocation(int offset, int op, int target, long addend) {
         relocation(offset, RelocationKind.ABSOLUTE_64, target, 0);
-        relOp[relCount - 1] = (short) op;
+        relOp[relCount - 1] = (byte) op;
         relAddend[relCount - 1] = addend;
     }
 

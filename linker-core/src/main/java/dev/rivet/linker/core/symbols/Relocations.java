@@ -11,8 +11,8 @@ import java.util.Arrays;
 public final class Relocations {
     /** Offsets from the start of the owning atom. */
     public int[] offset;
-    /** Architecture operations. */
-    public short[] type;
+    /** Architecture operations (each architecture has fewer than 128). */
+    public byte[] type;
     /** Target symbols, local to the file or global (see {@link InputFile}). */
     public int[] target;
     /** Addends. */
@@ -24,7 +24,7 @@ public final class Relocations {
     public Relocations(int capacity) {
         capacity = Math.max(capacity, 4);
         offset = new int[capacity];
-        type = new short[capacity];
+        type = new byte[capacity];
         target = new int[capacity];
         addend = new long[capacity];
     }
@@ -43,7 +43,7 @@ public final class Relocations {
             addend = Arrays.copyOf(addend, n);
         }
         offset[count] = off;
-        type[count] = (short) op;
+        type[count] = (byte) op;
         target[count] = sym;
         addend[count] = add;
         return count++;

@@ -39,7 +39,7 @@ public final class SymbolLoader implements Loader {
         this.strictDupok = strictDupok;
         this.symbols = new SymbolTable(1024);
         this.atoms = new AtomTable(1024);
-        this.payload = new PayloadFile();
+        this.payload = new PayloadFile(atoms);
         symbols.addFile(payload);
         this.builder = new PayloadSymbolBuilder(arch, symbols);
     }
@@ -259,9 +259,9 @@ public final class SymbolLoader implements Loader {
         b.kind = f.kind(l);
         b.flags = f.symFlags[l] & ~InputFile.LOCAL;
         int atom = f.symAtom[l];
-        long size = f.symSize[l];
+        long size = f.size(l);
         if (atom == 0) {
-            b.value = f.symValue[l];
+            b.value = f.value(l);
             return;
         }
         b.alignment = (int) Math.min(atoms.alignment(atom), 1 << 30);
@@ -271,7 +271,7 @@ public final class SymbolLoader implements Loader {
             b.generatorSize = atoms.size[atom];
             return;
         }
-        long from = f.symValue[l];
+        long from = f.value(l);
         if (ak.hasBytes() && size > 0) {
             byte[] bytes = new byte[(int) size];
             f.copyAtomBytes(atoms, atom, from, ByteBuffer.wrap(bytes), 0, bytes.length);
@@ -334,8 +334,7 @@ public final class SymbolLoader implements Loader {
             payload.symKind[slot] = (byte) kind.ordinal();
             payload.symFlags[slot] = (byte) flags;
             payload.symAtom[slot] = atom;
-            payload.symValue[slot] = value;
-            payload.symSize[slot] = size;
+            payload.setValueAndSize(slot, value, size);
         }
         if (atom != 0) {
             atoms.fileLocal[atom] = slot;

@@ -21,7 +21,7 @@ public final class SymbolTable {
     private static final int TOMBSTONE = -1;
 
     private final ByteArena names = new ByteArena();
-    private long[] nameRef;
+    private int[] nameRef;
     private int[] nameLen;
     private int[] nameHash;
 
@@ -46,7 +46,7 @@ public final class SymbolTable {
     /** @param capacity the initial number of symbols */
     public SymbolTable(int capacity) {
         int n = Math.max(capacity, 16);
-        nameRef = new long[n];
+        nameRef = new int[n];
         nameLen = new int[n];
         nameHash = new int[n];
         file = new int[n];
@@ -109,13 +109,13 @@ public final class SymbolTable {
     /** {@return s's offset in its atom, or its absolute value} @param s a symbol */
     public long value(int s) {
         int f = file[s];
-        return f == 0 ? 0 : files[f].symValue[local[s]];
+        return f == 0 ? 0 : files[f].value(local[s]);
     }
 
     /** {@return s's size} @param s a symbol */
     public long size(int s) {
         int f = file[s];
-        return f == 0 ? 0 : files[f].symSize[local[s]];
+        return f == 0 ? 0 : files[f].size(local[s]);
     }
 
     /** {@return whether s has flag f in its owning file} @param s a symbol @param f an {@link InputFile} flag */
@@ -128,8 +128,8 @@ public final class SymbolTable {
 
     /** {@return the name of symbol s} @param s a symbol */
     public String name(int s) {
-        long ref = nameRef[s];
-        return new String(names.chunk(ref), ByteArena.offset(ref), nameLen[s], StandardCharsets.UTF_8);
+        int ref = nameRef[s];
+        return new String(names.compactChunk(ref), ByteArena.compactOffset(ref), nameLen[s], StandardCharsets.UTF_8);
     }
 
     /** {@return the length of s's name in UTF-8 bytes} @param s a symbol */
@@ -145,8 +145,8 @@ public final class SymbolTable {
      * @param pos where in it
      */
     public void copyName(int s, byte[] dst, int pos) {
-        long ref = nameRef[s];
-        System.arraycopy(names.chunk(ref), ByteArena.offset(ref), dst, pos, nameLen[s]);
+        int ref = nameRef[s];
+        System.arraycopy(names.compactChunk(ref), ByteArena.compactOffset(ref), dst, pos, nameLen[s]);
     }
 
     /** {@return the global symbol with this name, or 0} @param name a name */
@@ -225,7 +225,7 @@ public final class SymbolTable {
             local = Arrays.copyOf(local, n);
         }
         int s = count++;
-        nameRef[s] = names.add(b, off, len);
+        nameRef[s] = names.addCompact(b, off, len);
         nameLen[s] = len;
         nameHash[s] = h;
         return s;
@@ -239,9 +239,9 @@ public final class SymbolTable {
                 return 0;
             }
             if (s != TOMBSTONE && nameHash[s] == h && nameLen[s] == len) {
-                long ref = nameRef[s];
-                int o = ByteArena.offset(ref);
-                if (Arrays.equals(names.chunk(ref), o, o + len, b, off, off + len)) {
+                int ref = nameRef[s];
+                int o = ByteArena.compactOffset(ref);
+                if (Arrays.equals(names.compactChunk(ref), o, o + len, b, off, off + len)) {
                     return s;
                 }
             }
@@ -356,7 +356,7 @@ public final class SymbolTable {
             return Diagnostic.error("duplicate symbol: " + name(s)
                     + "\n>>> defined in " + old.name + "\n>>> defined in " + f.name);
         }
-        if (newContent || (!oldContent && f.symSize[l] > old.symSize[ol])) {
+        if (newContent || (!oldContent && f.size(l) > old.size(ol))) {
             take(s, f, l);
         }
         return null;
@@ -375,25 +375,25 @@ public final class SymbolTable {
     }
 
     private static boolean sameContent(int s, InputFile a, int la, InputFile b, int lb, AtomTable atoms) {
-        if (a.symSize[la] != b.symSize[lb] || a.symKind[la] != b.symKind[lb]) {
+        if (a.size(la) != b.size(lb) || a.symKind[la] != b.symKind[lb]) {
             return false;
         }
         int aa = a.symAtom[la];
         int ab = b.symAtom[lb];
         if (aa == 0 || ab == 0) {
-            return aa == ab && a.symValue[la] == b.symValue[lb];
+            return aa == ab && a.value(la) == b.value(lb);
         }
         if (atoms.generators.containsKey(aa) || atoms.generators.containsKey(ab)) {
             return false;
         }
-        int n = (int) Math.min(a.symSize[la], Integer.MAX_VALUE - 8);
+        int n = (int) Math.min(a.size(la), Integer.MAX_VALUE - 8);
         if (n == 0) {
             return true;
         }
         java.nio.ByteBuffer x = java.nio.ByteBuffer.allocate(n);
         java.nio.ByteBuffer y = java.nio.ByteBuffer.allocate(n);
-        a.copyAtomBytes(atoms, aa, a.symValue[la], x, 0, n);
-        b.copyAtomBytes(atoms, ab, b.symValue[lb], y, 0, n);
+        a.copyAtomBytes(atoms, aa, a.value(la), x, 0, n);
+        b.copyAtomBytes(atoms, ab, b.value(lb), y, 0, n);
         return x.equals(y);
     }
 

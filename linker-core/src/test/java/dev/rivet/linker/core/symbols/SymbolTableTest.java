@@ -158,8 +158,8 @@ class SymbolTableTest {
 
     @Test
     void filesAreNumberedFromOne() {
-        PayloadFile p = new PayloadFile();
-        PayloadFile q = new PayloadFile();
+        PayloadFile p = new PayloadFile(new AtomTable(16));
+        PayloadFile q = new PayloadFile(new AtomTable(16));
         assertThat(t.addFile(p)).isEqualTo(1);
         assertThat(t.addFile(q)).isEqualTo(2);
         assertThat(p.index).isEqualTo(1);
@@ -167,7 +167,7 @@ class SymbolTableTest {
         assertThat(t.fileCount()).isEqualTo(3);
         assertThat(t.files()).containsExactly(p, q);
         for (int i = 0; i < 20; i++) {
-            t.addFile(new PayloadFile());
+            t.addFile(new PayloadFile(new AtomTable(16)));
         }
         assertThat(t.fileCount()).isEqualTo(23);
         assertThat(t.file(1)).isSameAs(p);
