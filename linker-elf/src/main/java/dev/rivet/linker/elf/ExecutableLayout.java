@@ -42,81 +42,45 @@ final class ExecutableLayout {
         List<Segment> segments = new ArrayList<>();
 
         // Segment 1 (R): headers and .rodata.
-        long off = Elf.EHDR_SIZE + (long) phnum * Elf.PHDR_SIZE;
-        long addr = base + off;
-        if (rodata != null) {
-            long pad = align(addr, rodata.alignment) - addr;
-            addr += pad;
-            off += pad;
-            rodata.place(ctx, addr, off);
-            sections.add(rodata);
-            addr += rodata.size;
-            off += rodata.size;
-        }
-        segments.add(new Segment(Elf.PT_LOAD, Elf.PF_R, 0, base, off, off, page));
+        Cursor c = new Cursor(ctx, sections, base, Elf.EHDR_SIZE + (long) phnum * Elf.PHDR_SIZE);
+        c.place(rodata);
+        segments.add(new Segment(Elf.PT_LOAD, Elf.PF_R, 0, base, c.off, c.off, page));
 
         // Segment 2 (RX): .text.
         if (text != null) {
-            addr = align(addr, page) + (off % page);
-            long pad = align(addr, text.alignment) - addr;
-            addr += pad;
-            off += pad;
-            text.place(ctx, addr, off);
-            sections.add(text);
-            segments.add(new Segment(Elf.PT_LOAD, Elf.PF_R | Elf.PF_X, off, addr, text.size, text.size, page));
-            addr += text.size;
-            off += text.size;
+            c.newPage(page);
+            c.place(text);
+            segments.add(new Segment(Elf.PT_LOAD, Elf.PF_R | Elf.PF_X, text.fileOffset, text.address, text.size, text.size, page));
         }
 
         // Segment 3 (RW): .tdata .tbss .data .bss.
         long tlsBase = 0;
         Segment tls = null;
         if (hasRw) {
-            addr = align(addr, page) + (off % page);
+            c.newPage(page);
             // The segment starts at its first section, aligned as that section needs.
             long segAlign = hasTls ? Math.max(alignOf(tdata), alignOf(tbss)) : data != null ? data.alignment : bss.alignment;
-            long pad = align(addr, segAlign) - addr;
-            addr += pad;
-            off += pad;
-            long segOff = off;
-            long segAddr = addr;
+            c.align(segAlign);
+            long segOff = c.off;
+            long segAddr = c.addr;
             if (hasTls) {
-                tlsBase = addr;
-                long tlsFile = 0;
-                if (tdata != null) {
-                    tdata.place(ctx, addr, off);
-                    sections.add(tdata);
-                    addr += tdata.size;
-                    off += tdata.size;
-                    tlsFile = tdata.size;
-                }
-                long tlsEnd = addr;
+                tlsBase = c.addr;
+                c.place(tdata);
+                long tlsEnd = c.addr;
                 if (tbss != null) {
-                    // .tbss takes no room in the segment: only in each thread's block.
-                    long tb = align(addr, tbss.alignment);
-                    tbss.place(ctx, tb, off);
+                    // .tbss takes no room in the segment, only in each thread's block: the
+                    // cursor does not move past it.
+                    long tb = align(c.addr, tbss.alignment);
+                    tbss.place(ctx, tb, c.off);
                     sections.add(tbss);
                     tlsEnd = tb + tbss.size;
                 }
-                tls = new Segment(Elf.PT_TLS, Elf.PF_R, segOff, tlsBase, tlsFile, tlsEnd - tlsBase, segAlign);
+                tls = new Segment(Elf.PT_TLS, Elf.PF_R, segOff, tlsBase, c.addr - tlsBase, tlsEnd - tlsBase, segAlign);
             }
-            if (data != null) {
-                pad = align(addr, data.alignment) - addr;
-                addr += pad;
-                off += pad;
-                data.place(ctx, addr, off);
-                sections.add(data);
-                addr += data.size;
-                off += data.size;
-            }
-            long fileEnd = off;
-            if (bss != null) {
-                addr = align(addr, bss.alignment);
-                bss.place(ctx, addr, off);
-                sections.add(bss);
-                addr += bss.size;
-            }
-            segments.add(new Segment(Elf.PT_LOAD, Elf.PF_R | Elf.PF_W, segOff, segAddr, fileEnd - segOff, addr - segAddr, page));
+            c.place(data);
+            long fileEnd = c.off;
+            c.place(bss);
+            segments.add(new Segment(Elf.PT_LOAD, Elf.PF_R | Elf.PF_W, segOff, segAddr, fileEnd - segOff, c.addr - segAddr, page));
         }
         if (tls != null) {
             segments.add(tls);
@@ -129,7 +93,53 @@ final class ExecutableLayout {
         }
         long entry = ctx.entrySymbol == 0 ? 0 : ctx.addressOf(ctx.entrySymbol);
         SymtabWriter symtab = SymtabWriter.plan(ctx, byKind);
-        return new ExecutablePlan(ctx.target.architecture(), sections, segments, symtab, off, entry, tlsBase);
+        return new ExecutablePlan(ctx.target.architecture(), sections, segments, symtab, c.off, entry, tlsBase);
+    }
+
+    /**
+     * The next free address and file offset. Within a segment both advance together; a new
+     * segment moves to a new page, keeping the offset congruent to the address.
+     */
+    private static final class Cursor {
+        private final LinkContext ctx;
+        private final List<OutputSection> placed;
+        long addr;
+        long off;
+
+        Cursor(LinkContext ctx, List<OutputSection> placed, long base, long off) {
+            this.ctx = ctx;
+            this.placed = placed;
+            this.addr = base + off;
+            this.off = off;
+        }
+
+        void newPage(long page) {
+            addr = ExecutableLayout.align(addr, page) + (off % page);
+        }
+
+        void align(long alignment) {
+            long pad = ExecutableLayout.align(addr, alignment) - addr;
+            addr += pad;
+            off += pad;
+        }
+
+        /** Places a section (if present) here; one without bytes takes address space only. */
+        void place(OutputSection s) {
+            if (s == null) {
+                return;
+            }
+            if (s.noBits()) {
+                addr = ExecutableLayout.align(addr, s.alignment);
+                s.place(ctx, addr, off);
+                addr += s.size;
+            } else {
+                align(s.alignment);
+                s.place(ctx, addr, off);
+                addr += s.size;
+                off += s.size;
+            }
+            placed.add(s);
+        }
     }
 
     static String sectionName(SymbolKind k) {
