@@ -10,6 +10,8 @@ module dev.rivet.linker.core {
     // sun.misc.Unsafe.invokeCleaner: unmap the output before it is run (see OutputFile).
     requires jdk.unsupported;
 
+    // Format modules add the inputs their readers make (CoreLinker.addInput) and reach the tables.
+    exports dev.rivet.linker.core to dev.rivet.linker.elf, dev.rivet.linker.macho;
     exports dev.rivet.linker.core.symbols to dev.rivet.linker.elf, dev.rivet.linker.macho;
     exports dev.rivet.linker.core.output to dev.rivet.linker.elf, dev.rivet.linker.macho;
     exports dev.rivet.linker.core.arch to dev.rivet.linker.elf, dev.rivet.linker.macho;

@@ -157,7 +157,9 @@ public final class LinkOptions {
         }
 
         /**
-         * Runs parallel phases on the caller's executor; the link never shuts it down.
+         * Runs parallel phases on the caller's executor; the link never shuts it down. The link
+         * waits for the tasks it submits, so do not call {@link Linker#link} from a thread of
+         * the same executor unless it has threads to spare.
          *
          * @param executor the executor, or null to use a pool of {@link #threads(int)} threads
          * @return this builder

@@ -44,7 +44,9 @@ public interface Loader {
      * @param name the symbol name
      * @param kind what the content is
      * @param body describes the content; called once, before this method returns
-     * @return the symbol, the same handle as {@link #lookupOrCreate(String)} gives for the name
+     * @return the symbol: the same handle as {@link #lookupOrCreate(String)} gives for the name,
+     *     unless the body calls {@link SymbolBuilder#local()} for a name that already existed, in
+     *     which case the static definition gets a handle of its own
      * @throws LinkException if the name already has a definition with content and neither is dupok
      * @throws IllegalArgumentException if the body misuses the builder (negative size, a
      *     relocation outside the content)
@@ -52,8 +54,8 @@ public interface Loader {
     int define(String name, SymbolKind kind, Consumer<? super SymbolBuilder> body);
 
     /**
-     * Rewrites a symbol's definition in place: the builder starts from the current content (empty
-     * for an undefined symbol). A symbol that came from an input file is first copied into the
+     * Rewrites a symbol's definition in place: the builder starts from the current content (for
+     * an undefined symbol: empty, kind {@link SymbolKind#DATA} unless the body sets one). A symbol that came from an input file is first copied into the
      * loader, at the same index, so relocations that refer to it stay valid.
      *
      * @param symbol the symbol to change

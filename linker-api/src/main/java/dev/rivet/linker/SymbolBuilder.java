@@ -22,7 +22,8 @@ public interface SymbolBuilder {
     SymbolBuilder kind(SymbolKind kind);
 
     /**
-     * Sets the alignment of the symbol's address.
+     * Sets the alignment of the symbol's address. Without a call, {@link SymbolKind#TEXT} is
+     * aligned as the architecture's code needs (16 on x86-64, 4 on AArch64) and other kinds to 1.
      *
      * @param alignment a power of two from 1 to 2^30
      * @return this builder
@@ -123,7 +124,8 @@ public interface SymbolBuilder {
 
     /**
      * Makes the content come from a generator run after layout instead of from bytes; the
-     * content so far is dropped.
+     * content so far is dropped. Only kinds with bytes can be generated, and a generated symbol
+     * has no relocations.
      *
      * @param size the exact number of bytes the generator writes
      * @param generator writes the content into the output
@@ -136,6 +138,8 @@ public interface SymbolBuilder {
      * Makes the symbol file-local (static): it leaves the name table, so {@link Loader#lookup}
      * no longer finds it and a later definition of the same name is a different symbol. Its index
      * and the relocations that refer to it stay valid. In the output symbol table it is LOCAL.
+     * In {@link Loader#define}, a name that other code already refers to keeps its global
+     * symbol, and the static definition gets a new one.
      *
      * @return this builder
      */

@@ -23,10 +23,9 @@ final class CoreLinkResult implements LinkResult {
     private final Statistics stats;
     private final SymbolTable symbols;
     private final long[] addresses;
-    private final long tlsBase;
 
     CoreLinkResult(Target target, Path output, byte[] bytes, long size, long entry, Map<LinkPhase, Long> times,
-            Statistics stats, SymbolTable symbols, long[] addresses, long tlsBase) {
+            Statistics stats, SymbolTable symbols, long[] addresses) {
         this.target = target;
         this.output = output;
         this.bytes = bytes;
@@ -36,7 +35,6 @@ final class CoreLinkResult implements LinkResult {
         this.stats = stats;
         this.symbols = symbols;
         this.addresses = addresses;
-        this.tlsBase = tlsBase;
     }
 
     @Override
@@ -74,7 +72,7 @@ final class CoreLinkResult implements LinkResult {
         if (s == 0 || s >= addresses.length || addresses[s] == SymbolLoader.NO_ADDRESS) {
             return OptionalLong.empty();
         }
-        return OptionalLong.of(symbols.kind(s).isThreadLocal() ? addresses[s] - tlsBase : addresses[s]);
+        return OptionalLong.of(addresses[s]);
     }
 
     @Override

@@ -16,7 +16,7 @@ import dev.rivet.linker.core.output.OutputFile;
 import dev.rivet.linker.core.output.OutputFormat;
 import dev.rivet.linker.core.output.OutputPlan;
 import dev.rivet.linker.core.passes.DeadStrip;
-import dev.rivet.linker.core.passes.UndefinedSymbols;
+import dev.rivet.linker.core.passes.RelocationScan;
 import dev.rivet.linker.core.symbols.InputFile;
 import dev.rivet.linker.core.symbols.SymbolLoader;
 import java.nio.ByteBuffer;
@@ -135,6 +135,10 @@ public final class CoreLinker implements Linker {
                     .withHint("define it, or choose another with LinkOptions.builder().entry(name)"));
         } else {
             ctx.entrySymbol = entry;
+            if (loader.symbols.kind(entry) != dev.rivet.linker.SymbolKind.TEXT) {
+                listener.diagnostic(Diagnostic.warning("entry symbol '" + entryName + "' is "
+                        + loader.symbols.kind(entry) + ", not TEXT: the program will start in data"));
+            }
         }
         ctx.computeSymbolAtoms();
         finish(listener, times, LinkPhase.RESOLVE, t);
@@ -144,7 +148,7 @@ public final class CoreLinker implements Linker {
         finish(listener, times, LinkPhase.DEAD_STRIP, t);
 
         t = start(ctx, listener, LinkPhase.SCAN_RELOCATIONS);
-        errors.addAll(UndefinedSymbols.find(ctx));
+        errors.addAll(RelocationScan.scan(ctx));
         if (!errors.isEmpty()) {
             throw new LinkException(errors);
         }
@@ -169,13 +173,13 @@ public final class CoreLinker implements Linker {
         }
         finish(listener, times, LinkPhase.WRITE, t);
 
-        loader.publishAddresses(ctx.symbolAddress, ctx.tlsBase);
+        loader.publishAddresses(ctx.reportedAddress);
         int live = ctx.atoms.alive.cardinality();
         LinkResult.Statistics stats = new LinkResult.Statistics(loader.symbolCount(), live,
                 ctx.atoms.count - 1 - live, ctx.relocationsApplied);
         LOG.debug("linked {} for {}: {} bytes, {}", output == null ? "<memory>" : output, target, plan.fileSize(), times);
         return new CoreLinkResult(target, output, bytes, plan.fileSize(), plan.entryAddress(), times, stats,
-                loader.symbols, ctx.symbolAddress, ctx.tlsBase);
+                loader.symbols, ctx.reportedAddress);
     }
 
     private static void writeImage(LinkContext ctx, OutputPlan plan, ByteBuffer buf) {

@@ -79,12 +79,14 @@ final class SymtabWriter {
             };
             int bind = isLocal(st, s) ? Elf.STB_LOCAL : st.hasFlag(s, InputFile.WEAK) ? Elf.STB_WEAK : Elf.STB_GLOBAL;
             int other = st.hasFlag(s, InputFile.HIDDEN) ? Elf.STV_HIDDEN : 0;
-            int shndx = k == SymbolKind.ABSOLUTE ? Elf.SHN_ABS : shndxByKind[k.ordinal()];
+            int atom = st.atom(s);
+            // The section is the one the atom was placed in; the symbol's own kind only says FUNC or OBJECT.
+            int shndx = atom == 0 ? Elf.SHN_ABS : shndxByKind[ctx.atoms.kind[atom]];
             out.putInt(pos, strPos);
             out.put(pos + 4, (byte) ((bind << 4) | type));
             out.put(pos + 5, (byte) other);
             out.putShort(pos + 6, (short) shndx);
-            out.putLong(pos + 8, ctx.reportedAddress(s));
+            out.putLong(pos + 8, ctx.reportedAddress[s]);
             out.putLong(pos + 16, st.size(s));
             pos += Elf.SYM_SIZE;
             st.copyName(s, names, strPos);

@@ -122,4 +122,65 @@ class StaticExecutableTest {
         assertThat(four).isEqualTo(one);
         assertThat(memory.linkToMemory().bytes()).isEqualTo(one);
     }
+
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void threadLocalAddressesAreOffsetsEverywhereAndStayWithTheirLink(Target t) {
+        Linker linker = Linker.create(t);
+        SectionsProgram.define(linker);
+        var ld = linker.loader();
+        int tlsB = ld.lookup("tls_b");
+        long[] seen = new long[1];
+        int probe = ld.define("probe", dev.rivet.linker.SymbolKind.RODATA, b -> b.generator(8, o -> seen[0] = o.addressOf(tlsB)));
+        ld.keep(probe);
+        LinkResult first = linker.linkToMemory();
+        assertThat(seen[0]).isEqualTo(16);
+        assertThat(first.address("tls_b")).hasValue(16);
+        assertThat(ld.address(tlsB)).isEqualTo(16);
+        ld.update(tlsB, b -> b.kind(dev.rivet.linker.SymbolKind.BSS));
+        linker.linkToMemory();
+        assertThat(first.address("tls_b")).as("an earlier result keeps its addresses").hasValue(16);
+        assertThat(ld.address(tlsB)).isGreaterThan(0x400000);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aSymbolIsListedInTheSectionItsAtomWasPlacedIn() {
+        // An object file may put a function symbol in a data section: the symbol table must name .data.
+        Linker linker = Linker.create(Target.X86_64_LINUX);
+        dev.rivet.linker.core.CoreLinker core = (dev.rivet.linker.core.CoreLinker) linker;
+        var sl = core.symbolLoader();
+        var obj = new dev.rivet.linker.core.symbols.ObjectFile("odd.o", java.nio.ByteBuffer.wrap(new byte[] {(byte) 0xc3, 0, 0, 0}), sl.atoms);
+        sl.symbols.addFile(obj);
+        int atom = obj.addSection(dev.rivet.linker.SymbolKind.DATA, 4, 0, 4);
+        obj.addSymbol(dev.rivet.linker.SymbolKind.TEXT, 0, atom, 0, 4);
+        core.addInput(obj, new byte[][] {"code_in_data".getBytes(java.nio.charset.StandardCharsets.UTF_8)});
+        int f = linker.loader().lookup("code_in_data");
+        linker.loader().define("_start", dev.rivet.linker.SymbolKind.TEXT, b -> b.addAddress(f, 0));
+        Path exe = dir.resolve("odd");
+        linker.link(exe);
+        String sections = ExternalTools.run(List.of(ExternalTools.require("readelf").toString(), "-S", "-W", exe.toString())).stdout();
+        String dataIndex = sections.lines().filter(l -> l.contains(" .data ")).findFirst().orElseThrow()
+                .replaceAll("^\\s*\\[\\s*(\\d+)\\].*", "$1");
+        String syms = ExternalTools.run(List.of("readelf", "-s", "-W", exe.toString())).stdout();
+        assertThat(syms).containsPattern("FUNC +GLOBAL +DEFAULT +" + dataIndex + " code_in_data");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aarch64CodeAfterOddSizedDataIsAlignedAndRuns() {
+        // Without an explicit alignment, code must still land on a 4-byte boundary on AArch64.
+        Linker linker = Linker.create(Target.AARCH64_LINUX);
+        var ld = linker.loader();
+        ld.keep(ld.define("odd", dev.rivet.linker.SymbolKind.RODATA, b -> b.addBytes(new byte[15])));
+        ld.keep(ld.define("odd_code", dev.rivet.linker.SymbolKind.TEXT, b -> b.alignment(1).addBytes(new byte[] {0, 0})));
+        ld.define("_start", dev.rivet.linker.SymbolKind.TEXT, b -> {
+            b.addUint32(0xd2800060L); // mov x0, #3
+            b.addUint32(0xd2800ba8L); // mov x8, #93
+            b.addUint32(0xd4000001L); // svc #0
+        });
+        Path exe = dir.resolve("aligned");
+        LinkResult r = linker.link(exe);
+        assertThat(r.entryAddress() % 4).isZero();
+        assertThat(ExternalTools.runProgram(Target.AARCH64_LINUX, exe).exitCode()).isEqualTo(3);
+    }
 }

@@ -37,6 +37,12 @@ public abstract class Arch {
         return addend;
     }
 
+    /**
+     * {@return the alignment code gets when its builder does not choose one: 16 on x86-64 (as
+     * compilers align functions), 4 on AArch64 (the instruction size)}
+     */
+    public abstract int defaultTextAlignment();
+
     /** {@return how many bytes an operation patches} @param op an operation */
     public abstract int width(int op);
 

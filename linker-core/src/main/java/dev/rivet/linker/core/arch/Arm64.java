@@ -64,6 +64,11 @@ public final class Arm64 extends Arch {
     }
 
     @Override
+    public int defaultTextAlignment() {
+        return 4;
+    }
+
+    @Override
     public int width(int op) {
         return op == ABS64 || op == PREL64 ? 8 : 4;
     }

@@ -49,6 +49,11 @@ public final class X86_64 extends Arch {
     }
 
     @Override
+    public int defaultTextAlignment() {
+        return 16;
+    }
+
+    @Override
     public int width(int op) {
         return op == ABS64 || op == PC64 ? 8 : 4;
     }

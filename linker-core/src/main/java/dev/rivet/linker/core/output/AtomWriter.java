@@ -112,7 +112,14 @@ public final class AtomWriter {
         if (gen != null) {
             ByteBuffer slice = buf.slice(pos, size).order(ByteOrder.LITTLE_ENDIAN);
             int sym = ctx.loader.payload == file ? ctx.loader.payload.symbolOf(at, a) : 0;
-            gen.generate(new Generated(slice, sym, addr, ctx.symbolAddress));
+            try {
+                gen.generate(new Generated(slice, sym, addr, ctx.reportedAddress));
+            } catch (RuntimeException e) {
+                String name = sym == 0 ? "atom " + a : "'" + st.name(sym) + "'";
+                throw new LinkException(Diagnostic.error("the generator of " + name + " failed: " + e)
+                        .withInput(file.name).withHint("a generator must write at most the symbol's size ("
+                                + size + " bytes) and ask only for addresses of live symbols"), e);
+            }
             return 0;
         }
         if (size == 0) {

@@ -45,13 +45,22 @@ public final class LinkContext {
      * for none: undefined, or dead-stripped.
      */
     public long[] symbolAddress;
-    /** The start of the thread-local block; thread-local symbols are reported relative to it. */
+    /** The start of the thread-local block, 0 if there is none; thread-local symbols are reported relative to it. */
     public long tlsBase;
+    /**
+     * Each symbol's address as reported to users (symbol table, {@code Loader.address},
+     * generators): {@link #symbolAddress}, except that thread-local symbols have their offset in
+     * the thread-local block. The same array as {@link #symbolAddress} when there is no TLS.
+     */
+    public long[] reportedAddress;
     /** Relocations applied while writing. */
     public long relocationsApplied;
 
     private final ExecutorService executor;
     private final BooleanSupplier cancelled;
+    // Set when the linking thread is interrupted: tasks still running stop at their next check.
+    private volatile boolean aborted;
+    private final Thread linkThread = Thread.currentThread();
     private LinkPhase phase = LinkPhase.LOAD;
 
     /**
@@ -80,7 +89,10 @@ public final class LinkContext {
 
     /** Ends the link with {@link LinkCancelledException} if it was cancelled. */
     public void checkCancelled() {
-        if (cancelled.getAsBoolean()) {
+        if (Thread.currentThread() == linkThread && linkThread.isInterrupted()) {
+            aborted = true; // an interrupted link is a cancelled one; the interrupt stays set
+        }
+        if (aborted || cancelled.getAsBoolean()) {
             throw new LinkCancelledException(phase);
         }
     }
@@ -114,12 +126,40 @@ public final class LinkContext {
                 return null;
             });
         }
-        List<Future<Void>> futures;
+        // Submit and wait for every task, even when this thread is interrupted: a task may be
+        // writing into the mapped output, which must not be released (unmapped) under it.
+        List<Future<Void>> futures = new ArrayList<>(n);
+        boolean interrupted = false;
+        java.util.concurrent.RejectedExecutionException rejected = null;
         try {
-            futures = executor.invokeAll(calls);
-        } catch (InterruptedException e) {
+            for (Callable<Void> c : calls) {
+                futures.add(executor.submit(c));
+            }
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            rejected = e;
+            aborted = true;
+        } finally {
+            for (Future<Void> f : futures) {
+                while (true) {
+                    try {
+                        f.get();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                        aborted = true;
+                    } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                        break; // reported below
+                    }
+                }
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
             throw new LinkCancelledException(phase);
+        }
+        if (rejected != null) {
+            throw new LinkException(dev.rivet.linker.Diagnostic.error("the executor refused the link's work: " + rejected.getMessage())
+                    .withHint("pass an executor that is not shut down (LinkOptions.builder().executor)"), rejected);
         }
         for (Future<Void> f : futures) {
             try {
@@ -173,17 +213,6 @@ public final class LinkContext {
         symbolAtom = out;
     }
 
-    /**
-     * {@return the address a symbol is reported with (symbol table, {@code Loader.address}):
-     * its virtual address, or for a thread-local symbol its offset in the thread-local block}
-     *
-     * @param s a symbol with an address
-     */
-    public long reportedAddress(int s) {
-        long a = symbolAddress[s];
-        return symbols.kind(s).isThreadLocal() ? a - tlsBase : a;
-    }
-
     private int chunks(int n) {
         return Math.max(1, Math.min(parallelism() * 4, n / 65536));
     }
@@ -192,17 +221,23 @@ public final class LinkContext {
         return (int) ((long) n * c / chunks);
     }
 
-    /** Computes {@link #symbolAddress} for every symbol whose definition is live, in parallel. */
+    /**
+     * Computes {@link #symbolAddress} and {@link #reportedAddress} for every symbol whose
+     * definition is live, in parallel; {@link #tlsBase} must be set.
+     */
     public void computeSymbolAddresses() {
         int n = symbols.count;
         long[] out = new long[n];
+        long[] reported = tlsBase == 0 ? out : new long[n];
         out[0] = SymbolLoader.NO_ADDRESS;
+        reported[0] = SymbolLoader.NO_ADDRESS;
         int chunks = chunks(n);
         parallelFor(chunks, c -> {
             for (int s = Math.max(1, chunkStart(n, chunks, c)), to = chunkStart(n, chunks, c + 1); s < to; s++) {
                 int f = symbols.file[s];
                 if (f == 0 || !symbols.isDefined(s)) {
                     out[s] = SymbolLoader.NO_ADDRESS;
+                    reported[s] = SymbolLoader.NO_ADDRESS;
                     continue;
                 }
                 InputFile file = symbols.file(f);
@@ -215,8 +250,12 @@ public final class LinkContext {
                 } else {
                     out[s] = atoms.address[atom] + file.value(l);
                 }
+                if (reported != out) {
+                    reported[s] = out[s] != SymbolLoader.NO_ADDRESS && file.kind(l).isThreadLocal() ? out[s] - tlsBase : out[s];
+                }
             }
         });
         symbolAddress = out;
+        reportedAddress = reported;
     }
 }

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +49,7 @@ public final class OutputFile {
         Path tmp = null;
         boolean done = false;
         try {
-            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            tmp = createTemporary(dir, abs.getFileName().toString());
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 if (size > 0) {
                     MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
@@ -63,11 +62,7 @@ public final class OutputFile {
                 }
             }
             if (executable) {
-                try {
-                    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-                } catch (UnsupportedOperationException e) {
-                    tmp.toFile().setExecutable(true, false);
-                }
+                makeExecutable(tmp);
             }
             try {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -91,6 +86,44 @@ public final class OutputFile {
                     // Best effort: the link already failed with the reason that matters.
                 }
             }
+        }
+    }
+
+    /**
+     * Creates the temporary file with the permissions a new file gets (0666 less the umask),
+     * not {@code createTempFile}'s 0600, so that the output ends up with the usual mode.
+     */
+    private static Path createTemporary(Path dir, String name) throws IOException {
+        java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; ; attempt++) {
+            Path p = dir.resolve("." + name + "." + Long.toUnsignedString(rnd.nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(p);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Adds execute permission wherever read permission is (0777 less the umask, as ld does). */
+    private static void makeExecutable(Path p) throws IOException {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> add = java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
+            for (java.nio.file.attribute.PosixFilePermission r : perms) {
+                switch (r) {
+                    case OWNER_READ -> add.add(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+                    case GROUP_READ -> add.add(java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE);
+                    case OTHERS_READ -> add.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+                    default -> { }
+                }
+            }
+            perms.addAll(add);
+            Files.setPosixFilePermissions(p, perms);
+        } catch (UnsupportedOperationException e) {
+            p.toFile().setExecutable(true, false);
         }
     }
 

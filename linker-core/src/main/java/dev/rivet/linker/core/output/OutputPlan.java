@@ -18,7 +18,7 @@ public interface OutputPlan {
     /** {@return the entry point address, or 0} */
     long entryAddress();
 
-    /** {@return the start of the thread-local block, which TLS symbol addresses are reported against} */
+    /** {@return the start of the thread-local block, which TLS symbol addresses are reported against; 0 if there is none} */
     default long tlsBase() {
         return 0;
     }

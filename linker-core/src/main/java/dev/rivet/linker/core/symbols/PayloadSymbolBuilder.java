@@ -18,6 +18,7 @@ final class PayloadSymbolBuilder implements SymbolBuilder {
     int symbol;
     SymbolKind kind;
     int alignment;
+    boolean alignmentSet;
     byte[] buf = new byte[64];
     int length;
     long explicitSize;
@@ -43,6 +44,7 @@ final class PayloadSymbolBuilder implements SymbolBuilder {
         symbol = sym;
         kind = k;
         alignment = 1;
+        alignmentSet = false;
         length = 0;
         explicitSize = -1;
         value = 0;
@@ -81,6 +83,7 @@ final class PayloadSymbolBuilder implements SymbolBuilder {
             throw new IllegalArgumentException("alignment of '" + symbols.name(symbol) + "' must be a power of two from 1 to 2^30: " + a);
         }
         alignment = a;
+        alignmentSet = true;
         return this;
     }
 
@@ -228,6 +231,17 @@ final class PayloadSymbolBuilder implements SymbolBuilder {
 
     /** Checks what only the whole definition can tell; throws IllegalArgumentException on misuse. */
     void validate() {
+        if (!alignmentSet && kind == SymbolKind.TEXT) {
+            alignment = arch.defaultTextAlignment();
+        }
+        if (generator != null && !kind.hasBytes()) {
+            throw new IllegalArgumentException("'" + symbols.name(symbol) + "' is " + kind
+                    + ": only kinds with bytes (TEXT, RODATA, DATA, TLS_DATA) can be generated");
+        }
+        if (relCount > 0 && !kind.hasBytes()) {
+            throw new IllegalArgumentException("'" + symbols.name(symbol) + "' is " + kind
+                    + ": it has no bytes for relocations to patch");
+        }
         long size = finalSize();
         if (!kind.hasBytes() && length > 0) {
             for (int i = 0; i < length; i++) {

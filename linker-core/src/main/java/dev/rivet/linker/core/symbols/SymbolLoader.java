@@ -28,7 +28,6 @@ public final class SymbolLoader implements Loader {
     private final boolean strictDupok;
     private final PayloadSymbolBuilder builder;
     private long[] lastAddresses;
-    private long lastTlsBase;
 
     /**
      * @param arch the target's architecture
@@ -107,12 +106,26 @@ public final class SymbolLoader implements Loader {
         if (kind == SymbolKind.UNDEFINED) {
             throw new IllegalArgumentException("cannot define '" + name + "' as UNDEFINED");
         }
+        boolean existed = symbols.lookup(name) != 0;
         int s = symbols.lookupOrCreate(name);
         PayloadSymbolBuilder b = acquire();
         try {
             b.reset(s, kind);
             body.accept(b);
             b.validate();
+            if (b.makeLocal && existed) {
+                // A static definition must not capture the global symbol that others already
+                // refer to (or define): it becomes a symbol of its own, and the body's references
+                // to "the symbol being built" follow it.
+                int st = symbols.createStatic(name);
+                for (int i = 0; i < b.relCount; i++) {
+                    if (b.relTarget[i] == s) {
+                        b.relTarget[i] = st;
+                    }
+                }
+                symbols.take(st, payload, commit(b, -1));
+                return st;
+            }
             int slot = commit(b, -1);
             Diagnostic d = symbols.bind(s, payload, slot, strictDupok, atoms);
             boolean won = symbols.file[s] == payload.index && symbols.local[s] == slot;
@@ -220,7 +233,7 @@ public final class SymbolLoader implements Loader {
         if (a == null || s <= 0 || s >= a.length || a[s] == NO_ADDRESS) {
             return OptionalLong.empty();
         }
-        return OptionalLong.of(symbols.kind(s).isThreadLocal() ? a[s] - lastTlsBase : a[s]);
+        return OptionalLong.of(a[s]);
     }
 
     /** Marks a symbol without an address in {@link #publishAddresses}. */
@@ -229,12 +242,10 @@ public final class SymbolLoader implements Loader {
     /**
      * Records the addresses of the last successful link, for {@link #address(int)}.
      *
-     * @param addresses virtual addresses by symbol
-     * @param tlsBase the start of the thread-local block
+     * @param addresses addresses by symbol as reported to users (thread-local ones as offsets)
      */
-    public void publishAddresses(long[] addresses, long tlsBase) {
+    public void publishAddresses(long[] addresses) {
         lastAddresses = addresses;
-        lastTlsBase = tlsBase;
     }
 
     // ---- staging and committing ----
@@ -265,6 +276,7 @@ public final class SymbolLoader implements Loader {
             return;
         }
         b.alignment = (int) Math.min(atoms.alignment(atom), 1 << 30);
+        b.alignmentSet = true;
         SymbolKind ak = atoms.kind(atom);
         if (atoms.generators.containsKey(atom)) {
             b.generator = atoms.generators.get(atom);

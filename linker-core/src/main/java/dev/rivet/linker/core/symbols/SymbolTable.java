@@ -296,9 +296,9 @@ public final class SymbolTable {
 
     /**
      * Offers file f's local symbol l as the definition of (or a reference to) global symbol s and
-     * keeps whichever wins: a definition beats a reference; with two definitions, the first of
-     * two dupok ones, a strong one over a weak one, one with content over one without (BSS,
-     * common), and the larger of two without content.
+     * keeps whichever wins: a definition beats a reference; of two definitions, a strong one
+     * over a weak one, then the first if either is dupok, then one with content over one without
+     * (BSS, common), and the larger of two without content.
      *
      * @param s the global symbol
      * @param f the file
@@ -332,20 +332,21 @@ public final class SymbolTable {
         }
         boolean newContent = hasContent(f, l);
         boolean oldContent = hasContent(old, ol);
+        // Strong beats weak first, so a weak dupok (COMDAT inline) copy never hides a strong one.
+        boolean oldWeak = old.hasFlag(ol, InputFile.WEAK);
+        boolean newWeak = f.hasFlag(l, InputFile.WEAK);
+        if (oldWeak != newWeak) {
+            if (oldWeak) {
+                take(s, f, l);
+            }
+            return null;
+        }
         if (old.hasFlag(ol, InputFile.DUPOK) || f.hasFlag(l, InputFile.DUPOK)) {
             if (!oldContent && newContent) {
                 take(s, f, l);
             } else if (strictDupok && oldContent && newContent && !sameContent(s, old, ol, f, l, atoms)) {
                 return Diagnostic.error("duplicate symbol with different contents: " + name(s)
                         + "\n>>> defined in " + old.name + "\n>>> defined in " + f.name);
-            }
-            return null;
-        }
-        boolean oldWeak = old.hasFlag(ol, InputFile.WEAK);
-        boolean newWeak = f.hasFlag(l, InputFile.WEAK);
-        if (oldWeak != newWeak) {
-            if (oldWeak) {
-                take(s, f, l);
             }
             return null;
         }

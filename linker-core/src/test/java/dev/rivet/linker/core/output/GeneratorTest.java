@@ -166,4 +166,66 @@ class GeneratorTest {
         byte[] bytes = l.linkToMemory().bytes();
         assertThat(readLong(bytes, ld.address(g) + 8)).isEqualTo(77);
     }
+
+
+    @Test
+    void aGeneratorThatWritesTooMuchIsALinkExceptionNamingTheSymbol() {
+        Linker linker = Linker.create(Target.X86_64_LINUX, LinkOptions.builder().threads(2).build());
+        Loader ld = linker.loader();
+        int g = ld.define("too_long", SymbolKind.RODATA, b -> b.generator(8, out -> out.buffer().put(new byte[9])));
+        ld.define("_start", SymbolKind.TEXT, b -> b.addAddress(g, 0));
+        org.assertj.core.api.Assertions.assertThatThrownBy(linker::linkToMemory)
+                .isInstanceOf(dev.rivet.linker.LinkException.class)
+                .hasMessageContaining("the generator of 'too_long' failed")
+                .hasMessageContaining("BufferOverflowException");
+    }
+
+    @Test
+    void interruptingTheLinkingThreadCancelsTheLinkAfterEveryWriterStopped(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("prog");
+        Files.write(out, new byte[] {42});
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger finished = new AtomicInteger();
+        Linker linker = Linker.create(Target.X86_64_LINUX, LinkOptions.builder().threads(4).build());
+        Loader ld = linker.loader();
+        int[] gens = new int[8];
+        for (int i = 0; i < gens.length; i++) {
+            gens[i] = ld.define("slow" + i, SymbolKind.RODATA, b -> b.generator(1 << 20, o -> {
+                running.incrementAndGet();
+                long end = System.nanoTime() + 300_000_000L;
+                while (System.nanoTime() < end) {
+                    o.buffer().put(0, (byte) 1); // keeps writing into the mapped output
+                }
+                finished.incrementAndGet();
+            }));
+        }
+        ld.define("_start", SymbolKind.TEXT, b -> {
+            for (int gsym : gens) {
+                b.addAddress(gsym, 0);
+            }
+        });
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<Boolean> interruptKept = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                linker.link(out);
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+            interruptKept.set(Thread.currentThread().isInterrupted());
+        });
+        t.start();
+        while (running.get() == 0) {
+            Thread.onSpinWait();
+        }
+        t.interrupt();
+        t.join(30_000);
+        assertThat(thrown.get()).isInstanceOf(dev.rivet.linker.LinkCancelledException.class);
+        assertThat(interruptKept.get()).isTrue();
+        assertThat(finished.get()).as("every generator that started also finished").isEqualTo(running.get());
+        assertThat(Files.readAllBytes(out)).containsExactly(42);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("prog");
+        }
+    }
 }

@@ -279,4 +279,59 @@ class SymbolLoaderTest {
         assertThat(ld.lookup("v")).isEqualTo(v);
         assertThat(ld.address(v)).isNotEqualTo(first); // .text grew in front of .data
     }
+
+
+    @Test
+    void localDefinitionOfANameOthersReferToGetsItsOwnSymbol() {
+        int ext = ld.lookupOrCreate("helper");                        // one unit refers to an extern helper
+        int st = ld.define("helper", SymbolKind.TEXT, b -> {           // another has a static helper
+            b.addUint8(0xc3);
+            b.addAddress(b.symbol(), 0);                                // a reference to itself
+            b.local();
+        });
+        assertThat(st).isNotEqualTo(ext);
+        assertThat(ld.isLocal(st)).isTrue();
+        assertThat(ld.isLocal(ext)).isFalse();
+        assertThat(ld.isDefined(ext)).isFalse();
+        assertThat(ld.lookup("helper")).isEqualTo(ext);
+        int global = ld.define("helper", SymbolKind.TEXT, b -> b.addUint8(0x90)); // and a third the real one
+        assertThat(global).isEqualTo(ext);
+        startPointingAt(ext, st);
+        byte[] image = linker.linkToMemory().bytes();
+        long stAddr = ld.address(st);
+        assertThat(ld.address(ext)).isNotEqualTo(stAddr);
+        assertThat(readLong(image, stAddr + 1)).as("the static helper's self-reference").isEqualTo(stAddr);
+    }
+
+    @Test
+    void codeIsAlignedForTheArchitectureUnlessTheBuilderChooses() {
+        for (Target t : new Target[] {Target.X86_64_LINUX, Target.AARCH64_LINUX}) {
+            Linker l = Linker.create(t, LinkOptions.builder().threads(1).build());
+            Loader x = l.loader();
+            x.define("odd", SymbolKind.TEXT, b -> b.addBytes(new byte[] {1, 2, 3}));
+            int f = x.define("f", SymbolKind.TEXT, b -> b.addUint32(0));
+            int g = x.define("g", SymbolKind.TEXT, b -> b.alignment(2).addUint32(0));
+            x.define("_start", SymbolKind.TEXT, b -> {
+                b.addAddress(f, 0);
+                b.addAddress(g, 0);
+            });
+            x.keep(x.lookup("odd"));
+            l.linkToMemory();
+            int want = t == Target.X86_64_LINUX ? 16 : 4;
+            assertThat(x.address(f) % want).as("%s default", t).isZero();
+            assertThat(x.address(x.lookup("_start")) % want).isZero();
+            assertThat(x.address(g) % 2).isZero();
+        }
+    }
+
+    @Test
+    void generatorsAndRelocationsNeedAKindWithBytes() {
+        int t = ld.define("t", SymbolKind.DATA, b -> b.addUint8(1));
+        assertThatThrownBy(() -> ld.define("g", SymbolKind.BSS, b -> b.generator(8, out -> { })))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'g' is BSS");
+        assertThatThrownBy(() -> ld.define("a", SymbolKind.ABSOLUTE, b -> b.generator(8, out -> { })))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a' is ABSOLUTE");
+        assertThatThrownBy(() -> ld.define("r", SymbolKind.BSS, b -> b.size(8).relocation(0, dev.rivet.linker.RelocationKind.ABSOLUTE_64, t, 0)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no bytes for relocations");
+    }
 }

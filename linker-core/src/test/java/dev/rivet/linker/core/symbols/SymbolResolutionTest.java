@@ -336,4 +336,25 @@ class SymbolResolutionTest {
         assertThat(readLong(out, valAddr + 8)).as("cloned relocation, offset rebased").isEqualTo(ld.address(other) + 3);
         assertThat(read(out, valAddr + 16, 4)).containsExactly(0xBE, 0xBA, 0xFE, 0xCA);
     }
+
+
+    @Test
+    void aStrongDefinitionBeatsAWeakDupokOneInEitherOrder() {
+        for (boolean objectFirst : new boolean[] {true, false}) {
+            Linker linker = Linker.create(Target.X86_64_LINUX, LinkOptions.builder().threads(1).build());
+            TestObject obj = TestObject.named("inline.o");
+            int sec = obj.section(SymbolKind.TEXT, 1, new byte[] {(byte) 0xc3});
+            obj.define("inl", sec, 0, 1, InputFile.WEAK | InputFile.DUPOK);
+            if (objectFirst) {
+                obj.addTo(linker);
+            }
+            int strong = linker.loader().define("inl", SymbolKind.TEXT, b -> b.addUint8(0x90));
+            if (!objectFirst) {
+                obj.addTo(linker);
+            }
+            CoreLinker core = (CoreLinker) linker;
+            assertThat(core.symbolLoader().symbols.owner(strong)).as("object first: " + objectFirst)
+                    .isSameAs(core.symbolLoader().payload);
+        }
+    }
 }

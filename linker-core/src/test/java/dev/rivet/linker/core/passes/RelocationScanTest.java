@@ -17,8 +17,8 @@ import dev.rivet.linker.testing.TestObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@link UndefinedSymbols}: each undefined symbol once, with every site that refers to it. */
-class UndefinedSymbolsTest {
+/** {@link RelocationScan}: each undefined symbol once, with every site that refers to it. */
+class RelocationScanTest {
     private final Linker linker = Linker.create(Target.X86_64_LINUX, LinkOptions.builder().threads(1).build());
     private final Loader ld = linker.loader();
 
@@ -151,5 +151,18 @@ class UndefinedSymbolsTest {
         ld.define("_start", SymbolKind.TEXT, b -> b.addAddress(st, 0));
         assertThatThrownBy(linker::linkToMemory).isInstanceOf(LinkException.class)
                 .hasMessageContaining("undefined symbol: never_filled");
+    }
+
+
+    @Test
+    void ordinaryRelocationsToThreadLocalSymbolsAreRejected() {
+        dev.rivet.linker.Linker l = dev.rivet.linker.Linker.create(dev.rivet.linker.Target.X86_64_LINUX);
+        dev.rivet.linker.Loader x = l.loader();
+        int tv = x.define("tv", dev.rivet.linker.SymbolKind.TLS_DATA, b -> b.addUint64(7));
+        x.define("_start", dev.rivet.linker.SymbolKind.TEXT, b -> b.addAddress(tv, 0));
+        org.assertj.core.api.Assertions.assertThatThrownBy(l::linkToMemory)
+                .isInstanceOf(dev.rivet.linker.LinkException.class)
+                .hasMessageContaining("R_X86_64_64 cannot refer to thread-local symbol 'tv'")
+                .hasMessageContaining("'_start'");
     }
 }

@@ -11,29 +11,42 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds references from live atoms to symbols that nothing defines, and reports each symbol once
- * with every place that refers to it, as lld does. Weak references resolve to 0 and are fine.
+ * Scans the relocations of live atoms: references to symbols that nothing defines are reported
+ * once per symbol with every place that refers to them, as lld does (weak references resolve to
+ * 0 and are fine); references to thread-local symbols through relocations that cannot express a
+ * thread-local offset are errors.
  */
-public final class UndefinedSymbols {
+public final class RelocationScan {
     private static final int MAX_SITES = 10;
 
-    private UndefinedSymbols() { }
+    private RelocationScan() { }
 
     /**
-     * {@return one error per undefined symbol, in order of first reference}
+     * {@return one error per undefined symbol, in order of first reference, then one per
+     * relocation that addresses a thread-local symbol as if it were ordinary memory}
      *
      * @param ctx the link, after dead-stripping
      */
-    public static List<Diagnostic> find(LinkContext ctx) {
+    public static List<Diagnostic> scan(LinkContext ctx) {
         AtomTable at = ctx.atoms;
         SymbolTable st = ctx.symbols;
         // symbol -> pairs (atom, relocation index) that refer to it
         Int2ObjectLinkedOpenHashMap<IntArrayList> sites = new Int2ObjectLinkedOpenHashMap<>();
+        List<Diagnostic> tls = new ArrayList<>();
         for (int a = at.alive.nextSetBit(1); a >= 0; a = at.alive.nextSetBit(a + 1)) {
             InputFile f = st.file(at.file[a]);
             for (int r = at.relStart[a], end = r + at.relCount[a]; r < end; r++) {
                 int t = f.relocationTarget(r);
-                if (!st.isDefined(t) && !st.hasFlag(t, InputFile.WEAK)) {
+                int ta = ctx.symbolAtom[t];
+                if (ta != 0) {
+                    if (at.kind(ta).isThreadLocal() && tls.size() < MAX_SITES) {
+                        // Builder relocations cannot express a thread-pointer offset yet.
+                        tls.add(Diagnostic.error("relocation " + ctx.arch.opName(f.relocs.type[r])
+                                        + " cannot refer to thread-local symbol '" + st.name(t) + "'")
+                                .withInput(f.name).withLocation(f.describe(at, st, a, f.relocs.offset[r]))
+                                .withHint("thread-local symbols are laid out (PT_TLS) but cannot be addressed yet"));
+                    }
+                } else if (!st.isDefined(t) && !st.hasFlag(t, InputFile.WEAK)) {
                     IntArrayList list = sites.computeIfAbsent(t, k -> new IntArrayList());
                     list.add(a);
                     list.add(r);
@@ -56,6 +69,7 @@ public final class UndefinedSymbols {
             }
             out.add(Diagnostic.error(msg.toString()));
         });
+        out.addAll(tls);
         return out;
     }
 }
