@@ -61,6 +61,19 @@ public interface Linker {
     Loader loader();
 
     /**
+     * Adds an input file: for ELF targets a relocatable object ({@code .o}). The file is mapped,
+     * not copied, and its symbols are resolved against what is loaded before this method returns,
+     * so {@link #loader()} sees them.
+     *
+     * @param file the file
+     * @return this linker
+     * @throws LinkException if the file cannot be read, is not an input of the target's format
+     *     and architecture, or is malformed; the diagnostic names the file, the offset and the
+     *     reason. Duplicate definitions are reported here too.
+     */
+    Linker addInput(Path file);
+
+    /**
      * Links into a file. The file is written under a temporary name beside it and renamed into
      * place, so a failed or cancelled link leaves a previous file untouched.
      *

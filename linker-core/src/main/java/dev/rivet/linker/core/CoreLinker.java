@@ -89,6 +89,31 @@ public final class CoreLinker implements Linker {
     }
 
     @Override
+    public Linker addInput(Path file) {
+        Objects.requireNonNull(file, "file");
+        String name = file.toString();
+        ByteBuffer data;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size == 0) {
+                throw new LinkException(Diagnostic.error("input file is empty").withInput(name));
+            }
+            if (size > Integer.MAX_VALUE) {
+                throw new LinkException(Diagnostic.error("input file of " + size + " bytes is larger than 2 GiB, which Rivet cannot read yet")
+                        .withInput(name));
+            }
+            // A read-only mapping outlives the channel; the input stays mapped, not copied.
+            data = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new LinkException(Diagnostic.error("cannot open input: no such file").withInput(name), e);
+        } catch (java.io.IOException e) {
+            throw new LinkException(Diagnostic.error("cannot read input: " + e).withInput(name), e);
+        }
+        format.readInput(this, name, data);
+        return this;
+    }
+
+    @Override
     public LinkResult link(Path output) {
         Objects.requireNonNull(output, "output");
         return run(output);

@@ -2,11 +2,13 @@ package dev.rivet.linker.elf;
 
 import dev.rivet.linker.ObjectFormat;
 import dev.rivet.linker.Target;
+import dev.rivet.linker.core.CoreLinker;
 import dev.rivet.linker.core.output.LinkContext;
+import java.nio.ByteBuffer;
 import dev.rivet.linker.core.output.OutputFormat;
 import dev.rivet.linker.core.output.OutputPlan;
 
-/** The ELF output format: static executables for Linux on x86-64 and AArch64. */
+/** The ELF format: reads relocatable objects and writes static executables, for Linux on x86-64 and AArch64. */
 public final class ElfFormat implements OutputFormat {
     /** Called by {@link java.util.ServiceLoader}. */
     public ElfFormat() { }
@@ -24,5 +26,10 @@ public final class ElfFormat implements OutputFormat {
     @Override
     public OutputPlan plan(LinkContext ctx) {
         return ExecutableLayout.plan(ctx);
+    }
+
+    @Override
+    public void readInput(CoreLinker linker, String name, ByteBuffer data) {
+        ObjectReader.read(linker, name, data);
     }
 }

@@ -36,12 +36,19 @@ public final class Arm64 extends Arch {
     public static final int LDST128_ABS_LO12_NC = 13;
     /** The low 12 bits into whichever add or load/store is there: the scale is decoded from the instruction. */
     public static final int ABS_LO12_ANY = 14;
+    /** b.cond, cbz, cbnz: (S + A - P) >> 2 in imm19 ({@code R_AARCH64_CONDBR19}). */
+    public static final int CONDBR19 = 15;
+    /** tbz, tbnz: (S + A - P) >> 2 in imm14 ({@code R_AARCH64_TSTBR14}). */
+    public static final int TSTBR14 = 16;
+    /** adr: S + A - P in immlo:immhi ({@code R_AARCH64_ADR_PREL_LO21}). */
+    public static final int ADR_PREL_LO21 = 17;
 
     private static final String[] NAMES = {
         "R_AARCH64_NONE", "R_AARCH64_ABS64", "R_AARCH64_ABS32", "R_AARCH64_PREL32", "R_AARCH64_PREL64",
         "R_AARCH64_CALL26", "R_AARCH64_JUMP26", "R_AARCH64_ADR_PREL_PG_HI21", "R_AARCH64_ADD_ABS_LO12_NC",
         "R_AARCH64_LDST8_ABS_LO12_NC", "R_AARCH64_LDST16_ABS_LO12_NC", "R_AARCH64_LDST32_ABS_LO12_NC",
         "R_AARCH64_LDST64_ABS_LO12_NC", "R_AARCH64_LDST128_ABS_LO12_NC", "PAGE_OFFSET (add or load/store lo12)",
+        "R_AARCH64_CONDBR19", "R_AARCH64_TSTBR14", "R_AARCH64_ADR_PREL_LO21",
     };
 
     private Arm64() { }
@@ -108,6 +115,20 @@ public final class Arm64 extends Arch {
                 int insn = buf.getInt(pos);
                 buf.putInt(pos, (insn & 0xFC00_0000) | (int) ((v >> 2) & 0x03FF_FFFF));
             }
+            case CONDBR19 -> {
+                return patchBranch(buf, pos, s + a - p, 19);
+            }
+            case TSTBR14 -> {
+                return patchBranch(buf, pos, s + a - p, 14);
+            }
+            case ADR_PREL_LO21 -> {
+                long v = s + a - p;
+                if (!fitsSigned(v, 21)) {
+                    return outOfRange(v, -(1L << 20), (1L << 20) - 1);
+                }
+                int insn = buf.getInt(pos) & ~((3 << 29) | (0x7FFFF << 5));
+                buf.putInt(pos, insn | (int) ((v & 3) << 29) | (int) (((v >> 2) & 0x7FFFF) << 5));
+            }
             case ADR_PREL_PG_HI21 -> {
                 long v = ((s + a) & ~0xFFFL) - (p & ~0xFFFL);
                 if (!fitsSigned(v, 33)) {
@@ -139,6 +160,20 @@ public final class Arm64 extends Arch {
                 return "unsupported relocation operation " + op;
             }
         }
+        return null;
+    }
+
+    /** A branch whose word offset sits in bits 5 and up, in a field of n bits. */
+    private static String patchBranch(ByteBuffer buf, int pos, long v, int n) {
+        if ((v & 3) != 0) {
+            return "branch target offset " + v + " is not a multiple of 4";
+        }
+        if (!fitsSigned(v, n + 2)) {
+            return outOfRange(v, -(1L << (n + 1)), (1L << (n + 1)) - 1);
+        }
+        int mask = ((1 << n) - 1) << 5;
+        int insn = buf.getInt(pos) & ~mask;
+        buf.putInt(pos, insn | (int) (((v >> 2) << 5) & mask));
         return null;
     }
 

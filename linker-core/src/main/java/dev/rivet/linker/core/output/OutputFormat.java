@@ -1,6 +1,10 @@
 package dev.rivet.linker.core.output;
 
+import dev.rivet.linker.Diagnostic;
+import dev.rivet.linker.LinkException;
 import dev.rivet.linker.Target;
+import dev.rivet.linker.core.CoreLinker;
+import java.nio.ByteBuffer;
 
 /**
  * A container format the engine can write (ELF, Mach-O). Found with {@link java.util.ServiceLoader};
@@ -23,4 +27,17 @@ public interface OutputFormat {
      * @throws dev.rivet.linker.LinkException if the link cannot be laid out
      */
     OutputPlan plan(LinkContext ctx);
+
+    /**
+     * Reads an input file of this format into the linker: creates its {@code InputFile}, atoms and
+     * relocations, then binds its symbols with {@link CoreLinker#addInput}.
+     *
+     * @param linker the linker
+     * @param name the file's name for messages
+     * @param data the file's bytes (mapped), little-endian, position 0
+     * @throws LinkException if the file is malformed or not an input this format reads
+     */
+    default void readInput(CoreLinker linker, String name, ByteBuffer data) {
+        throw new LinkException(Diagnostic.error("the " + name() + " format cannot read input files yet").withInput(name));
+    }
 }

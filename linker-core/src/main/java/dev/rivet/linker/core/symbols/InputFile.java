@@ -19,6 +19,8 @@ public abstract class InputFile {
     public static final int HIDDEN = 4;
     /** Duplicate definitions are allowed; the first wins. */
     public static final int DUPOK = 8;
+    /** Not copied to the output symbol table (section and file symbols of objects). */
+    public static final int NOT_IN_SYMTAB = 16;
 
     private static final SymbolKind[] KINDS = SymbolKind.values();
 

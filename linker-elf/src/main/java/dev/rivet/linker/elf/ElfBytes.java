@@ -1,0 +1,80 @@
+package dev.rivet.linker.elf;
+
+import dev.rivet.linker.Diagnostic;
+import dev.rivet.linker.LinkException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The bytes of one input file, read with bounds checks: a field or table that does not fit in
+ * the file, or a string without its terminator, is a {@link LinkException} naming the file, the
+ * offset and what was being read, never an {@code IndexOutOfBoundsException}.
+ */
+final class ElfBytes {
+    final String name;
+    final ByteBuffer buf;
+    final long size;
+
+    ElfBytes(String name, ByteBuffer buf) {
+        this.name = name;
+        this.buf = buf;
+        this.size = buf.limit();
+    }
+
+    LinkException error(long offset, String message) {
+        return new LinkException(Diagnostic.error(message).withInput(name).withLocation(String.format("offset 0x%x", offset)));
+    }
+
+    /** Checks that {@code [offset, offset + length)} lies in the file. */
+    void require(long offset, long length, String what) {
+        if (offset < 0 || length < 0 || offset > size || length > size - offset) {
+            throw error(offset, what + " (" + Long.toUnsignedString(length) + " bytes at offset 0x" + Long.toHexString(offset)
+                    + ") extends past the end of the file (" + size + " bytes)");
+        }
+    }
+
+    int u8(long off) {
+        return Byte.toUnsignedInt(buf.get((int) off));
+    }
+
+    int u16(long off) {
+        return Short.toUnsignedInt(buf.getShort((int) off));
+    }
+
+    long u32(long off) {
+        return Integer.toUnsignedLong(buf.getInt((int) off));
+    }
+
+    long u64(long off) {
+        return buf.getLong((int) off);
+    }
+
+    /**
+     * Reads a NUL-terminated name from a string table.
+     *
+     * @param tableOffset where the table starts in the file (already checked to lie in it)
+     * @param tableSize its size
+     * @param index the name's offset in the table
+     * @param what what the name is of, for the message
+     * @return the name's UTF-8 bytes, without the NUL
+     */
+    byte[] name(long tableOffset, long tableSize, long index, String what) {
+        if (index < 0 || index >= tableSize) {
+            throw error(tableOffset, "the name of " + what + " starts at " + index + ", outside its string table of " + tableSize + " bytes");
+        }
+        long start = tableOffset + index;
+        long end = tableOffset + tableSize;
+        for (long p = start; p < end; p++) {
+            if (buf.get((int) p) == 0) {
+                byte[] out = new byte[(int) (p - start)];
+                buf.get((int) start, out);
+                return out;
+            }
+        }
+        throw error(start, "the name of " + what + " runs past the end of its string table");
+    }
+
+    String string(long tableOffset, long tableSize, long index, String what) {
+        return new String(name(tableOffset, tableSize, index, what), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,409 @@
+package dev.rivet.linker.elf;
+
+import dev.rivet.linker.Architecture;
+import dev.rivet.linker.SymbolKind;
+import dev.rivet.linker.core.CoreLinker;
+import dev.rivet.linker.core.arch.Arch;
+import dev.rivet.linker.core.symbols.InputFile;
+import dev.rivet.linker.core.symbols.SymbolLoader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Reads an ELF64 relocatable object (x86-64 or AArch64) from its mapped bytes into an
+ * {@link ElfObjectFile}: loaded sections become atoms, symbols keep their ELF index as local
+ * index, and RELA entries become relocations in the core's operations. Every table is
+ * range-checked before use.
+ */
+final class ObjectReader {
+    private static final int ET_REL = 1;
+    private static final int ET_EXEC = 2;
+    private static final int ET_DYN = 3;
+
+    private static final int SHT_NULL = 0;
+    private static final int SHT_PROGBITS = 1;
+    private static final int SHT_SYMTAB = 2;
+    private static final int SHT_STRTAB = 3;
+    private static final int SHT_RELA = 4;
+    private static final int SHT_NOTE = 7;
+    private static final int SHT_NOBITS = 8;
+    private static final int SHT_REL = 9;
+    private static final int SHT_INIT_ARRAY = 14;
+    private static final int SHT_FINI_ARRAY = 15;
+    private static final int SHT_PREINIT_ARRAY = 16;
+    private static final int SHT_GROUP = 17;
+    private static final int SHT_SYMTAB_SHNDX = 18;
+
+    private static final long SHF_WRITE = 1;
+    private static final long SHF_ALLOC = 2;
+    private static final long SHF_EXECINSTR = 4;
+    private static final long SHF_TLS = 0x400;
+
+    private static final int SHN_UNDEF = 0;
+    private static final int SHN_LORESERVE = 0xff00;
+    private static final int SHN_ABS = 0xfff1;
+    private static final int SHN_COMMON = 0xfff2;
+    private static final int SHN_XINDEX = 0xffff;
+
+    private static final int STB_LOCAL = 0;
+    private static final int STB_GLOBAL = 1;
+    private static final int STB_WEAK = 2;
+    private static final int STT_SECTION = 3;
+    private static final int STT_FILE = 4;
+
+    private final ElfBytes in;
+    private final CoreLinker linker;
+    private final SymbolLoader loader;
+    private final Architecture arch;
+
+    // Section headers
+    private int shnum;
+    private int[] shType;
+    private long[] shFlags;
+    private long[] shOffset;
+    private long[] shSize;
+    private int[] shLink;
+    private long[] shInfo;
+    private long[] shAlign;
+    private long[] shEntsize;
+    private String[] shName;
+    /** The atom of each loaded section, 0 for sections that are not loaded. */
+    private int[] sectionAtom;
+
+    private ObjectReader(CoreLinker linker, String name, ByteBuffer data) {
+        this.in = new ElfBytes(name, data);
+        this.linker = linker;
+        this.loader = linker.symbolLoader();
+        this.arch = linker.target().architecture();
+    }
+
+    static void read(CoreLinker linker, String name, ByteBuffer data) {
+        new ObjectReader(linker, name, data).read();
+    }
+
+    private void read() {
+        readHeader();
+        ElfObjectFile file = new ElfObjectFile(in.name, in.buf, loader.atoms);
+        loader.symbols.addFile(file);
+        makeAtoms(file);
+        byte[][] names = readSymbols(file);
+        readRelocations(file);
+        linker.addInput(file, names);
+    }
+
+    private void readHeader() {
+        in.require(0, 64, "the ELF header");
+        if (in.buf.getInt(0) != 0x464c457f) {
+            throw in.error(0, "not an ELF file (no \\x7fELF magic)");
+        }
+        if (in.u8(4) != 2) {
+            throw in.error(4, "not a 64-bit ELF file (EI_CLASS is " + in.u8(4) + ")");
+        }
+        if (in.u8(5) != 1) {
+            throw in.error(5, "not a little-endian ELF file (EI_DATA is " + in.u8(5) + ")");
+        }
+        int type = in.u16(16);
+        if (type != ET_REL) {
+            String what = switch (type) {
+                case ET_EXEC -> "an executable";
+                case ET_DYN -> "a shared object (reading them is not supported yet)";
+                default -> "ELF file type " + type;
+            };
+            throw in.error(16, "is " + what + ", not a relocatable object");
+        }
+        int machine = in.u16(18);
+        int want = arch == Architecture.X86_64 ? Elf.EM_X86_64 : Elf.EM_AARCH64;
+        if (machine != want) {
+            throw in.error(18, "is for " + machineName(machine) + ", but the link is for " + linker.target());
+        }
+        long shoff = in.u64(40);
+        int shentsize = in.u16(58);
+        shnum = in.u16(60);
+        int shstrndx = in.u16(62);
+        if (shoff == 0) {
+            shnum = 0;
+        } else if (shentsize != Elf.SHDR_SIZE) {
+            throw in.error(58, "section header size is " + shentsize + ", not " + Elf.SHDR_SIZE);
+        }
+        if (shnum == 0 && shoff != 0) {
+            // More than 0xff00 sections: the count is in section 0's sh_size.
+            in.require(shoff, Elf.SHDR_SIZE, "section header 0");
+            long n = in.u64(shoff + 32);
+            if (n > Integer.MAX_VALUE / Elf.SHDR_SIZE) {
+                throw in.error(shoff + 32, "section count " + Long.toUnsignedString(n) + " is too large");
+            }
+            shnum = (int) n;
+        }
+        if (shstrndx == SHN_XINDEX && shnum > 0) {
+            in.require(shoff, Elf.SHDR_SIZE, "section header 0");
+            shstrndx = (int) in.u32(shoff + 40);
+        }
+        in.require(shoff, (long) shnum * Elf.SHDR_SIZE, "the section header table (" + shnum + " entries)");
+        shType = new int[shnum];
+        shFlags = new long[shnum];
+        shOffset = new long[shnum];
+        shSize = new long[shnum];
+        shLink = new int[shnum];
+        shInfo = new long[shnum];
+        shAlign = new long[shnum];
+        shEntsize = new long[shnum];
+        shName = new String[shnum];
+        int[] nameIndex = new int[shnum];
+        for (int i = 0; i < shnum; i++) {
+            long h = shoff + (long) i * Elf.SHDR_SIZE;
+            nameIndex[i] = (int) in.u32(h);
+            shType[i] = (int) in.u32(h + 4);
+            shFlags[i] = in.u64(h + 8);
+            shOffset[i] = in.u64(h + 24);
+            shSize[i] = in.u64(h + 32);
+            shLink[i] = (int) in.u32(h + 40);
+            shInfo[i] = in.u32(h + 44);
+            shAlign[i] = in.u64(h + 48);
+            shEntsize[i] = in.u64(h + 56);
+            if (shType[i] != SHT_NOBITS && shType[i] != SHT_NULL) {
+                in.require(shOffset[i], shSize[i], "section " + i);
+            }
+        }
+        if (shnum > 0) {
+            if (shstrndx >= shnum) {
+                throw in.error(62, "section name table index " + shstrndx + " is out of range (" + shnum + " sections)");
+            }
+            for (int i = 0; i < shnum; i++) {
+                shName[i] = shType[i] == SHT_NULL ? "" : in.string(shOffset[shstrndx], shSize[shstrndx], nameIndex[i], "section " + i);
+            }
+        }
+    }
+
+    /** Loaded sections become atoms, in section order. */
+    private void makeAtoms(ElfObjectFile file) {
+        sectionAtom = new int[shnum];
+        String[] names = new String[shnum];
+        int count = 0;
+        for (int i = 1; i < shnum; i++) {
+            int type = shType[i];
+            if ((shFlags[i] & SHF_ALLOC) == 0 || type == SHT_NOTE || type == SHT_GROUP) {
+                continue;
+            }
+            if (type == SHT_INIT_ARRAY || type == SHT_FINI_ARRAY || type == SHT_PREINIT_ARRAY) {
+                throw in.error(sectionHeader(i), "section " + shName[i] + ": constructors and destructors (init/fini arrays) are not supported yet");
+            }
+            SymbolKind kind = sectionKind(i);
+            long align = shAlign[i] == 0 ? 1 : shAlign[i];
+            if (Long.bitCount(align) != 1 || align > (1L << 30)) {
+                throw in.error(sectionHeader(i) + 48, "section " + shName[i] + " has alignment " + Long.toUnsignedString(align)
+                        + ", which is not a power of two up to 2^30");
+            }
+            if (shSize[i] < 0 || shSize[i] > Integer.MAX_VALUE) {
+                throw in.error(sectionHeader(i) + 32, "section " + shName[i] + " is larger than 2 GiB");
+            }
+            sectionAtom[i] = file.addSection(kind, (int) align, shOffset[i], shSize[i]);
+            names[count++] = shName[i];
+        }
+        file.atomSectionNames = Arrays.copyOf(names, count);
+    }
+
+    private SymbolKind sectionKind(int i) {
+        long f = shFlags[i];
+        boolean nobits = shType[i] == SHT_NOBITS;
+        if ((f & SHF_TLS) != 0) {
+            return nobits ? SymbolKind.TLS_BSS : SymbolKind.TLS_DATA;
+        }
+        if (nobits) {
+            return SymbolKind.BSS;
+        }
+        if ((f & SHF_EXECINSTR) != 0) {
+            return SymbolKind.TEXT;
+        }
+        return (f & SHF_WRITE) != 0 ? SymbolKind.DATA : SymbolKind.RODATA;
+    }
+
+    /** Symbols keep their ELF index as their local index; returns their names. */
+    private byte[][] readSymbols(ElfObjectFile file) {
+        int symtab = -1;
+        int shndxTable = -1;
+        for (int i = 0; i < shnum; i++) {
+            if (shType[i] == SHT_SYMTAB) {
+                if (symtab >= 0) {
+                    throw in.error(sectionHeader(i), "more than one symbol table (sections " + symtab + " and " + i + ")");
+                }
+                symtab = i;
+            } else if (shType[i] == SHT_SYMTAB_SHNDX) {
+                shndxTable = i;
+            }
+        }
+        if (symtab < 0) {
+            return new byte[0][];
+        }
+        if (shEntsize[symtab] != Elf.SYM_SIZE) {
+            throw in.error(sectionHeader(symtab) + 56, "symbol table entry size is " + shEntsize[symtab] + ", not " + Elf.SYM_SIZE);
+        }
+        if (shSize[symtab] % Elf.SYM_SIZE != 0) {
+            throw in.error(sectionHeader(symtab) + 32, "symbol table size " + shSize[symtab] + " is not a multiple of " + Elf.SYM_SIZE);
+        }
+        int strtab = shLink[symtab];
+        if (strtab <= 0 || strtab >= shnum || shType[strtab] != SHT_STRTAB) {
+            throw in.error(sectionHeader(symtab) + 40, "the symbol table's string table index " + strtab + " is not a string table");
+        }
+        int n = (int) (shSize[symtab] / Elf.SYM_SIZE);
+        if (shndxTable >= 0) {
+            in.require(shOffset[shndxTable], 4L * n, "the extended section index table");
+        }
+        byte[][] names = new byte[n][];
+        long base = shOffset[symtab];
+        for (int l = 0; l < n; l++) {
+            long e = base + (long) l * Elf.SYM_SIZE;
+            long nameIndex = in.u32(e);
+            int info = in.u8(e + 4);
+            int other = in.u8(e + 5);
+            int shndx = in.u16(e + 6);
+            long value = in.u64(e + 8);
+            long size = in.u64(e + 16);
+            int bind = info >>> 4;
+            int type = info & 0xf;
+            if (shndx == SHN_XINDEX) {
+                if (shndxTable < 0) {
+                    throw in.error(e + 6, "symbol " + l + " uses an extended section index, but there is no SHT_SYMTAB_SHNDX section");
+                }
+                shndx = (int) in.u32(shOffset[shndxTable] + 4L * l);
+            }
+            byte[] name = type == STT_SECTION && shndx < shnum
+                    ? shName[shndx].getBytes(StandardCharsets.UTF_8)
+                    : in.name(shOffset[strtab], shSize[strtab], nameIndex, "symbol " + l);
+            names[l] = name;
+            int flags = 0;
+            if (bind == STB_LOCAL || l == 0) {
+                flags |= InputFile.LOCAL;
+            } else if (bind == STB_WEAK) {
+                flags |= InputFile.WEAK;
+            } else if (bind != STB_GLOBAL && bind != 10) { // 10: STB_GNU_UNIQUE, a global here
+                throw in.error(e + 4, "symbol " + l + " ('" + utf8(name) + "') has unknown binding " + bind);
+            }
+            int vis = other & 3;
+            if (vis == 1 || vis == 2) { // STV_INTERNAL, STV_HIDDEN
+                flags |= InputFile.HIDDEN;
+            }
+            if (type == STT_SECTION || type == STT_FILE || l == 0) {
+                flags |= InputFile.NOT_IN_SYMTAB;
+            }
+            if (l == 0) {
+                file.addSymbol(SymbolKind.ABSOLUTE, flags, 0, 0, 0);
+            } else if (shndx == SHN_UNDEF) {
+                file.addSymbol(SymbolKind.UNDEFINED, flags, 0, 0, 0);
+            } else if (shndx == SHN_ABS) {
+                file.addSymbol(SymbolKind.ABSOLUTE, flags, 0, value, size);
+            } else if (shndx == SHN_COMMON) {
+                if (Long.bitCount(value) != 1 || value > (1L << 30)) {
+                    throw in.error(e + 8, "common symbol '" + utf8(name) + "' has alignment " + value + ", which is not a power of two");
+                }
+                int atom = file.addSection(SymbolKind.BSS, (int) value, 0, size);
+                file.atomSectionNames = appendName(file.atomSectionNames, "COMMON");
+                file.addSymbol(SymbolKind.BSS, flags, atom, 0, size);
+            } else if (shndx >= SHN_LORESERVE && shndx < SHN_XINDEX && shndx >= shnum) {
+                throw in.error(e + 6, "symbol " + l + " ('" + utf8(name) + "') has reserved section index 0x" + Integer.toHexString(shndx));
+            } else if (shndx >= shnum) {
+                throw in.error(e + 6, "symbol " + l + " ('" + utf8(name) + "') is in section " + shndx
+                        + ", but the file has only " + shnum + " sections");
+            } else if (sectionAtom[shndx] == 0) {
+                if ((flags & InputFile.LOCAL) == 0) {
+                    throw in.error(e + 6, "global symbol '" + utf8(name) + "' is defined in section " + shName[shndx]
+                            + ", which is not loaded");
+                }
+                file.addSymbol(SymbolKind.UNDEFINED, flags | InputFile.NOT_IN_SYMTAB, 0, 0, 0);
+            } else {
+                int atom = sectionAtom[shndx];
+                if (Long.compareUnsigned(value, shSize[shndx]) > 0) {
+                    throw in.error(e + 8, "symbol '" + utf8(name) + "' has value 0x" + Long.toHexString(value)
+                            + ", past the end of section " + shName[shndx] + " (" + shSize[shndx] + " bytes)");
+                }
+                file.addSymbol(loader.atoms.kind(atom), flags, atom, value, size);
+            }
+        }
+        return names;
+    }
+
+    private void readRelocations(ElfObjectFile file) {
+        RelocationTypes types = RelocationTypes.of(arch);
+        Arch core = loader.arch();
+        for (int i = 0; i < shnum; i++) {
+            if (shType[i] == SHT_REL) {
+                throw in.error(sectionHeader(i), "section " + shName[i] + " has REL relocations; " + arch.canonicalName() + " objects use RELA");
+            }
+            if (shType[i] != SHT_RELA) {
+                continue;
+            }
+            long target = shInfo[i];
+            if (target <= 0 || target >= shnum) {
+                throw in.error(sectionHeader(i) + 44, "relocation section " + shName[i] + " applies to section " + target
+                        + ", but the file has only " + shnum + " sections");
+            }
+            int t = (int) target;
+            int atom = sectionAtom[t];
+            if (atom == 0) {
+                continue; // relocations of sections that are not loaded (debug information)
+            }
+            if (shEntsize[i] != 24 || shSize[i] % 24 != 0) {
+                throw in.error(sectionHeader(i) + 56, "relocation section " + shName[i] + " has entry size " + shEntsize[i]
+                        + " and size " + shSize[i] + "; RELA entries are 24 bytes");
+            }
+            long count = shSize[i] / 24;
+            for (long r = 0; r < count; r++) {
+                long e = shOffset[i] + r * 24;
+                long offset = in.u64(e);
+                long info = in.u64(e + 8);
+                long addend = in.u64(e + 16);
+                int sym = (int) (info >>> 32);
+                int type = (int) info;
+                if (type == RelocationTypes.NONE) {
+                    continue;
+                }
+                int op = types.op(type);
+                if (op == -2) {
+                    throw in.error(e + 8, "unknown relocation type " + Integer.toUnsignedString(type) + " in " + shName[i]);
+                }
+                if (op == -1) {
+                    throw in.error(e + 8, "relocation " + types.name(type) + " in " + shName[i] + " is not supported yet");
+                }
+                if ((info >>> 32) >= file.symCount) {
+                    throw in.error(e + 8, "relocation " + r + " in " + shName[i] + " refers to symbol " + (info >>> 32)
+                            + ", but the symbol table has " + file.symCount);
+                }
+                int width = core.width(op);
+                if (offset < 0 || offset > shSize[t] - width) {
+                    throw in.error(e, "relocation " + types.name(type) + " at offset 0x" + Long.toHexString(offset)
+                            + " lies outside section " + shName[t] + " (" + shSize[t] + " bytes)");
+                }
+                try {
+                    file.addRelocation(atom, (int) offset, op, sym, addend);
+                } catch (IllegalStateException ex) {
+                    throw in.error(sectionHeader(i), "section " + shName[t] + " has relocations in more than one relocation section");
+                }
+            }
+        }
+    }
+
+    private long sectionHeader(int i) {
+        return in.u64(40) + (long) i * Elf.SHDR_SIZE;
+    }
+
+    private static String[] appendName(String[] names, String name) {
+        String[] out = Arrays.copyOf(names, names.length + 1);
+        out[names.length] = name;
+        return out;
+    }
+
+    private static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static String machineName(int m) {
+        return switch (m) {
+            case Elf.EM_X86_64 -> "x86-64";
+            case Elf.EM_AARCH64 -> "AArch64";
+            case 3 -> "i386";
+            case 40 -> "ARM";
+            case 243 -> "RISC-V";
+            default -> "machine " + m;
+        };
+    }
+}
