@@ -1,0 +1,205 @@
+package dev.rivet.linker.elf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rivet.linker.LinkException;
+import dev.rivet.linker.Linker;
+import dev.rivet.linker.Target;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A malformed object is a {@link LinkException} naming the file, the offset and the reason; no
+ * other exception escapes, whatever the bytes.
+ */
+class ObjectReaderCorruptionTest {
+    @TempDir
+    Path dir;
+
+    private byte[] good;
+
+    @BeforeEach
+    void compile() throws Exception {
+        Path obj = CompiledPrograms.compile(Target.X86_64_LINUX, dir, List.of(), "util.c", ObjectLinkTest.UTIL).get(0);
+        good = Files.readAllBytes(obj);
+    }
+
+    private LinkException load(byte[] bytes, Target t) throws Exception {
+        Path p = dir.resolve("bad.o");
+        Files.write(p, bytes);
+        Linker linker = Linker.create(t);
+        try {
+            linker.addInput(p);
+        } catch (LinkException e) {
+            assertThat(e.diagnostics().get(0).input()).isEqualTo(p.toString());
+            return e;
+        }
+        throw new AssertionError("no LinkException");
+    }
+
+    private LinkException load(byte[] bytes) throws Exception {
+        return load(bytes, Target.X86_64_LINUX);
+    }
+
+    private ByteBuffer le(byte[] b) {
+        return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Offset of the section header of the first section of a type. */
+    private long header(byte[] b, int type) {
+        ByteBuffer x = le(b);
+        long shoff = x.getLong(40);
+        int shnum = Short.toUnsignedInt(x.getShort(60));
+        for (int i = 0; i < shnum; i++) {
+            long h = shoff + 64L * i;
+            if (x.getInt((int) h + 4) == type) {
+                return h;
+            }
+        }
+        throw new AssertionError("no section of type " + type);
+    }
+
+    /** Offset of the first global symbol's entry in the symbol table. */
+    private int firstGlobalSymbol(byte[] b) {
+        ByteBuffer x = le(b);
+        long h = header(b, 2);
+        long off = x.getLong((int) h + 24);
+        int firstGlobal = x.getInt((int) h + 44);
+        return (int) (off + 24L * firstGlobal);
+    }
+
+    private int firstRela(byte[] b) {
+        return (int) le(b).getLong((int) header(b, 4) + 24);
+    }
+
+    @Test
+    void theUncorruptedObjectLoads() throws Exception {
+        Path p = dir.resolve("ok.o");
+        Files.write(p, good);
+        Linker.create(Target.X86_64_LINUX).addInput(p);
+    }
+
+    @Test
+    void truncatedObject() throws Exception {
+        assertThat(load(Arrays.copyOf(good, 40))).hasMessageContaining("the ELF header")
+                .hasMessageContaining("extends past the end of the file (40 bytes)");
+        assertThat(load(Arrays.copyOf(good, good.length / 2))).hasMessageContaining("extends past the end of the file");
+    }
+
+    @Test
+    void notAnElfFileOrEmpty() throws Exception {
+        byte[] text = "this is not an object file at all, just text padding it out past 64 bytes....".getBytes();
+        assertThat(load(text)).hasMessageContaining("not an ELF file").hasMessageContaining("offset 0x0");
+        Path empty = dir.resolve("empty.o");
+        Files.write(empty, new byte[0]);
+        assertThatThrownBy(() -> Linker.create(Target.X86_64_LINUX).addInput(empty))
+                .isInstanceOf(LinkException.class).hasMessageContaining("input file is empty");
+        assertThatThrownBy(() -> Linker.create(Target.X86_64_LINUX).addInput(dir.resolve("missing.o")))
+                .isInstanceOf(LinkException.class).hasMessageContaining("missing.o").hasMessageContaining("no such file");
+    }
+
+    @Test
+    void objectForTheWrongArchitecture() throws Exception {
+        assertThat(load(good, Target.AARCH64_LINUX)).hasMessageContaining("is for x86-64, but the link is for aarch64-linux")
+                .hasMessageContaining("offset 0x12");
+    }
+
+    @Test
+    void sectionHeaderTablePastTheEnd() throws Exception {
+        byte[] b = good.clone();
+        le(b).putLong(40, b.length - 64);
+        assertThat(load(b)).hasMessageContaining("the section header table").hasMessageContaining("extends past the end");
+    }
+
+    @Test
+    void sectionIndexOutOfRange() throws Exception {
+        byte[] b = good.clone();
+        int sym = firstGlobalSymbol(b);
+        le(b).putShort(sym + 6, (short) 0x1234);
+        assertThat(load(b)).hasMessageContaining("is in section 4660, but the file has only")
+                .hasMessageContaining(String.format("offset 0x%x", sym + 6));
+    }
+
+    @Test
+    void symbolIndexOutOfRange() throws Exception {
+        byte[] b = good.clone();
+        int r = firstRela(b);
+        ByteBuffer x = le(b);
+        long info = x.getLong(r + 8);
+        x.putLong(r + 8, (0xFFFFL << 32) | (info & 0xFFFFFFFFL));
+        assertThat(load(b)).hasMessageContaining("refers to symbol 65535, but the symbol table has")
+                .hasMessageContaining(String.format("offset 0x%x", r + 8));
+    }
+
+    @Test
+    void unknownAndUnsupportedRelocationTypesAreNamed() throws Exception {
+        byte[] b = good.clone();
+        int r = firstRela(b);
+        ByteBuffer x = le(b);
+        long sym = x.getLong(r + 8) & ~0xFFFFFFFFL;
+        x.putLong(r + 8, sym | 999);
+        assertThat(load(b)).hasMessageContaining("unknown relocation type 999 in .rela.text");
+        x.putLong(r + 8, sym | 42);
+        assertThat(load(b)).hasMessageContaining("relocation R_X86_64_REX_GOTPCRELX in .rela.text is not supported yet");
+    }
+
+    @Test
+    void relocationOutsideItsSection() throws Exception {
+        byte[] b = good.clone();
+        int r = firstRela(b);
+        le(b).putLong(r, 0x7fff_0000L);
+        assertThat(load(b)).hasMessageContaining("at offset 0x7fff0000 lies outside section .text");
+    }
+
+    @Test
+    void symbolNameOutsideTheStringTable() throws Exception {
+        byte[] b = good.clone();
+        int sym = firstGlobalSymbol(b);
+        le(b).putInt(sym, 0x00FF_FFFF);
+        assertThat(load(b)).hasMessageContaining("outside its string table");
+    }
+
+    @Test
+    void randomCorruptionNeverEscapesAsAnotherException() throws Exception {
+        Random rnd = new Random(20261121);
+        Path p = dir.resolve("fuzz.o");
+        int loaded = 0;
+        int rejected = 0;
+        for (int i = 0; i < 400; i++) {
+            byte[] b = good.clone();
+            int flips = 1 + rnd.nextInt(8);
+            for (int f = 0; f < flips; f++) {
+                // Mostly headers and tables, where a bad value matters; sometimes anywhere.
+                int at = rnd.nextInt(4) == 0 ? rnd.nextInt(b.length) : (int) (le(b).getLong(40) + rnd.nextInt(b.length - (int) le(b).getLong(40)));
+                if (rnd.nextBoolean() && at < 64) {
+                    at = rnd.nextInt(64);
+                }
+                b[Math.min(at, b.length - 1)] = (byte) rnd.nextInt(256);
+            }
+            Files.write(p, b);
+            try {
+                // What loads is linked too: bad values must not surface later as other exceptions.
+                Linker l = Linker.create(Target.X86_64_LINUX, dev.rivet.linker.LinkOptions.builder()
+                        .entry("put").deadStrip(false).threads(1).build());
+                l.loader().define("sys_write", dev.rivet.linker.SymbolKind.TEXT, x -> x.addUint8(0xc3));
+                l.addInput(p);
+                l.linkToMemory();
+                loaded++;
+            } catch (LinkException e) {
+                rejected++;
+            }
+        }
+        assertThat(rejected).isPositive();
+        assertThat(loaded + rejected).isEqualTo(400);
+        assertThat(loaded).as("some corruptions are harmless and still link").isPositive();
+    }
+}
