@@ -165,6 +165,7 @@ public final class CoreLinker implements Linker {
                         + loader.symbols.kind(entry) + ", not TEXT: the program will start in data"));
             }
         }
+        format.defineLinkerSymbols(ctx);
         ctx.computeSymbolAtoms();
         finish(listener, times, LinkPhase.RESOLVE, t);
 

@@ -78,10 +78,12 @@ public final class FlatTestFormat implements OutputFormat {
 
     @Override
     public OutputPlan plan(LinkContext ctx) {
-        Map<SymbolKind, OutputSection> byKind = OutputSection.collect(ctx, Enum::name);
+        List<OutputSection> collected = new ArrayList<>(OutputSection.collect(ctx, Enum::name));
+        // Kind order (TEXT, RODATA, DATA, ...), stable within a kind, so tests can predict layout.
+        collected.sort(java.util.Comparator.comparingInt(s -> s.kind.ordinal()));
         List<OutputSection> sections = new ArrayList<>();
         long addr = BASE;
-        for (OutputSection s : byKind.values()) {
+        for (OutputSection s : collected) {
             if (!s.noBits()) {
                 addr = align(addr, s.alignment);
                 s.place(ctx, addr, addr - BASE);
@@ -90,7 +92,7 @@ public final class FlatTestFormat implements OutputFormat {
             }
         }
         long fileSize = addr - BASE;
-        for (OutputSection s : byKind.values()) {
+        for (OutputSection s : collected) {
             if (s.noBits()) {
                 addr = align(addr, s.alignment);
                 s.place(ctx, addr, fileSize);

@@ -23,7 +23,11 @@ final class Elf {
     static final int SHT_PROGBITS = 1;
     static final int SHT_SYMTAB = 2;
     static final int SHT_STRTAB = 3;
+    static final int SHT_NOTE = 7;
     static final int SHT_NOBITS = 8;
+    static final int SHT_INIT_ARRAY = 14;
+    static final int SHT_FINI_ARRAY = 15;
+    static final int SHT_PREINIT_ARRAY = 16;
     static final long SHF_WRITE = 1;
     static final long SHF_ALLOC = 2;
     static final long SHF_EXECINSTR = 4;

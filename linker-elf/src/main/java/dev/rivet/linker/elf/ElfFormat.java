@@ -29,6 +29,11 @@ public final class ElfFormat implements OutputFormat {
     }
 
     @Override
+    public void defineLinkerSymbols(LinkContext ctx) {
+        LinkerSymbols.declare(ctx);
+    }
+
+    @Override
     public void readInput(CoreLinker linker, String name, ByteBuffer data) {
         ObjectReader.read(linker, name, data);
     }

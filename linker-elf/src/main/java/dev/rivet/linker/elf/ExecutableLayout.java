@@ -6,14 +6,16 @@ import dev.rivet.linker.core.output.LinkContext;
 import dev.rivet.linker.core.output.OutputPlan;
 import dev.rivet.linker.core.output.OutputSection;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Lays out a static ELF executable the way lld does: a read-only segment with the headers and
- * {@code .rodata}, an executable one with {@code .text}, and a writable one with
- * {@code .tdata .tbss .data .bss}. Each segment starts on a new page, and its file offset is
- * congruent to its address modulo the page size, so the file needs no padding between segments.
+ * Lays out a static ELF executable the way lld does: a read-only segment with the headers, notes
+ * and read-only data, an executable one with code, and a writable one with the thread-local
+ * sections first, then init/fini arrays and data, then the sections without bytes. Each segment
+ * starts on a new page, and its file offset is congruent to its address modulo the page size, so
+ * the file needs no padding between segments. Within a group, sections keep the order in which
+ * their names first appear in the inputs.
  */
 final class ExecutableLayout {
     private ExecutableLayout() { }
@@ -21,65 +23,87 @@ final class ExecutableLayout {
     /** One PT_LOAD or other program header, as laid out. */
     record Segment(int type, int flags, long offset, long address, long fileSize, long memSize, long align) { }
 
+    private static final int READ_ONLY = 0;
+    private static final int EXECUTABLE = 100;
+    private static final int WRITABLE = 200;
+
     static OutputPlan plan(LinkContext ctx) {
         boolean x86 = ctx.target.architecture() == Architecture.X86_64;
         long base = 0x400000;
         // AArch64 kernels may use 64 KiB pages; GNU ld and lld align its segments to 64 KiB too.
         long page = x86 ? 0x1000 : 0x10000;
 
-        Map<SymbolKind, OutputSection> byKind = OutputSection.collect(ctx, ExecutableLayout::sectionName);
-        OutputSection rodata = byKind.get(SymbolKind.RODATA);
-        OutputSection text = byKind.get(SymbolKind.TEXT);
-        OutputSection tdata = byKind.get(SymbolKind.TLS_DATA);
-        OutputSection tbss = byKind.get(SymbolKind.TLS_BSS);
-        OutputSection data = byKind.get(SymbolKind.DATA);
-        OutputSection bss = byKind.get(SymbolKind.BSS);
-        boolean hasTls = tdata != null || tbss != null;
-        boolean hasRw = hasTls || data != null || bss != null;
-
-        int phnum = 1 + (text != null ? 1 : 0) + (hasRw ? 1 : 0) + (hasTls ? 1 : 0) + 1;
+        List<OutputSection> collected = OutputSection.collect(ctx, ExecutableLayout::sectionName);
+        List<OutputSection> ordered = new ArrayList<>(collected);
+        ordered.sort(Comparator.comparingInt(ExecutableLayout::rank)); // stable: first appearance within a rank
+        List<OutputSection> ro = new ArrayList<>();
+        List<OutputSection> rx = new ArrayList<>();
+        List<OutputSection> rw = new ArrayList<>();
+        for (OutputSection s : ordered) {
+            int r = rank(s);
+            (r < EXECUTABLE ? ro : r < WRITABLE ? rx : rw).add(s);
+        }
+        boolean hasTls = rw.stream().anyMatch(s -> s.kind.isThreadLocal());
+        int phnum = 1 + (rx.isEmpty() ? 0 : 1) + (rw.isEmpty() ? 0 : 1) + (hasTls ? 1 : 0) + 1;
         List<OutputSection> sections = new ArrayList<>();
         List<Segment> segments = new ArrayList<>();
 
-        // Segment 1 (R): headers and .rodata.
+        // Segment 1 (R): headers, notes, read-only data.
         Cursor c = new Cursor(ctx, sections, base, Elf.EHDR_SIZE + (long) phnum * Elf.PHDR_SIZE);
-        c.place(rodata);
+        ro.forEach(c::place);
         segments.add(new Segment(Elf.PT_LOAD, Elf.PF_R, 0, base, c.off, c.off, page));
 
-        // Segment 2 (RX): .text.
-        if (text != null) {
+        // Segment 2 (RX): code.
+        if (!rx.isEmpty()) {
             c.newPage(page);
-            c.place(text);
-            segments.add(new Segment(Elf.PT_LOAD, Elf.PF_R | Elf.PF_X, text.fileOffset, text.address, text.size, text.size, page));
-        }
-
-        // Segment 3 (RW): .tdata .tbss .data .bss.
-        long tlsBase = 0;
-        Segment tls = null;
-        if (hasRw) {
-            c.newPage(page);
-            // The segment starts at its first section, aligned as that section needs.
-            long segAlign = hasTls ? Math.max(alignOf(tdata), alignOf(tbss)) : data != null ? data.alignment : bss.alignment;
-            c.align(segAlign);
+            c.align(rx.get(0).alignment);
             long segOff = c.off;
             long segAddr = c.addr;
+            rx.forEach(c::place);
+            segments.add(new Segment(Elf.PT_LOAD, Elf.PF_R | Elf.PF_X, segOff, segAddr, c.off - segOff, c.addr - segAddr, page));
+        }
+
+        // Segment 3 (RW): .tdata .tbss, init/fini arrays, data, then .bss.
+        long tlsBase = 0;
+        Segment tls = null;
+        if (!rw.isEmpty()) {
+            c.newPage(page);
+            long tlsAlign = 1;
+            for (OutputSection s : rw) {
+                if (s.kind.isThreadLocal()) {
+                    tlsAlign = Math.max(tlsAlign, s.alignment);
+                }
+            }
+            // The segment starts at its first section, aligned as it (or the TLS block) needs.
+            c.align(hasTls ? tlsAlign : rw.get(0).alignment);
+            long segOff = c.off;
+            long segAddr = c.addr;
+            int i = 0;
             if (hasTls) {
                 tlsBase = c.addr;
-                c.place(tdata);
-                long tlsEnd = c.addr;
-                if (tbss != null) {
-                    // .tbss takes no room in the segment, only in each thread's block: the
-                    // cursor does not move past it.
-                    long tb = align(c.addr, tbss.alignment);
-                    tbss.place(ctx, tb, c.off);
-                    sections.add(tbss);
-                    tlsEnd = tb + tbss.size;
+                while (i < rw.size() && rw.get(i).kind.isThreadLocal() && !rw.get(i).noBits()) {
+                    c.place(rw.get(i++));
                 }
-                tls = new Segment(Elf.PT_TLS, Elf.PF_R, segOff, tlsBase, c.addr - tlsBase, tlsEnd - tlsBase, segAlign);
+                long tlsFileEnd = c.addr;
+                // Thread-local sections without bytes take no room in the segment, only in each
+                // thread's block: they follow one another but the cursor does not move past them.
+                long tbss = c.addr;
+                while (i < rw.size() && rw.get(i).kind.isThreadLocal()) {
+                    OutputSection s = rw.get(i++);
+                    tbss = align(tbss, s.alignment);
+                    s.place(ctx, tbss, c.off);
+                    sections.add(s);
+                    tbss += s.size;
+                }
+                tls = new Segment(Elf.PT_TLS, Elf.PF_R, segOff, tlsBase, tlsFileEnd - tlsBase, tbss - tlsBase, tlsAlign);
             }
-            c.place(data);
             long fileEnd = c.off;
-            c.place(bss);
+            for (; i < rw.size(); i++) {
+                c.place(rw.get(i));
+                if (!rw.get(i).noBits()) {
+                    fileEnd = c.off;
+                }
+            }
             segments.add(new Segment(Elf.PT_LOAD, Elf.PF_R | Elf.PF_W, segOff, segAddr, fileEnd - segOff, c.addr - segAddr, page));
         }
         if (tls != null) {
@@ -91,9 +115,38 @@ final class ExecutableLayout {
         for (OutputSection s : sections) {
             s.index = shndx++;
         }
+        LinkerSymbols.assign(ctx, sections, segments, base);
         long entry = ctx.entrySymbol == 0 ? 0 : ctx.addressOf(ctx.entrySymbol);
-        SymtabWriter symtab = SymtabWriter.plan(ctx, byKind);
+        SymtabWriter symtab = SymtabWriter.plan(ctx, collected);
         return new ExecutablePlan(ctx.target.architecture(), sections, segments, symtab, c.off, entry, tlsBase);
+    }
+
+    /**
+     * Orders sections: read-only (notes first), executable, then writable: thread-local with bytes,
+     * thread-local without, the init/fini arrays, data, and last the sections without bytes.
+     */
+    static int rank(OutputSection s) {
+        boolean exec = s.kind == SymbolKind.TEXT || (s.flags & Elf.SHF_EXECINSTR) != 0;
+        boolean tls = s.kind.isThreadLocal();
+        boolean write = tls || s.kind == SymbolKind.DATA || s.kind == SymbolKind.BSS || (s.flags & Elf.SHF_WRITE) != 0;
+        if (exec) {
+            return EXECUTABLE;
+        }
+        if (!write) {
+            return s.type == Elf.SHT_NOTE ? READ_ONLY : READ_ONLY + 10;
+        }
+        if (tls) {
+            return s.noBits() ? WRITABLE + 1 : WRITABLE;
+        }
+        if (s.noBits()) {
+            return WRITABLE + 60;
+        }
+        return switch (s.type) {
+            case Elf.SHT_PREINIT_ARRAY -> WRITABLE + 10;
+            case Elf.SHT_INIT_ARRAY -> WRITABLE + 11;
+            case Elf.SHT_FINI_ARRAY -> WRITABLE + 12;
+            default -> WRITABLE + 20;
+        };
     }
 
     /**
@@ -123,11 +176,8 @@ final class ExecutableLayout {
             off += pad;
         }
 
-        /** Places a section (if present) here; one without bytes takes address space only. */
+        /** Places a section here; one without bytes takes address space only. */
         void place(OutputSection s) {
-            if (s == null) {
-                return;
-            }
             if (s.noBits()) {
                 addr = ExecutableLayout.align(addr, s.alignment);
                 s.place(ctx, addr, off);
@@ -156,9 +206,5 @@ final class ExecutableLayout {
 
     static long align(long v, long a) {
         return (v + a - 1) & -a;
-    }
-
-    private static long alignOf(OutputSection s) {
-        return s == null ? 1 : s.alignment;
     }
 }

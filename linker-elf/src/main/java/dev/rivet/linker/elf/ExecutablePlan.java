@@ -121,15 +121,18 @@ final class ExecutablePlan implements OutputPlan {
         int sh = (int) shdrOff + Elf.SHDR_SIZE; // header 0 stays all zero
         for (int i = 0; i < sections.size(); i++) {
             OutputSection s = sections.get(i);
-            long flags = Elf.SHF_ALLOC;
+            // Input flags that describe how sections are combined (merge, strings, group, link
+            // order) do not carry over to the output.
+            long flags = Elf.SHF_ALLOC | (s.flags & (Elf.SHF_WRITE | Elf.SHF_EXECINSTR | Elf.SHF_TLS));
             switch (s.kind) {
                 case TEXT -> flags |= Elf.SHF_EXECINSTR;
                 case DATA, BSS -> flags |= Elf.SHF_WRITE;
                 case TLS_DATA, TLS_BSS -> flags |= Elf.SHF_WRITE | Elf.SHF_TLS;
                 default -> { }
             }
-            section(out, sh, nameOffsets[i], s.noBits() ? Elf.SHT_NOBITS : Elf.SHT_PROGBITS, flags, s.address,
-                    s.fileOffset, s.size, 0, 0, s.alignment, 0);
+            int type = s.noBits() ? Elf.SHT_NOBITS : s.type != 0 && s.type != Elf.SHT_NOBITS ? s.type : Elf.SHT_PROGBITS;
+            long entsize = type == Elf.SHT_INIT_ARRAY || type == Elf.SHT_FINI_ARRAY || type == Elf.SHT_PREINIT_ARRAY ? 8 : 0;
+            section(out, sh, nameOffsets[i], type, flags, s.address, s.fileOffset, s.size, 0, 0, s.alignment, entsize);
             sh += Elf.SHDR_SIZE;
         }
         int strtabIndex = sections.size() + 2;

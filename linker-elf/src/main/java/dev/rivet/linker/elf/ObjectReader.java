@@ -39,6 +39,14 @@ final class ObjectReader {
     private static final long SHF_ALLOC = 2;
     private static final long SHF_EXECINSTR = 4;
     private static final long SHF_TLS = 0x400;
+    private static final long SHF_GNU_RETAIN = 0x200000;
+
+    /** Input name prefixes whose sections merge into the output section of that name, as in lld. */
+    private static final String[] MERGED_PREFIXES = {
+        ".text", ".rodata", ".data.rel.ro", ".data", ".bss.rel.ro", ".bss", ".tdata", ".tbss",
+        ".init_array", ".fini_array", ".preinit_array", ".gcc_except_table", ".ctors", ".dtors",
+        ".ldata", ".lrodata", ".lbss",
+    };
 
     private static final int SHN_UNDEF = 0;
     private static final int SHN_LORESERVE = 0xff00;
@@ -185,10 +193,11 @@ final class ObjectReader {
             if ((shFlags[i] & SHF_ALLOC) == 0 || type == SHT_NOTE || type == SHT_GROUP) {
                 continue;
             }
-            if (type == SHT_INIT_ARRAY || type == SHT_FINI_ARRAY || type == SHT_PREINIT_ARRAY) {
-                throw in.error(sectionHeader(i), "section " + shName[i] + ": constructors and destructors (init/fini arrays) are not supported yet");
-            }
             SymbolKind kind = sectionKind(i);
+            boolean keep = type == SHT_INIT_ARRAY || type == SHT_FINI_ARRAY || type == SHT_PREINIT_ARRAY
+                    || (shFlags[i] & SHF_GNU_RETAIN) != 0;
+            int output = loader.sections.intern(outputName(shName[i]), kind, type,
+                    shFlags[i] & (SHF_WRITE | SHF_ALLOC | SHF_EXECINSTR | SHF_TLS), keep);
             long align = shAlign[i] == 0 ? 1 : shAlign[i];
             if (Long.bitCount(align) != 1 || align > (1L << 30)) {
                 throw in.error(sectionHeader(i) + 48, "section " + shName[i] + " has alignment " + Long.toUnsignedString(align)
@@ -197,10 +206,20 @@ final class ObjectReader {
             if (shSize[i] < 0 || shSize[i] > Integer.MAX_VALUE) {
                 throw in.error(sectionHeader(i) + 32, "section " + shName[i] + " is larger than 2 GiB");
             }
-            sectionAtom[i] = file.addSection(kind, (int) align, shOffset[i], shSize[i]);
+            sectionAtom[i] = file.addSection(kind, output, (int) align, shOffset[i], shSize[i]);
             names[count++] = shName[i];
         }
         file.atomSectionNames = Arrays.copyOf(names, count);
+    }
+
+    /** {@return the output section an input section goes to: {@code .text.foo} to {@code .text}, others keep their name} */
+    static String outputName(String input) {
+        for (String p : MERGED_PREFIXES) {
+            if (input.length() > p.length() && input.startsWith(p) && input.charAt(p.length()) == '.') {
+                return p;
+            }
+        }
+        return input;
     }
 
     private SymbolKind sectionKind(int i) {

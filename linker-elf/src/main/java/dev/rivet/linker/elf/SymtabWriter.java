@@ -8,7 +8,7 @@ import dev.rivet.linker.core.symbols.InputFile;
 import dev.rivet.linker.core.symbols.SymbolTable;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import java.nio.ByteBuffer;
-import java.util.Map;
+import java.util.List;
 
 /**
  * The {@code .symtab} and {@code .strtab} of an output: every live symbol, locals first (static
@@ -18,17 +18,17 @@ final class SymtabWriter {
     final int[] order;
     final int firstGlobal;
     final long strtabSize;
-    private final Map<SymbolKind, OutputSection> byKind;
+    private final List<OutputSection> collected;
 
-    private SymtabWriter(int[] order, int firstGlobal, long strtabSize, Map<SymbolKind, OutputSection> byKind) {
+    private SymtabWriter(int[] order, int firstGlobal, long strtabSize, List<OutputSection> collected) {
         this.order = order;
         this.firstGlobal = firstGlobal;
         this.strtabSize = strtabSize;
-        this.byKind = byKind;
+        this.collected = collected;
     }
 
     /** Chooses the symbols; section indices are read when writing, after they are numbered. */
-    static SymtabWriter plan(LinkContext ctx, Map<SymbolKind, OutputSection> byKind) {
+    static SymtabWriter plan(LinkContext ctx, List<OutputSection> collected) {
         SymbolTable st = ctx.symbols;
         AtomTable at = ctx.atoms;
         IntArrayList locals = new IntArrayList();
@@ -52,7 +52,7 @@ final class SymtabWriter {
         int[] order = new int[locals.size() + globals.size()];
         locals.getElements(0, order, 0, locals.size());
         globals.getElements(0, order, locals.size(), globals.size());
-        return new SymtabWriter(order, locals.size() + 1, strtab, byKind);
+        return new SymtabWriter(order, locals.size() + 1, strtab, collected);
     }
 
     long symtabSize() {
@@ -61,10 +61,6 @@ final class SymtabWriter {
 
     /** Writes both tables. */
     void write(LinkContext ctx, ByteBuffer out, long symtabOff, long strtabOff) {
-        int[] shndxByKind = new int[SymbolKind.values().length];
-        for (Map.Entry<SymbolKind, OutputSection> e : byKind.entrySet()) {
-            shndxByKind[e.getKey().ordinal()] = e.getValue().index;
-        }
         SymbolTable st = ctx.symbols;
         byte[] names = new byte[(int) strtabSize];
         int strPos = 1;
@@ -81,7 +77,7 @@ final class SymtabWriter {
             int other = st.hasFlag(s, InputFile.HIDDEN) ? Elf.STV_HIDDEN : 0;
             int atom = st.atom(s);
             // The section is the one the atom was placed in; the symbol's own kind only says FUNC or OBJECT.
-            int shndx = atom == 0 ? Elf.SHN_ABS : shndxByKind[ctx.atoms.kind[atom]];
+            int shndx = atom == 0 ? Elf.SHN_ABS : collected.get(ctx.atomOutput[atom]).index;
             out.putInt(pos, strPos);
             out.put(pos + 4, (byte) ((bind << 4) | type));
             out.put(pos + 5, (byte) other);

@@ -99,4 +99,51 @@ class ObjectLinkTest {
         assertThat(got.exitCode()).isEqualTo(25);
         assertThat(Files.exists(exe)).isTrue();
     }
+
+    static final String CTORS = CompiledPrograms.SYSCALLS + """
+            typedef void (*fn)(void);
+            extern fn __init_array_start[], __init_array_end[], __fini_array_start[], __fini_array_end[];
+            struct item { const char *name; int value; };
+            extern const struct item __start_my_items[], __stop_my_items[];
+            extern char __bss_start[], _end[], _edata[], _etext[], __ehdr_start[];
+            static char buf[64];
+            static int pos;
+            static char zeros[100];
+            static void out(const char *s) { while (*s) buf[pos++] = *s++; }
+            __attribute__((constructor)) static void first(void) { out("A"); }
+            __attribute__((constructor)) static void second(void) { out("B"); }
+            __attribute__((destructor)) static void last(void) { out("Z"); }
+            static const struct item i1 __attribute__((used, section("my_items"))) = { "one", 1 };
+            static const struct item i2 __attribute__((used, section("my_items"))) = { "two", 2 };
+            void _start(void) {
+                for (fn *f = __init_array_start; f < __init_array_end; f++) (*f)();
+                int sum = 0;
+                for (const struct item *it = __start_my_items; it < __stop_my_items; it++) { out(it->name); sum += it->value; }
+                for (fn *f = __fini_array_end; f > __fini_array_start; ) (*--f)();
+                out("\\n");
+                syscall3(SYS_WRITE, 1, (long) buf, pos);
+                int ok = (_etext < _edata) + 2 * (__bss_start <= zeros) + 4 * (zeros + 100 <= _end) + 8 * (__ehdr_start[0] == 0x7f);
+                syscall3(SYS_EXIT, sum * 16 + ok, 0, 0);
+                for (;;) { }
+            }
+            """;
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void constructorsNamedSectionsAndLinkerDefinedSymbolsMatchGnuLd(Target t) {
+        List<Path> objects = CompiledPrograms.compile(t, dir, List.of(), "ctors.c", CTORS);
+        Path ref = CompiledPrograms.linkWithGnuLd(t, dir.resolve("ref"), objects);
+        Linker linker = Linker.create(t);
+        objects.forEach(linker::addInput);
+        Path exe = dir.resolve("rivet");
+        linker.link(exe);
+        ExternalTools.Result want = ExternalTools.runProgram(t, ref);
+        ExternalTools.Result got = ExternalTools.runProgram(t, exe);
+        assertThat(want.exitCode()).isEqualTo(3 * 16 + 15);
+        assertThat(got.stdout()).isEqualTo(want.stdout()).contains("AB").endsWith("Z\n");
+        assertThat(got.exitCode()).isEqualTo(want.exitCode());
+        String sections = ExternalTools.run(List.of(ExternalTools.require("readelf").toString(), "-S", "-W", exe.toString())).stdout();
+        assertThat(sections).containsPattern("\\.init_array +INIT_ARRAY .* WA ").containsPattern("\\.fini_array +FINI_ARRAY")
+                .containsPattern("my_items +PROGBITS .* A ");
+    }
 }

@@ -122,8 +122,8 @@ public final class AtomWriter {
             }
             return 0;
         }
-        if (size == 0) {
-            return 0;
+        if (size == 0 || !at.kind(a).hasBytes()) {
+            return 0; // zero-filled, also when a BSS input shares a section with bytes
         }
         file.copyAtomBytes(at, a, 0, buf, pos, size);
         Arch arch = ctx.arch;

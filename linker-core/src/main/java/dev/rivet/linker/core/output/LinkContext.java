@@ -45,6 +45,8 @@ public final class LinkContext {
      * for none: undefined, or dead-stripped.
      */
     public long[] symbolAddress;
+    /** Each atom's index in the format's list of output sections, -1 for dead atoms; set by {@link OutputSection#collect}. */
+    public int[] atomOutput;
     /** The start of the thread-local block, 0 if there is none; thread-local symbols are reported relative to it. */
     public long tlsBase;
     /**

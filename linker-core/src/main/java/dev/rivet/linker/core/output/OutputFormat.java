@@ -29,6 +29,16 @@ public interface OutputFormat {
     OutputPlan plan(LinkContext ctx);
 
     /**
+     * Runs after inputs are loaded and before dead-stripping: defines the symbols the format
+     * provides when they are referenced (ELF's {@code __init_array_start} and kin), so that
+     * references to them resolve.
+     *
+     * @param ctx the link
+     */
+    default void defineLinkerSymbols(LinkContext ctx) {
+    }
+
+    /**
      * Reads an input file of this format into the linker: creates its {@code InputFile}, atoms and
      * relocations, then binds its symbols with {@link CoreLinker#addInput}.
      *

@@ -2,20 +2,28 @@ package dev.rivet.linker.core.output;
 
 import dev.rivet.linker.SymbolKind;
 import dev.rivet.linker.core.symbols.AtomTable;
-import java.util.Arrays;
-import java.util.EnumMap;
-import java.util.Map;
+import dev.rivet.linker.core.symbols.SectionTable;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 /**
  * One output section: its live atoms in a deterministic order (input order), their offsets, and
- * the address and file offset the format gives it.
+ * the address and file offset the format gives it. Input sections with the same output name
+ * (registered in the {@link SectionTable}, or the format's default name for a builder atom's
+ * kind) are merged into one.
  */
 public final class OutputSection {
     /** The section's name, such as {@code .text}. */
     public final String name;
-    /** The kind of every atom in it. */
+    /** The kind of content: that of its first atom with bytes, else of its first atom. */
     public final SymbolKind kind;
+    /** The format's section type as registered by readers (ELF {@code sh_type}), 0 if none was. */
+    public final int type;
+    /** The format's flags as registered by readers (ELF {@code sh_flags}), 0 if none were. */
+    public final long flags;
     /** The atoms, in layout order. */
     public final int[] atoms;
     /** Size in memory. */
@@ -29,48 +37,81 @@ public final class OutputSection {
     /** The format's index for it (the ELF section header index, say). */
     public int index;
 
-    OutputSection(String name, SymbolKind kind, int[] atoms) {
+    OutputSection(String name, SymbolKind kind, int type, long flags, int[] atoms) {
         this.name = name;
         this.kind = kind;
+        this.type = type;
+        this.flags = flags;
         this.atoms = atoms;
     }
 
-    /** {@return whether the section takes no file space} */
+    /** {@return whether the section takes no file space: none of its atoms has bytes} */
     public boolean noBits() {
         return !kind.hasBytes();
     }
 
     /**
-     * Groups the live atoms by kind, in atom order, and packs each group: every atom gets its
-     * section-relative offset (in {@link AtomTable#address}) and each section its size and alignment.
+     * Groups the live atoms into output sections by name, in the order each name first appears
+     * among the atoms, keeps atom order within each, and packs them: every atom gets its
+     * section-relative offset (in {@link AtomTable#address}) and each section its size and
+     * alignment. Also sets {@link LinkContext#atomOutput}.
      *
      * @param ctx the link
-     * @param nameOf the output section name for a kind
-     * @return a section for every kind that has live atoms
+     * @param defaultName the format's section name for builder atoms of a kind
+     * @return the output sections
      */
-    public static Map<SymbolKind, OutputSection> collect(LinkContext ctx, Function<SymbolKind, String> nameOf) {
+    public static List<OutputSection> collect(LinkContext ctx, Function<SymbolKind, String> defaultName) {
         AtomTable at = ctx.atoms;
-        int kinds = SymbolKind.values().length;
-        int[] counts = new int[kinds];
+        SectionTable table = ctx.loader.sections;
+        int[] outOfId = new int[table.count()];
+        int[] outOfKind = new int[SymbolKind.values().length];
+        Object2IntOpenHashMap<String> outOfName = new Object2IntOpenHashMap<>();
+        outOfName.defaultReturnValue(-1);
+        List<String> names = new ArrayList<>();
+        List<IntArrayList> members = new ArrayList<>();
+        int[] atomOutput = new int[at.count];
+        java.util.Arrays.fill(atomOutput, -1);
         for (int a = at.alive.nextSetBit(1); a >= 0; a = at.alive.nextSetBit(a + 1)) {
-            counts[at.kind[a]]++;
-        }
-        int[][] lists = new int[kinds][];
-        for (int k = 0; k < kinds; k++) {
-            lists[k] = new int[counts[k]];
-        }
-        Arrays.fill(counts, 0);
-        for (int a = at.alive.nextSetBit(1); a >= 0; a = at.alive.nextSetBit(a + 1)) {
+            int id = at.section[a];
             int k = at.kind[a];
-            lists[k][counts[k]++] = a;
-        }
-        Map<SymbolKind, OutputSection> out = new EnumMap<>(SymbolKind.class);
-        for (SymbolKind k : SymbolKind.values()) {
-            int[] list = lists[k.ordinal()];
-            if (list.length == 0 || k == SymbolKind.ABSOLUTE || k == SymbolKind.UNDEFINED) {
-                continue;
+            // Cached as index + 1, so that 0 means "not seen yet".
+            int out = id != 0 ? outOfId[id] - 1 : outOfKind[k] - 1;
+            if (out < 0) {
+                String name = id != 0 ? table.name(id) : defaultName.apply(at.kind(a));
+                out = outOfName.getInt(name);
+                if (out < 0) {
+                    out = names.size();
+                    names.add(name);
+                    members.add(new IntArrayList());
+                    outOfName.put(name, out);
+                }
+                if (id != 0) {
+                    outOfId[id] = out + 1;
+                } else {
+                    outOfKind[k] = out + 1;
+                }
             }
-            OutputSection sec = new OutputSection(nameOf.apply(k), k, list);
+            members.get(out).add(a);
+            atomOutput[a] = out;
+        }
+        ctx.atomOutput = atomOutput;
+        List<OutputSection> result = new ArrayList<>(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            int[] list = members.get(i).toIntArray();
+            SymbolKind kind = at.kind(list[0]);
+            int type = 0;
+            long flags = 0;
+            for (int a : list) {
+                if (!kind.hasBytes() && at.kind(a).hasBytes()) {
+                    kind = at.kind(a);
+                }
+                int id = at.section[a];
+                if (id != 0) {
+                    type = type == 0 ? table.type(id) : type;
+                    flags |= table.flags(id);
+                }
+            }
+            OutputSection sec = new OutputSection(names.get(i), kind, type, flags, list);
             long off = 0;
             for (int a : list) {
                 long align = at.alignment(a);
@@ -80,9 +121,9 @@ public final class OutputSection {
                 sec.alignment = Math.max(sec.alignment, align);
             }
             sec.size = off;
-            out.put(k, sec);
+            result.add(sec);
         }
-        return out;
+        return result;
     }
 
     /**

@@ -8,7 +8,8 @@ import it.unimi.dsi.fastutil.ints.IntArrayList;
 
 /**
  * Marks the atoms that are kept: with dead-stripping, those reachable through relocations from
- * the roots (the entry symbol and symbols marked kept); without it, every atom not discarded.
+ * the roots (the entry symbol, symbols marked kept, and atoms of sections registered as kept,
+ * such as init arrays); without it, every atom not discarded.
  */
 public final class DeadStrip {
     private DeadStrip() { }
@@ -36,6 +37,20 @@ public final class DeadStrip {
         }
         for (int s = st.keep.nextSetBit(1); s >= 0; s = st.keep.nextSetBit(s + 1)) {
             push(ctx, s, stack);
+        }
+        // Sections that must stay whatever refers to them: init/fini arrays, retained sections.
+        var sections = ctx.loader.sections;
+        boolean anyKept = false;
+        for (int id = 1; id < sections.count() && !anyKept; id++) {
+            anyKept = sections.keep(id);
+        }
+        if (anyKept) {
+            for (int a = 1; a < at.count; a++) {
+                if (at.section[a] != 0 && sections.keep(at.section[a]) && !at.alive.get(a) && !at.discarded.get(a)) {
+                    at.alive.set(a);
+                    stack.add(a);
+                }
+            }
         }
         while (!stack.isEmpty()) {
             int a = stack.popInt();

@@ -24,8 +24,10 @@ public final class AtomTable {
     public long[] source;
     /** log2 of the alignment. */
     public byte[] alignLog2;
-    /** {@link SymbolKind} ordinal, which picks the output section. */
+    /** {@link SymbolKind} ordinal: whether the atom has bytes, is code, is thread-local. */
     public byte[] kind;
+    /** Output section id in the {@link SectionTable}; 0 for the default section of the kind. */
+    public int[] section;
     /** First relocation in the owning file's {@link Relocations}. */
     public int[] relStart;
     /** Number of relocations. */
@@ -48,6 +50,7 @@ public final class AtomTable {
         source = new long[n];
         alignLog2 = new byte[n];
         kind = new byte[n];
+        section = new int[n];
         relStart = new int[n];
         relCount = new int[n];
         address = new long[n];
@@ -96,6 +99,7 @@ public final class AtomTable {
         source = Arrays.copyOf(source, n);
         alignLog2 = Arrays.copyOf(alignLog2, n);
         kind = Arrays.copyOf(kind, n);
+        section = Arrays.copyOf(section, n);
         relStart = Arrays.copyOf(relStart, n);
         relCount = Arrays.copyOf(relCount, n);
         address = Arrays.copyOf(address, n);

@@ -21,6 +21,8 @@ public abstract class InputFile {
     public static final int DUPOK = 8;
     /** Not copied to the output symbol table (section and file symbols of objects). */
     public static final int NOT_IN_SYMTAB = 16;
+    /** Defined by the linker (such as {@code __init_array_start}); its value is set after layout. */
+    public static final int LINKER_DEFINED = 32;
 
     private static final SymbolKind[] KINDS = SymbolKind.values();
 

@@ -39,6 +39,20 @@ public class ObjectFile extends InputFile {
      * @return the section's atom
      */
     public int addSection(SymbolKind kind, int alignment, long offset, long size) {
+        return addSection(kind, 0, alignment, offset, size);
+    }
+
+    /**
+     * Adds a section that goes to a given output section.
+     *
+     * @param kind what the section holds
+     * @param outputSection its output section id in the {@link SectionTable}, 0 for the kind's default
+     * @param alignment its alignment, a power of two
+     * @param offset where its bytes start in {@link #data} (ignored for BSS)
+     * @param size its size
+     * @return the section's atom
+     */
+    public int addSection(SymbolKind kind, int outputSection, int alignment, long offset, long size) {
         if (index == 0) {
             throw new IllegalStateException("register the file before adding sections");
         }
@@ -46,6 +60,7 @@ public class ObjectFile extends InputFile {
             sectionAtom = java.util.Arrays.copyOf(sectionAtom, sectionCount * 2);
         }
         int a = atoms.add(index, sectionCount, kind, size, alignment, offset);
+        atoms.section[a] = outputSection;
         sectionAtom[sectionCount++] = a;
         return a;
     }

@@ -24,6 +24,8 @@ public final class SymbolLoader implements Loader {
     public final AtomTable atoms;
     /** Builder-made symbols; file index 1. */
     public final PayloadFile payload;
+    /** Output sections that readers assign input sections to. */
+    public final SectionTable sections = new SectionTable();
     private final Arch arch;
     private final boolean strictDupok;
     private final PayloadSymbolBuilder builder;
@@ -76,6 +78,42 @@ public final class SymbolLoader implements Loader {
         if (!errors.isEmpty()) {
             throw new LinkException(errors);
         }
+    }
+
+    // ---- linker-defined symbols ----
+
+    /**
+     * Defines a linker-provided symbol if, and only if, something refers to it and nothing
+     * defines it (GNU ld's PROVIDE): an absolute placeholder whose value
+     * {@link #setLinkerDefinedValue} sets after layout. A symbol this method defined in an earlier
+     * link is returned again.
+     *
+     * @param name the symbol name
+     * @param hidden whether it is hidden (PROVIDE_HIDDEN), as most are
+     * @return the symbol, or 0 if it is not wanted or is defined by an input
+     */
+    public int defineLinkerSymbol(String name, boolean hidden) {
+        int s = symbols.lookup(name);
+        if (s == 0) {
+            return 0;
+        }
+        if (symbols.isDefined(s)) {
+            return symbols.hasFlag(s, InputFile.LINKER_DEFINED) ? s : 0;
+        }
+        int flags = InputFile.LINKER_DEFINED | (hidden ? InputFile.HIDDEN : 0);
+        int slot = payload.addSymbolSlot(SymbolKind.ABSOLUTE, flags, 0, 0, 0);
+        symbols.take(s, payload, slot);
+        return s;
+    }
+
+    /**
+     * Sets the value of a symbol made by {@link #defineLinkerSymbol}.
+     *
+     * @param s the symbol
+     * @param value its address
+     */
+    public void setLinkerDefinedValue(int s, long value) {
+        payload.setValueAndSize(symbols.local[s], value, 0);
     }
 
     // ---- Loader ----

@@ -7,6 +7,7 @@ import dev.rivet.linker.SymbolKind;
 import dev.rivet.linker.Target;
 import dev.rivet.linker.core.arch.Arch;
 import dev.rivet.linker.core.symbols.SymbolLoader;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,7 @@ class OutputSectionTest {
     }
 
     @Test
-    void liveAtomsAreGroupedByKindInAtomOrderAndAligned() {
+    void liveAtomsAreGroupedBySectionInFirstAppearanceAndAtomOrderAndAligned() {
         int t1 = atomOf("t1", SymbolKind.TEXT, 3, 1, true);
         int d1 = atomOf("d1", SymbolKind.DATA, 5, 8, true);
         int t2 = atomOf("t2", SymbolKind.TEXT, 10, 16, true);
@@ -33,10 +34,10 @@ class OutputSectionTest {
         int t4 = atomOf("t4", SymbolKind.TEXT, 1, 4, true);
         int z = atomOf("z", SymbolKind.BSS, 100, 32, true);
 
-        Map<SymbolKind, OutputSection> secs = OutputSection.collect(ctx, k -> "." + k.name().toLowerCase());
-        assertThat(secs.keySet()).containsExactly(SymbolKind.TEXT, SymbolKind.DATA, SymbolKind.BSS);
+        List<OutputSection> secs = OutputSection.collect(ctx, k -> "." + k.name().toLowerCase());
+        assertThat(secs).extracting(s -> s.name).containsExactly(".text", ".data", ".bss");
 
-        OutputSection text = secs.get(SymbolKind.TEXT);
+        OutputSection text = secs.get(0);
         assertThat(text.name).isEqualTo(".text");
         assertThat(text.atoms).containsExactly(t1, t2, t4);
         assertThat(loader.atoms.address[t1]).isZero();
@@ -46,8 +47,8 @@ class OutputSectionTest {
         assertThat(text.alignment).isEqualTo(16);
         assertThat(text.noBits()).isFalse();
 
-        assertThat(secs.get(SymbolKind.DATA).atoms).containsExactly(d1);
-        OutputSection bss = secs.get(SymbolKind.BSS);
+        assertThat(secs.get(1).atoms).containsExactly(d1);
+        OutputSection bss = secs.get(2);
         assertThat(bss.noBits()).isTrue();
         assertThat(bss.atoms).containsExactly(z);
         assertThat(bss.alignment).isEqualTo(32);
@@ -58,7 +59,7 @@ class OutputSectionTest {
     void placeTurnsOffsetsIntoAddresses() {
         int a = atomOf("a", SymbolKind.RODATA, 4, 4, true);
         int b = atomOf("b", SymbolKind.RODATA, 4, 8, true);
-        OutputSection ro = OutputSection.collect(ctx, Enum::name).get(SymbolKind.RODATA);
+        OutputSection ro = OutputSection.collect(ctx, Enum::name).get(0);
         ro.place(ctx, 0x40_0000, 0x1000);
         assertThat(ro.address).isEqualTo(0x40_0000);
         assertThat(ro.fileOffset).isEqualTo(0x1000);
