@@ -178,6 +178,7 @@ public final class CoreLinker implements Linker {
         if (!errors.isEmpty()) {
             throw new LinkException(errors);
         }
+        ctx.materializeSyntheticAtoms();
         finish(listener, times, LinkPhase.SCAN_RELOCATIONS, t);
 
         t = start(ctx, listener, LinkPhase.LAYOUT);

@@ -24,7 +24,8 @@ final class LinkerSymbols {
             ld.defineLinkerSymbol(a + "_start", true);
             ld.defineLinkerSymbol(a + "_end", true);
         }
-        for (String n : new String[] {"__ehdr_start", "__executable_start", "__rela_iplt_start", "__rela_iplt_end"}) {
+        for (String n : new String[] {"__ehdr_start", "__executable_start", "__rela_iplt_start", "__rela_iplt_end",
+            "_GLOBAL_OFFSET_TABLE_"}) {
             ld.defineLinkerSymbol(n, true);
         }
         for (String n : new String[] {"_etext", "etext", "__etext", "_edata", "edata", "_end", "end", "__bss_start"}) {
@@ -82,6 +83,8 @@ final class LinkerSymbols {
         // No IRELATIVE relocations yet: an empty table.
         set(ld, "__rela_iplt_start", base);
         set(ld, "__rela_iplt_end", base);
+        OutputSection got = find(placed, ".got");
+        set(ld, "_GLOBAL_OFFSET_TABLE_", got != null ? got.address : dataEnd);
         for (int i = 0; i < ARRAYS.length; i++) {
             OutputSection s = find(placed, ARRAY_SECTIONS[i]);
             long start = s != null ? s.address : dataEnd;

@@ -27,7 +27,7 @@ final class RelocationTypes {
         X86.add(2, "R_X86_64_PC32", X86_64.PC32);
         X86.add(3, "R_X86_64_GOT32", -1);
         X86.add(4, "R_X86_64_PLT32", X86_64.PLT32);
-        X86.add(9, "R_X86_64_GOTPCREL", -1);
+        X86.add(9, "R_X86_64_GOTPCREL", X86_64.GOTPCREL);
         X86.add(10, "R_X86_64_32", X86_64.ABS32);
         X86.add(11, "R_X86_64_32S", X86_64.ABS32S);
         X86.add(12, "R_X86_64_16", -1);
@@ -46,8 +46,8 @@ final class RelocationTypes {
         X86.add(33, "R_X86_64_SIZE64", -1);
         X86.add(34, "R_X86_64_GOTPC32_TLSDESC", -1);
         X86.add(35, "R_X86_64_TLSDESC_CALL", -1);
-        X86.add(41, "R_X86_64_GOTPCRELX", -1);
-        X86.add(42, "R_X86_64_REX_GOTPCRELX", -1);
+        X86.add(41, "R_X86_64_GOTPCRELX", X86_64.GOTPCRELX);
+        X86.add(42, "R_X86_64_REX_GOTPCRELX", X86_64.REX_GOTPCRELX);
 
         ARM.ops.defaultReturnValue(-2);
         ARM.add(257, "R_AARCH64_ABS64", Arm64.ABS64);
@@ -72,8 +72,8 @@ final class RelocationTypes {
         ARM.add(285, "R_AARCH64_LDST32_ABS_LO12_NC", Arm64.LDST32_ABS_LO12_NC);
         ARM.add(286, "R_AARCH64_LDST64_ABS_LO12_NC", Arm64.LDST64_ABS_LO12_NC);
         ARM.add(299, "R_AARCH64_LDST128_ABS_LO12_NC", Arm64.LDST128_ABS_LO12_NC);
-        ARM.add(311, "R_AARCH64_ADR_GOT_PAGE", -1);
-        ARM.add(312, "R_AARCH64_LD64_GOT_LO12_NC", -1);
+        ARM.add(311, "R_AARCH64_ADR_GOT_PAGE", Arm64.ADR_GOT_PAGE);
+        ARM.add(312, "R_AARCH64_LD64_GOT_LO12_NC", Arm64.LD64_GOT_LO12_NC);
         ARM.add(541, "R_AARCH64_TLSLE_ADD_TPREL_HI12", -1);
         ARM.add(542, "R_AARCH64_TLSLE_ADD_TPREL_LO12", -1);
         ARM.add(544, "R_AARCH64_TLSLE_ADD_TPREL_LO12_NC", -1);

@@ -27,8 +27,8 @@ final class CompiledPrograms {
         return t.architecture() == Architecture.X86_64 ? "ld" : "aarch64-linux-gnu-ld";
     }
 
-    /** Flags for freestanding objects: no PIE yet (no GOT), no SIMD in _start, no implicit memset/memcpy calls. */
-    static final List<String> CFLAGS = List.of("-c", "-O2", "-ffreestanding", "-fno-pie", "-fno-stack-protector",
+    /** Flags for freestanding objects: no SIMD in _start, no implicit memset/memcpy calls. gcc's default PIE code is kept (GOT relocations); tests add -fno-pie for absolute ones. */
+    static final List<String> CFLAGS = List.of("-c", "-O2", "-ffreestanding", "-fno-stack-protector",
             "-mgeneral-regs-only", "-fno-tree-loop-distribute-patterns", "-fno-builtin");
 
     /** Writes each source into dir and compiles it; returns the objects. */

@@ -60,7 +60,26 @@ public abstract class Arch {
      * @param p the field's address
      * @return null on success, or why the value does not fit (an overflow or misalignment)
      */
-    public abstract String apply(ByteBuffer buf, int pos, int op, long s, long a, long p);
+    public String apply(ByteBuffer buf, int pos, int op, long s, long a, long p) {
+        return apply(buf, pos, op, s, a, p, 0);
+    }
+
+    /**
+     * Patches the field at {@code pos}, for operations that may refer to the target's GOT entry.
+     *
+     * @param buf the output
+     * @param pos the field's index in buf
+     * @param op the operation
+     * @param s the target's address
+     * @param a the addend
+     * @param p the field's address
+     * @param g the address of the target's GOT entry, for operations where {@link #needsGot} holds
+     * @return null on success, or why the value does not fit
+     */
+    public abstract String apply(ByteBuffer buf, int pos, int op, long s, long a, long p, long g);
+
+    /** {@return whether an operation refers to the target through a GOT entry (which may be relaxed away)} @param op an operation */
+    public abstract boolean needsGot(int op);
 
     /** {@return whether v fits in a signed field of n bits} */
     static boolean fitsSigned(long v, int n) {

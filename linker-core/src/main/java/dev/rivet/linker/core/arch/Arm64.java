@@ -42,6 +42,10 @@ public final class Arm64 extends Arch {
     public static final int TSTBR14 = 16;
     /** adr: S + A - P in immlo:immhi ({@code R_AARCH64_ADR_PREL_LO21}). */
     public static final int ADR_PREL_LO21 = 17;
+    /** adrp to the page of the target's GOT entry ({@code R_AARCH64_ADR_GOT_PAGE}). */
+    public static final int ADR_GOT_PAGE = 18;
+    /** ldr of the GOT entry: (G & 0xfff) >> 3 ({@code R_AARCH64_LD64_GOT_LO12_NC}). */
+    public static final int LD64_GOT_LO12_NC = 19;
 
     private static final String[] NAMES = {
         "R_AARCH64_NONE", "R_AARCH64_ABS64", "R_AARCH64_ABS32", "R_AARCH64_PREL32", "R_AARCH64_PREL64",
@@ -49,6 +53,7 @@ public final class Arm64 extends Arch {
         "R_AARCH64_LDST8_ABS_LO12_NC", "R_AARCH64_LDST16_ABS_LO12_NC", "R_AARCH64_LDST32_ABS_LO12_NC",
         "R_AARCH64_LDST64_ABS_LO12_NC", "R_AARCH64_LDST128_ABS_LO12_NC", "PAGE_OFFSET (add or load/store lo12)",
         "R_AARCH64_CONDBR19", "R_AARCH64_TSTBR14", "R_AARCH64_ADR_PREL_LO21",
+        "R_AARCH64_ADR_GOT_PAGE", "R_AARCH64_LD64_GOT_LO12_NC",
     };
 
     private Arm64() { }
@@ -86,8 +91,19 @@ public final class Arm64 extends Arch {
     }
 
     @Override
-    public String apply(ByteBuffer buf, int pos, int op, long s, long a, long p) {
+    public boolean needsGot(int op) {
+        return op == ADR_GOT_PAGE || op == LD64_GOT_LO12_NC;
+    }
+
+    @Override
+    public String apply(ByteBuffer buf, int pos, int op, long s, long a, long p, long g) {
         switch (op) {
+            case ADR_GOT_PAGE -> {
+                return apply(buf, pos, ADR_PREL_PG_HI21, g, a, p, 0);
+            }
+            case LD64_GOT_LO12_NC -> {
+                return patchScaled(buf, pos, g + a, 3);
+            }
             case ABS64 -> buf.putLong(pos, s + a);
             case PREL64 -> buf.putLong(pos, s + a - p);
             case ABS32 -> {

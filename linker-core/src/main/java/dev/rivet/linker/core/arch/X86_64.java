@@ -20,9 +20,16 @@ public final class X86_64 extends Arch {
     public static final int PLT32 = 5;
     /** S + A - P, 8 bytes ({@code R_X86_64_PC64}). */
     public static final int PC64 = 6;
+    /** G + A - P, 4 bytes ({@code R_X86_64_GOTPCREL}). */
+    public static final int GOTPCREL = 7;
+    /** As GOTPCREL, relaxable when the instruction allows ({@code R_X86_64_GOTPCRELX}). */
+    public static final int GOTPCRELX = 8;
+    /** As GOTPCRELX, for an instruction with a REX prefix ({@code R_X86_64_REX_GOTPCRELX}). */
+    public static final int REX_GOTPCRELX = 9;
 
     private static final String[] NAMES = {
         "R_X86_64_NONE", "R_X86_64_64", "R_X86_64_32", "R_X86_64_32S", "R_X86_64_PC32", "R_X86_64_PLT32", "R_X86_64_PC64",
+        "R_X86_64_GOTPCREL", "R_X86_64_GOTPCRELX", "R_X86_64_REX_GOTPCRELX",
     };
 
     private X86_64() { }
@@ -53,6 +60,49 @@ public final class X86_64 extends Arch {
         return 16;
     }
 
+    /**
+     * Rewrites a load or indirect call through the GOT into a direct form, as the psABI allows
+     * for a symbol whose address is known: {@code mov foo@GOTPCREL(%rip), %reg} becomes
+     * {@code lea foo(%rip), %reg}, {@code call *foo@GOTPCREL(%rip)} becomes {@code addr32 call foo},
+     * and {@code jmp *foo@GOTPCREL(%rip)} becomes {@code jmp foo; nop}.
+     *
+     * @return whether the instruction was rewritten
+     */
+    private static boolean relax(ByteBuffer buf, int pos, int op, long s, long a, long p) {
+        long v = s + a - p;
+        if (a != -4 || !fitsSigned(v, 32) || pos < 2) {
+            return false;
+        }
+        int opcode = Byte.toUnsignedInt(buf.get(pos - 2));
+        int modrm = Byte.toUnsignedInt(buf.get(pos - 1));
+        if (opcode == 0x8b) { // mov r/m -> lea
+            buf.put(pos - 2, (byte) 0x8d);
+            buf.putInt(pos, (int) v);
+            return true;
+        }
+        if (op == GOTPCRELX && opcode == 0xff && modrm == 0x15) { // call *disp(%rip)
+            buf.put(pos - 2, (byte) 0x67);
+            buf.put(pos - 1, (byte) 0xe8);
+            buf.putInt(pos, (int) v);
+            return true;
+        }
+        if (op == GOTPCRELX && opcode == 0xff && modrm == 0x25) { // jmp *disp(%rip)
+            buf.put(pos - 2, (byte) 0xe9);
+            buf.putInt(pos - 1, (int) (v + 1));
+            buf.put(pos + 3, (byte) 0x90);
+            return true;
+        }
+        return false;
+    }
+
+    private static String pc32(ByteBuffer buf, int pos, long v) {
+        if (!fitsSigned(v, 32)) {
+            return outOfRange(v, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        }
+        buf.putInt(pos, (int) v);
+        return null;
+    }
+
     @Override
     public int width(int op) {
         return op == ABS64 || op == PC64 ? 8 : 4;
@@ -64,8 +114,22 @@ public final class X86_64 extends Arch {
     }
 
     @Override
-    public String apply(ByteBuffer buf, int pos, int op, long s, long a, long p) {
+    public boolean needsGot(int op) {
+        return op == GOTPCREL || op == GOTPCRELX || op == REX_GOTPCRELX;
+    }
+
+    @Override
+    public String apply(ByteBuffer buf, int pos, int op, long s, long a, long p, long g) {
         switch (op) {
+            case GOTPCRELX, REX_GOTPCRELX -> {
+                if (relax(buf, pos, op, s, a, p)) {
+                    return null;
+                }
+                return pc32(buf, pos, g + a - p);
+            }
+            case GOTPCREL -> {
+                return pc32(buf, pos, g + a - p);
+            }
             case ABS64 -> buf.putLong(pos, s + a);
             case PC64 -> buf.putLong(pos, s + a - p);
             case ABS32 -> {

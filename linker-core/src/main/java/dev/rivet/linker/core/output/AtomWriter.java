@@ -137,7 +137,9 @@ public final class AtomWriter {
                 s = 0; // an undefined weak reference: strong ones were reported before layout
             }
             int off = r.offset[i];
-            String problem = arch.apply(buf, pos + off, r.type[i], s, r.addend[i], addr + off);
+            int op = r.type[i];
+            long g = arch.needsGot(op) ? ctx.got.entryAddress(ctx, target) : 0;
+            String problem = arch.apply(buf, pos + off, op, s, r.addend[i], addr + off, g);
             if (problem != null && errs.size() < MAX_ERRORS) {
                 errs.add(Diagnostic.error("relocation " + arch.opName(r.type[i]) + " cannot be applied: " + problem
                         + "; references '" + st.name(target) + "'")

@@ -55,6 +55,8 @@ public final class LinkContext {
      * the thread-local block. The same array as {@link #symbolAddress} when there is no TLS.
      */
     public long[] reportedAddress;
+    /** Slots of the global offset table, filled by the relocation scan. */
+    public final GotSection got = new GotSection();
     /** Relocations applied while writing. */
     public long relocationsApplied;
 
@@ -200,6 +202,11 @@ public final class LinkContext {
         int l = symbols.local[s];
         int atom = file.symAtom[l];
         return atom == 0 ? file.value(l) : atoms.address[atom] + file.value(l);
+    }
+
+    /** Creates the linker-made atoms the relocation scan asked for (the GOT). */
+    public void materializeSyntheticAtoms() {
+        got.materialize(this);
     }
 
     /** Computes {@link #symbolAtom} for every symbol, in parallel. */

@@ -37,6 +37,9 @@ public final class RelocationScan {
             InputFile f = st.file(at.file[a]);
             for (int r = at.relStart[a], end = r + at.relCount[a]; r < end; r++) {
                 int t = f.relocationTarget(r);
+                if (ctx.arch.needsGot(f.relocs.type[r])) {
+                    ctx.got.add(t);
+                }
                 int ta = ctx.symbolAtom[t];
                 if (ta != 0) {
                     if (at.kind(ta).isThreadLocal() && tls.size() < MAX_SITES) {

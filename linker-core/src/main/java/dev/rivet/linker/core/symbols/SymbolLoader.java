@@ -80,6 +80,21 @@ public final class SymbolLoader implements Loader {
         }
     }
 
+    private int gotSymbol;
+
+    /** {@return the static symbol that holds the GOT, created on first use and reused by every link} */
+    public int gotSymbol() {
+        if (gotSymbol == 0) {
+            gotSymbol = symbols.createStatic(".got");
+        }
+        return gotSymbol;
+    }
+
+    /** {@return the GOT's symbol if a link has made one, else 0} */
+    public int gotSymbolIfCreated() {
+        return gotSymbol;
+    }
+
     // ---- linker-defined symbols ----
 
     /**

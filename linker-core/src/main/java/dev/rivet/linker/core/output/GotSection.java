@@ -1,0 +1,83 @@
+package dev.rivet.linker.core.output;
+
+import dev.rivet.linker.SymbolKind;
+import dev.rivet.linker.core.symbols.InputFile;
+import dev.rivet.linker.core.symbols.SymbolLoader;
+import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+
+/**
+ * The global offset table of a static link: one 8-byte slot per symbol that a relocation reaches
+ * through the GOT, keyed by symbol index (as Zig's linker tracks entries) and numbered in the
+ * order the relocation scan meets them, so the table is the same whatever the thread count. Its
+ * content is a generator atom ({@code .got}) that writes each symbol's final address into the
+ * output; a static executable needs no dynamic relocations for it.
+ */
+public final class GotSection {
+    private final Int2IntOpenHashMap slotOf = new Int2IntOpenHashMap();
+    private final IntArrayList symbols = new IntArrayList();
+    private int atom;
+
+    GotSection() {
+        slotOf.defaultReturnValue(-1);
+    }
+
+    /**
+     * Gives a symbol a slot if it has none.
+     *
+     * @param symbol a symbol reached through the GOT
+     */
+    public void add(int symbol) {
+        if (slotOf.get(symbol) < 0) {
+            slotOf.put(symbol, symbols.size());
+            symbols.add(symbol);
+        }
+    }
+
+    /** {@return the number of slots} */
+    public int size() {
+        return symbols.size();
+    }
+
+    /**
+     * {@return the address of a symbol's slot, after layout}
+     *
+     * @param symbol a symbol given a slot
+     */
+    public long entryAddress(LinkContext ctx, int symbol) {
+        return ctx.atoms.address[atom] + 8L * slotOf.get(symbol);
+    }
+
+    /**
+     * Makes the {@code .got} atom for this link (when there are slots) and keeps it live. Called
+     * after the relocation scan, before layout.
+     *
+     * @param ctx the link
+     */
+    void materialize(LinkContext ctx) {
+        SymbolLoader ld = ctx.loader;
+        if (symbols.isEmpty()) {
+            // A table an earlier link made is not part of this one.
+            int old = ld.gotSymbolIfCreated();
+            if (old != 0 && ld.symbols.atom(old) != 0) {
+                ctx.atoms.alive.clear(ld.symbols.atom(old));
+            }
+            return;
+        }
+        int sym = ld.gotSymbol();
+        int[] order = symbols.toIntArray();
+        ld.update(sym, b -> b.kind(SymbolKind.DATA).alignment(8).generator(8L * order.length, out -> {
+            long[] addresses = ctx.symbolAddress;
+            for (int i = 0; i < order.length; i++) {
+                long a = addresses[order[i]];
+                out.buffer().putLong(8 * i, a == SymbolLoader.NO_ADDRESS ? 0 : a); // 0: undefined weak
+            }
+        }));
+        int slot = ld.symbols.local[sym];
+        ld.payload.symFlags[slot] |= InputFile.NOT_IN_SYMTAB;
+        atom = ld.payload.symAtom[slot];
+        ctx.atoms.section[atom] = ld.sections.intern(".got", SymbolKind.DATA, 1 /* PROGBITS */, 0x3 /* WRITE|ALLOC */, false);
+        ctx.atoms.alive.set(atom);
+        ctx.atoms.discarded.clear(atom);
+    }
+}
