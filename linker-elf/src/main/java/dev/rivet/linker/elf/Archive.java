@@ -1,0 +1,272 @@
+package dev.rivet.linker.elf;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * A parsed {@code ar} archive ({@link ArchiveReader}): its ordinary members (the symbol index and
+ * the long-name table are not members) and its symbol index, as parallel arrays. Symbol names
+ * are not copied: each is an offset and a length in the archive's bytes, as the reader found them.
+ * A thin archive's members are files beside it: they have a path and no data here.
+ *
+ * <p>Immutable once built, so it may be read from any thread.
+ */
+final class Archive {
+    private final String name;
+    private final ByteBuffer buf;
+    private final boolean thin;
+
+    private final int memberCount;
+    private final String[] memberName;
+    private final long[] headerOffset;
+    private final long[] dataOffset;
+    private final long[] size;
+    private final Path[] memberPath;
+
+    private final int symbolCount;
+    private final int[] symbolNameOffset;
+    private final int[] symbolNameLength;
+    private final int[] symbolMember;
+    /** Open addressing on the name's hash: symbol index + 1, 0 = empty; the first symbol of each name. */
+    private final int[] table;
+
+    Archive(String name, ByteBuffer buf, boolean thin, int memberCount, String[] memberName, long[] headerOffset,
+            long[] dataOffset, long[] size, Path[] memberPath, int symbolCount, int[] symbolNameOffset,
+            int[] symbolNameLength, int[] symbolMember) {
+        this.name = name;
+        this.buf = buf;
+        this.thin = thin;
+        this.memberCount = memberCount;
+        this.memberName = memberName;
+        this.headerOffset = headerOffset;
+        this.dataOffset = dataOffset;
+        this.size = size;
+        this.memberPath = memberPath;
+        this.symbolCount = symbolCount;
+        this.symbolNameOffset = symbolNameOffset;
+        this.symbolNameLength = symbolNameLength;
+        this.symbolMember = symbolMember;
+        this.table = buildTable();
+    }
+
+    /** {@return the archive's display name, as given to the reader} */
+    String name() {
+        return name;
+    }
+
+    /** {@return the archive's bytes} Symbol names and member data are offsets into them. */
+    ByteBuffer buffer() {
+        return buf;
+    }
+
+    /** {@return whether this is a thin archive ({@code !<thin>}): members are files named by {@link #memberPath}} */
+    boolean thin() {
+        return thin;
+    }
+
+    /** {@return the number of ordinary members} */
+    int memberCount() {
+        return memberCount;
+    }
+
+    /** {@return member {@code m}'s name; in a thin archive, its path as stored (relative to the archive's directory)} */
+    String memberName(int m) {
+        return memberName[m];
+    }
+
+    /** {@return the offset of member {@code m}'s 60-byte header in the archive} */
+    long headerOffset(int m) {
+        return headerOffset[m];
+    }
+
+    /**
+     * {@return where member {@code m}'s data starts in the archive (after a BSD {@code #1/} name),
+     * or -1 in a thin archive}
+     */
+    long dataOffset(int m) {
+        return dataOffset[m];
+    }
+
+    /** {@return member {@code m}'s size in bytes (in a thin archive, the size recorded for the external file)} */
+    long size(int m) {
+        return size[m];
+    }
+
+    /** {@return in a thin archive, member {@code m}'s file, resolved against the archive's directory; otherwise null} */
+    Path memberPath(int m) {
+        return memberPath == null ? null : memberPath[m];
+    }
+
+    /**
+     * {@return member {@code m}'s bytes, a little-endian view of the archive's}
+     *
+     * @throws IllegalStateException in a thin archive, where the data is in {@link #memberPath}
+     */
+    ByteBuffer memberData(int m) {
+        if (thin) {
+            throw new IllegalStateException(name + ": member " + memberName[m] + " of a thin archive is the file " + memberPath[m]);
+        }
+        return buf.slice((int) dataOffset[m], (int) size[m]).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** {@return the member whose header starts at {@code offset}, or -1} */
+    int memberAtHeader(long offset) {
+        return memberAtHeader(headerOffset, memberCount, offset);
+    }
+
+    static int memberAtHeader(long[] headerOffset, int count, long offset) {
+        int lo = 0;
+        int hi = count - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long h = headerOffset[mid];
+            if (h < offset) {
+                lo = mid + 1;
+            } else if (h > offset) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
+    }
+
+    /** {@return the number of entries in the symbol index (0 if the archive has none)} */
+    int symbolCount() {
+        return symbolCount;
+    }
+
+    /** {@return where symbol {@code k}'s name starts in {@link #buffer()}} */
+    int symbolNameOffset(int k) {
+        return symbolNameOffset[k];
+    }
+
+    /** {@return the length in bytes of symbol {@code k}'s name} */
+    int symbolNameLength(int k) {
+        return symbolNameLength[k];
+    }
+
+    /** {@return the member that defines symbol {@code k}} */
+    int symbolMember(int k) {
+        return symbolMember[k];
+    }
+
+    /** {@return a copy of symbol {@code k}'s name bytes} */
+    byte[] symbolName(int k) {
+        byte[] out = new byte[symbolNameLength[k]];
+        buf.get(symbolNameOffset[k], out);
+        return out;
+    }
+
+    /** {@return symbol {@code k}'s name, decoded as UTF-8} */
+    String symbolNameString(int k) {
+        return new String(symbolName(k), StandardCharsets.UTF_8);
+    }
+
+    /** {@return the first index entry with this name, or -1} @param name the name's UTF-8 bytes */
+    int findSymbol(byte[] name) {
+        return findSymbol(name, 0, name.length);
+    }
+
+    /**
+     * Looks a name up in the symbol index.
+     *
+     * @param name bytes holding the name
+     * @param off where it starts
+     * @param len its length
+     * @return the first index entry with this name, or -1
+     */
+    int findSymbol(byte[] name, int off, int len) {
+        if (symbolCount == 0) {
+            return -1;
+        }
+        int mask = table.length - 1;
+        for (int slot = hash(name, off, len) & mask; ; slot = (slot + 1) & mask) {
+            int e = table[slot];
+            if (e == 0) {
+                return -1;
+            }
+            if (nameEquals(e - 1, name, off, len)) {
+                return e - 1;
+            }
+        }
+    }
+
+    /** {@return the member the symbol index names for this symbol, or -1} @param name the name's UTF-8 bytes */
+    int memberDefining(byte[] name) {
+        int k = findSymbol(name);
+        return k < 0 ? -1 : symbolMember[k];
+    }
+
+    private int[] buildTable() {
+        if (symbolCount == 0) {
+            return new int[0];
+        }
+        int cap = Integer.highestOneBit(Math.max(4, symbolCount) * 2 - 1) << 1;
+        int[] t = new int[cap];
+        int mask = cap - 1;
+        for (int k = 0; k < symbolCount; k++) {
+            int off = symbolNameOffset[k];
+            int len = symbolNameLength[k];
+            int slot = hash(buf, off, len) & mask;
+            while (true) {
+                int e = t[slot];
+                if (e == 0) {
+                    t[slot] = k + 1;
+                    break;
+                }
+                if (sameName(e - 1, k)) {
+                    break; // keep the first entry of a name
+                }
+                slot = (slot + 1) & mask;
+            }
+        }
+        return t;
+    }
+
+    private boolean sameName(int a, int b) {
+        int len = symbolNameLength[a];
+        if (len != symbolNameLength[b]) {
+            return false;
+        }
+        int pa = symbolNameOffset[a];
+        int pb = symbolNameOffset[b];
+        for (int i = 0; i < len; i++) {
+            if (buf.get(pa + i) != buf.get(pb + i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean nameEquals(int k, byte[] name, int off, int len) {
+        if (symbolNameLength[k] != len) {
+            return false;
+        }
+        int p = symbolNameOffset[k];
+        for (int i = 0; i < len; i++) {
+            if (buf.get(p + i) != name[off + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int hash(ByteBuffer b, int off, int len) {
+        int h = 0x811c9dc5;
+        for (int i = 0; i < len; i++) {
+            h = (h ^ (b.get(off + i) & 0xff)) * 0x01000193;
+        }
+        return h ^ (h >>> 16);
+    }
+
+    private static int hash(byte[] b, int off, int len) {
+        int h = 0x811c9dc5;
+        for (int i = 0; i < len; i++) {
+            h = (h ^ (b[off + i] & 0xff)) * 0x01000193;
+        }
+        return h ^ (h >>> 16);
+    }
+}
