@@ -61,17 +61,21 @@ public interface Linker {
     Loader loader();
 
     /**
-     * Adds an input file: for ELF targets a relocatable object ({@code .o}). The file is mapped,
-     * not copied, and its symbols are resolved against what is loaded before this method returns,
-     * so {@link #loader()} sees them.
+     * Adds an input file: for ELF targets a relocatable object ({@code .o}) or an {@code ar}
+     * archive ({@code .a}, also thin). Files are mapped, not copied. An object's symbols are
+     * resolved against what is loaded before this method returns, so {@link #loader()} sees them.
+     * An archive member is loaded when the link starts if it defines a symbol that something
+     * refers to and nothing defines, repeatedly until no more are needed, so the order of inputs
+     * does not matter; when several archives define a symbol, the first added wins.
      *
      * @param file the file
+     * @param options how to use it, such as {@link InputOption#WHOLE_ARCHIVE}
      * @return this linker
      * @throws LinkException if the file cannot be read, is not an input of the target's format
-     *     and architecture, or is malformed; the diagnostic names the file, the offset and the
-     *     reason. Duplicate definitions are reported here too.
+     *     and architecture, or is malformed; the diagnostic names the file (and archive member),
+     *     the offset and the reason. Duplicate definitions are reported here too.
      */
-    Linker addInput(Path file);
+    Linker addInput(Path file, InputOption... options);
 
     /**
      * Links into a file. The file is written under a temporary name beside it and renamed into

@@ -18,6 +18,8 @@ import dev.rivet.linker.core.output.OutputPlan;
 import dev.rivet.linker.core.passes.DeadStrip;
 import dev.rivet.linker.core.passes.RelocationScan;
 import dev.rivet.linker.core.symbols.InputFile;
+import dev.rivet.linker.core.symbols.LazyArchive;
+import dev.rivet.linker.core.symbols.SymbolTable;
 import dev.rivet.linker.core.symbols.SymbolLoader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -47,6 +49,7 @@ public final class CoreLinker implements Linker {
     private final OutputFormat format;
     private final SymbolLoader loader;
     private volatile boolean cancelRequested;
+    private final List<LazyArchive> archives = new ArrayList<>();
 
     CoreLinker(Target target, LinkOptions options, OutputFormat format) {
         this.target = target;
@@ -89,8 +92,24 @@ public final class CoreLinker implements Linker {
     }
 
     @Override
-    public Linker addInput(Path file) {
+    public Linker addInput(Path file, dev.rivet.linker.InputOption... options) {
         Objects.requireNonNull(file, "file");
+        java.util.Set<dev.rivet.linker.InputOption> opts = java.util.EnumSet.noneOf(dev.rivet.linker.InputOption.class);
+        for (dev.rivet.linker.InputOption o : options) {
+            opts.add(Objects.requireNonNull(o, "option"));
+        }
+        format.readInput(this, file, map(file), opts);
+        return this;
+    }
+
+    /**
+     * Maps a file for reading; it stays mapped, not copied, for as long as its input is used.
+     *
+     * @param file the file
+     * @return its bytes, little-endian
+     * @throws LinkException if it cannot be read, is empty or is larger than 2 GiB
+     */
+    public static ByteBuffer map(Path file) {
         String name = file.toString();
         ByteBuffer data;
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
@@ -109,8 +128,16 @@ public final class CoreLinker implements Linker {
         } catch (java.io.IOException e) {
             throw new LinkException(Diagnostic.error("cannot read input: " + e).withInput(name), e);
         }
-        format.readInput(this, name, data);
-        return this;
+        return data;
+    }
+
+    /**
+     * Registers an archive whose members are loaded on demand when the link resolves symbols.
+     *
+     * @param archive the archive
+     */
+    public void addLazyArchive(LazyArchive archive) {
+        archives.add(archive);
     }
 
     @Override
@@ -151,7 +178,11 @@ public final class CoreLinker implements Linker {
         Map<LinkPhase, Long> times = new EnumMap<>(LinkPhase.class);
         LinkContext ctx = new LinkContext(target, options, loader, executor, () -> cancelRequested);
 
-        long t = start(ctx, listener, LinkPhase.RESOLVE);
+        long t = start(ctx, listener, LinkPhase.LOAD);
+        loadArchiveMembers(ctx);
+        finish(listener, times, LinkPhase.LOAD, t);
+
+        t = start(ctx, listener, LinkPhase.RESOLVE);
         List<Diagnostic> errors = new ArrayList<>();
         String entryName = options.entry().orElse(target.defaultEntry());
         int entry = loader.symbols.lookup(entryName);
@@ -207,6 +238,44 @@ public final class CoreLinker implements Linker {
         LOG.debug("linked {} for {}: {} bytes, {}", output == null ? "<memory>" : output, target, plan.fileSize(), times);
         return new CoreLinkResult(target, output, bytes, plan.fileSize(), plan.entryAddress(), times, stats,
                 loader.symbols, ctx.reportedAddress);
+    }
+
+    /**
+     * Loads archive members to a fixpoint: a member is loaded when it defines a symbol that is
+     * referred to strongly and defined nowhere; its own references may pull in more. Symbols are
+     * visited in index order and archives in the order they were added, so the result is the
+     * same on every run.
+     */
+    private void loadArchiveMembers(LinkContext ctx) {
+        if (archives.isEmpty()) {
+            return;
+        }
+        SymbolTable st = loader.symbols;
+        byte[] name = new byte[256];
+        boolean pulled = true;
+        while (pulled) {
+            pulled = false;
+            int count = st.count;
+            for (int s = 1; s < count; s++) {
+                if (st.isDefined(s) || st.isStatic.get(s) || st.hasFlag(s, InputFile.WEAK)) {
+                    continue;
+                }
+                int len = st.nameLength(s);
+                if (len > name.length) {
+                    name = new byte[Math.max(len, name.length * 2)];
+                }
+                st.copyName(s, name, 0);
+                for (LazyArchive a : archives) {
+                    int m = a.memberDefining(name, 0, len);
+                    if (m >= 0 && !a.isLoaded(m)) {
+                        a.load(m);
+                        pulled = true;
+                        break;
+                    }
+                }
+            }
+            ctx.checkCancelled();
+        }
     }
 
     private static void writeImage(LinkContext ctx, OutputPlan plan, ByteBuffer buf) {

@@ -208,10 +208,20 @@ final class ArchiveReader {
             throw in.error(header, "member has an empty name");
         }
         if (raw.charAt(0) == '/') {
-            if (raw.length() == 1 || !allDigits(raw, 1)) {
+            // "/123", and in GNU thin archives also "/123   .../" with a trailing slash: the
+            // digits are the reference, as GNU's own reader (BFD) takes them.
+            String ref = raw;
+            int digitsEnd = 1;
+            while (digitsEnd < raw.length() && Character.isDigit(raw.charAt(digitsEnd))) {
+                digitsEnd++;
+            }
+            if (digitsEnd < raw.length() && raw.substring(digitsEnd).strip().equals("/")) {
+                ref = raw.substring(0, digitsEnd);
+            }
+            if (ref.length() == 1 || !allDigits(ref, 1)) {
                 throw in.error(header, "member name " + quote(raw) + " is neither a long-name reference (/123) nor a known special member");
             }
-            return longName(header, raw);
+            return longName(header, ref);
         }
         int slash = raw.indexOf('/');
         return slash >= 0 ? raw.substring(0, slash) : raw;

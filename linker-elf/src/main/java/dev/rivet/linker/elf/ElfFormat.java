@@ -4,11 +4,14 @@ import dev.rivet.linker.ObjectFormat;
 import dev.rivet.linker.Target;
 import dev.rivet.linker.core.CoreLinker;
 import dev.rivet.linker.core.output.LinkContext;
+import dev.rivet.linker.InputOption;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Set;
 import dev.rivet.linker.core.output.OutputFormat;
 import dev.rivet.linker.core.output.OutputPlan;
 
-/** The ELF format: reads relocatable objects and writes static executables, for Linux on x86-64 and AArch64. */
+/** The ELF format: reads relocatable objects and archives, writes static executables, for Linux on x86-64 and AArch64. */
 public final class ElfFormat implements OutputFormat {
     /** Called by {@link java.util.ServiceLoader}. */
     public ElfFormat() { }
@@ -34,7 +37,25 @@ public final class ElfFormat implements OutputFormat {
     }
 
     @Override
-    public void readInput(CoreLinker linker, String name, ByteBuffer data) {
-        ObjectReader.read(linker, name, data);
+    public void readInput(CoreLinker linker, Path path, ByteBuffer data, Set<InputOption> options) {
+        if (isArchive(data)) {
+            ElfArchive archive = new ElfArchive(linker, ArchiveReader.read(path, data));
+            if (options.contains(InputOption.WHOLE_ARCHIVE)) {
+                archive.loadAll();
+            }
+            linker.addLazyArchive(archive);
+        } else {
+            ObjectReader.read(linker, path.toString(), data);
+        }
+    }
+
+    private static boolean isArchive(ByteBuffer data) {
+        if (data.limit() < 8) {
+            return false;
+        }
+        byte[] magic = new byte[8];
+        data.get(0, magic);
+        String m = new String(magic, java.nio.charset.StandardCharsets.US_ASCII);
+        return m.equals("!<arch>\n") || m.equals("!<thin>\n");
     }
 }

@@ -43,11 +43,12 @@ public interface OutputFormat {
      * relocations, then binds its symbols with {@link CoreLinker#addInput}.
      *
      * @param linker the linker
-     * @param name the file's name for messages
+     * @param path the file, whose name is used in messages
      * @param data the file's bytes (mapped), little-endian, position 0
+     * @param options how to use the input
      * @throws LinkException if the file is malformed or not an input this format reads
      */
-    default void readInput(CoreLinker linker, String name, ByteBuffer data) {
-        throw new LinkException(Diagnostic.error("the " + name() + " format cannot read input files yet").withInput(name));
+    default void readInput(CoreLinker linker, java.nio.file.Path path, ByteBuffer data, java.util.Set<dev.rivet.linker.InputOption> options) {
+        throw new LinkException(Diagnostic.error("the " + name() + " format cannot read input files yet").withInput(path.toString()));
     }
 }

@@ -1,0 +1,32 @@
+package dev.rivet.linker.core.symbols;
+
+/**
+ * An archive whose members are loaded only when they define a symbol that something refers to
+ * and nothing defines. A format's reader registers one per archive; the engine asks it during
+ * resolution, repeatedly, until no member is pulled in any more.
+ */
+public interface LazyArchive {
+    /** {@return the archive's name for messages} */
+    String name();
+
+    /**
+     * {@return the member whose index entry defines a symbol, or -1}
+     *
+     * @param name the symbol name as UTF-8
+     * @param offset where it starts in the array
+     * @param length its length
+     */
+    int memberDefining(byte[] name, int offset, int length);
+
+    /** {@return whether a member has been loaded} @param member a member index */
+    boolean isLoaded(int member);
+
+    /**
+     * Loads a member (reads it and binds its symbols) and remembers that it did.
+     *
+     * @param member a member index
+     * @throws dev.rivet.linker.LinkException if the member is malformed; the message names
+     *     {@code archive(member)}
+     */
+    void load(int member);
+}
