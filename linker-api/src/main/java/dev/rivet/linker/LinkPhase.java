@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** The steps of a link, in the order they run. Progress is reported per phase. */
 public enum LinkPhase {
-    /** Reading input files given to the link; symbols built in memory are loaded as they are defined. */
+    /** Loading what the link needs from archives; objects and symbols built in memory are loaded when added. */
     LOAD,
     /** Binding every reference to one definition; pulling archive members. */
     RESOLVE,
