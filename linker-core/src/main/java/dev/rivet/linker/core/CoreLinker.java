@@ -215,6 +215,7 @@ public final class CoreLinker implements Linker {
         t = start(ctx, listener, LinkPhase.LAYOUT);
         OutputPlan plan = format.plan(ctx);
         ctx.tlsBase = plan.tlsBase();
+        ctx.threadPointer = plan.threadPointer();
         ctx.computeSymbolAddresses();
         finish(listener, times, LinkPhase.LAYOUT, t);
 

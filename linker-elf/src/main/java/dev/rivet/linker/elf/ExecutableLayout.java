@@ -65,6 +65,7 @@ final class ExecutableLayout {
 
         // Segment 3 (RW): .tdata .tbss, init/fini arrays, data, then .bss.
         long tlsBase = 0;
+        long threadPointer = 0;
         Segment tls = null;
         if (!rw.isEmpty()) {
             c.newPage(page);
@@ -96,6 +97,7 @@ final class ExecutableLayout {
                     tbss += s.size;
                 }
                 tls = new Segment(Elf.PT_TLS, Elf.PF_R, segOff, tlsBase, tlsFileEnd - tlsBase, tbss - tlsBase, tlsAlign);
+                threadPointer = ctx.arch.threadPointer(tlsBase, tbss - tlsBase, tlsAlign);
             }
             long fileEnd = c.off;
             for (; i < rw.size(); i++) {
@@ -118,7 +120,7 @@ final class ExecutableLayout {
         LinkerSymbols.assign(ctx, sections, segments, base);
         long entry = ctx.entrySymbol == 0 ? 0 : ctx.addressOf(ctx.entrySymbol);
         SymtabWriter symtab = SymtabWriter.plan(ctx, collected);
-        return new ExecutablePlan(ctx.target.architecture(), sections, segments, symtab, c.off, entry, tlsBase);
+        return new ExecutablePlan(ctx.target.architecture(), sections, segments, symtab, c.off, entry, tlsBase, threadPointer);
     }
 
     /**

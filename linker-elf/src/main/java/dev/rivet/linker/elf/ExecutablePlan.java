@@ -19,6 +19,7 @@ final class ExecutablePlan implements OutputPlan {
     private final SymtabWriter symtab;
     private final long entry;
     private final long tlsBase;
+    private final long threadPointer;
     private final long symtabOff;
     private final long strtabOff;
     private final long shstrtabOff;
@@ -28,13 +29,14 @@ final class ExecutablePlan implements OutputPlan {
     private final long fileSize;
 
     ExecutablePlan(Architecture arch, List<OutputSection> sections, List<ExecutableLayout.Segment> segments,
-            SymtabWriter symtab, long loadedEnd, long entry, long tlsBase) {
+            SymtabWriter symtab, long loadedEnd, long entry, long tlsBase, long threadPointer) {
         this.arch = arch;
         this.sections = sections;
         this.segments = segments;
         this.symtab = symtab;
         this.entry = entry;
         this.tlsBase = tlsBase;
+        this.threadPointer = threadPointer;
         // Non-loaded sections follow the loaded ones; names: loaded sections, then the three tables.
         StringBuilder names = new StringBuilder("\0");
         nameOffsets = new int[sections.size() + 3];
@@ -73,6 +75,11 @@ final class ExecutablePlan implements OutputPlan {
     @Override
     public long tlsBase() {
         return tlsBase;
+    }
+
+    @Override
+    public long threadPointer() {
+        return threadPointer;
     }
 
     @Override

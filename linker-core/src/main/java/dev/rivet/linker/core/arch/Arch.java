@@ -81,6 +81,24 @@ public abstract class Arch {
     /** {@return whether an operation refers to the target through a GOT entry (which may be relaxed away)} @param op an operation */
     public abstract boolean needsGot(int op);
 
+    /**
+     * {@return whether an operation encodes the target's offset from the thread pointer}; for
+     * those, the engine passes that offset as the target's address
+     *
+     * @param op an operation
+     */
+    public abstract boolean isThreadPointerRelative(int op);
+
+    /**
+     * {@return where the thread pointer points, as a virtual address relative to the initial TLS
+     * image at {@code tlsStart}}: the psABI's layout (variant II on x86-64, variant I on AArch64)
+     *
+     * @param tlsStart the address of the PT_TLS segment
+     * @param tlsSize its size in memory
+     * @param tlsAlign its alignment
+     */
+    public abstract long threadPointer(long tlsStart, long tlsSize, long tlsAlign);
+
     /** {@return whether v fits in a signed field of n bits} */
     static boolean fitsSigned(long v, int n) {
         return v >= -(1L << (n - 1)) && v < (1L << (n - 1));

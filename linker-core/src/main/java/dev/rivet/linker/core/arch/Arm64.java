@@ -46,6 +46,16 @@ public final class Arm64 extends Arch {
     public static final int ADR_GOT_PAGE = 18;
     /** ldr of the GOT entry: (G & 0xfff) >> 3 ({@code R_AARCH64_LD64_GOT_LO12_NC}). */
     public static final int LD64_GOT_LO12_NC = 19;
+    /** add: bits 23:12 of the TP offset ({@code R_AARCH64_TLSLE_ADD_TPREL_HI12}). */
+    public static final int TLSLE_ADD_TPREL_HI12 = 20;
+    /** add: bits 11:0 of the TP offset, checked ({@code R_AARCH64_TLSLE_ADD_TPREL_LO12}). */
+    public static final int TLSLE_ADD_TPREL_LO12 = 21;
+    /** add: bits 11:0 of the TP offset ({@code R_AARCH64_TLSLE_ADD_TPREL_LO12_NC}). */
+    public static final int TLSLE_ADD_TPREL_LO12_NC = 22;
+    /** Initial-exec adrp, relaxed to movz of the TP offset's bits 31:16 ({@code R_AARCH64_TLSIE_ADR_GOTTPREL_PAGE21}). */
+    public static final int TLSIE_ADR_GOTTPREL_PAGE21 = 23;
+    /** Initial-exec ldr, relaxed to movk of the TP offset's bits 15:0 ({@code R_AARCH64_TLSIE_LD64_GOTTPREL_LO12_NC}). */
+    public static final int TLSIE_LD64_GOTTPREL_LO12_NC = 24;
 
     private static final String[] NAMES = {
         "R_AARCH64_NONE", "R_AARCH64_ABS64", "R_AARCH64_ABS32", "R_AARCH64_PREL32", "R_AARCH64_PREL64",
@@ -53,7 +63,9 @@ public final class Arm64 extends Arch {
         "R_AARCH64_LDST8_ABS_LO12_NC", "R_AARCH64_LDST16_ABS_LO12_NC", "R_AARCH64_LDST32_ABS_LO12_NC",
         "R_AARCH64_LDST64_ABS_LO12_NC", "R_AARCH64_LDST128_ABS_LO12_NC", "PAGE_OFFSET (add or load/store lo12)",
         "R_AARCH64_CONDBR19", "R_AARCH64_TSTBR14", "R_AARCH64_ADR_PREL_LO21",
-        "R_AARCH64_ADR_GOT_PAGE", "R_AARCH64_LD64_GOT_LO12_NC",
+        "R_AARCH64_ADR_GOT_PAGE", "R_AARCH64_LD64_GOT_LO12_NC", "R_AARCH64_TLSLE_ADD_TPREL_HI12",
+        "R_AARCH64_TLSLE_ADD_TPREL_LO12", "R_AARCH64_TLSLE_ADD_TPREL_LO12_NC", "R_AARCH64_TLSIE_ADR_GOTTPREL_PAGE21",
+        "R_AARCH64_TLSIE_LD64_GOTTPREL_LO12_NC",
     };
 
     private Arm64() { }
@@ -96,8 +108,46 @@ public final class Arm64 extends Arch {
     }
 
     @Override
+    public boolean isThreadPointerRelative(int op) {
+        return op >= TLSLE_ADD_TPREL_HI12 && op <= TLSIE_LD64_GOTTPREL_LO12_NC;
+    }
+
+    @Override
+    public long threadPointer(long tlsStart, long tlsSize, long tlsAlign) {
+        // Variant I: a 16-byte thread control block, then the block, aligned.
+        return tlsStart - ((16 + tlsAlign - 1) & -tlsAlign);
+    }
+
+    @Override
     public String apply(ByteBuffer buf, int pos, int op, long s, long a, long p, long g) {
         switch (op) {
+            case TLSLE_ADD_TPREL_HI12 -> {
+                long v = s + a;
+                if (v < 0 || v >= (1L << 24)) {
+                    return outOfRange(v, 0, (1L << 24) - 1);
+                }
+                patchImm12(buf, pos, (v >> 12) & 0xFFF);
+            }
+            case TLSLE_ADD_TPREL_LO12, TLSLE_ADD_TPREL_LO12_NC -> {
+                long v = s + a;
+                if (op == TLSLE_ADD_TPREL_LO12 && (v < 0 || v >= (1L << 12))) {
+                    return outOfRange(v, 0, (1L << 12) - 1);
+                }
+                patchImm12(buf, pos, v & 0xFFF);
+            }
+            case TLSIE_ADR_GOTTPREL_PAGE21 -> { // adrp xd -> movz xd, #(v >> 16), lsl #16
+                long v = s + a;
+                if (v < 0 || v >= (1L << 32)) {
+                    return outOfRange(v, 0, (1L << 32) - 1);
+                }
+                int rd = buf.getInt(pos) & 0x1F;
+                buf.putInt(pos, 0xd2a00000 | (int) (((v >> 16) & 0xFFFF) << 5) | rd);
+            }
+            case TLSIE_LD64_GOTTPREL_LO12_NC -> { // ldr xt, [xn, ...] -> movk xt, #(v & 0xffff)
+                long v = s + a;
+                int rt = buf.getInt(pos) & 0x1F;
+                buf.putInt(pos, 0xf2800000 | (int) ((v & 0xFFFF) << 5) | rt);
+            }
             case ADR_GOT_PAGE -> {
                 return apply(buf, pos, ADR_PREL_PG_HI21, g, a, p, 0);
             }

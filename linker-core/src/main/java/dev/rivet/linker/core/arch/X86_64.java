@@ -26,10 +26,14 @@ public final class X86_64 extends Arch {
     public static final int GOTPCRELX = 8;
     /** As GOTPCRELX, for an instruction with a REX prefix ({@code R_X86_64_REX_GOTPCRELX}). */
     public static final int REX_GOTPCRELX = 9;
+    /** S - TP, 4 bytes: local-exec TLS ({@code R_X86_64_TPOFF32}). */
+    public static final int TPOFF32 = 10;
+    /** Initial-exec TLS through the GOT, relaxed to local-exec ({@code R_X86_64_GOTTPOFF}). */
+    public static final int GOTTPOFF = 11;
 
     private static final String[] NAMES = {
         "R_X86_64_NONE", "R_X86_64_64", "R_X86_64_32", "R_X86_64_32S", "R_X86_64_PC32", "R_X86_64_PLT32", "R_X86_64_PC64",
-        "R_X86_64_GOTPCREL", "R_X86_64_GOTPCRELX", "R_X86_64_REX_GOTPCRELX",
+        "R_X86_64_GOTPCREL", "R_X86_64_GOTPCRELX", "R_X86_64_REX_GOTPCRELX", "R_X86_64_TPOFF32", "R_X86_64_GOTTPOFF",
     };
 
     private X86_64() { }
@@ -95,6 +99,33 @@ public final class X86_64 extends Arch {
         return false;
     }
 
+    /**
+     * Rewrites an initial-exec TLS access into local-exec, as linkers do for executables:
+     * {@code mov x@gottpoff(%rip), %reg} becomes {@code mov $off, %reg} and
+     * {@code add x@gottpoff(%rip), %reg} becomes {@code add $off, %reg}.
+     */
+    private static String relaxInitialExec(ByteBuffer buf, int pos, long off) {
+        if (!fitsSigned(off, 32)) {
+            return outOfRange(off, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        }
+        if (pos < 3) {
+            return "R_X86_64_GOTTPOFF at the start of a section cannot be relaxed";
+        }
+        int rex = Byte.toUnsignedInt(buf.get(pos - 3));
+        int opcode = Byte.toUnsignedInt(buf.get(pos - 2));
+        int modrm = Byte.toUnsignedInt(buf.get(pos - 1));
+        int reg = (modrm >> 3) & 7;
+        if ((rex & 0xf0) != 0x40 || (modrm & 0xc7) != 0x05 || (opcode != 0x8b && opcode != 0x03)) {
+            return String.format("R_X86_64_GOTTPOFF on an instruction other than mov or add (bytes %02x %02x %02x)", rex, opcode, modrm);
+        }
+        // The register moves from ModRM.reg (REX.R) to ModRM.rm (REX.B).
+        buf.put(pos - 3, (byte) (0x48 | ((rex & 0x04) != 0 ? 0x01 : 0)));
+        buf.put(pos - 2, (byte) (opcode == 0x8b ? 0xc7 : 0x81));
+        buf.put(pos - 1, (byte) (0xc0 | reg));
+        buf.putInt(pos, (int) off);
+        return null;
+    }
+
     private static String pc32(ByteBuffer buf, int pos, long v) {
         if (!fitsSigned(v, 32)) {
             return outOfRange(v, Integer.MIN_VALUE, Integer.MAX_VALUE);
@@ -119,8 +150,29 @@ public final class X86_64 extends Arch {
     }
 
     @Override
+    public boolean isThreadPointerRelative(int op) {
+        return op == TPOFF32 || op == GOTTPOFF;
+    }
+
+    @Override
+    public long threadPointer(long tlsStart, long tlsSize, long tlsAlign) {
+        // Variant II: the block ends where the thread pointer points.
+        return tlsStart + ((tlsSize + tlsAlign - 1) & -tlsAlign);
+    }
+
+    @Override
     public String apply(ByteBuffer buf, int pos, int op, long s, long a, long p, long g) {
         switch (op) {
+            case TPOFF32 -> {
+                long v = s + a;
+                if (!fitsSigned(v, 32)) {
+                    return outOfRange(v, Integer.MIN_VALUE, Integer.MAX_VALUE);
+                }
+                buf.putInt(pos, (int) v);
+            }
+            case GOTTPOFF -> {
+                return relaxInitialExec(buf, pos, s + a + 4);
+            }
             case GOTPCRELX, REX_GOTPCRELX -> {
                 if (relax(buf, pos, op, s, a, p)) {
                     return null;

@@ -139,6 +139,9 @@ public final class AtomWriter {
             int off = r.offset[i];
             int op = r.type[i];
             long g = arch.needsGot(op) ? ctx.got.entryAddress(ctx, target) : 0;
+            if (arch.isThreadPointerRelative(op)) {
+                s -= ctx.threadPointer;
+            }
             String problem = arch.apply(buf, pos + off, op, s, r.addend[i], addr + off, g);
             if (problem != null && errs.size() < MAX_ERRORS) {
                 errs.add(Diagnostic.error("relocation " + arch.opName(r.type[i]) + " cannot be applied: " + problem

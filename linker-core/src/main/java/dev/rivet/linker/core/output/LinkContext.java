@@ -49,6 +49,8 @@ public final class LinkContext {
     public int[] atomOutput;
     /** The start of the thread-local block, 0 if there is none; thread-local symbols are reported relative to it. */
     public long tlsBase;
+    /** Where the thread pointer points relative to the TLS image (see {@link OutputPlan#threadPointer()}). */
+    public long threadPointer;
     /**
      * Each symbol's address as reported to users (symbol table, {@code Loader.address},
      * generators): {@link #symbolAddress}, except that thread-local symbols have their offset in

@@ -23,6 +23,14 @@ public interface OutputPlan {
         return 0;
     }
 
+    /**
+     * {@return the thread pointer as a virtual address relative to the TLS image, for
+     * thread-pointer-relative relocations; meaningless without TLS}
+     */
+    default long threadPointer() {
+        return 0;
+    }
+
     /** {@return whether the output is a program that should be executable (mode 0755)} */
     boolean executable();
 

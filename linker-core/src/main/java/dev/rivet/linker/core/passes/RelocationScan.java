@@ -41,8 +41,13 @@ public final class RelocationScan {
                     ctx.got.add(t);
                 }
                 int ta = ctx.symbolAtom[t];
-                if (ta != 0) {
-                    if (at.kind(ta).isThreadLocal() && tls.size() < MAX_SITES) {
+                boolean tpRelative = ctx.arch.isThreadPointerRelative(f.relocs.type[r]);
+                if (tpRelative && (ta == 0 || !at.kind(ta).isThreadLocal()) && st.isDefined(t) && tls.size() < MAX_SITES) {
+                    tls.add(Diagnostic.error("thread-local relocation " + ctx.arch.opName(f.relocs.type[r])
+                                    + " refers to '" + st.name(t) + "', which is not thread-local")
+                            .withInput(f.name).withLocation(f.describe(at, st, a, f.relocs.offset[r])));
+                } else if (ta != 0) {
+                    if (!tpRelative && at.kind(ta).isThreadLocal() && tls.size() < MAX_SITES) {
                         // Builder relocations cannot express a thread-pointer offset yet.
                         tls.add(Diagnostic.error("relocation " + ctx.arch.opName(f.relocs.type[r])
                                         + " cannot refer to thread-local symbol '" + st.name(t) + "'")
