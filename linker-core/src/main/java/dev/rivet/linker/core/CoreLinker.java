@@ -210,6 +210,7 @@ public final class CoreLinker implements Linker {
             throw new LinkException(errors);
         }
         ctx.materializeSyntheticAtoms();
+        format.createSyntheticAtoms(ctx);
         finish(listener, times, LinkPhase.SCAN_RELOCATIONS, t);
 
         t = start(ctx, listener, LinkPhase.LAYOUT);

@@ -41,5 +41,9 @@ final class Elf {
     static final int STT_OBJECT = 1;
     static final int STT_FUNC = 2;
     static final int STT_TLS = 6;
+    static final int STT_GNU_IFUNC = 10;
+    static final int SHT_RELA = 4;
+    static final int R_X86_64_IRELATIVE = 37;
+    static final int R_AARCH64_IRELATIVE = 1032;
     static final int STV_HIDDEN = 2;
 }

@@ -37,6 +37,11 @@ public final class ElfFormat implements OutputFormat {
     }
 
     @Override
+    public void createSyntheticAtoms(LinkContext ctx) {
+        IrelativeTable.create(ctx);
+    }
+
+    @Override
     public void readInput(CoreLinker linker, Path path, ByteBuffer data, Set<InputOption> options) {
         if (isArchive(data)) {
             ElfArchive archive = new ElfArchive(linker, ArchiveReader.read(path, data));

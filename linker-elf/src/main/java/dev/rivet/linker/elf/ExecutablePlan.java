@@ -95,6 +95,8 @@ final class ExecutablePlan implements OutputPlan {
         out.put(4, (byte) 2);                        // ELFCLASS64
         out.put(5, (byte) 1);                        // ELFDATA2LSB
         out.put(6, (byte) 1);                        // EV_CURRENT
+        // ELFOSABI_GNU when GNU extensions (IFUNC symbols) are used, as GNU ld does.
+        out.put(7, (byte) (ctx.ifuncs.size() > 0 ? 3 : 0));
         out.putShort(16, (short) Elf.ET_EXEC);
         out.putShort(18, (short) (arch == Architecture.X86_64 ? Elf.EM_X86_64 : Elf.EM_AARCH64));
         out.putInt(20, 1);
@@ -138,7 +140,8 @@ final class ExecutablePlan implements OutputPlan {
                 default -> { }
             }
             int type = s.noBits() ? Elf.SHT_NOBITS : s.type != 0 && s.type != Elf.SHT_NOBITS ? s.type : Elf.SHT_PROGBITS;
-            long entsize = type == Elf.SHT_INIT_ARRAY || type == Elf.SHT_FINI_ARRAY || type == Elf.SHT_PREINIT_ARRAY ? 8 : 0;
+            long entsize = type == Elf.SHT_INIT_ARRAY || type == Elf.SHT_FINI_ARRAY || type == Elf.SHT_PREINIT_ARRAY ? 8
+                    : type == Elf.SHT_RELA ? 24 : 0;
             section(out, sh, nameOffsets[i], type, flags, s.address, s.fileOffset, s.size, 0, 0, s.alignment, entsize);
             sh += Elf.SHDR_SIZE;
         }

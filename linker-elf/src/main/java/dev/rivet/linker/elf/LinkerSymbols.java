@@ -80,9 +80,10 @@ final class LinkerSymbols {
         set(ld, "_end", end);
         set(ld, "end", end);
         set(ld, "__bss_start", bssStart >= 0 ? bssStart : dataEnd);
-        // No IRELATIVE relocations yet: an empty table.
-        set(ld, "__rela_iplt_start", base);
-        set(ld, "__rela_iplt_end", base);
+        // The IRELATIVE records that static C libraries apply at startup (empty without IFUNCs).
+        OutputSection irel = find(placed, IrelativeTable.SECTION);
+        set(ld, "__rela_iplt_start", irel != null ? irel.address : base);
+        set(ld, "__rela_iplt_end", irel != null ? irel.address + irel.size : base);
         OutputSection got = find(placed, ".got");
         set(ld, "_GLOBAL_OFFSET_TABLE_", got != null ? got.address : dataEnd);
         for (int i = 0; i < ARRAYS.length; i++) {

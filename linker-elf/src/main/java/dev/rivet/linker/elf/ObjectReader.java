@@ -59,6 +59,7 @@ final class ObjectReader {
     private static final int STB_WEAK = 2;
     private static final int STT_SECTION = 3;
     private static final int STT_FILE = 4;
+    private static final int STT_GNU_IFUNC = 10;
 
     private final ElfBytes in;
     private final CoreLinker linker;
@@ -304,6 +305,9 @@ final class ObjectReader {
             }
             if (type == STT_SECTION || type == STT_FILE || l == 0) {
                 flags |= InputFile.NOT_IN_SYMTAB;
+            }
+            if (type == STT_GNU_IFUNC) {
+                flags |= InputFile.IFUNC;
             }
             if (l == 0) {
                 file.addSymbol(SymbolKind.ABSOLUTE, flags, 0, 0, 0);

@@ -67,7 +67,7 @@ final class SymtabWriter {
         int pos = (int) symtabOff + Elf.SYM_SIZE; // entry 0 stays all zero
         for (int s : order) {
             SymbolKind k = st.kind(s);
-            int type = switch (k) {
+            int type = st.hasFlag(s, InputFile.IFUNC) ? Elf.STT_GNU_IFUNC : switch (k) {
                 case TEXT -> Elf.STT_FUNC;
                 case TLS_DATA, TLS_BSS -> Elf.STT_TLS;
                 case ABSOLUTE -> Elf.STT_NOTYPE;

@@ -43,6 +43,19 @@ public abstract class Arch {
      */
     public abstract int defaultTextAlignment();
 
+    /** {@return the size of a stub that jumps through a GOT-like slot (an IFUNC's PLT entry)} */
+    public abstract int indirectStubSize();
+
+    /**
+     * Writes a stub that jumps to the address stored in a slot.
+     *
+     * @param buf the output
+     * @param pos where the stub starts in buf
+     * @param stub the stub's address
+     * @param slot the slot's address
+     */
+    public abstract void writeIndirectStub(ByteBuffer buf, int pos, long stub, long slot);
+
     /** {@return how many bytes an operation patches} @param op an operation */
     public abstract int width(int op);
 

@@ -108,6 +108,21 @@ public final class Arm64 extends Arch {
     }
 
     @Override
+    public int indirectStubSize() {
+        return 16;
+    }
+
+    @Override
+    public void writeIndirectStub(ByteBuffer buf, int pos, long stub, long slot) {
+        buf.putInt(pos, 0x90000010);                       // adrp x16, slot
+        apply(buf, pos, ADR_PREL_PG_HI21, slot, 0, stub, 0);
+        buf.putInt(pos + 4, 0xf9400211);                   // ldr x17, [x16, :lo12:slot]
+        patchScaled(buf, pos + 4, slot, 3);
+        buf.putInt(pos + 8, 0xd61f0220);                   // br x17
+        buf.putInt(pos + 12, 0xd503201f);                  // nop
+    }
+
+    @Override
     public boolean isThreadPointerRelative(int op) {
         return op >= TLSLE_ADD_TPREL_HI12 && op <= TLSIE_LD64_GOTTPREL_LO12_NC;
     }

@@ -150,6 +150,21 @@ public final class X86_64 extends Arch {
     }
 
     @Override
+    public int indirectStubSize() {
+        return 16;
+    }
+
+    @Override
+    public void writeIndirectStub(ByteBuffer buf, int pos, long stub, long slot) {
+        buf.put(pos, (byte) 0xff);                         // jmp *slot(%rip)
+        buf.put(pos + 1, (byte) 0x25);
+        buf.putInt(pos + 2, (int) (slot - (stub + 6)));
+        for (int i = 6; i < 16; i++) {
+            buf.put(pos + i, (byte) 0xcc);                 // int3 padding
+        }
+    }
+
+    @Override
     public boolean isThreadPointerRelative(int op) {
         return op == TPOFF32 || op == GOTTPOFF;
     }

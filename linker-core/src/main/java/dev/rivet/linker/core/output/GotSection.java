@@ -1,7 +1,6 @@
 package dev.rivet.linker.core.output;
 
 import dev.rivet.linker.SymbolKind;
-import dev.rivet.linker.core.symbols.InputFile;
 import dev.rivet.linker.core.symbols.SymbolLoader;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
@@ -55,29 +54,17 @@ public final class GotSection {
      * @param ctx the link
      */
     void materialize(LinkContext ctx) {
-        SymbolLoader ld = ctx.loader;
         if (symbols.isEmpty()) {
-            // A table an earlier link made is not part of this one.
-            int old = ld.gotSymbolIfCreated();
-            if (old != 0 && ld.symbols.atom(old) != 0) {
-                ctx.atoms.alive.clear(ld.symbols.atom(old));
-            }
+            SyntheticAtoms.retire(ctx, ".got");
             return;
         }
-        int sym = ld.gotSymbol();
         int[] order = symbols.toIntArray();
-        ld.update(sym, b -> b.kind(SymbolKind.DATA).alignment(8).generator(8L * order.length, out -> {
+        atom = SyntheticAtoms.make(ctx, ".got", SymbolKind.DATA, 1 /* PROGBITS */, 0x3 /* WRITE|ALLOC */, 8, 8L * order.length, out -> {
             long[] addresses = ctx.symbolAddress;
             for (int i = 0; i < order.length; i++) {
                 long a = addresses[order[i]];
                 out.buffer().putLong(8 * i, a == SymbolLoader.NO_ADDRESS ? 0 : a); // 0: undefined weak
             }
-        }));
-        int slot = ld.symbols.local[sym];
-        ld.payload.symFlags[slot] |= InputFile.NOT_IN_SYMTAB;
-        atom = ld.payload.symAtom[slot];
-        ctx.atoms.section[atom] = ld.sections.intern(".got", SymbolKind.DATA, 1 /* PROGBITS */, 0x3 /* WRITE|ALLOC */, false);
-        ctx.atoms.alive.set(atom);
-        ctx.atoms.discarded.clear(atom);
+        });
     }
 }

@@ -59,6 +59,8 @@ public final class LinkContext {
     public long[] reportedAddress;
     /** Slots of the global offset table, filled by the relocation scan. */
     public final GotSection got = new GotSection();
+    /** Indirect functions, filled by the relocation scan. */
+    public final IfuncTable ifuncs = new IfuncTable();
     /** Relocations applied while writing. */
     public long relocationsApplied;
 
@@ -209,6 +211,7 @@ public final class LinkContext {
     /** Creates the linker-made atoms the relocation scan asked for (the GOT). */
     public void materializeSyntheticAtoms() {
         got.materialize(this);
+        ifuncs.materialize(this);
     }
 
     /** Computes {@link #symbolAtom} for every symbol, in parallel. */
@@ -268,5 +271,6 @@ public final class LinkContext {
         });
         symbolAddress = out;
         reportedAddress = reported;
+        ifuncs.redirect(this);
     }
 }

@@ -39,6 +39,15 @@ public interface OutputFormat {
     }
 
     /**
+     * Runs after the relocation scan and the engine's own linker-made atoms: adds the format's
+     * (ELF: the IRELATIVE records of IFUNCs in {@code .rela.iplt}).
+     *
+     * @param ctx the link
+     */
+    default void createSyntheticAtoms(LinkContext ctx) {
+    }
+
+    /**
      * Reads an input file of this format into the linker: creates its {@code InputFile}, atoms and
      * relocations, then binds its symbols with {@link CoreLinker#addInput}.
      *

@@ -40,6 +40,9 @@ public final class RelocationScan {
                 if (ctx.arch.needsGot(f.relocs.type[r])) {
                     ctx.got.add(t);
                 }
+                if (st.hasFlag(t, InputFile.IFUNC) && st.isDefined(t)) {
+                    ctx.ifuncs.add(t);
+                }
                 int ta = ctx.symbolAtom[t];
                 boolean tpRelative = ctx.arch.isThreadPointerRelative(f.relocs.type[r]);
                 if (tpRelative && (ta == 0 || !at.kind(ta).isThreadLocal()) && st.isDefined(t) && tls.size() < MAX_SITES) {

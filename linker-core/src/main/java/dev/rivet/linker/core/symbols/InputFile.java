@@ -23,6 +23,8 @@ public abstract class InputFile {
     public static final int NOT_IN_SYMTAB = 16;
     /** Defined by the linker (such as {@code __init_array_start}); its value is set after layout. */
     public static final int LINKER_DEFINED = 32;
+    /** An indirect function (ELF STT_GNU_IFUNC): the definition is a resolver that returns the real address at startup. */
+    public static final int IFUNC = 64;
 
     private static final SymbolKind[] KINDS = SymbolKind.values();
 

@@ -80,19 +80,26 @@ public final class SymbolLoader implements Loader {
         }
     }
 
-    private int gotSymbol;
+    private final it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap<String> synthetic = new it.unimi.dsi.fastutil.objects.Object2IntOpenHashMap<>();
 
-    /** {@return the static symbol that holds the GOT, created on first use and reused by every link} */
-    public int gotSymbol() {
-        if (gotSymbol == 0) {
-            gotSymbol = symbols.createStatic(".got");
+    /**
+     * {@return the static symbol that holds a linker-made table (GOT, IFUNC stubs...), created on
+     * first use and reused by every link}
+     *
+     * @param name the table's name, such as {@code .got}
+     */
+    public int syntheticSymbol(String name) {
+        int s = synthetic.getInt(name);
+        if (s == 0) {
+            s = symbols.createStatic(name);
+            synthetic.put(name, s);
         }
-        return gotSymbol;
+        return s;
     }
 
-    /** {@return the GOT's symbol if a link has made one, else 0} */
-    public int gotSymbolIfCreated() {
-        return gotSymbol;
+    /** {@return a linker-made table's symbol if a link has made it, else 0} @param name its name */
+    public int syntheticSymbolIfCreated(String name) {
+        return synthetic.getInt(name);
     }
 
     // ---- linker-defined symbols ----
