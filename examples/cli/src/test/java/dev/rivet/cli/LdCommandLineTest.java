@@ -16,12 +16,16 @@ import dev.rivet.cli.LdOptions.StartGroup;
 import dev.rivet.cli.LdOptions.Strip;
 import dev.rivet.linker.Target;
 import dev.rivet.linker.testing.ExternalTools;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -452,6 +456,79 @@ class LdCommandLineTest {
         Files.writeString(dir.resolve("loop.rsp"), "a.o @loop.rsp");
         assertThatThrownBy(() -> LdCommandLine.parse(List.of("@loop.rsp"), dir)).isInstanceOf(UsageException.class)
                 .hasMessageContaining("too many @-files");
+    }
+
+    // ---- rivet ld in the CLI --------------------------------------------------------------------
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int ld(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "ld";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return Main.run(all, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void versionLineSatisfiesWhatBuildToolsLookFor() {
+        assertThat(ld("--version")).isZero();
+        String first = stdout().lines().findFirst().orElseThrow();
+        assertThat(first).startsWith("Rivet ").contains("GNU ld").endsWith(" " + LdCommandLine.GNU_LD_VERSION);
+        // libtool: case `$LD -v 2>&1` in *GNU* | *'with BFD'*) lt_cv_prog_gnu_ld=yes
+        assertThat(first).contains("GNU");
+        // gcc's configure: the first line, if it says GNU, ends in the version: s,^.*[ \t]\([0-9][0-9]*\.[0-9][0-9]*.*\)$,\1,
+        Matcher gcc = Pattern.compile("^.*[ \t]([0-9][0-9]*\\.[0-9][0-9]*.*)$").matcher(first);
+        assertThat(gcc.matches()).isTrue();
+        assertThat(gcc.group(1)).isEqualTo("2.40");
+        // glibc's configure: AC_CHECK_PROG_VER(..., [GNU ld.* \([0-9][0-9]*\.[0-9.]*\)], ...)
+        Matcher glibc = Pattern.compile("GNU ld.* ([0-9][0-9]*\\.[0-9.]*)").matcher(first);
+        assertThat(glibc.find()).isTrue();
+        assertThat(glibc.group(1)).isEqualTo("2.40");
+        out.reset();
+        assertThat(ld("-v")).isZero();
+        assertThat(stdout()).isEqualTo(first + System.lineSeparator());
+        out.reset();
+        assertThat(ld("-V")).isZero();
+        assertThat(stdout()).contains(first, "Supported emulations:", "elf_x86_64", "aarch64linux");
+    }
+
+    @Test
+    void helpListsAcceptedAndIgnoredOptions() {
+        assertThat(ld("--help")).isZero();
+        assertThat(stdout()).contains("Usage: rivet ld", "--start-group", "-Bstatic", "--push-state", "-z KEYWORD",
+                "--build-id", "-plugin PATH", "--fix-cortex-a53-843419", "docs/LD-OPTIONS.md");
+    }
+
+    @Test
+    void errorsExitWithStatus2AndNameTheOption() {
+        assertThat(ld("-foo")).isEqualTo(2);
+        assertThat(stderr()).startsWith("rivet ld: unknown option '-foo'");
+        err.reset();
+        assertThat(ld("a.o", "-o")).isEqualTo(2);
+        assertThat(stderr()).startsWith("rivet ld: option '-o' requires an argument");
+        err.reset();
+        assertThat(ld("-o", "x")).isEqualTo(2);
+        assertThat(stderr()).startsWith("rivet ld: no input files");
+    }
+
+    @Test
+    void aLinkIsParsedThenRefusedAsNotImplemented() {
+        assertThat(ld("-z", "bogus", "-o", "prog", "a.o", "-lc")).isEqualTo(2);
+        assertThat(stderr()).contains("rivet ld: warning: -z bogus ignored", "not implemented yet", "2 inputs", "output 'prog'");
+        err.reset();
+        out.reset();
+        assertThat(ld("-v", "a.o")).isEqualTo(2);
+        assertThat(stdout()).contains("GNU ld");
+        assertThat(stderr()).contains("not implemented yet");
     }
 
     @Test
