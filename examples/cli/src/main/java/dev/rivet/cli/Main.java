@@ -2,6 +2,7 @@ package dev.rivet.cli;
 
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.List;
 
 /** Entry point of the {@code rivet} command. */
 public final class Main {
@@ -46,9 +47,12 @@ public final class Main {
                 dev.rivet.linker.Target.known().forEach(t -> out.println(t));
                 return 0;
             }
-            case "ld", "ld64" -> {
-                err.println("rivet " + args[0] + ": the " + (args[0].equals("ld") ? "GNU ld" : "ld64")
-                        + " command line is not implemented yet; Rivet links symbols built through its Java API today");
+            case "ld" -> {
+                return ld(rest, out, err);
+            }
+            case "ld64" -> {
+                err.println("rivet ld64: the ld64 command line is not implemented yet; Rivet links symbols built through"
+                        + " its Java API today");
                 return 2;
             }
             default -> {
@@ -57,6 +61,49 @@ public final class Main {
                 return 2;
             }
         }
+    }
+
+    /**
+     * {@code rivet ld}: parses a GNU ld command line; answers {@code --help}, {@code -v},
+     * {@code --version} and {@code -V}; refuses a link, which is not implemented yet.
+     *
+     * @param args the arguments after {@code ld}
+     * @param out standard output
+     * @param err standard error
+     * @return the exit status: 0 for help and version, 2 otherwise
+     */
+    static int ld(String[] args, PrintStream out, PrintStream err) {
+        LdOptions options;
+        try {
+            options = LdCommandLine.parse(List.of(args));
+        } catch (LdCommandLine.UsageException e) {
+            err.println("rivet ld: " + e.getMessage());
+            err.println("rivet ld: use the --help option for usage information");
+            return 2;
+        }
+        options.warnings().forEach(w -> err.println("rivet ld: warning: " + w));
+        if (options.printHelp()) {
+            out.print(LdCommandLine.help());
+            return 0;
+        }
+        if (options.printVersion()) {
+            out.println(LdCommandLine.versionLine(version()));
+            if (options.printEmulations()) {
+                out.println("  Supported emulations:");
+                LdCommandLine.EMULATIONS.keySet().forEach(e -> out.println("   " + e));
+            }
+        }
+        if (!options.hasInputs()) {
+            if (options.printVersion()) {
+                return 0;                               // as GNU ld: -v without inputs is not an error
+            }
+            err.println("rivet ld: no input files");
+            return 2;
+        }
+        err.println("rivet ld: linking object files is not implemented yet (the command line was read: "
+                + options.filesAndLibraries().size() + " inputs, output '" + options.output()
+                + "'); Rivet links symbols built through its Java API today");
+        return 2;
     }
 
     static String version() {
@@ -72,7 +119,8 @@ public final class Main {
                   demo [--out DIR]   link the built-in sample programs for every supported target into DIR
                                      (default: demo-out), run the host's, and the aarch64 ones under qemu-aarch64
                   targets            list the targets Rivet knows
-                  ld ARGS...         GNU ld compatible driver (not implemented yet)
+                  ld ARGS...         GNU ld compatible driver: reads gcc's ld command line (ld --help);
+                                     linking object files is not implemented yet
                   ld64 ARGS...       ld64 compatible driver (not implemented yet)
                   --version          print the version
                   --help             print this help""");

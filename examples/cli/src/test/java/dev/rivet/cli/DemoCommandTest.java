@@ -47,7 +47,7 @@ class DemoCommandTest {
         assertThat(run("frobnicate")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown command 'frobnicate'");
         assertThat(run("demo", "--bogus")).isEqualTo(2);
-        assertThat(run("ld", "-o", "x")).isEqualTo(2);
+        assertThat(run("ld", "-o", "x", "x.o")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("not implemented yet");
     }
 
