@@ -65,12 +65,12 @@ public final class Main {
 
     /**
      * {@code rivet ld}: parses a GNU ld command line; answers {@code --help}, {@code -v},
-     * {@code --version} and {@code -V}; refuses a link, which is not implemented yet.
+     * {@code --version} and {@code -V}; otherwise links.
      *
      * @param args the arguments after {@code ld}
      * @param out standard output
      * @param err standard error
-     * @return the exit status: 0 for help and version, 2 otherwise
+     * @return the exit status: 0 on success, 1 when the link fails, 2 for a bad command line
      */
     static int ld(String[] args, PrintStream out, PrintStream err) {
         LdOptions options;
@@ -100,10 +100,7 @@ public final class Main {
             err.println("rivet ld: no input files");
             return 2;
         }
-        err.println("rivet ld: linking object files is not implemented yet (the command line was read: "
-                + options.filesAndLibraries().size() + " inputs, output '" + options.output()
-                + "'); Rivet links symbols built through its Java API today");
-        return 2;
+        return new LdDriver(err).link(options);
     }
 
     static String version() {
@@ -119,8 +116,8 @@ public final class Main {
                   demo [--out DIR]   link the built-in sample programs for every supported target into DIR
                                      (default: demo-out), run the host's, and the aarch64 ones under qemu-aarch64
                   targets            list the targets Rivet knows
-                  ld ARGS...         GNU ld compatible driver: reads gcc's ld command line (ld --help);
-                                     linking object files is not implemented yet
+                  ld ARGS...         GNU ld compatible driver, as gcc calls it (gcc -B examples/cli/bin/):
+                                     static executables from objects and archives (ld --help)
                   ld64 ARGS...       ld64 compatible driver (not implemented yet)
                   --version          print the version
                   --help             print this help""");

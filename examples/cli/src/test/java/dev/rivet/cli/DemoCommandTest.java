@@ -47,8 +47,8 @@ class DemoCommandTest {
         assertThat(run("frobnicate")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown command 'frobnicate'");
         assertThat(run("demo", "--bogus")).isEqualTo(2);
-        assertThat(run("ld", "-o", "x", "x.o")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("not implemented yet");
+        assertThat(run("ld", "-o", "x", dir.resolve("missing.o").toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing.o: error: cannot open input: no such file");
     }
 
     @Test

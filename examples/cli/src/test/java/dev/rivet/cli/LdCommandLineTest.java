@@ -521,14 +521,14 @@ class LdCommandLineTest {
     }
 
     @Test
-    void aLinkIsParsedThenRefusedAsNotImplemented() {
-        assertThat(ld("-z", "bogus", "-o", "prog", "a.o", "-lc")).isEqualTo(2);
-        assertThat(stderr()).contains("rivet ld: warning: -z bogus ignored", "not implemented yet", "2 inputs", "output 'prog'");
+    void aLinkIsParsedThenRunAndFailsOnAMissingInput() {
+        assertThat(ld("-z", "bogus", "-o", "prog", "no-such-input.o", "-lc")).isEqualTo(1);
+        assertThat(stderr()).contains("rivet ld: warning: -z bogus ignored", "no-such-input.o: error: cannot open input: no such file");
         err.reset();
         out.reset();
-        assertThat(ld("-v", "a.o")).isEqualTo(2);
+        assertThat(ld("-v", "no-such-input.o")).isEqualTo(1);
         assertThat(stdout()).contains("GNU ld");
-        assertThat(stderr()).contains("not implemented yet");
+        assertThat(stderr()).contains("no-such-input.o");
     }
 
     @Test

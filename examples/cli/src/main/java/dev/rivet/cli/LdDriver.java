@@ -1,0 +1,127 @@
+package dev.rivet.cli;
+
+import dev.rivet.linker.Diagnostic;
+import dev.rivet.linker.InputOption;
+import dev.rivet.linker.LinkException;
+import dev.rivet.linker.LinkListener;
+import dev.rivet.linker.LinkOptions;
+import dev.rivet.linker.Linker;
+import dev.rivet.linker.Target;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs a link described by a GNU ld command line through Rivet's public API: inputs in command
+ * line order, {@code -l} searched in the {@code -L} directories, archives loaded on demand (so
+ * groups need no repetition), {@code --whole-archive}, {@code -e}, {@code --gc-sections}.
+ * Diagnostics are printed as lld prints them; the exit status is 1 when the link fails.
+ */
+final class LdDriver {
+    private final PrintStream err;
+
+    LdDriver(PrintStream err) {
+        this.err = err;
+    }
+
+    int link(LdOptions options) {
+        if (options.outputKind() != LdOptions.OutputKind.EXECUTABLE) {
+            return error("producing " + (options.outputKind() == LdOptions.OutputKind.PIE
+                    ? "position-independent executables (-pie)" : "shared libraries (-shared)")
+                    + " is not supported yet; link static executables with -static or -no-pie");
+        }
+        Target target = options.target().map(Target::parse).orElseGet(LdDriver::hostTarget);
+        LinkOptions.Builder lo = LinkOptions.builder().deadStrip(options.gcSections())
+                .listener(new LinkListener() {
+                    @Override
+                    public void diagnostic(Diagnostic d) {
+                        err.println("rivet ld: " + d);
+                    }
+                });
+        options.entry().ifPresent(lo::entry);
+        try {
+            Linker linker = Linker.create(target, lo.build());
+            for (LdOptions.Input in : options.inputs()) {
+                if (in instanceof LdOptions.FileInput f) {
+                    add(linker, Path.of(f.path()), f.state());
+                } else if (in instanceof LdOptions.LibraryInput lib) {
+                    add(linker, findLibrary(options, lib), lib.state());
+                }
+                // Groups need nothing: archive members are pulled to a fixpoint whatever the order.
+            }
+            linker.link(Path.of(options.output()));
+            return 0;
+        } catch (LinkException e) {
+            for (Diagnostic d : e.diagnostics()) {
+                err.println("rivet ld: " + d);
+            }
+            return 1;
+        }
+    }
+
+    private static void add(Linker linker, Path file, LdOptions.InputState state) {
+        if (state.wholeArchive()) {
+            linker.addInput(file, InputOption.WHOLE_ARCHIVE);
+        } else {
+            linker.addInput(file);
+        }
+    }
+
+    /**
+     * Finds {@code -lNAME} as GNU ld does: in each {@code -L} directory in order, {@code libNAME.so}
+     * (when dynamic libraries are allowed) then {@code libNAME.a}; {@code -l:FILE} by its name.
+     */
+    private static Path findLibrary(LdOptions options, LdOptions.LibraryInput lib) {
+        List<String> names = new ArrayList<>();
+        if (lib.exactFileName()) {
+            names.add(lib.name().substring(1));
+        } else {
+            if (!lib.state().staticOnly()) {
+                names.add("lib" + lib.name() + ".so");
+            }
+            names.add("lib" + lib.name() + ".a");
+        }
+        List<String> searched = new ArrayList<>();
+        for (String dir : options.librarySearchPaths()) {
+            Path d = resolveSysroot(options, dir);
+            searched.add(d.toString());
+            for (String n : names) {
+                Path p = d.resolve(n);
+                if (Files.isRegularFile(p)) {
+                    if (n.endsWith(".so")) {
+                        throw new LinkException(Diagnostic.error("found " + p + " for " + lib.spelling()
+                                + ", but linking against shared libraries is not supported yet")
+                                .withHint("link statically (-static), or put the static library first on the search path"));
+                    }
+                    return p;
+                }
+            }
+        }
+        throw new LinkException(Diagnostic.error("unable to find library " + lib.spelling())
+                .withHint(searched.isEmpty() ? "no directories were searched: add one with -L"
+                        : "searched: " + String.join(", ", searched)));
+    }
+
+    private static Path resolveSysroot(LdOptions options, String dir) {
+        Optional<String> sysroot = options.sysroot();
+        if (dir.startsWith("=")) {
+            return Path.of(sysroot.orElse("") + dir.substring(1));
+        }
+        if (dir.startsWith("$SYSROOT")) {
+            return Path.of(sysroot.orElse("") + dir.substring("$SYSROOT".length()));
+        }
+        return Path.of(dir);
+    }
+
+    private static Target hostTarget() {
+        return System.getProperty("os.arch").equals("aarch64") ? Target.AARCH64_LINUX : Target.X86_64_LINUX;
+    }
+
+    private int error(String message) {
+        err.println("rivet ld: error: " + message);
+        return 1;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.rivet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rivet.linker.testing.ExternalTools;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code rivet ld} as gcc calls it: {@code gcc -B DIR/} runs the {@code ld} in DIR, which is Rivet;
+ * the program must run as the one gcc links with GNU ld.
+ */
+class LdDriverTest {
+    @TempDir
+    Path dir;
+
+    static final String SYS = """
+            static long sys3(long n, long a, long b, long c) {
+            #if defined(__x86_64__)
+                long r; __asm__ volatile ("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory"); return r;
+            #else
+                register long x8 __asm__("x8") = n; register long x0 __asm__("x0") = a;
+                register long x1 __asm__("x1") = b; register long x2 __asm__("x2") = c;
+                __asm__ volatile ("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory"); return x0;
+            #endif
+            }
+            #if defined(__x86_64__)
+            enum { WR = 1, EX = 60 };
+            #else
+            enum { WR = 64, EX = 93 };
+            #endif
+            """;
+    static final String MAIN = SYS + """
+            int greet(char *buf);
+            static char buf[32];
+            void _start(void) { int n = greet(buf); sys3(WR, 1, (long) buf, n); sys3(EX, n, 0, 0); for (;;) { } }
+            """;
+    static final String LIB = "int greet(char *b) { const char *s = \"hi from a library\\n\"; int n = 0; while (s[n]) { b[n] = s[n]; n++; } return n; }\n";
+
+    /** An {@code ld} that runs this build of the CLI (the jar is not packaged yet when tests run). */
+    private Path ldWrapper() throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path ld = bin.resolve("ld");
+        String javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = String.join(java.io.File.pathSeparator, RepoFiles.runtimeClassPath());
+        Files.writeString(ld, "#!/bin/sh\nexec '" + javaCommand + "' -cp '" + cp + "' dev.rivet.cli.Main ld \"$@\"\n");
+        Files.setPosixFilePermissions(ld, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return bin;
+    }
+
+    private static String gcc(String arch) {
+        return arch.equals("x86_64") ? "gcc" : "aarch64-linux-gnu-gcc";
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"x86_64", "aarch64"})
+    void gccLinksThroughRivetWithLibrariesFromTheSearchPath(String arch) throws Exception {
+        String gcc = ExternalTools.require(gcc(arch)).toString();
+        Files.writeString(dir.resolve("main.c"), MAIN);
+        Files.writeString(dir.resolve("greet.c"), LIB);
+        Path libdir = Files.createDirectories(dir.resolve("lib"));
+        ExternalTools.Result cc = ExternalTools.run(List.of(gcc, "-c", "-O2", "-ffreestanding", "-fno-stack-protector",
+                "-fno-builtin", "-fno-tree-loop-distribute-patterns", "-o", dir.resolve("greet.o").toString(), dir.resolve("greet.c").toString()));
+        assertThat(cc.exitCode()).as(cc.stderr()).isZero();
+        String ar = arch.equals("x86_64") ? "ar" : "aarch64-linux-gnu-ar";
+        assertThat(ExternalTools.run(List.of(ExternalTools.require(ar).toString(), "rcs", libdir.resolve("libgreet.a").toString(),
+                dir.resolve("greet.o").toString())).exitCode()).isZero();
+
+        List<String> common = List.of("-O2", "-ffreestanding", "-fno-stack-protector", "-static", "-nostdlib",
+                dir.resolve("main.c").toString(), "-L" + libdir, "-lgreet");
+        List<String> withRivet = new ArrayList<>(List.of(gcc, "-B" + ldWrapper() + "/", "-o", dir.resolve("rivet").toString()));
+        withRivet.addAll(common);
+        ExternalTools.Result link = ExternalTools.run(withRivet);
+        assertThat(link.exitCode()).as(link.stderr()).isZero();
+        List<String> withGnu = new ArrayList<>(List.of(gcc, "-o", dir.resolve("gnu").toString()));
+        withGnu.addAll(common);
+        assertThat(ExternalTools.run(withGnu).exitCode()).isZero();
+
+        dev.rivet.linker.Target t = dev.rivet.linker.Target.parse(arch + "-linux");
+        ExternalTools.Result want = ExternalTools.runProgram(t, dir.resolve("gnu"));
+        ExternalTools.Result got = ExternalTools.runProgram(t, dir.resolve("rivet"));
+        assertThat(want.stdout()).isEqualTo("hi from a library\n");
+        assertThat(got.stdout()).isEqualTo(want.stdout());
+        assertThat(got.exitCode()).isEqualTo(want.exitCode());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-lnothere", "-l:libnothere.a"})
+    void aMissingLibraryNamesEveryDirectorySearched(String lib) throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a"));
+        Path b = Files.createDirectories(dir.resolve("b"));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"ld", "-static", "-o", dir.resolve("x").toString(), "-L" + a, "-L", b.toString(), lib},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unable to find library " + lib)
+                .contains("searched: " + a + ", " + b);
+        assertThat(dir.resolve("x")).doesNotExist();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-pie", "-shared"})
+    void outputsThatNeedDynamicLinkingAreRefusedClearly(String kind) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"ld", kind, "-o", dir.resolve("x").toString(), "a.o"},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("is not supported yet");
+    }
+}
