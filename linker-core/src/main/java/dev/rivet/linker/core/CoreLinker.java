@@ -137,6 +137,7 @@ public final class CoreLinker implements Linker {
      * @param archive the archive
      */
     public void addLazyArchive(LazyArchive archive) {
+        // (The archive took its input position when it was created; see LazyArchive users.)
         archives.add(archive);
     }
 

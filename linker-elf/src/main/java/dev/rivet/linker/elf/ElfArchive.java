@@ -14,11 +14,14 @@ final class ElfArchive implements LazyArchive {
     private final CoreLinker linker;
     private final Archive archive;
     private final Bits loaded;
+    private final long position;
+    private int loadedCount;
 
     ElfArchive(CoreLinker linker, Archive archive) {
         this.linker = linker;
         this.archive = archive;
         this.loaded = new Bits(archive.memberCount());
+        this.position = linker.symbolLoader().symbols.nextInputPosition();
     }
 
     @Override
@@ -42,7 +45,8 @@ final class ElfArchive implements LazyArchive {
         loaded.set(member);
         String name = archive.name() + "(" + archive.memberName(member) + ")";
         ByteBuffer data = archive.thin() ? CoreLinker.map(archive.memberPath(member)) : archive.memberData(member);
-        ObjectReader.read(linker, name, data);
+        // Members are laid out at the archive's place among the inputs, in the order they load.
+        ObjectReader.read(linker, name, data, position + (++loadedCount));
     }
 
     /** Loads every member not loaded yet, in archive order ({@code --whole-archive}). */

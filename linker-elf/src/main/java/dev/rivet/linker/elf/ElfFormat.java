@@ -49,6 +49,10 @@ public final class ElfFormat implements OutputFormat {
                 archive.loadAll();
             }
             linker.addLazyArchive(archive);
+        } else if (LinkerScriptReader.looksLikeScript(data)) {
+            for (LinkerScriptReader.Entry e : LinkerScriptReader.read(path, data)) {
+                linker.addInput(e.path(), LinkerScriptReader.options(options));
+            }
         } else {
             ObjectReader.read(linker, path.toString(), data);
         }

@@ -88,12 +88,22 @@ final class ObjectReader {
     }
 
     static void read(CoreLinker linker, String name, ByteBuffer data) {
-        new ObjectReader(linker, name, data).read();
+        read(linker, name, data, -1);
     }
 
-    private void read() {
+    /**
+     * Reads an object.
+     *
+     * @param order its layout position among the inputs (see {@code InputFile.order}), or -1 for the next one
+     */
+    static void read(CoreLinker linker, String name, ByteBuffer data, long order) {
+        new ObjectReader(linker, name, data).read(order);
+    }
+
+    private void read(long order) {
         readHeader();
         ElfObjectFile file = new ElfObjectFile(in.name, in.buf, loader.atoms);
+        file.order = order;
         loader.symbols.addFile(file);
         makeAtoms(file);
         byte[][] names = readSymbols(file);
@@ -200,6 +210,11 @@ final class ObjectReader {
             int output = loader.sections.intern(outputName(shName[i]), kind, type,
                     shFlags[i] & (SHF_WRITE | SHF_ALLOC | SHF_EXECINSTR | SHF_TLS), keep);
             long align = shAlign[i] == 0 ? 1 : shAlign[i];
+            if (shName[i].equals(".eh_frame") && align > 4) {
+                // Unwinders read .eh_frame as one run of records up to a zero length word: padding
+                // between two inputs' pieces would end it early. Records are multiples of 4 bytes.
+                align = 4;
+            }
             if (Long.bitCount(align) != 1 || align > (1L << 30)) {
                 throw in.error(sectionHeader(i) + 48, "section " + shName[i] + " has alignment " + Long.toUnsignedString(align)
                         + ", which is not a power of two up to 2^30");

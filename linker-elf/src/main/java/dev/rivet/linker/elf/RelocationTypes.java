@@ -34,9 +34,10 @@ final class RelocationTypes {
         X86.add(13, "R_X86_64_PC16", -1);
         X86.add(14, "R_X86_64_8", -1);
         X86.add(15, "R_X86_64_PC8", -1);
-        X86.add(19, "R_X86_64_TLSGD", -1);
-        X86.add(20, "R_X86_64_TLSLD", -1);
-        X86.add(21, "R_X86_64_DTPOFF32", -1);
+        X86.add(17, "R_X86_64_DTPOFF64", X86_64.DTPOFF64);
+        X86.add(19, "R_X86_64_TLSGD", X86_64.TLSGD);
+        X86.add(20, "R_X86_64_TLSLD", X86_64.TLSLD);
+        X86.add(21, "R_X86_64_DTPOFF32", X86_64.DTPOFF32);
         X86.add(22, "R_X86_64_GOTTPOFF", X86_64.GOTTPOFF);
         X86.add(23, "R_X86_64_TPOFF32", X86_64.TPOFF32);
         X86.add(24, "R_X86_64_PC64", X86_64.PC64);
@@ -74,6 +75,7 @@ final class RelocationTypes {
         ARM.add(299, "R_AARCH64_LDST128_ABS_LO12_NC", Arm64.LDST128_ABS_LO12_NC);
         ARM.add(311, "R_AARCH64_ADR_GOT_PAGE", Arm64.ADR_GOT_PAGE);
         ARM.add(312, "R_AARCH64_LD64_GOT_LO12_NC", Arm64.LD64_GOT_LO12_NC);
+        ARM.add(313, "R_AARCH64_LD64_GOTPAGE_LO15", Arm64.LD64_GOTPAGE_LO15);
         ARM.add(512, "R_AARCH64_TLSGD_ADR_PREL21", -1);
         ARM.add(513, "R_AARCH64_TLSGD_ADR_PAGE21", -1);
         ARM.add(514, "R_AARCH64_TLSGD_ADD_LO12_NC", -1);
@@ -82,10 +84,10 @@ final class RelocationTypes {
         ARM.add(549, "R_AARCH64_TLSLE_ADD_TPREL_HI12", Arm64.TLSLE_ADD_TPREL_HI12);
         ARM.add(550, "R_AARCH64_TLSLE_ADD_TPREL_LO12", Arm64.TLSLE_ADD_TPREL_LO12);
         ARM.add(551, "R_AARCH64_TLSLE_ADD_TPREL_LO12_NC", Arm64.TLSLE_ADD_TPREL_LO12_NC);
-        ARM.add(562, "R_AARCH64_TLSDESC_ADR_PAGE21", -1);
-        ARM.add(563, "R_AARCH64_TLSDESC_LD64_LO12", -1);
-        ARM.add(564, "R_AARCH64_TLSDESC_ADD_LO12", -1);
-        ARM.add(569, "R_AARCH64_TLSDESC_CALL", -1);
+        ARM.add(562, "R_AARCH64_TLSDESC_ADR_PAGE21", Arm64.TLSDESC_ADR_PAGE21);
+        ARM.add(563, "R_AARCH64_TLSDESC_LD64_LO12", Arm64.TLSDESC_LD64_LO12);
+        ARM.add(564, "R_AARCH64_TLSDESC_ADD_LO12", Arm64.TLSDESC_ADD_LO12);
+        ARM.add(569, "R_AARCH64_TLSDESC_CALL", Arm64.TLSDESC_CALL);
     }
 
     private RelocationTypes() { }

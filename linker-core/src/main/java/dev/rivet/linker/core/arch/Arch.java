@@ -95,6 +95,38 @@ public abstract class Arch {
     public abstract boolean needsGot(int op);
 
     /**
+     * {@return whether an operation is relative to the GOT's base ({@code _GLOBAL_OFFSET_TABLE_})}:
+     * for those the engine passes the GOT's address as the target's address {@code s}
+     *
+     * @param op an operation
+     */
+    public boolean usesGotBase(int op) {
+        return false;
+    }
+
+    /**
+     * {@return whether a relaxation by this operation rewrote the instruction that the next
+     * relocation patches (x86-64's call to {@code __tls_get_addr}), so the writer skips that one}
+     *
+     * @param op an operation
+     */
+    public boolean consumesNextRelocation(int op) {
+        return false;
+    }
+
+    /**
+     * {@return whether relocation {@code i} of an atom is part of a sequence that the one before it
+     * relaxed, and so must be neither scanned nor applied}
+     *
+     * @param r the file's relocations
+     * @param first the atom's first relocation
+     * @param i a relocation of the atom
+     */
+    public final boolean isConsumed(dev.rivet.linker.core.symbols.Relocations r, int first, int i) {
+        return i > first && consumesNextRelocation(r.type[i - 1]) && r.offset[i] < r.offset[i - 1] + 12;
+    }
+
+    /**
      * {@return whether an operation encodes the target's offset from the thread pointer}; for
      * those, the engine passes that offset as the target's address
      *

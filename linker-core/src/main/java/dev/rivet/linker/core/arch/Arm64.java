@@ -56,6 +56,16 @@ public final class Arm64 extends Arch {
     public static final int TLSIE_ADR_GOTTPREL_PAGE21 = 23;
     /** Initial-exec ldr, relaxed to movk of the TP offset's bits 15:0 ({@code R_AARCH64_TLSIE_LD64_GOTTPREL_LO12_NC}). */
     public static final int TLSIE_LD64_GOTTPREL_LO12_NC = 24;
+    /** ldr of the GOT entry at (G - Page(GOT)) >> 3, within 32 KiB ({@code R_AARCH64_LD64_GOTPAGE_LO15}). */
+    public static final int LD64_GOTPAGE_LO15 = 25;
+    /** TLS descriptor adrp, relaxed to movz x0 of the TP offset's bits 31:16 ({@code R_AARCH64_TLSDESC_ADR_PAGE21}). */
+    public static final int TLSDESC_ADR_PAGE21 = 26;
+    /** TLS descriptor ldr, relaxed to movk x0 of the TP offset's bits 15:0 ({@code R_AARCH64_TLSDESC_LD64_LO12}). */
+    public static final int TLSDESC_LD64_LO12 = 27;
+    /** TLS descriptor add, relaxed to nop ({@code R_AARCH64_TLSDESC_ADD_LO12}). */
+    public static final int TLSDESC_ADD_LO12 = 28;
+    /** TLS descriptor call, relaxed to nop ({@code R_AARCH64_TLSDESC_CALL}). */
+    public static final int TLSDESC_CALL = 29;
 
     private static final String[] NAMES = {
         "R_AARCH64_NONE", "R_AARCH64_ABS64", "R_AARCH64_ABS32", "R_AARCH64_PREL32", "R_AARCH64_PREL64",
@@ -65,7 +75,8 @@ public final class Arm64 extends Arch {
         "R_AARCH64_CONDBR19", "R_AARCH64_TSTBR14", "R_AARCH64_ADR_PREL_LO21",
         "R_AARCH64_ADR_GOT_PAGE", "R_AARCH64_LD64_GOT_LO12_NC", "R_AARCH64_TLSLE_ADD_TPREL_HI12",
         "R_AARCH64_TLSLE_ADD_TPREL_LO12", "R_AARCH64_TLSLE_ADD_TPREL_LO12_NC", "R_AARCH64_TLSIE_ADR_GOTTPREL_PAGE21",
-        "R_AARCH64_TLSIE_LD64_GOTTPREL_LO12_NC",
+        "R_AARCH64_TLSIE_LD64_GOTTPREL_LO12_NC", "R_AARCH64_LD64_GOTPAGE_LO15", "R_AARCH64_TLSDESC_ADR_PAGE21",
+        "R_AARCH64_TLSDESC_LD64_LO12", "R_AARCH64_TLSDESC_ADD_LO12", "R_AARCH64_TLSDESC_CALL",
     };
 
     private Arm64() { }
@@ -104,7 +115,12 @@ public final class Arm64 extends Arch {
 
     @Override
     public boolean needsGot(int op) {
-        return op == ADR_GOT_PAGE || op == LD64_GOT_LO12_NC;
+        return op == ADR_GOT_PAGE || op == LD64_GOT_LO12_NC || op == LD64_GOTPAGE_LO15;
+    }
+
+    @Override
+    public boolean usesGotBase(int op) {
+        return op == LD64_GOTPAGE_LO15;
     }
 
     @Override
@@ -124,7 +140,7 @@ public final class Arm64 extends Arch {
 
     @Override
     public boolean isThreadPointerRelative(int op) {
-        return op >= TLSLE_ADD_TPREL_HI12 && op <= TLSIE_LD64_GOTTPREL_LO12_NC;
+        return (op >= TLSLE_ADD_TPREL_HI12 && op <= TLSIE_LD64_GOTTPREL_LO12_NC) || (op >= TLSDESC_ADR_PAGE21 && op <= TLSDESC_CALL);
     }
 
     @Override
@@ -168,6 +184,25 @@ public final class Arm64 extends Arch {
             }
             case LD64_GOT_LO12_NC -> {
                 return patchScaled(buf, pos, g + a, 3);
+            }
+            case TLSDESC_ADR_PAGE21 -> { // adrp x0, :tlsdesc:v -> movz x0, #(v >> 16), lsl #16
+                long v = s + a;
+                if (v < 0 || v >= (1L << 32)) {
+                    return outOfRange(v, 0, (1L << 32) - 1);
+                }
+                buf.putInt(pos, 0xd2a00000 | (int) (((v >> 16) & 0xFFFF) << 5));
+            }
+            case TLSDESC_LD64_LO12 -> buf.putInt(pos, 0xf2800000 | (int) (((s + a) & 0xFFFF) << 5)); // movk x0, #(v & 0xffff)
+            case TLSDESC_ADD_LO12, TLSDESC_CALL -> buf.putInt(pos, 0xd503201f); // nop
+            case LD64_GOTPAGE_LO15 -> { // s is the GOT's base here
+                long v = g + a - (s & ~0xFFFL);
+                if (v < 0 || v >= (1L << 15)) {
+                    return outOfRange(v, 0, (1L << 15) - 1);
+                }
+                if ((v & 7) != 0) {
+                    return "GOT entry offset " + v + " is not a multiple of 8";
+                }
+                patchImm12(buf, pos, v >> 3);
             }
             case ABS64 -> buf.putLong(pos, s + a);
             case PREL64 -> buf.putLong(pos, s + a - p);

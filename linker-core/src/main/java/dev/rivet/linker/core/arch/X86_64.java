@@ -30,10 +30,19 @@ public final class X86_64 extends Arch {
     public static final int TPOFF32 = 10;
     /** Initial-exec TLS through the GOT, relaxed to local-exec ({@code R_X86_64_GOTTPOFF}). */
     public static final int GOTTPOFF = 11;
+    /** General-dynamic TLS, relaxed to local-exec with the call after it ({@code R_X86_64_TLSGD}). */
+    public static final int TLSGD = 12;
+    /** Local-dynamic TLS, relaxed to a load of the thread pointer with the call after it ({@code R_X86_64_TLSLD}). */
+    public static final int TLSLD = 13;
+    /** Offset in the module's block; after local-dynamic relaxation, from the thread pointer ({@code R_X86_64_DTPOFF32}). */
+    public static final int DTPOFF32 = 14;
+    /** As DTPOFF32, 8 bytes ({@code R_X86_64_DTPOFF64}). */
+    public static final int DTPOFF64 = 15;
 
     private static final String[] NAMES = {
         "R_X86_64_NONE", "R_X86_64_64", "R_X86_64_32", "R_X86_64_32S", "R_X86_64_PC32", "R_X86_64_PLT32", "R_X86_64_PC64",
         "R_X86_64_GOTPCREL", "R_X86_64_GOTPCRELX", "R_X86_64_REX_GOTPCRELX", "R_X86_64_TPOFF32", "R_X86_64_GOTTPOFF",
+        "R_X86_64_TLSGD", "R_X86_64_TLSLD", "R_X86_64_DTPOFF32", "R_X86_64_DTPOFF64",
     };
 
     private X86_64() { }
@@ -126,6 +135,65 @@ public final class X86_64 extends Arch {
         return null;
     }
 
+    private static final byte[] LOAD_TP = {0x64, 0x48, (byte) 0x8b, 0x04, 0x25, 0, 0, 0, 0}; // mov %fs:0, %rax
+
+    /**
+     * {@code data16 lea x@tlsgd(%rip), %rdi; data16 data16 rex64 call __tls_get_addr} (or the
+     * {@code call *__tls_get_addr@GOTPCREL(%rip)} form), 16 bytes, becomes
+     * {@code mov %fs:0, %rax; lea x@tpoff(%rax), %rax}.
+     */
+    private static String relaxGeneralDynamic(ByteBuffer buf, int pos, long off) {
+        if (pos < 4 || !bytesAre(buf, pos - 4, 0x66, 0x48, 0x8d, 0x3d)
+                || !(bytesAre(buf, pos + 4, 0x66, 0x66, 0x48, 0xe8) || bytesAre(buf, pos + 4, 0x66, 0x48, 0xff, 0x15))) {
+            return "R_X86_64_TLSGD is not in the general-dynamic code sequence";
+        }
+        if (!fitsSigned(off, 32)) {
+            return outOfRange(off, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        }
+        buf.put(pos - 4, LOAD_TP);
+        buf.put(pos + 5, (byte) 0x48);
+        buf.put(pos + 6, (byte) 0x8d);
+        buf.put(pos + 7, (byte) 0x80);
+        buf.putInt(pos + 8, (int) off);
+        return null;
+    }
+
+    /**
+     * {@code lea x@tlsld(%rip), %rdi; call __tls_get_addr} (12 bytes, or 13 with
+     * {@code call *...@GOTPCREL}) becomes {@code mov %fs:0, %rax} behind data16 prefixes: the
+     * module's block starts at the thread pointer's offsets, which DTPOFF then gives.
+     */
+    private static String relaxLocalDynamic(ByteBuffer buf, int pos) {
+        if (pos < 3 || !bytesAre(buf, pos - 3, 0x48, 0x8d, 0x3d)) {
+            return "R_X86_64_TLSLD is not in the local-dynamic code sequence";
+        }
+        int prefixes;
+        if (Byte.toUnsignedInt(buf.get(pos + 4)) == 0xe8) {
+            prefixes = 3;
+        } else if (bytesAre(buf, pos + 4, 0xff, 0x15)) {
+            prefixes = 4;
+        } else {
+            return "R_X86_64_TLSLD is not followed by a call to __tls_get_addr";
+        }
+        for (int i = 0; i < prefixes; i++) {
+            buf.put(pos - 3 + i, (byte) 0x66);
+        }
+        buf.put(pos - 3 + prefixes, LOAD_TP);
+        return null;
+    }
+
+    private static boolean bytesAre(ByteBuffer buf, int at, int... bytes) {
+        if (at < 0 || at + bytes.length > buf.limit()) {
+            return false;
+        }
+        for (int i = 0; i < bytes.length; i++) {
+            if (Byte.toUnsignedInt(buf.get(at + i)) != bytes[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static String pc32(ByteBuffer buf, int pos, long v) {
         if (!fitsSigned(v, 32)) {
             return outOfRange(v, Integer.MIN_VALUE, Integer.MAX_VALUE);
@@ -166,7 +234,12 @@ public final class X86_64 extends Arch {
 
     @Override
     public boolean isThreadPointerRelative(int op) {
-        return op == TPOFF32 || op == GOTTPOFF;
+        return op == TPOFF32 || op == GOTTPOFF || op == TLSGD || op == TLSLD || op == DTPOFF32 || op == DTPOFF64;
+    }
+
+    @Override
+    public boolean consumesNextRelocation(int op) {
+        return op == TLSGD || op == TLSLD;
     }
 
     @Override
@@ -188,6 +261,20 @@ public final class X86_64 extends Arch {
             case GOTTPOFF -> {
                 return relaxInitialExec(buf, pos, s + a + 4);
             }
+            case TLSGD -> {
+                return relaxGeneralDynamic(buf, pos, s + a + 4);
+            }
+            case TLSLD -> {
+                return relaxLocalDynamic(buf, pos);
+            }
+            case DTPOFF32 -> {
+                long v = s + a;
+                if (!fitsSigned(v, 32)) {
+                    return outOfRange(v, Integer.MIN_VALUE, Integer.MAX_VALUE);
+                }
+                buf.putInt(pos, (int) v);
+            }
+            case DTPOFF64 -> buf.putLong(pos, s + a);
             case GOTPCRELX, REX_GOTPCRELX -> {
                 if (relax(buf, pos, op, s, a, p)) {
                     return null;

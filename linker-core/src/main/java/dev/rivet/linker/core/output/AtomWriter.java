@@ -131,16 +131,23 @@ public final class AtomWriter {
         long[] addresses = ctx.symbolAddress;
         int end = at.relStart[a] + at.relCount[a];
         for (int i = at.relStart[a]; i < end; i++) {
+            if (arch.isConsumed(r, at.relStart[a], i)) {
+                continue; // the call this relocation patched was rewritten by the relaxation before it
+            }
             int target = file.relocationTarget(i);
             long s = addresses[target];
-            if (s == SymbolLoader.NO_ADDRESS) {
+            boolean undefinedWeak = s == SymbolLoader.NO_ADDRESS;
+            if (undefinedWeak) {
                 s = 0; // an undefined weak reference: strong ones were reported before layout
             }
             int off = r.offset[i];
             int op = r.type[i];
             long g = arch.needsGot(op) ? ctx.got.entryAddress(ctx, target) : 0;
             if (arch.isThreadPointerRelative(op)) {
-                s -= ctx.threadPointer;
+                // An undefined weak thread-local symbol has offset 0, as in other linkers.
+                s = undefinedWeak ? 0 : s - ctx.threadPointer;
+            } else if (arch.usesGotBase(op)) {
+                s = ctx.got.baseAddress(ctx);
             }
             String problem = arch.apply(buf, pos + off, op, s, r.addend[i], addr + off, g);
             if (problem != null && errs.size() < MAX_ERRORS) {

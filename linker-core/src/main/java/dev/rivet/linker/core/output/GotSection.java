@@ -38,6 +38,11 @@ public final class GotSection {
         return symbols.size();
     }
 
+    /** {@return the GOT's address (its first slot), after layout; 0 without a GOT} @param ctx the link */
+    public long baseAddress(LinkContext ctx) {
+        return symbols.isEmpty() ? 0 : ctx.atoms.address[atom];
+    }
+
     /**
      * {@return the address of a symbol's slot, after layout}
      *

@@ -98,6 +98,7 @@ public final class OutputSection {
         List<OutputSection> result = new ArrayList<>(names.size());
         for (int i = 0; i < names.size(); i++) {
             int[] list = members.get(i).toIntArray();
+            inputOrder(ctx, list);
             SymbolKind kind = at.kind(list[0]);
             int type = 0;
             long flags = 0;
@@ -124,6 +125,30 @@ public final class OutputSection {
             result.add(sec);
         }
         return result;
+    }
+
+    /**
+     * Orders a section's atoms by their file's input position, then atom index (stable): atoms of
+     * archive members loaded during resolution go where their archive was given. Already in order
+     * when no member was loaded out of turn, which is checked first.
+     */
+    private static void inputOrder(LinkContext ctx, int[] list) {
+        AtomTable at = ctx.atoms;
+        var st = ctx.symbols;
+        long last = Long.MIN_VALUE;
+        boolean sorted = true;
+        for (int a : list) {
+            long o = st.file(at.file[a]).order;
+            if (o < last) {
+                sorted = false;
+                break;
+            }
+            last = o;
+        }
+        if (!sorted) {
+            it.unimi.dsi.fastutil.ints.IntArrays.mergeSort(list,
+                    (x, y) -> Long.compare(st.file(at.file[x]).order, st.file(at.file[y]).order));
+        }
     }
 
     /**

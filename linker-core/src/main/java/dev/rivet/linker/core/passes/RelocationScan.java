@@ -36,6 +36,9 @@ public final class RelocationScan {
         for (int a = at.alive.nextSetBit(1); a >= 0; a = at.alive.nextSetBit(a + 1)) {
             InputFile f = st.file(at.file[a]);
             for (int r = at.relStart[a], end = r + at.relCount[a]; r < end; r++) {
+                if (ctx.arch.isConsumed(f.relocs, at.relStart[a], r)) {
+                    continue; // e.g. the call to __tls_get_addr that a TLS relaxation removed
+                }
                 int t = f.relocationTarget(r);
                 if (ctx.arch.needsGot(f.relocs.type[r])) {
                     ctx.got.add(t);

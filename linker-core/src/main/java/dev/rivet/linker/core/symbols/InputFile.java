@@ -32,6 +32,12 @@ public abstract class InputFile {
     public final String name;
     /** The file's index in the {@link SymbolTable}; 0 until added. */
     public int index;
+    /**
+     * Where the file's atoms go in layout relative to other files': its position among the
+     * inputs, so that an archive member loaded during resolution is laid out where its archive
+     * was given, as GNU ld does. Set by {@link SymbolTable#addFile} unless a reader set it first.
+     */
+    public long order = -1;
 
     /** How many local symbols are in use. */
     public int symCount;

@@ -63,12 +63,25 @@ public final class SymbolTable {
      * @return the index
      */
     public int addFile(InputFile f) {
+        if (f.order < 0) {
+            f.order = nextInputPosition();
+        }
         if (fileCount == files.length) {
             files = Arrays.copyOf(files, fileCount * 2);
         }
         f.index = fileCount;
         files[fileCount] = f;
         return fileCount++;
+    }
+
+    private long inputPositions;
+
+    /**
+     * {@return the layout position for the next input: inputs are 2^32 apart, so an archive's
+     * members fit between it and the next input}
+     */
+    public long nextInputPosition() {
+        return (inputPositions++) << 32;
     }
 
     /** {@return the file with index i} @param i a file index, 1 or more */
