@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,17 +46,6 @@ class LdDriverTest {
             """;
     static final String LIB = "int greet(char *b) { const char *s = \"hi from a library\\n\"; int n = 0; while (s[n]) { b[n] = s[n]; n++; } return n; }\n";
 
-    /** An {@code ld} that runs this build of the CLI (the jar is not packaged yet when tests run). */
-    private Path ldWrapper() throws IOException {
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        Path ld = bin.resolve("ld");
-        String javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String cp = String.join(java.io.File.pathSeparator, RepoFiles.runtimeClassPath());
-        Files.writeString(ld, "#!/bin/sh\nexec '" + javaCommand + "' -cp '" + cp + "' dev.rivet.cli.Main ld \"$@\"\n");
-        Files.setPosixFilePermissions(ld, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return bin;
-    }
-
     private static String gcc(String arch) {
         return arch.equals("x86_64") ? "gcc" : "aarch64-linux-gnu-gcc";
     }
@@ -78,7 +66,7 @@ class LdDriverTest {
 
         List<String> common = List.of("-O2", "-ffreestanding", "-fno-stack-protector", "-static", "-nostdlib",
                 dir.resolve("main.c").toString(), "-L" + libdir, "-lgreet");
-        List<String> withRivet = new ArrayList<>(List.of(gcc, "-B" + ldWrapper() + "/", "-o", dir.resolve("rivet").toString()));
+        List<String> withRivet = new ArrayList<>(List.of(gcc, "-B" + RivetLd.wrapperDirectory(dir) + "/", "-o", dir.resolve("rivet").toString()));
         withRivet.addAll(common);
         ExternalTools.Result link = ExternalTools.run(withRivet);
         assertThat(link.exitCode()).as(link.stderr()).isZero();

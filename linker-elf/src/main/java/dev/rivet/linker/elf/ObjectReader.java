@@ -41,6 +41,9 @@ final class ObjectReader {
     private static final long SHF_TLS = 0x400;
     private static final long SHF_GNU_RETAIN = 0x200000;
 
+    /** Sections kept as dead-stripping roots by name, as in GNU ld's default linker script. */
+    private static final java.util.Set<String> KEPT_SECTIONS = java.util.Set.of(".init", ".fini", ".ctors", ".dtors", ".jcr");
+
     /** Input name prefixes whose sections merge into the output section of that name, as in lld. */
     private static final String[] MERGED_PREFIXES = {
         ".text", ".rodata", ".data.rel.ro", ".data", ".bss.rel.ro", ".bss", ".tdata", ".tbss",
@@ -205,9 +208,12 @@ final class ObjectReader {
                 continue;
             }
             SymbolKind kind = sectionKind(i);
+            // Kept whatever refers to them, as GNU ld's default script KEEPs them: the init/fini
+            // arrays, and .init/.fini, whose crti.o prologue and crtn.o epilogue nothing refers to.
+            String out = outputName(shName[i]);
             boolean keep = type == SHT_INIT_ARRAY || type == SHT_FINI_ARRAY || type == SHT_PREINIT_ARRAY
-                    || (shFlags[i] & SHF_GNU_RETAIN) != 0;
-            int output = loader.sections.intern(outputName(shName[i]), kind, type,
+                    || (shFlags[i] & SHF_GNU_RETAIN) != 0 || KEPT_SECTIONS.contains(out);
+            int output = loader.sections.intern(out, kind, type,
                     shFlags[i] & (SHF_WRITE | SHF_ALLOC | SHF_EXECINSTR | SHF_TLS), keep);
             long align = shAlign[i] == 0 ? 1 : shAlign[i];
             if (shName[i].equals(".eh_frame") && align > 4) {
