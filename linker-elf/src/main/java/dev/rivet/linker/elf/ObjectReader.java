@@ -82,6 +82,8 @@ final class ObjectReader {
     private String[] shName;
     /** The atom of each loaded section, 0 for sections that are not loaded. */
     private int[] sectionAtom;
+    /** Sections of COMDAT groups whose signature an earlier input already brought. */
+    private boolean[] discarded;
 
     private ObjectReader(CoreLinker linker, String name, ByteBuffer data) {
         this.in = new ElfBytes(name, data);
@@ -108,6 +110,7 @@ final class ObjectReader {
         ElfObjectFile file = new ElfObjectFile(in.name, in.buf, loader.atoms);
         file.order = order;
         loader.symbols.addFile(file);
+        readGroups();
         makeAtoms(file);
         byte[][] names = readSymbols(file);
         readRelocations(file);
@@ -197,6 +200,62 @@ final class ObjectReader {
         }
     }
 
+    /**
+     * COMDAT groups: the first group with a signature is kept, the sections of a later one with
+     * the same signature are dropped (the usual copy of an inline or template function).
+     */
+    private void readGroups() {
+        discarded = new boolean[shnum];
+        for (int i = 0; i < shnum; i++) {
+            if (shType[i] != SHT_GROUP) {
+                continue;
+            }
+            if (shEntsize[i] != 4 || shSize[i] < 4 || shSize[i] % 4 != 0) {
+                throw in.error(sectionHeader(i) + 32, "group section " + shName[i] + " has size " + shSize[i]
+                        + " and entry size " + shEntsize[i] + "; it must hold 4-byte words");
+            }
+            long flags = in.u32(shOffset[i]);
+            if ((flags & 1) == 0) {
+                continue; // not GRP_COMDAT: an ordinary group, kept
+            }
+            String signature = groupSignature(i);
+            if (loader.comdatSignatures.add(signature)) {
+                continue;
+            }
+            for (long w = 4; w < shSize[i]; w += 4) {
+                long member = in.u32(shOffset[i] + w);
+                if (member <= 0 || member >= shnum) {
+                    throw in.error(shOffset[i] + w, "group " + signature + " names section " + member
+                            + ", but the file has only " + shnum + " sections");
+                }
+                discarded[(int) member] = true;
+            }
+        }
+    }
+
+    /** The name of the symbol a group's sh_info names (for a section symbol, its section's name). */
+    private String groupSignature(int group) {
+        int symtab = shLink[group];
+        if (symtab <= 0 || symtab >= shnum || shType[symtab] != SHT_SYMTAB) {
+            throw in.error(sectionHeader(group) + 40, "group section " + shName[group] + " does not link to the symbol table");
+        }
+        long index = shInfo[group];
+        if (index >= shSize[symtab] / Elf.SYM_SIZE) {
+            throw in.error(sectionHeader(group) + 44, "group section " + shName[group] + " names symbol " + index
+                    + ", past the end of the symbol table");
+        }
+        long e = shOffset[symtab] + index * Elf.SYM_SIZE;
+        int shndx = in.u16(e + 6);
+        if ((in.u8(e + 4) & 0xf) == STT_SECTION && shndx < shnum) {
+            return shName[shndx];
+        }
+        int strtab = shLink[symtab];
+        if (strtab <= 0 || strtab >= shnum) {
+            throw in.error(sectionHeader(symtab) + 40, "the symbol table's string table index " + strtab + " is out of range");
+        }
+        return in.string(shOffset[strtab], shSize[strtab], in.u32(e), "the signature of group " + shName[group]);
+    }
+
     /** Loaded sections become atoms, in section order. */
     private void makeAtoms(ElfObjectFile file) {
         sectionAtom = new int[shnum];
@@ -204,7 +263,7 @@ final class ObjectReader {
         int count = 0;
         for (int i = 1; i < shnum; i++) {
             int type = shType[i];
-            if ((shFlags[i] & SHF_ALLOC) == 0 || type == SHT_NOTE || type == SHT_GROUP) {
+            if ((shFlags[i] & SHF_ALLOC) == 0 || type == SHT_NOTE || type == SHT_GROUP || discarded[i]) {
                 continue;
             }
             SymbolKind kind = sectionKind(i);
@@ -348,6 +407,14 @@ final class ObjectReader {
             } else if (shndx >= shnum) {
                 throw in.error(e + 6, "symbol " + l + " ('" + utf8(name) + "') is in section " + shndx
                         + ", but the file has only " + shnum + " sections");
+            } else if (sectionAtom[shndx] == 0 && discarded[shndx]) {
+                // In a dropped COMDAT copy: a global refers to the kept copy's definition; a
+                // local (say, what an .eh_frame record points at) resolves to 0, as in other linkers.
+                if ((flags & InputFile.LOCAL) == 0) {
+                    file.addSymbol(SymbolKind.UNDEFINED, flags & ~InputFile.IFUNC, 0, 0, 0);
+                } else {
+                    file.addSymbol(SymbolKind.ABSOLUTE, flags | InputFile.NOT_IN_SYMTAB, 0, 0, 0);
+                }
             } else if (sectionAtom[shndx] == 0) {
                 if ((flags & InputFile.LOCAL) == 0) {
                     throw in.error(e + 6, "global symbol '" + utf8(name) + "' is defined in section " + shName[shndx]

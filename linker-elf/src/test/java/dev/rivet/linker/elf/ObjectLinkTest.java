@@ -162,4 +162,53 @@ class ObjectLinkTest {
         return readelf.lines().filter(l -> l.contains("] " + section + " ")).findFirst()
                 .map(l -> l.trim().split("\\s+")).map(f -> f[f.length - 4]).orElse("");
     }
+
+    static final String COMDAT_A = CompiledPrograms.SYSCALLS + """
+            template <class T> struct Twice { static T of(T x) { return x * 2; } };
+            int from_b();
+            extern "C" void _start() {
+                syscall3(SYS_EXIT, Twice<int>::of(3) + from_b(), 0, 0);
+                for (;;) { }
+            }
+            """;
+    static final String COMDAT_B = """
+            template <class T> struct Twice { static T of(T x) { return x * 2; } };
+            int from_b() { return Twice<int>::of(4); }
+            """;
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void comdatGroupsKeepOneCopyOfInlineFunctions(Target t) throws Exception {
+        List<Path> objects = CompiledPrograms.compile(t, dir, List.of("-O0", "-fno-exceptions", "-fno-rtti"),
+                "a.cpp", COMDAT_A, "b.cpp", COMDAT_B);
+        Path ref = CompiledPrograms.linkWithGnuLd(t, dir.resolve("ref"), objects);
+        Linker linker = Linker.create(t, LinkOptions.builder().deadStrip(false).build());
+        objects.forEach(linker::addInput);
+        Path exe = dir.resolve("rivet");
+        linker.link(exe);
+        assertThat(ExternalTools.runProgram(t, exe).exitCode()).isEqualTo(ExternalTools.runProgram(t, ref).exitCode()).isEqualTo(14);
+        // The function's code, as compiled in a.o, appears once in the output, not once per object.
+        String objcopy = t.architecture() == dev.rivet.linker.Architecture.X86_64 ? "objcopy" : "aarch64-linux-gnu-objcopy";
+        Path code = dir.resolve("twice.bin");
+        ExternalTools.Result r = ExternalTools.run(List.of(ExternalTools.require(objcopy).toString(), "-O", "binary",
+                "--only-section=.text._ZN5TwiceIiE2ofEi", objects.get(0).toString(), code.toString()));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        byte[] needle = Files.readAllBytes(code);
+        assertThat(needle.length).isGreaterThan(8);
+        assertThat(occurrences(Files.readAllBytes(exe), needle)).as("copies of Twice<int>::of").isEqualTo(1);
+    }
+
+    private static int occurrences(byte[] hay, byte[] needle) {
+        int n = 0;
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            n++;
+        }
+        return n;
+    }
 }

@@ -26,6 +26,8 @@ public final class SymbolLoader implements Loader {
     public final PayloadFile payload;
     /** Output sections that readers assign input sections to. */
     public final SectionTable sections = new SectionTable();
+    /** Signatures of the COMDAT groups loaded so far: a later group with the same signature is dropped. */
+    public final java.util.Set<String> comdatSignatures = new java.util.HashSet<>();
     private final Arch arch;
     private final boolean strictDupok;
     private final PayloadSymbolBuilder builder;
