@@ -17,6 +17,7 @@ public final class LinkOptions {
     private final ExecutorService executor;
     private final LinkListener listener;
     private final ClassLoader classLoader;
+    private final BuildId buildId;
 
     private LinkOptions(Builder b) {
         this.entry = b.entry;
@@ -26,6 +27,7 @@ public final class LinkOptions {
         this.executor = b.executor;
         this.listener = b.listener;
         this.classLoader = b.classLoader;
+        this.buildId = b.buildId;
     }
 
     /**
@@ -51,6 +53,7 @@ public final class LinkOptions {
         b.executor = executor;
         b.listener = listener;
         b.classLoader = classLoader;
+        b.buildId = buildId;
         return b;
     }
 
@@ -87,6 +90,11 @@ public final class LinkOptions {
         return listener;
     }
 
+    /** {@return the build ID to write into the output; none by default} */
+    public BuildId buildId() {
+        return buildId;
+    }
+
     /** {@return the class loader that format modules are looked up in} */
     public Optional<ClassLoader> classLoader() {
         return Optional.ofNullable(classLoader);
@@ -101,8 +109,20 @@ public final class LinkOptions {
         private ExecutorService executor;
         private LinkListener listener = LinkListener.NONE;
         private ClassLoader classLoader;
+        private BuildId buildId = BuildId.none();
 
         private Builder() { }
+
+        /**
+         * Writes a build ID into the output (ELF: {@code .note.gnu.build-id} in a PT_NOTE segment).
+         *
+         * @param id how the ID is made
+         * @return this builder
+         */
+        public Builder buildId(BuildId id) {
+            this.buildId = Objects.requireNonNull(id, "id");
+            return this;
+        }
 
         /**
          * Sets the entry symbol.

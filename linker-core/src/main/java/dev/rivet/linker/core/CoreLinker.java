@@ -286,6 +286,7 @@ public final class CoreLinker implements Linker {
         ctx.checkCancelled();
         plan.writeFormatData(ctx, buf);
         ctx.checkCancelled();
+        plan.finish(ctx, buf);
     }
 
     private static long start(LinkContext ctx, LinkListener listener, LinkPhase phase) {

@@ -14,6 +14,7 @@ final class Elf {
     static final int EM_AARCH64 = 183;
 
     static final int PT_LOAD = 1;
+    static final int PT_NOTE = 4;
     static final int PT_TLS = 7;
     static final int PT_GNU_STACK = 0x6474e551;
     static final int PF_X = 1;

@@ -39,6 +39,7 @@ public final class ElfFormat implements OutputFormat {
     @Override
     public void createSyntheticAtoms(LinkContext ctx) {
         IrelativeTable.create(ctx);
+        BuildIdNote.create(ctx);
     }
 
     @Override

@@ -44,7 +44,8 @@ final class ExecutableLayout {
             (r < EXECUTABLE ? ro : r < WRITABLE ? rx : rw).add(s);
         }
         boolean hasTls = rw.stream().anyMatch(s -> s.kind.isThreadLocal());
-        int phnum = 1 + (rx.isEmpty() ? 0 : 1) + (rw.isEmpty() ? 0 : 1) + (hasTls ? 1 : 0) + 1;
+        boolean hasNotes = ro.stream().anyMatch(s -> s.type == Elf.SHT_NOTE);
+        int phnum = 1 + (rx.isEmpty() ? 0 : 1) + (rw.isEmpty() ? 0 : 1) + (hasTls ? 1 : 0) + (hasNotes ? 1 : 0) + 1;
         List<OutputSection> sections = new ArrayList<>();
         List<Segment> segments = new ArrayList<>();
 
@@ -110,6 +111,15 @@ final class ExecutableLayout {
         }
         if (tls != null) {
             segments.add(tls);
+        }
+        if (hasNotes) {
+            // The notes rank first in the read-only segment, so one PT_NOTE covers them all.
+            List<OutputSection> notes = ro.stream().filter(s -> s.type == Elf.SHT_NOTE).toList();
+            OutputSection first = notes.get(0);
+            OutputSection last = notes.get(notes.size() - 1);
+            long size = last.address + last.size - first.address;
+            long align = notes.stream().mapToLong(s -> s.alignment).max().orElse(4);
+            segments.add(new Segment(Elf.PT_NOTE, Elf.PF_R, first.fileOffset, first.address, size, size, align));
         }
         segments.add(new Segment(Elf.PT_GNU_STACK, Elf.PF_R | Elf.PF_W, 0, 0, 0, 0, 16));
 

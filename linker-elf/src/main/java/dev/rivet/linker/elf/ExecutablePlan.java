@@ -78,6 +78,11 @@ final class ExecutablePlan implements OutputPlan {
     }
 
     @Override
+    public void finish(LinkContext ctx, ByteBuffer out) {
+        BuildIdNote.finish(ctx, sections, out);
+    }
+
+    @Override
     public long threadPointer() {
         return threadPointer;
     }

@@ -263,7 +263,9 @@ final class ObjectReader {
         int count = 0;
         for (int i = 1; i < shnum; i++) {
             int type = shType[i];
-            if ((shFlags[i] & SHF_ALLOC) == 0 || type == SHT_NOTE || type == SHT_GROUP || discarded[i]) {
+            // .note.gnu.property needs merging by its own rules (and PT_GNU_PROPERTY): not yet.
+            if ((shFlags[i] & SHF_ALLOC) == 0 || type == SHT_GROUP || discarded[i]
+                    || (type == SHT_NOTE && shName[i].equals(".note.gnu.property"))) {
                 continue;
             }
             SymbolKind kind = sectionKind(i);
@@ -271,7 +273,7 @@ final class ObjectReader {
             // arrays, and .init/.fini, whose crti.o prologue and crtn.o epilogue nothing refers to.
             String out = outputName(shName[i]);
             boolean keep = type == SHT_INIT_ARRAY || type == SHT_FINI_ARRAY || type == SHT_PREINIT_ARRAY
-                    || (shFlags[i] & SHF_GNU_RETAIN) != 0 || KEPT_SECTIONS.contains(out);
+                    || (shFlags[i] & SHF_GNU_RETAIN) != 0 || KEPT_SECTIONS.contains(out) || type == SHT_NOTE;
             int output = loader.sections.intern(out, kind, type,
                     shFlags[i] & (SHF_WRITE | SHF_ALLOC | SHF_EXECINSTR | SHF_TLS), keep);
             long align = shAlign[i] == 0 ? 1 : shAlign[i];

@@ -183,4 +183,70 @@ class StaticExecutableTest {
         assertThat(r.entryAddress() % 4).isZero();
         assertThat(ExternalTools.runProgram(Target.AARCH64_LINUX, exe).exitCode()).isEqualTo(3);
     }
+
+    /** The descriptor of the .note.gnu.build-id note, read from the output's section headers. */
+    private static byte[] buildId(byte[] file) {
+        var b = java.nio.ByteBuffer.wrap(file).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long shoff = b.getLong(40);
+        int shnum = Short.toUnsignedInt(b.getShort(60));
+        int shstr = Short.toUnsignedInt(b.getShort(62));
+        long strOff = b.getLong((int) (shoff + 64L * shstr + 24));
+        for (int i = 0; i < shnum; i++) {
+            int h = (int) (shoff + 64L * i);
+            int name = b.getInt(h);
+            String n = new String(file, (int) strOff + name, ".note.gnu.build-id".length(), java.nio.charset.StandardCharsets.US_ASCII);
+            if (n.equals(".note.gnu.build-id") && b.getInt(h + 4) == Elf.SHT_NOTE) {
+                int off = (int) b.getLong(h + 24);
+                int len = b.getInt(off + 4);
+                return java.util.Arrays.copyOfRange(file, off + 16, off + 16 + len);
+            }
+        }
+        return null;
+    }
+
+    private byte[] linkWithBuildId(Target t, dev.rivet.linker.BuildId id) {
+        Linker linker = Linker.create(t, LinkOptions.builder().buildId(id).build());
+        SectionsProgram.define(linker);
+        return linker.linkToMemory().bytes();
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void buildIdsAreHashesOfTheOutputOrGivenOrRandom(Target t) throws Exception {
+        byte[] sha = linkWithBuildId(t, dev.rivet.linker.BuildId.sha1());
+        byte[] id = buildId(sha);
+        assertThat(id).hasSize(20);
+        // The ID is the SHA-1 of the file with the ID's own bytes still zero, so the same inputs give the same ID.
+        byte[] zeroed = sha.clone();
+        int at = indexOf(zeroed, id);
+        java.util.Arrays.fill(zeroed, at, at + 20, (byte) 0);
+        assertThat(id).isEqualTo(java.security.MessageDigest.getInstance("SHA-1").digest(zeroed));
+        assertThat(linkWithBuildId(t, dev.rivet.linker.BuildId.sha1())).isEqualTo(sha);
+
+        assertThat(buildId(linkWithBuildId(t, dev.rivet.linker.BuildId.md5()))).hasSize(16);
+        assertThat(buildId(linkWithBuildId(t, dev.rivet.linker.BuildId.parse("0x0102abcd")))).containsExactly(1, 2, 0xab, 0xcd);
+        assertThat(buildId(linkWithBuildId(t, dev.rivet.linker.BuildId.uuid())))
+                .isNotEqualTo(buildId(linkWithBuildId(t, dev.rivet.linker.BuildId.uuid())));
+        assertThat(buildId(linkWithBuildId(t, dev.rivet.linker.BuildId.none()))).isNull();
+
+        Path exe = dir.resolve("with-id");
+        java.nio.file.Files.write(exe, sha);
+        java.nio.file.Files.setPosixFilePermissions(exe, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        String notes = ExternalTools.run(List.of(ExternalTools.require("readelf").toString(), "-n", "-l", "-W", exe.toString())).stdout();
+        assertThat(notes).contains("Build ID: " + java.util.HexFormat.of().formatHex(id)).containsPattern("NOTE +0x");
+        assertThat(ExternalTools.runProgram(t, exe).exitCode()).isEqualTo(SectionsProgram.EXIT_CODE);
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
 }

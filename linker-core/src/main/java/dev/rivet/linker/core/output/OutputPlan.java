@@ -42,4 +42,14 @@ public interface OutputPlan {
      * @param out the whole output, little-endian
      */
     void writeFormatData(LinkContext ctx, ByteBuffer out);
+
+    /**
+     * Runs last, when every byte of the output is written: fills in what depends on the whole
+     * output (ELF: a build ID hashed from it).
+     *
+     * @param ctx the link
+     * @param out the whole output
+     */
+    default void finish(LinkContext ctx, ByteBuffer out) {
+    }
 }

@@ -1,0 +1,120 @@
+package dev.rivet.linker;
+
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A build ID written into the output (ELF's {@code .note.gnu.build-id}), as GNU ld's
+ * {@code --build-id}: a hash of the output, a random UUID, given bytes, or none. Immutable.
+ */
+public final class BuildId {
+    /** How the ID is made. */
+    public enum Style {
+        /** No build ID. */
+        NONE,
+        /** SHA-1 of the output (20 bytes): the same inputs give the same ID. */
+        SHA1,
+        /** MD5 of the output (16 bytes). */
+        MD5,
+        /** A random UUID (16 bytes): different on every link. */
+        UUID,
+        /** Bytes the caller gives. */
+        HEX
+    }
+
+    private static final BuildId NONE = new BuildId(Style.NONE, new byte[0]);
+    private static final BuildId SHA1 = new BuildId(Style.SHA1, new byte[0]);
+    private static final BuildId MD5 = new BuildId(Style.MD5, new byte[0]);
+    private static final BuildId UUID = new BuildId(Style.UUID, new byte[0]);
+
+    private final Style style;
+    private final byte[] value;
+
+    private BuildId(Style style, byte[] value) {
+        this.style = style;
+        this.value = value;
+    }
+
+    /** {@return no build ID} */
+    public static BuildId none() {
+        return NONE;
+    }
+
+    /** {@return a SHA-1 of the output} */
+    public static BuildId sha1() {
+        return SHA1;
+    }
+
+    /** {@return an MD5 of the output} */
+    public static BuildId md5() {
+        return MD5;
+    }
+
+    /** {@return a random UUID} */
+    public static BuildId uuid() {
+        return UUID;
+    }
+
+    /**
+     * {@return given bytes as the ID}
+     *
+     * @param bytes at least one byte
+     * @throws IllegalArgumentException if there are none
+     */
+    public static BuildId of(byte[] bytes) {
+        if (bytes.length == 0) {
+            throw new IllegalArgumentException("a build ID needs at least one byte");
+        }
+        return new BuildId(Style.HEX, bytes.clone());
+    }
+
+    /**
+     * Parses GNU ld's spelling: {@code sha1}, {@code md5}, {@code uuid}, {@code 0xHEX} or
+     * {@code none}; {@code tree} and {@code fast} (lld) mean {@code sha1}.
+     *
+     * @param text the style
+     * @return the build ID
+     * @throws IllegalArgumentException naming the text if it is none of these
+     */
+    public static BuildId parse(String text) {
+        String s = Objects.requireNonNull(text, "text").toLowerCase(Locale.ROOT);
+        return switch (s) {
+            case "none" -> NONE;
+            case "sha1", "tree", "fast" -> SHA1;
+            case "md5" -> MD5;
+            case "uuid" -> UUID;
+            default -> {
+                if (s.startsWith("0x") && s.length() > 2 && s.length() % 2 == 0 && s.substring(2).matches("[0-9a-f]+")) {
+                    yield of(HexFormat.of().parseHex(s.substring(2)));
+                }
+                throw new IllegalArgumentException("unknown build ID style '" + text + "' (sha1, md5, uuid, 0xHEX or none)");
+            }
+        };
+    }
+
+    /** {@return how the ID is made} */
+    public Style style() {
+        return style;
+    }
+
+    /** {@return the ID's length in bytes, 0 for none} */
+    public int length() {
+        return switch (style) {
+            case NONE -> 0;
+            case SHA1 -> 20;
+            case MD5, UUID -> 16;
+            case HEX -> value.length;
+        };
+    }
+
+    /** {@return the given bytes of a {@link Style#HEX} ID, else empty} */
+    public byte[] value() {
+        return value.clone();
+    }
+
+    @Override
+    public String toString() {
+        return style == Style.HEX ? "0x" + HexFormat.of().formatHex(value) : style.name().toLowerCase(Locale.ROOT);
+    }
+}
