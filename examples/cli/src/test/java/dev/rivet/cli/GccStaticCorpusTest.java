@@ -153,7 +153,18 @@ class GccStaticCorpusTest {
                 int triple(int) __attribute__((ifunc("pick")));
                 int main(void) { char buf[32]; memcpy(buf, "ifunc ok", 9); printf("%s %d %zu\\n", buf, triple(14), strlen(buf)); return 0; }
                 """),
-            program("cxx", true, List.of(), List.of(), "main.cpp", """
+            cxxProgram(),
+            withFlags(cxxProgram(), "cxx-gc-sections", List.of("-ffunction-sections", "-fdata-sections"), List.of("-Wl,--gc-sections")),
+            zlibProgram());
+    }
+
+    private static Program withFlags(Program p, String name, List<String> flags, List<String> libs) {
+        return new Program(name, p.sources(), flags, libs, p.cxx());
+    }
+
+    /** C++: exceptions thrown across files, iostream, containers, virtual calls, static initialisers. */
+    private static Program cxxProgram() {
+        return program("cxx", true, List.of(), List.of(), "main.cpp", """
                 #include <iostream>
                 #include <memory>
                 #include <map>
@@ -180,8 +191,12 @@ class GccStaticCorpusTest {
                 struct Circle : Shape { std::string name() const override { return "circle"; } };
                 std::unique_ptr<Shape> make() { return std::make_unique<Circle>(); }
                 int risky(int x) { if (x < 0) throw 17; if (x > 2) throw std::runtime_error("too big: " + std::to_string(x)); return x; }
-                """),
-            program("zlib", false, List.of(), List.of("-lz"), "z.c", """
+                """);
+    }
+
+    /** zlib through libz.a. */
+    private static Program zlibProgram() {
+        return program("zlib", false, List.of(), List.of("-lz"), "z.c", """
                 #include <stdio.h>
                 #include <string.h>
                 #include <zlib.h>
@@ -191,7 +206,7 @@ class GccStaticCorpusTest {
                     int a = compress(packed, &plen, in, sizeof in), b = uncompress(out, &olen, packed, plen);
                     printf("%d %d %lu %d crc %lx\\n", a, b, olen, memcmp(in, out, 4096), crc32(0, in, 4096)); return 0;
                 }
-                """));
+                """);
     }
 
     static Stream<Arguments> cases() {

@@ -114,6 +114,11 @@ final class ObjectReader {
         makeAtoms(file);
         byte[][] names = readSymbols(file);
         readRelocations(file);
+        for (int i = 0; i < shnum; i++) {
+            if (sectionAtom[i] != 0 && shName[i].equals(".eh_frame")) {
+                anchorFrameRecords(file, i);
+            }
+        }
         linker.addInput(file, names);
     }
 
@@ -493,6 +498,53 @@ final class ObjectReader {
                 }
             }
         }
+    }
+
+    /**
+     * Splits an {@code .eh_frame} section into its CIE and FDE records and says, per relocation,
+     * what keeps it alive: a CIE's (the personality routine) always; an FDE's other references
+     * (its LSDA) only when the function its first one (pc_begin) points to is live. The section is
+     * then output whole but is not a root of dead-stripping.
+     */
+    private void anchorFrameRecords(ElfObjectFile file, int section) {
+        int atom = sectionAtom[section];
+        var at = loader.atoms;
+        int first = at.relStart[atom];
+        int count = at.relCount[atom];
+        int[] anchor = new int[count];
+        java.util.Arrays.fill(anchor, -1);
+        long base = shOffset[section];
+        long size = shSize[section];
+        int r = 0;
+        long pos = 0;
+        while (pos + 4 <= size) {
+            long length = in.u32(base + pos);
+            if (length == 0) {
+                break; // terminator
+            }
+            if (length == 0xffffffffL || pos + 4 + length > size || length < 4) {
+                throw in.error(base + pos, ".eh_frame record at offset 0x" + Long.toHexString(pos) + " has length 0x"
+                        + Long.toHexString(length) + ", which does not fit in the section (" + size + " bytes)");
+            }
+            long end = pos + 4 + length;
+            boolean cie = in.u32(base + pos + 4) == 0;
+            int key = -1;
+            int start = r;
+            while (r < count && file.relocs.offset[first + r] < end) {
+                if (!cie && file.relocs.offset[first + r] == pos + 8) {
+                    key = r;
+                }
+                r++;
+            }
+            for (int i = start; i < r; i++) {
+                anchor[i] = key; // -1 for a CIE, or an FDE without a relocated pc_begin: always counts
+            }
+            pos = end;
+        }
+        file.conditionalAtoms = java.util.Arrays.copyOf(file.conditionalAtoms, file.conditionalAtoms.length + 1);
+        file.conditionalAtoms[file.conditionalAtoms.length - 1] = atom;
+        file.anchors = java.util.Arrays.copyOf(file.anchors, file.anchors.length + 1);
+        file.anchors[file.anchors.length - 1] = anchor;
     }
 
     private long sectionHeader(int i) {

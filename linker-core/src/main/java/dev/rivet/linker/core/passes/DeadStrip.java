@@ -52,16 +52,53 @@ public final class DeadStrip {
                 }
             }
         }
-        while (!stack.isEmpty()) {
-            int a = stack.popInt();
-            InputFile f = st.file(at.file[a]);
-            for (int r = at.relStart[a], end = r + at.relCount[a]; r < end; r++) {
-                push(ctx, f.relocationTarget(r), stack);
-            }
-            if ((stack.size() & 0xFFFF) == 0) {
-                ctx.checkCancelled();
+        // Atoms kept only for what lives (.eh_frame): always output, never roots themselves.
+        for (int fi = 1; fi < st.fileCount(); fi++) {
+            for (int a : st.file(fi).conditionalAtoms) {
+                if (!at.discarded.get(a)) {
+                    at.alive.set(a);
+                }
             }
         }
+        do {
+            while (!stack.isEmpty()) {
+                int a = stack.popInt();
+                InputFile f = st.file(at.file[a]);
+                for (int r = at.relStart[a], end = r + at.relCount[a]; r < end; r++) {
+                    push(ctx, f.relocationTarget(r), stack);
+                }
+                if ((stack.size() & 0xFFFF) == 0) {
+                    ctx.checkCancelled();
+                }
+            }
+            // An FDE's other references (its LSDA) live when the function it describes lives;
+            // what they keep may make more FDEs count, hence the loop.
+            for (int fi = 1; fi < st.fileCount(); fi++) {
+                InputFile f = st.file(fi);
+                for (int k = 0; k < f.conditionalAtoms.length; k++) {
+                    int a = f.conditionalAtoms[k];
+                    if (at.discarded.get(a)) {
+                        continue;
+                    }
+                    int[] anchor = f.anchors[k];
+                    int first = at.relStart[a];
+                    for (int i = 0; i < anchor.length; i++) {
+                        int keyRel = anchor[i];
+                        if (keyRel == i) {
+                            continue;
+                        }
+                        if (keyRel < 0 || isLive(ctx, f.relocationTarget(first + keyRel))) {
+                            push(ctx, f.relocationTarget(first + i), stack);
+                        }
+                    }
+                }
+            }
+        } while (!stack.isEmpty());
+    }
+
+    private static boolean isLive(LinkContext ctx, int s) {
+        int a = ctx.symbolAtom[s];
+        return a != 0 && ctx.atoms.alive.get(a);
     }
 
     private static void push(LinkContext ctx, int s, IntArrayList stack) {

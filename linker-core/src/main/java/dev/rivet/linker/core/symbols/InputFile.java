@@ -51,6 +51,19 @@ public abstract class InputFile {
     public int[] symAtom;
     /** The relocations of this file's atoms. */
     public final Relocations relocs;
+    /**
+     * Atoms whose relocations keep their targets alive only conditionally (ELF {@code .eh_frame}):
+     * such an atom is always output but is not a root, and {@link #anchors} says which of its
+     * relocations count. Empty for most files.
+     */
+    public int[] conditionalAtoms = new int[0];
+    /**
+     * For each of {@link #conditionalAtoms}, per relocation (from the atom's first): -1 if it
+     * always keeps its target alive (a CIE's personality routine), the index (from the atom's
+     * first) of the relocation whose target must be live for it to count (an FDE's function, for
+     * its LSDA), or the relocation's own index for that anchor itself, which keeps nothing alive.
+     */
+    public int[][] anchors = new int[0][];
 
     /**
      * @param name the file's name for messages
