@@ -173,7 +173,7 @@ final class LdCommandLine {
     /** What an option does. */
     private enum Opt {
         OUTPUT(Arity.REQUIRED), LIBRARY(Arity.REQUIRED), LIBRARY_PATH(Arity.REQUIRED), EMULATION(Arity.REQUIRED),
-        ENTRY(Arity.REQUIRED), STATIC_ONLY, DYNAMIC, PIE, NO_PIE, SHARED, NOSTDLIB, GC_SECTIONS, NO_GC_SECTIONS,
+        ENTRY(Arity.REQUIRED), STATIC_ONLY, DYNAMIC, PIE, NO_PIE, SHARED, NOSTDLIB, GC_SECTIONS, NO_GC_SECTIONS, THREADS(Arity.REQUIRED),
         BUILD_ID(Arity.OPTIONAL), EH_FRAME_HDR, NO_EH_FRAME_HDR, Z(Arity.REQUIRED), HASH_STYLE(Arity.REQUIRED),
         DYNAMIC_LINKER(Arity.REQUIRED), NO_DYNAMIC_LINKER, RPATH(Arity.REQUIRED), RPATH_LINK(Arity.REQUIRED),
         SONAME(Arity.REQUIRED), VERSION_SCRIPT(Arity.REQUIRED), EXPORT_DYNAMIC, NO_EXPORT_DYNAMIC,
@@ -232,7 +232,7 @@ final class LdCommandLine {
             "Bstatic", Opt.STATIC_ONLY, "static", Opt.STATIC_ONLY, "dn", Opt.STATIC_ONLY, "non_shared", Opt.STATIC_ONLY,
             "Bdynamic", Opt.DYNAMIC, "dy", Opt.DYNAMIC, "call_shared", Opt.DYNAMIC,
             "pie", Opt.PIE, "pic-executable", Opt.PIE, "no-pie", Opt.NO_PIE, "shared", Opt.SHARED, "Bshareable", Opt.SHARED,
-            "nostdlib", Opt.NOSTDLIB, "gc-sections", Opt.GC_SECTIONS, "no-gc-sections", Opt.NO_GC_SECTIONS,
+            "nostdlib", Opt.NOSTDLIB, "gc-sections", Opt.GC_SECTIONS, "no-gc-sections", Opt.NO_GC_SECTIONS, "threads", Opt.THREADS,
             "build-id", Opt.BUILD_ID, "eh-frame-hdr", Opt.EH_FRAME_HDR, "no-eh-frame-hdr", Opt.NO_EH_FRAME_HDR,
             "hash-style", Opt.HASH_STYLE, "dynamic-linker", Opt.DYNAMIC_LINKER, "no-dynamic-linker", Opt.NO_DYNAMIC_LINKER,
             "rpath", Opt.RPATH, "rpath-link", Opt.RPATH_LINK, "soname", Opt.SONAME, "version-script", Opt.VERSION_SCRIPT,
@@ -495,6 +495,7 @@ final class LdCommandLine {
         private OutputKind outputKind = OutputKind.EXECUTABLE;
         private boolean noStdlib;
         private boolean gcSections;
+        private Integer threads;
         private String buildId;
         private boolean ehFrameHdr;
         private final List<String> zKeywords = new ArrayList<>();
@@ -548,7 +549,8 @@ final class LdCommandLine {
                 }
             }
             return new LdOptions(inputs, output, librarySearchPaths, Optional.ofNullable(emulation),
-                    Optional.ofNullable(entry), outputKind, noStdlib, gcSections, Optional.ofNullable(buildId),
+                    Optional.ofNullable(entry), outputKind, noStdlib, gcSections,
+                    threads == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(threads), Optional.ofNullable(buildId),
                     ehFrameHdr, zKeywords, Optional.ofNullable(hashStyle), Optional.ofNullable(dynamicLinker),
                     noDynamicLinker, rpath, rpathLink, Optional.ofNullable(soname), versionScripts, exportDynamic,
                     plugins, pluginOptions, Optional.ofNullable(sysroot), printVersion, printEmulations, printHelp,
@@ -677,6 +679,16 @@ final class LdCommandLine {
                 case NOSTDLIB -> noStdlib = true;
                 case GC_SECTIONS -> gcSections = true;
                 case NO_GC_SECTIONS -> gcSections = false;
+                case THREADS -> {
+                    try {
+                        threads = Integer.parseInt(value);
+                    } catch (NumberFormatException e) {
+                        threads = 0;
+                    }
+                    if (threads < 1) {
+                        throw new UsageException("--threads needs a positive number, not '" + value + "'");
+                    }
+                }
                 case BUILD_ID -> buildId = buildIdStyle(value);
                 case EH_FRAME_HDR -> ehFrameHdr = true;
                 case NO_EH_FRAME_HDR -> ehFrameHdr = false;

@@ -42,6 +42,7 @@ final class LdDriver {
                     }
                 });
         options.entry().ifPresent(lo::entry);
+        options.threads().ifPresent(lo::threads);
         options.buildId().ifPresent(b -> lo.buildId(dev.rivet.linker.BuildId.parse(b.equals("") ? "sha1" : b)));
         try {
             Linker linker = Linker.create(target, lo.build());

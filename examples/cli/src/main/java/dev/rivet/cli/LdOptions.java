@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param outputKind what {@code -pie}, {@code -no-pie} and {@code -shared} asked for (the last wins)
  * @param noStdlib {@code -nostdlib}: search only the {@code -L} directories
  * @param gcSections {@code --gc-sections} (the last of it and {@code --no-gc-sections} wins)
+ * @param threads {@code --threads=N}, as lld and mold take it: the threads the link uses
  * @param buildId the {@code --build-id} style: {@code sha1} (the default of a bare
  *     {@code --build-id}), {@code md5}, {@code uuid} or {@code 0x} and hex digits; empty for none
  * @param ehFrameHdr {@code --eh-frame-hdr}
@@ -59,6 +60,7 @@ record LdOptions(
         OutputKind outputKind,
         boolean noStdlib,
         boolean gcSections,
+        java.util.OptionalInt threads,
         Optional<String> buildId,
         boolean ehFrameHdr,
         List<String> zKeywords,

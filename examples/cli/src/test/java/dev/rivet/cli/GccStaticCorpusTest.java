@@ -288,4 +288,23 @@ class GccStaticCorpusTest {
     static Stream<String> arches() {
         return Stream.of("x86_64", "aarch64");
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.rivet.cli.GccStaticCorpusTest#arches")
+    void outputsAreByteIdenticalAcrossRunsAndThreadCounts(String arch) throws Exception {
+        Program p = programs().stream().filter(x -> x.name().equals("threads")).findFirst().orElseThrow();
+        Path wrapper = RivetLd.wrapperDirectory(dir);
+        byte[] first = null;
+        for (String threads : List.of("1", "4", "1", "2")) {
+            Path out = dir.resolve("t" + threads);
+            ExternalTools.Result r = ExternalTools.run(build(arch, p, out, wrapper, List.of("-Wl,--threads=" + threads)));
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            byte[] bytes = Files.readAllBytes(out);
+            if (first == null) {
+                first = bytes;
+            } else {
+                assertThat(bytes).as("--threads=" + threads).isEqualTo(first);
+            }
+        }
+    }
 }
