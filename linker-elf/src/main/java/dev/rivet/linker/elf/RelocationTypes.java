@@ -106,6 +106,27 @@ final class RelocationTypes {
         return ops.get(type);
     }
 
+    /** {@return the number of a type given by name, or -1 if the table does not know it} @param name such as {@code R_X86_64_PC32} */
+    int number(String name) {
+        for (var e : names.int2ObjectEntrySet()) {
+            if (e.getValue().equals(name)) {
+                return e.getIntKey();
+            }
+        }
+        return -1;
+    }
+
+    /** {@return the handled types as (number, name), in number order, for documentation} */
+    java.util.SortedMap<Integer, String> handled() {
+        java.util.SortedMap<Integer, String> out = new java.util.TreeMap<>();
+        names.forEach((k, v) -> {
+            if (ops.get((int) k) >= 0) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
     /** {@return the type's name, such as {@code R_X86_64_PC32}, or its number} */
     String name(int type) {
         String n = names.get(type);
