@@ -17,6 +17,7 @@ final class Elf {
     static final int PT_NOTE = 4;
     static final int PT_TLS = 7;
     static final int PT_GNU_STACK = 0x6474e551;
+    static final int PT_GNU_EH_FRAME = 0x6474e550;
     static final int PF_X = 1;
     static final int PF_W = 2;
     static final int PF_R = 4;

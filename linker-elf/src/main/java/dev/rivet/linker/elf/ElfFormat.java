@@ -40,6 +40,7 @@ public final class ElfFormat implements OutputFormat {
     public void createSyntheticAtoms(LinkContext ctx) {
         IrelativeTable.create(ctx);
         BuildIdNote.create(ctx);
+        EhFrameHeader.create(ctx);
     }
 
     @Override

@@ -9,6 +9,8 @@ import java.nio.ByteBuffer;
 final class ElfObjectFile extends ObjectFile {
     /** The section name of each of this file's atoms, in the order the atoms were added. */
     String[] atomSectionNames = new String[0];
+    /** FDE records in each of {@code conditionalAtoms} (the .eh_frame atoms), for .eh_frame_hdr's size. */
+    int[] frameDescriptions = new int[0];
 
     ElfObjectFile(String name, ByteBuffer data, AtomTable atoms) {
         super(name, data, atoms);

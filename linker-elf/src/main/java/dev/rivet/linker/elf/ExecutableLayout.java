@@ -45,7 +45,9 @@ final class ExecutableLayout {
         }
         boolean hasTls = rw.stream().anyMatch(s -> s.kind.isThreadLocal());
         boolean hasNotes = ro.stream().anyMatch(s -> s.type == Elf.SHT_NOTE);
-        int phnum = 1 + (rx.isEmpty() ? 0 : 1) + (rw.isEmpty() ? 0 : 1) + (hasTls ? 1 : 0) + (hasNotes ? 1 : 0) + 1;
+        OutputSection ehHdr = ro.stream().filter(s -> s.name.equals(EhFrameHeader.SECTION)).findFirst().orElse(null);
+        int phnum = 1 + (rx.isEmpty() ? 0 : 1) + (rw.isEmpty() ? 0 : 1) + (hasTls ? 1 : 0) + (hasNotes ? 1 : 0)
+                + (ehHdr != null ? 1 : 0) + 1;
         List<OutputSection> sections = new ArrayList<>();
         List<Segment> segments = new ArrayList<>();
 
@@ -121,6 +123,9 @@ final class ExecutableLayout {
             long align = notes.stream().mapToLong(s -> s.alignment).max().orElse(4);
             segments.add(new Segment(Elf.PT_NOTE, Elf.PF_R, first.fileOffset, first.address, size, size, align));
         }
+        if (ehHdr != null) {
+            segments.add(new Segment(Elf.PT_GNU_EH_FRAME, Elf.PF_R, ehHdr.fileOffset, ehHdr.address, ehHdr.size, ehHdr.size, 4));
+        }
         segments.add(new Segment(Elf.PT_GNU_STACK, Elf.PF_R | Elf.PF_W, 0, 0, 0, 0, 16));
 
         int shndx = 1;
@@ -145,7 +150,16 @@ final class ExecutableLayout {
             return EXECUTABLE;
         }
         if (!write) {
-            return s.type == Elf.SHT_NOTE ? READ_ONLY : READ_ONLY + 10;
+            // As GNU ld orders them: notes, read-only data, then the unwind tables.
+            if (s.type == Elf.SHT_NOTE) {
+                return READ_ONLY;
+            }
+            return switch (s.name) {
+                case EhFrameHeader.SECTION -> READ_ONLY + 11;
+                case ".eh_frame" -> READ_ONLY + 12;
+                case ".gcc_except_table" -> READ_ONLY + 13;
+                default -> READ_ONLY + 10;
+            };
         }
         if (tls) {
             return s.noBits() ? WRITABLE + 1 : WRITABLE;

@@ -79,7 +79,8 @@ final class ExecutablePlan implements OutputPlan {
 
     @Override
     public void finish(LinkContext ctx, ByteBuffer out) {
-        BuildIdNote.finish(ctx, sections, out);
+        EhFrameHeader.finish(sections, out);
+        BuildIdNote.finish(ctx, sections, out); // last: the ID hashes everything else
     }
 
     @Override

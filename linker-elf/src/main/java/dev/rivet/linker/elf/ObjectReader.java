@@ -517,6 +517,7 @@ final class ObjectReader {
         long size = shSize[section];
         int r = 0;
         long pos = 0;
+        int fdes = 0;
         while (pos + 4 <= size) {
             long length = in.u32(base + pos);
             if (length == 0) {
@@ -528,6 +529,9 @@ final class ObjectReader {
             }
             long end = pos + 4 + length;
             boolean cie = in.u32(base + pos + 4) == 0;
+            if (!cie) {
+                fdes++;
+            }
             int key = -1;
             int start = r;
             while (r < count && file.relocs.offset[first + r] < end) {
@@ -545,6 +549,8 @@ final class ObjectReader {
         file.conditionalAtoms[file.conditionalAtoms.length - 1] = atom;
         file.anchors = java.util.Arrays.copyOf(file.anchors, file.anchors.length + 1);
         file.anchors[file.anchors.length - 1] = anchor;
+        file.frameDescriptions = java.util.Arrays.copyOf(file.frameDescriptions, file.frameDescriptions.length + 1);
+        file.frameDescriptions[file.frameDescriptions.length - 1] = fdes;
     }
 
     private long sectionHeader(int i) {

@@ -211,4 +211,31 @@ class ObjectLinkTest {
         }
         return n;
     }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void ehFrameHeaderListsEveryLiveFunctionSorted(Target t) {
+        List<Path> objects = CompiledPrograms.compile(t, dir, List.of("-O0", "-fno-exceptions", "-fno-rtti", "-fasynchronous-unwind-tables"),
+                "a.cpp", COMDAT_A, "b.cpp", COMDAT_B);
+        Linker linker = Linker.create(t, LinkOptions.builder().deadStrip(false).build());
+        objects.forEach(linker::addInput);
+        Path exe = dir.resolve("rivet");
+        linker.link(exe);
+        String dump = ExternalTools.run(List.of(ExternalTools.require("llvm-readobj").toString(), "--unwind", exe.toString())).stdout();
+        assertThat(dump).contains("Corresponding Section: .eh_frame_hdr").contains("version: 1");
+        // The header's table comes first; the .eh_frame records (which also print initial locations) follow.
+        String table = dump.substring(0, dump.indexOf(".eh_frame section at"));
+        List<Long> starts = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("initial_location: 0x([0-9a-f]+)").matcher(table);
+        while (m.find()) {
+            starts.add(Long.parseLong(m.group(1), 16));
+        }
+        long count = Long.parseLong(table.replaceAll("(?s).*fde_count: (\\d+).*", "$1"));
+        assertThat(starts).hasSize((int) count).isSorted().doesNotContain(0L);
+        // _start, from_b and the one kept copy of Twice<int>::of
+        var result = linker.linkToMemory();
+        assertThat(starts).contains(result.address("_start").getAsLong(), result.address("_Z6from_bv").getAsLong(),
+                result.address("_ZN5TwiceIiE2ofEi").getAsLong());
+        assertThat(ExternalTools.run(List.of("readelf", "-l", "-W", exe.toString())).stdout()).contains("GNU_EH_FRAME");
+    }
 }
