@@ -109,6 +109,18 @@ class GccStaticCorpusTest {
                     printf("total %ld main counter %d erange %d\\n", total, counter, errno == ERANGE); return 0;
                 }
                 """),
+            c("priorities", "prio.c", """
+                #include <stdio.h>
+                __attribute__((constructor(300))) static void c300(void) { puts("constructor 300"); }
+                __attribute__((constructor(101))) static void c101(void) { puts("constructor 101"); }
+                __attribute__((constructor)) static void plain(void) { puts("constructor"); }
+                __attribute__((destructor(200))) static void d200(void) { puts("destructor 200"); }
+                __attribute__((destructor)) static void dplain(void) { puts("destructor"); }
+                int main(void) { puts("main"); return 0; }
+                """, "prio2.c", """
+                #include <stdio.h>
+                __attribute__((constructor(150))) static void c150(void) { puts("constructor 150, other file"); }
+                """),
             c("longjmp", "jump.c", """
                 #include <setjmp.h>
                 #include <stdio.h>

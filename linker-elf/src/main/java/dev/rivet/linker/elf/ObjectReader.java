@@ -295,6 +295,10 @@ final class ObjectReader {
                 throw in.error(sectionHeader(i) + 32, "section " + shName[i] + " is larger than 2 GiB");
             }
             sectionAtom[i] = file.addSection(kind, output, (int) align, shOffset[i], shSize[i]);
+            int priority = initPriority(shName[i]);
+            if (priority >= 0) {
+                loader.atoms.rank.put(sectionAtom[i], priority);
+            }
             names[count++] = shName[i];
         }
         file.atomSectionNames = Arrays.copyOf(names, count);
@@ -308,6 +312,22 @@ final class ObjectReader {
             }
         }
         return input;
+    }
+
+    /**
+     * {@return the priority of {@code .init_array.NNNNN} and {@code .fini_array.NNNNN}, which GNU
+     * ld sorts before the unnumbered ones; -1 for other sections}
+     */
+    static int initPriority(String name) {
+        for (String p : new String[] {".init_array.", ".fini_array.", ".preinit_array."}) {
+            if (name.startsWith(p) && name.length() > p.length()) {
+                String digits = name.substring(p.length());
+                if (digits.length() <= 9 && digits.chars().allMatch(Character::isDigit)) {
+                    return Integer.parseInt(digits);
+                }
+            }
+        }
+        return -1;
     }
 
     private SymbolKind sectionKind(int i) {

@@ -128,26 +128,32 @@ public final class OutputSection {
     }
 
     /**
-     * Orders a section's atoms by their file's input position, then atom index (stable): atoms of
-     * archive members loaded during resolution go where their archive was given. Already in order
-     * when no member was loaded out of turn, which is checked first.
+     * Orders a section's atoms by rank (init/fini array priorities), then their file's input
+     * position, then atom index (stable): atoms of archive members loaded during resolution go
+     * where their archive was given. Usually already in order, which is checked first.
      */
     private static void inputOrder(LinkContext ctx, int[] list) {
         AtomTable at = ctx.atoms;
         var st = ctx.symbols;
+        boolean ranked = !at.rank.isEmpty();
+        int lastRank = Integer.MIN_VALUE;
         long last = Long.MIN_VALUE;
         boolean sorted = true;
         for (int a : list) {
+            int r = ranked ? at.rank.get(a) : AtomTable.DEFAULT_RANK;
             long o = st.file(at.file[a]).order;
-            if (o < last) {
+            if (r < lastRank || (r == lastRank && o < last)) {
                 sorted = false;
                 break;
             }
+            lastRank = r;
             last = o;
         }
         if (!sorted) {
-            it.unimi.dsi.fastutil.ints.IntArrays.mergeSort(list,
-                    (x, y) -> Long.compare(st.file(at.file[x]).order, st.file(at.file[y]).order));
+            it.unimi.dsi.fastutil.ints.IntArrays.mergeSort(list, (x, y) -> {
+                int c = Integer.compare(at.rank.get(x), at.rank.get(y));
+                return c != 0 ? c : Long.compare(st.file(at.file[x]).order, st.file(at.file[y]).order);
+            });
         }
     }
 

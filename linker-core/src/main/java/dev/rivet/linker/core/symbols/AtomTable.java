@@ -38,11 +38,20 @@ public final class AtomTable {
     public final Bits alive = new Bits(1024);
     /** Atoms that were replaced and must never be output. */
     public final Bits discarded = new Bits(1024);
+    /**
+     * Ranks of the few atoms that must come in a given order within their output section
+     * (ELF init/fini array priorities): ranked atoms are sorted by rank, ties in input order;
+     * an atom without a rank counts as {@link #DEFAULT_RANK}.
+     */
+    public final it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap rank = new it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap();
+    /** The rank of atoms that have none: after every explicit one (GNU ld's default priority is 65535). */
+    public static final int DEFAULT_RANK = 65536;
     /** Generators of atoms whose content is written after layout. */
     public final Int2ObjectOpenHashMap<SymbolGenerator> generators = new Int2ObjectOpenHashMap<>();
 
     /** @param capacity initial capacity */
     public AtomTable(int capacity) {
+        rank.defaultReturnValue(DEFAULT_RANK);
         int n = Math.max(capacity, 16);
         file = new int[n];
         fileLocal = new int[n];
