@@ -23,26 +23,12 @@ class LdDriverTest {
     @TempDir
     Path dir;
 
-    static final String SYS = """
-            static long sys3(long n, long a, long b, long c) {
-            #if defined(__x86_64__)
-                long r; __asm__ volatile ("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory"); return r;
-            #else
-                register long x8 __asm__("x8") = n; register long x0 __asm__("x0") = a;
-                register long x1 __asm__("x1") = b; register long x2 __asm__("x2") = c;
-                __asm__ volatile ("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory"); return x0;
-            #endif
-            }
-            #if defined(__x86_64__)
-            enum { WR = 1, EX = 60 };
-            #else
-            enum { WR = 64, EX = 93 };
-            #endif
-            """;
+    static final String SYS = dev.rivet.linker.testing.FreestandingC.SYSCALLS;
+
     static final String MAIN = SYS + """
             int greet(char *buf);
             static char buf[32];
-            void _start(void) { int n = greet(buf); sys3(WR, 1, (long) buf, n); sys3(EX, n, 0, 0); for (;;) { } }
+            void _start(void) { int n = greet(buf); syscall3(SYS_WRITE, 1, (long) buf, n); syscall3(SYS_EXIT, n, 0, 0); for (;;) { } }
             """;
     static final String LIB = "int greet(char *b) { const char *s = \"hi from a library\\n\"; int n = 0; while (s[n]) { b[n] = s[n]; n++; } return n; }\n";
 

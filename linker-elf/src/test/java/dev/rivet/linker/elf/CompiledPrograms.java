@@ -63,27 +63,29 @@ final class CompiledPrograms {
         return out;
     }
 
-    /** The system call stubs each program uses, per architecture. */
-    static final String SYSCALLS = """
-            typedef unsigned long size_t;
-            static long syscall3(long n, long a, long b, long c) {
-            #if defined(__x86_64__)
-                long ret;
-                __asm__ volatile ("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
-                return ret;
-            #else
-                register long x8 __asm__("x8") = n;
-                register long x0 __asm__("x0") = a;
-                register long x1 __asm__("x1") = b;
-                register long x2 __asm__("x2") = c;
-                __asm__ volatile ("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
-                return x0;
-            #endif
-            }
-            #if defined(__x86_64__)
-            enum { SYS_WRITE = 1, SYS_EXIT = 60 };
-            #else
-            enum { SYS_WRITE = 64, SYS_EXIT = 93 };
-            #endif
-            """;
+    /** What {@link #runBoth} saw: the GNU ld build's run, and Rivet's output file. */
+    record Runs(ExternalTools.Result reference, Path rivet) { }
+
+    /**
+     * Links objects with GNU ld and with Rivet, runs both, and checks that Rivet's program
+     * prints the same and exits with the same code.
+     *
+     * @return the reference run (for the caller's expectations) and Rivet's output
+     */
+    static Runs runBoth(Target t, Path dir, List<Path> objects) {
+        Path ref = linkWithGnuLd(t, dir.resolve("ref"), objects);
+        ExternalTools.Result want = ExternalTools.runProgram(t, ref);
+        dev.rivet.linker.Linker linker = dev.rivet.linker.Linker.create(t);
+        objects.forEach(linker::addInput);
+        Path exe = dir.resolve("rivet");
+        linker.link(exe);
+        ExternalTools.Result got = ExternalTools.runProgram(t, exe);
+        assertThat(got.stdout()).as("stdout of Rivet's build").isEqualTo(want.stdout());
+        assertThat(got.exitCode()).as("exit code of Rivet's build").isEqualTo(want.exitCode());
+        return new Runs(want, exe);
+    }
+
+    /** The system call stubs each program uses, per architecture (shared with the CLI's tests). */
+    static final String SYSCALLS = dev.rivet.linker.testing.FreestandingC.SYSCALLS;
+
 }

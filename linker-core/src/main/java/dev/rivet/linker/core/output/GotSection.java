@@ -2,8 +2,6 @@ package dev.rivet.linker.core.output;
 
 import dev.rivet.linker.SymbolKind;
 import dev.rivet.linker.core.symbols.SymbolLoader;
-import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
-import it.unimi.dsi.fastutil.ints.IntArrayList;
 
 /**
  * The global offset table of a static link: one 8-byte slot per symbol that a relocation reaches
@@ -13,13 +11,10 @@ import it.unimi.dsi.fastutil.ints.IntArrayList;
  * output; a static executable needs no dynamic relocations for it.
  */
 public final class GotSection {
-    private final Int2IntOpenHashMap slotOf = new Int2IntOpenHashMap();
-    private final IntArrayList symbols = new IntArrayList();
+    private final SymbolSlots symbols = new SymbolSlots();
     private int atom;
 
-    GotSection() {
-        slotOf.defaultReturnValue(-1);
-    }
+    GotSection() { }
 
     /**
      * Gives a symbol a slot if it has none.
@@ -27,10 +22,7 @@ public final class GotSection {
      * @param symbol a symbol reached through the GOT
      */
     public void add(int symbol) {
-        if (slotOf.get(symbol) < 0) {
-            slotOf.put(symbol, symbols.size());
-            symbols.add(symbol);
-        }
+        symbols.add(symbol);
     }
 
     /** {@return the number of slots} */
@@ -49,7 +41,7 @@ public final class GotSection {
      * @param symbol a symbol given a slot
      */
     public long entryAddress(LinkContext ctx, int symbol) {
-        return ctx.atoms.address[atom] + 8L * slotOf.get(symbol);
+        return ctx.atoms.address[atom] + 8L * symbols.slot(symbol);
     }
 
     /**
@@ -63,7 +55,7 @@ public final class GotSection {
             SyntheticAtoms.retire(ctx, ".got");
             return;
         }
-        int[] order = symbols.toIntArray();
+        int[] order = symbols.toArray();
         atom = SyntheticAtoms.make(ctx, ".got", SymbolKind.DATA, 1 /* PROGBITS */, 0x3 /* WRITE|ALLOC */, 8, 8L * order.length, out -> {
             long[] addresses = ctx.symbolAddress;
             for (int i = 0; i < order.length; i++) {

@@ -1,8 +1,6 @@
 package dev.rivet.linker.core.output;
 
 import dev.rivet.linker.SymbolKind;
-import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
-import it.unimi.dsi.fastutil.ints.IntArrayList;
 
 /**
  * Indirect functions (IFUNCs) of a static link, keyed by symbol index in the order the relocation
@@ -13,21 +11,15 @@ import it.unimi.dsi.fastutil.ints.IntArrayList;
  * as with lld's canonical PLT entries.
  */
 public final class IfuncTable {
-    private final Int2IntOpenHashMap indexOf = new Int2IntOpenHashMap();
-    private final IntArrayList symbols = new IntArrayList();
+    private final SymbolSlots symbols = new SymbolSlots();
     private int stubAtom;
     private int slotAtom;
 
-    IfuncTable() {
-        indexOf.defaultReturnValue(-1);
-    }
+    IfuncTable() { }
 
     /** Adds an IFUNC symbol if it is not there yet. @param symbol the symbol */
     public void add(int symbol) {
-        if (indexOf.get(symbol) < 0) {
-            indexOf.put(symbol, symbols.size());
-            symbols.add(symbol);
-        }
+        symbols.add(symbol);
     }
 
     /** {@return how many IFUNCs the link has} */
@@ -37,7 +29,7 @@ public final class IfuncTable {
 
     /** {@return the i-th IFUNC symbol} @param i an index */
     public int symbol(int i) {
-        return symbols.getInt(i);
+        return symbols.symbol(i);
     }
 
     /** {@return the address of the i-th IFUNC's slot, after layout} @param ctx the link @param i an index */
@@ -57,7 +49,7 @@ public final class IfuncTable {
      * @param i an index
      */
     public long resolverAddress(LinkContext ctx, int i) {
-        return ctx.addressOf(symbols.getInt(i));
+        return ctx.addressOf(symbols.symbol(i));
     }
 
     /** Makes the {@code .iplt} and {@code .igot} atoms (when there are IFUNCs) and keeps them live. */
@@ -94,7 +86,7 @@ public final class IfuncTable {
             ctx.reportedAddress = ctx.symbolAddress.clone();
         }
         for (int i = 0; i < symbols.size(); i++) {
-            ctx.symbolAddress[symbols.getInt(i)] = stubAddress(ctx, i);
+            ctx.symbolAddress[symbols.symbol(i)] = stubAddress(ctx, i);
         }
     }
 }
