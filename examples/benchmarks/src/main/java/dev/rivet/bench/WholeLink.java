@@ -1,0 +1,468 @@
+package dev.rivet.bench;
+
+import dev.rivet.linker.LinkOptions;
+import dev.rivet.linker.LinkPhase;
+import dev.rivet.linker.LinkResult;
+import dev.rivet.linker.Linker;
+import dev.rivet.linker.Target;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Whole-link benchmark: links the objects of a {@link CWorkload} with the same flags
+ * ({@code -static -nostdlib --gc-sections -e _start -o OUT}) using GNU ld (bfd), gold, lld,
+ * mold, {@code rivet ld} in a fresh JVM, and Rivet in process in a warmed-up JVM; checks that
+ * every output runs and exits with the same status; prints a markdown table per size.
+ *
+ * <p>External linkers run under {@code /usr/bin/time -f %M} for their peak RSS (the kernel's
+ * {@code ru_maxrss}); the wall time is measured here around process start and exit, so it
+ * includes starting {@code time} and the linker (about a millisecond). Each linker is run once
+ * untimed (page cache), then {@code --runs} times.
+ *
+ * <p>Rivet in process runs in a child JVM ({@code --in-process}) so that its peak RSS is its
+ * own: each link is a new {@link Linker} with {@code deadStrip(true)}, {@code entry("_start")},
+ * every object added with {@link Linker#addInput}, then {@link Linker#link}; after
+ * {@code --warmup} links the next {@code --runs} are timed. It reports the JVM's
+ * {@code VmHWM}, the heap retained by the last linker (used heap after full GCs, compared with
+ * before the first link) and the phase times of the last link.
+ *
+ * <p>Usage: {@code examples/benchmarks/run link [small|medium|large|FxM ...] [--runs N]
+ * [--warmup N] [--only ld.bfd,mold,...] [--markdown FILE]}.
+ */
+public final class WholeLink {
+    static final List<String> FLAGS = List.of("-static", "-nostdlib", "--gc-sections", "-e", "_start");
+    private static final String IN_PROCESS = "rivet in-process (warm)";
+    private static final String RIVET_CLI = "rivet ld (cold JVM)";
+
+    private WholeLink() { }
+
+    /** One linker and how to run it. */
+    private record Tool(String name, List<String> command, String versionLine) { }
+
+    /** The measurements of one linker on one size. */
+    private static final class Row {
+        final String name;
+        final List<Long> nanos = new ArrayList<>();
+        long peakRssKb = -1;
+        long outputBytes = -1;
+        Integer exit;
+        String failure;
+        String note;
+
+        Row(String name) {
+            this.name = name;
+        }
+
+        double medianMs() {
+            long[] s = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+            int n = s.length;
+            return (n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0) / 1e6;
+        }
+
+        double minMs() {
+            return nanos.stream().mapToLong(Long::longValue).min().orElse(0) / 1e6;
+        }
+
+        double maxMs() {
+            return nanos.stream().mapToLong(Long::longValue).max().orElse(0) / 1e6;
+        }
+    }
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param args sizes and options; see the class comment
+     * @throws Exception if a workload cannot be built or a process cannot be started
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--in-process")) {
+            inProcess(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            return;
+        }
+        int runs = 5;
+        int warmup = 5;
+        Path work = Path.of("target");
+        String cli = null;
+        String only = null;
+        Path markdown = null;
+        List<CWorkload.Size> sizes = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--work" -> work = Path.of(args[++i]);
+                case "--cli" -> cli = args[++i];
+                case "--only" -> only = "," + args[++i] + ",";
+                case "--markdown" -> markdown = Path.of(args[++i]);
+                case "-h", "--help" -> {
+                    System.out.println("usage: WholeLink [small|medium|large|FILESxFUNCTIONS ...] [--runs N] [--warmup N]"
+                            + " [--work DIR] [--cli MODULE_PATH] [--only NAME,...] [--markdown FILE]");
+                    return;
+                }
+                default -> sizes.add(CWorkload.Size.parse(args[i]));
+            }
+        }
+        if (runs < 1 || warmup < 0) {
+            throw new IllegalArgumentException("--runs must be at least 1 and --warmup at least 0");
+        }
+        if (sizes.isEmpty()) {
+            sizes.add(CWorkload.Size.parse("small"));
+            sizes.add(CWorkload.Size.parse("medium"));
+        }
+        work = work.toAbsolutePath();
+        List<Tool> tools = tools(cli, only);
+        boolean haveTime = Files.isExecutable(Path.of("/usr/bin/time"));
+
+        StringBuilder md = new StringBuilder();
+        md.append(machine(tools)).append('\n');
+        System.out.print(md);
+        for (CWorkload.Size size : sizes) {
+            Path dir = CWorkload.ensure(work, size, System.err);
+            List<String> objects = CWorkload.objects(size);
+            long inputBytes = 0;
+            for (String o : objects) {
+                inputBytes += Files.size(dir.resolve(o));
+            }
+            List<Row> rows = new ArrayList<>();
+            for (Tool t : tools) {
+                System.err.printf(Locale.ROOT, "%s: %s...%n", size.name(), t.name());
+                Row row = t.name().equals(IN_PROCESS)
+                        ? measureInProcess(t, dir, warmup, runs)
+                        : measureExternal(t, dir, objects, runs, haveTime);
+                if (row.failure == null) {
+                    verify(row, dir.resolve(output(t)));
+                }
+                rows.add(row);
+            }
+            String table = table(size, objects.size(), inputBytes, rows, runs, warmup);
+            System.out.print(table);
+            System.out.flush();
+            md.append(table);
+        }
+        if (markdown != null) {
+            Files.writeString(markdown, md.toString());
+        }
+    }
+
+    private static List<Tool> tools(String cli, String only) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> javaOpts = javaOpts();
+        if (cli == null) {
+            Path t = Path.of("examples/cli/target");
+            if (!Files.isDirectory(t)) {
+                t = Path.of("../cli/target");
+            }
+            cli = t.resolve("cli-0.1.0-SNAPSHOT.jar") + ":" + t.resolve("modules");
+        }
+        cli = absolute(cli);
+        List<String> rivetCli = new ArrayList<>(List.of(java));
+        rivetCli.addAll(javaOpts);
+        rivetCli.addAll(List.of("-p", cli, "-m", "dev.rivet.cli/dev.rivet.cli.Main", "ld"));
+        List<String> child = new ArrayList<>(List.of(java));
+        child.addAll(javaOpts);
+        child.addAll(List.of("-cp", absolute(System.getProperty("java.class.path")), WholeLink.class.getName(), "--in-process"));
+
+        List<Tool> all = new ArrayList<>();
+        all.add(new Tool("ld.bfd", List.of("ld.bfd"), null));
+        all.add(new Tool("ld.gold", List.of("ld.gold"), null));
+        all.add(new Tool("ld.lld", List.of("ld.lld"), null));
+        all.add(new Tool("mold", List.of("mold", "--no-fork"), null));
+        all.add(new Tool(RIVET_CLI, rivetCli, null));
+        all.add(new Tool(IN_PROCESS, child, null));
+        List<Tool> tools = new ArrayList<>();
+        for (Tool t : all) {
+            if (only != null && !only.contains("," + t.name() + ",") && !only.contains("," + t.name().split(" ")[0] + ",")
+                    && !(t.name().equals(IN_PROCESS) && only.contains(",rivet-warm,"))
+                    && !(t.name().equals(RIVET_CLI) && only.contains(",rivet-cli,"))) {
+                continue;
+            }
+            List<String> v = new ArrayList<>(t.command().subList(0, 1));
+            if (t.name().equals(RIVET_CLI)) {
+                v = new ArrayList<>(t.command());
+                v.add("--version");
+            } else if (t.name().equals(IN_PROCESS)) {
+                tools.add(new Tool(t.name(), t.command(), "same JVM and engine jars as this harness"));
+                continue;
+            } else {
+                v.add("--version");
+            }
+            String line;
+            try {
+                Run r = run(v, Path.of("."), 60);
+                line = r.exit == 0 ? r.output.lines().findFirst().orElse("?") : null;
+            } catch (IOException e) {
+                line = null;
+            }
+            if (line == null) {
+                System.err.println("skipping " + t.name() + ": not installed or not runnable (" + String.join(" ", v) + ")");
+                continue;
+            }
+            tools.add(new Tool(t.name(), t.command(), line));
+        }
+        return tools;
+    }
+
+    /** The processes run in the workload's directory: make a path list absolute. */
+    private static String absolute(String pathList) {
+        StringBuilder sb = new StringBuilder();
+        for (String p : pathList.split(java.io.File.pathSeparator)) {
+            if (!p.isEmpty()) {
+                sb.append(sb.length() == 0 ? "" : java.io.File.pathSeparator).append(Path.of(p).toAbsolutePath());
+            }
+        }
+        return sb.toString();
+    }
+
+    private static List<String> javaOpts() {
+        String s = System.getenv("RIVET_JAVA_OPTS");
+        return s == null || s.isBlank() ? List.of() : Arrays.asList(s.trim().split("\\s+"));
+    }
+
+    private static String output(Tool t) {
+        return "out-" + t.name().split(" ")[0] + (t.name().equals(IN_PROCESS) ? "-warm" : "");
+    }
+
+    private static Row measureExternal(Tool t, Path dir, List<String> objects, int runs, boolean haveTime)
+            throws IOException, InterruptedException {
+        Row row = new Row(t.name());
+        String out = output(t);
+        Path rss = dir.resolve(out + ".rss");
+        List<String> cmd = new ArrayList<>();
+        if (haveTime) {
+            cmd.addAll(List.of("/usr/bin/time", "-f", "%M", "-o", rss.toString()));
+        }
+        cmd.addAll(t.command());
+        cmd.addAll(FLAGS);
+        cmd.addAll(List.of("-o", out));
+        cmd.addAll(objects);
+        long maxRss = -1;
+        for (int i = -1; i < runs; i++) {           // run -1 is untimed: page cache, CDS archive
+            Files.deleteIfExists(dir.resolve(out));
+            long t0 = System.nanoTime();
+            Run r = run(cmd, dir, 600);
+            long dt = System.nanoTime() - t0;
+            if (r.exit != 0) {
+                row.failure = "exit " + r.exit + ": " + tail(r.output);
+                return row;
+            }
+            if (i >= 0) {
+                row.nanos.add(dt);
+                if (haveTime) {
+                    maxRss = Math.max(maxRss, Long.parseLong(lastLine(Files.readString(rss))));
+                }
+            }
+        }
+        Files.deleteIfExists(rss);
+        row.peakRssKb = maxRss;
+        row.outputBytes = Files.size(dir.resolve(out));
+        return row;
+    }
+
+    private static Row measureInProcess(Tool t, Path dir, int warmup, int runs) throws IOException, InterruptedException {
+        Row row = new Row(t.name());
+        List<String> cmd = new ArrayList<>(t.command());
+        cmd.addAll(List.of(dir.toAbsolutePath().toString(), Integer.toString(warmup), Integer.toString(runs)));
+        Run r = run(cmd, dir, 1800);
+        if (r.exit != 0) {
+            row.failure = "exit " + r.exit + ": " + tail(r.output);
+            return row;
+        }
+        for (String line : r.output.lines().toList()) {
+            String[] w = line.split(" ", 2);
+            switch (w[0]) {
+                case "WALL_NS" -> Arrays.stream(w[1].split(" ")).map(Long::parseLong).forEach(row.nanos::add);
+                case "HWM_KB" -> row.peakRssKb = Long.parseLong(w[1]);
+                case "NOTE" -> row.note = w[1];
+                default -> { }
+            }
+        }
+        row.outputBytes = Files.size(dir.resolve(output(t)));
+        return row;
+    }
+
+    /** The child JVM: links the workload in {@code dir} warmup + runs times and prints the measurements. */
+    private static void inProcess(Path dir, int warmup, int runs) throws IOException {
+        int files;
+        try (var list = Files.list(dir)) {
+            files = (int) list.filter(p -> p.getFileName().toString().matches("w\\d+\\.o")).count();
+        }
+        List<Path> objects = new ArrayList<>();
+        objects.add(dir.resolve("main.o"));
+        for (int i = 0; i < files; i++) {
+            objects.add(dir.resolve("w" + i + ".o"));
+        }
+        Path out = dir.resolve("out-rivet-warm");
+        LinkOptions options = LinkOptions.builder().deadStrip(true).entry("_start").build();
+        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        long before = usedAfterGc(mem);
+        long[] nanos = new long[runs];
+        Linker last = null;
+        LinkResult result = null;
+        for (int i = -warmup; i < runs; i++) {
+            last = null;
+            long t0 = System.nanoTime();
+            Linker linker = Linker.create(Target.X86_64_LINUX, options);
+            for (Path o : objects) {
+                linker.addInput(o);
+            }
+            result = linker.link(out);
+            long dt = System.nanoTime() - t0;
+            if (i >= 0) {
+                nanos[i] = dt;
+            }
+            last = linker;
+        }
+        long retained = usedAfterGc(mem) - before;
+        StringBuilder sb = new StringBuilder("WALL_NS");
+        for (long n : nanos) {
+            sb.append(' ').append(n);
+        }
+        System.out.println(sb);
+        System.out.println("HWM_KB " + vmHwmKb());
+        StringBuilder phases = new StringBuilder();
+        for (Map.Entry<LinkPhase, Long> e : result.phaseNanos().entrySet()) {
+            phases.append(String.format(Locale.ROOT, "%s%s %.0f", phases.length() == 0 ? "" : ", ",
+                    e.getKey().displayName(), e.getValue() / 1e6));
+        }
+        System.out.printf(Locale.ROOT, "NOTE heap retained by the last linker (after GC): %.0f MB; JVM max heap %.0f MB; "
+                + "phases of the last link (ms, addInput not included): %s%n",
+                retained / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0, phases);
+        if (last.loader().symbolCount() < 0) {      // keeps the last linker reachable until measured
+            throw new AssertionError();
+        }
+    }
+
+    private static long usedAfterGc(MemoryMXBean mem) {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            used = Math.min(used, mem.getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    private static long vmHwmKb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static void verify(Row row, Path program) throws IOException, InterruptedException {
+        Run r = run(List.of(program.toAbsolutePath().toString()), program.getParent(), 60);
+        row.exit = r.exit;
+    }
+
+    private record Run(int exit, String output) { }
+
+    private static Run run(List<String> cmd, Path dir, int timeoutSeconds) throws IOException, InterruptedException {
+        Path log = Files.createTempFile("rivet-wholelink-", ".log");
+        try {
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                return new Run(-1, "timed out after " + timeoutSeconds + " s: " + String.join(" ", cmd));
+            }
+            return new Run(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    private static String tail(String s) {
+        List<String> lines = s.lines().toList();
+        return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+    }
+
+    private static String lastLine(String s) {
+        List<String> lines = s.strip().lines().toList();
+        return lines.get(lines.size() - 1).trim();
+    }
+
+    private static String machine(List<Tool> tools) throws IOException {
+        String cpu = "?";
+        for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+            if (line.startsWith("model name")) {
+                cpu = line.substring(line.indexOf(':') + 1).trim();
+                break;
+            }
+        }
+        String mem = "?";
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith("MemTotal:")) {
+                mem = String.format(Locale.ROOT, "%.1f GB", Long.parseLong(line.replaceAll("[^0-9]", "")) / 1048576.0);
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Machine: %d CPUs (nproc), %s, %s RAM, Linux %s; JDK %s (%s)%n%n",
+                Runtime.getRuntime().availableProcessors(), cpu, mem, System.getProperty("os.version"),
+                System.getProperty("java.runtime.version"), System.getProperty("java.vm.name")));
+        for (Tool t : tools) {
+            sb.append("- ").append(t.name()).append(": ").append(t.versionLine()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String table(CWorkload.Size size, int objects, long inputBytes, List<Row> rows, int runs, int warmup) {
+        Map<String, Double> medians = new LinkedHashMap<>();
+        Integer reference = null;
+        for (Row r : rows) {
+            if (r.failure == null) {
+                medians.put(r.name, r.medianMs());
+                if (reference == null) {
+                    reference = r.exit;
+                }
+            }
+        }
+        Double mold = medians.get("mold");
+        Double lld = medians.get("ld.lld");
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%n### %s: %d objects, %.1f MB%n%n", size.describe(), objects, inputBytes / 1048576.0));
+        sb.append("| linker | median wall ms | spread (min–max) ms | peak RSS MB | output KB | vs mold | vs lld | exit |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+        List<String> notes = new ArrayList<>();
+        for (Row r : rows) {
+            if (r.failure != null) {
+                sb.append("| ").append(r.name).append(" | failed | | | | | | |\n");
+                notes.add(r.name + " failed: " + r.failure);
+                continue;
+            }
+            double m = r.medianMs();
+            String exit = r.exit == null ? "?" : r.exit.equals(reference) ? r.exit + " ok" : r.exit + " **differs**";
+            if (r.exit != null && !r.exit.equals(reference)) {
+                notes.add(r.name + ": the output exits with " + r.exit + ", " + rows.get(0).name + "'s with " + reference);
+            }
+            sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f–%.1f | %s | %,d | %s | %s | %s |%n",
+                    r.name, m, r.minMs(), r.maxMs(),
+                    r.peakRssKb < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", r.peakRssKb / 1024.0),
+                    r.outputBytes / 1024, ratio(m, mold), ratio(m, lld), exit));
+            if (r.note != null) {
+                notes.add(r.name + ": " + r.note);
+            }
+        }
+        sb.append(String.format(Locale.ROOT, "%n%d timed runs each (after 1 untimed run; Rivet in process: after %d warm-up links"
+                + " in the same JVM).%n", runs, warmup));
+        for (String n : notes) {
+            sb.append("- ").append(n).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String ratio(double m, Double base) {
+        return base == null ? "n/a" : String.format(Locale.ROOT, "%.2f×", m / base);
+    }
+}
