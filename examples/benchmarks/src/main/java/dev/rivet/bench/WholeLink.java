@@ -91,7 +91,9 @@ public final class WholeLink {
             return;
         }
         int runs = 5;
-        int warmup = 5;
+        // The first ten or so links in a fresh JVM are slow while G1 grows the heap (first touch
+        // of new memory) and the JIT compiles; 15 reach the steady state on a 2-core machine.
+        int warmup = 15;
         Path work = Path.of("target");
         String cli = null;
         String only = null;
@@ -283,7 +285,7 @@ public final class WholeLink {
             switch (w[0]) {
                 case "WALL_NS" -> Arrays.stream(w[1].split(" ")).map(Long::parseLong).forEach(row.nanos::add);
                 case "HWM_KB" -> row.peakRssKb = Long.parseLong(w[1]);
-                case "NOTE" -> row.note = w[1];
+                case "NOTE" -> row.note = row.note == null ? w[1] : row.note + "; " + w[1];
                 default -> { }
             }
         }
@@ -307,10 +309,17 @@ public final class WholeLink {
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         long before = usedAfterGc(mem);
         long[] nanos = new long[runs];
+        long[] warmNanos = new long[warmup];
         Linker last = null;
         LinkResult result = null;
+        long gcCount = 0;
+        long gcMillis = 0;
         for (int i = -warmup; i < runs; i++) {
             last = null;
+            if (i == 0) {
+                gcCount = -gcCount();
+                gcMillis = -gcMillis();
+            }
             long t0 = System.nanoTime();
             Linker linker = Linker.create(Target.X86_64_LINUX, options);
             for (Path o : objects) {
@@ -320,9 +329,13 @@ public final class WholeLink {
             long dt = System.nanoTime() - t0;
             if (i >= 0) {
                 nanos[i] = dt;
+            } else {
+                warmNanos[i + warmup] = dt;
             }
             last = linker;
         }
+        gcCount += gcCount();
+        gcMillis += gcMillis();
         long retained = usedAfterGc(mem) - before;
         StringBuilder sb = new StringBuilder("WALL_NS");
         for (long n : nanos) {
@@ -335,12 +348,27 @@ public final class WholeLink {
             phases.append(String.format(Locale.ROOT, "%s%s %.0f", phases.length() == 0 ? "" : ", ",
                     e.getKey().displayName(), e.getValue() / 1e6));
         }
-        System.out.printf(Locale.ROOT, "NOTE heap retained by the last linker (after GC): %.0f MB; JVM max heap %.0f MB; "
-                + "phases of the last link (ms, addInput not included): %s%n",
+        if (warmup > 0) {
+            System.out.printf(Locale.ROOT, "NOTE the %d warm-up links took %.0f ms (the first), then %.0f–%.0f ms%n", warmup,
+                    warmNanos[0] / 1e6, Arrays.stream(warmNanos).skip(1).min().orElse(0) / 1e6,
+                    Arrays.stream(warmNanos).skip(1).max().orElse(0) / 1e6);
+        }
+        System.out.printf(Locale.ROOT, "NOTE %d GCs took %d ms during the %d timed links (%.0f ms a link); heap retained by the"
+                + " last linker (after full GC): %.0f MB; JVM max heap %.0f MB; phases of the last link (ms; addInput, which"
+                + " reads the objects, is not among them): %s%n",
+                gcCount, gcMillis, runs, (double) gcMillis / runs,
                 retained / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0, phases);
         if (last.loader().symbolCount() < 0) {      // keeps the last linker reachable until measured
             throw new AssertionError();
         }
+    }
+
+    private static long gcCount() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionCount())).sum();
+    }
+
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime())).sum();
     }
 
     private static long usedAfterGc(MemoryMXBean mem) {
