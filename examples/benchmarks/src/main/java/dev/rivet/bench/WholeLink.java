@@ -30,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  * includes starting {@code time} and the linker (about a millisecond). Each linker is run once
  * untimed (page cache), then {@code --runs} times.
  *
- * <p>Rivet in process runs in a child JVM ({@code --in-process}) so that its peak RSS is its
- * own: each link is a new {@link Linker} with {@code deadStrip(true)}, {@code entry("_start")},
+ * <p>Rivet in process runs in a child JVM ({@code --in-process}), on the engine jars that
+ * {@code rivet ld} runs with, so that its peak RSS is its own: each link is a new {@link Linker} with {@code deadStrip(true)}, {@code entry("_start")},
  * every object added with {@link Linker#addInput}, then {@link Linker#link}; after
  * {@code --warmup} links the next {@code --runs} are timed. It reports the JVM's
  * {@code VmHWM}, the heap retained by the last linker (used heap after full GCs, compared with
@@ -173,7 +173,7 @@ public final class WholeLink {
         rivetCli.addAll(List.of("-p", cli, "-m", "dev.rivet.cli/dev.rivet.cli.Main", "ld"));
         List<String> child = new ArrayList<>(List.of(java));
         child.addAll(javaOpts);
-        child.addAll(List.of("-cp", absolute(System.getProperty("java.class.path")), WholeLink.class.getName(), "--in-process"));
+        child.addAll(List.of("-cp", childClassPath(cli), WholeLink.class.getName(), "--in-process"));
 
         List<Tool> all = new ArrayList<>();
         all.add(new Tool("ld.bfd", List.of("ld.bfd"), null));
@@ -194,7 +194,7 @@ public final class WholeLink {
                 v = new ArrayList<>(t.command());
                 v.add("--version");
             } else if (t.name().equals(IN_PROCESS)) {
-                tools.add(new Tool(t.name(), t.command(), "same JVM and engine jars as this harness"));
+                tools.add(new Tool(t.name(), t.command(), "the engine jars of rivet ld, on the class path of one JVM"));
                 continue;
             } else {
                 v.add("--version");
@@ -213,6 +213,32 @@ public final class WholeLink {
             tools.add(new Tool(t.name(), t.command(), line));
         }
         return tools;
+    }
+
+    /**
+     * The in-process child runs this class with the engine jars that {@code rivet ld} runs with
+     * (its module path, put on the class path), not those this harness was started with: the
+     * benchmark's own {@code target/lib} is copied from {@code ~/.m2}, which another checkout may
+     * have installed from different sources, and both Rivet rows must measure the same engine.
+     */
+    private static String childClassPath(String cliModulePath) throws IOException {
+        List<String> cp = new ArrayList<>();
+        try {
+            cp.add(Path.of(WholeLink.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(e);
+        }
+        for (String p : cliModulePath.split(java.io.File.pathSeparator)) {
+            Path path = Path.of(p);
+            if (Files.isDirectory(path)) {
+                try (var jars = Files.list(path)) {
+                    jars.filter(j -> j.toString().endsWith(".jar")).sorted().forEach(j -> cp.add(j.toString()));
+                }
+            } else {
+                cp.add(p);
+            }
+        }
+        return String.join(java.io.File.pathSeparator, cp);
     }
 
     /** The processes run in the workload's directory: make a path list absolute. */
