@@ -27,28 +27,45 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>External linkers run under {@code /usr/bin/time -f %M} for their peak RSS (the kernel's
  * {@code ru_maxrss}); the wall time is measured here around process start and exit, so it
- * includes starting {@code time} and the linker (about a millisecond). Each linker is run once
- * untimed (page cache), then {@code --runs} times.
+ * includes starting {@code time} and the linker (about 2 ms). Each linker is run once untimed
+ * (page cache), then {@code --runs} times.
  *
  * <p>Rivet in process runs in a child JVM ({@code --in-process}), on the engine jars that
- * {@code rivet ld} runs with, so that its peak RSS is its own: each link is a new {@link Linker} with {@code deadStrip(true)}, {@code entry("_start")},
- * every object added with {@link Linker#addInput}, then {@link Linker#link}; after
- * {@code --warmup} links the next {@code --runs} are timed. It reports the JVM's
- * {@code VmHWM}, the heap retained by the last linker (used heap after full GCs, compared with
- * before the first link) and the phase times of the last link.
+ * {@code rivet ld} runs with, so that its peak RSS is its own: each link is a new
+ * {@link Linker} with {@code deadStrip(true)} and {@code entry("_start")}, every object added
+ * with {@link Linker#addInput}, then {@link Linker#link}; after {@code --warmup} links the next
+ * {@code --runs} are timed. It reports the JVM's {@code VmHWM}, page faults and GC time of the
+ * timed links, the heap retained by the last linker (used heap after full GCs, compared with
+ * before the first link) and the phase times of the last link. It runs twice: with the JVM's
+ * default options, and with a 2 GB heap touched up front ({@link #PRE_TOUCHED}).
  *
  * <p>Usage: {@code examples/benchmarks/run link [small|medium|large|FxM ...] [--runs N]
  * [--warmup N] [--only ld.bfd,mold,...] [--markdown FILE]}.
  */
 public final class WholeLink {
     static final List<String> FLAGS = List.of("-static", "-nostdlib", "--gc-sections", "-e", "_start");
-    private static final String IN_PROCESS = "rivet in-process (warm)";
     private static final String RIVET_CLI = "rivet ld (cold JVM)";
+    /**
+     * The second in-process row: a heap that is committed and touched before the first link,
+     * as in a long-running process. With the JVM's defaults G1 keeps growing the heap for dozens
+     * of links and each link first-touches fresh pages (about 27,000 minor faults a link on the
+     * medium workload instead of 2,100, at about 11 us each in a small VM), which swings the
+     * times between 70 and 400 ms.
+     */
+    private static final List<String> PRE_TOUCHED = List.of("-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch");
 
     private WholeLink() { }
 
     /** One linker and how to run it. */
-    private record Tool(String name, List<String> command, String versionLine) { }
+    private record Tool(String name, List<String> command, String versionLine, String output, boolean inProcess) {
+        Tool(String name, List<String> command, String output) {
+            this(name, command, null, output, false);
+        }
+
+        Tool withVersion(String line) {
+            return new Tool(name, command, line, output, inProcess);
+        }
+    }
 
     /** The measurements of one linker on one size. */
     private static final class Row {
@@ -87,7 +104,7 @@ public final class WholeLink {
      */
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--in-process")) {
-            inProcess(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            inProcess(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), args[4]);
             return;
         }
         int runs = 5;
@@ -137,17 +154,20 @@ public final class WholeLink {
                 inputBytes += Files.size(dir.resolve(o));
             }
             List<Row> rows = new ArrayList<>();
+            String loadBefore = loadAverage();
             for (Tool t : tools) {
                 System.err.printf(Locale.ROOT, "%s: %s...%n", size.name(), t.name());
-                Row row = t.name().equals(IN_PROCESS)
+                Row row = t.inProcess()
                         ? measureInProcess(t, dir, warmup, runs)
                         : measureExternal(t, dir, objects, runs, haveTime);
                 if (row.failure == null) {
-                    verify(row, dir.resolve(output(t)));
+                    verify(row, dir.resolve(t.output()));
                 }
                 rows.add(row);
             }
-            String table = table(size, objects.size(), inputBytes, rows, runs, warmup);
+            String table = table(size, objects.size(), inputBytes, rows, runs, warmup)
+                    + "- load average (1, 5, 15 min) before: " + loadBefore + "; after: " + loadAverage()
+                    + " (the latter includes these links; a high load before means other work was running)\n";
             System.out.print(table);
             System.out.flush();
             md.append(table);
@@ -173,19 +193,26 @@ public final class WholeLink {
         rivetCli.addAll(List.of("-p", cli, "-m", "dev.rivet.cli/dev.rivet.cli.Main", "ld"));
         List<String> child = new ArrayList<>(List.of(java));
         child.addAll(javaOpts);
-        child.addAll(List.of("-cp", childClassPath(cli), WholeLink.class.getName(), "--in-process"));
+        List<String> childPreTouched = new ArrayList<>(child);
+        childPreTouched.addAll(PRE_TOUCHED);
+        List<String> childArgs = List.of("-cp", childClassPath(cli), WholeLink.class.getName(), "--in-process");
+        child.addAll(childArgs);
+        childPreTouched.addAll(childArgs);
 
         List<Tool> all = new ArrayList<>();
-        all.add(new Tool("ld.bfd", List.of("ld.bfd"), null));
-        all.add(new Tool("ld.gold", List.of("ld.gold"), null));
-        all.add(new Tool("ld.lld", List.of("ld.lld"), null));
-        all.add(new Tool("mold", List.of("mold", "--no-fork"), null));
-        all.add(new Tool(RIVET_CLI, rivetCli, null));
-        all.add(new Tool(IN_PROCESS, child, null));
+        all.add(new Tool("ld.bfd", List.of("ld.bfd"), "out-ld.bfd"));
+        all.add(new Tool("ld.gold", List.of("ld.gold"), "out-ld.gold"));
+        all.add(new Tool("ld.lld", List.of("ld.lld"), "out-ld.lld"));
+        all.add(new Tool("mold", List.of("mold", "--no-fork"), "out-mold"));
+        all.add(new Tool(RIVET_CLI, rivetCli, "out-rivet"));
+        String inProcess = "the engine jars of rivet ld, on the class path of one JVM";
+        all.add(new Tool("rivet in-process (warm)", child, inProcess + ", default JVM options", "out-rivet-warm", true));
+        all.add(new Tool("rivet in-process (warm, 2 GB heap pre-touched)", childPreTouched,
+                inProcess + ", " + String.join(" ", PRE_TOUCHED), "out-rivet-warm-pretouched", true));
         List<Tool> tools = new ArrayList<>();
         for (Tool t : all) {
             if (only != null && !only.contains("," + t.name() + ",") && !only.contains("," + t.name().split(" ")[0] + ",")
-                    && !(t.name().equals(IN_PROCESS) && only.contains(",rivet-warm,"))
+                    && !(t.inProcess() && only.contains(",rivet-warm,"))
                     && !(t.name().equals(RIVET_CLI) && only.contains(",rivet-cli,"))) {
                 continue;
             }
@@ -193,8 +220,8 @@ public final class WholeLink {
             if (t.name().equals(RIVET_CLI)) {
                 v = new ArrayList<>(t.command());
                 v.add("--version");
-            } else if (t.name().equals(IN_PROCESS)) {
-                tools.add(new Tool(t.name(), t.command(), "the engine jars of rivet ld, on the class path of one JVM"));
+            } else if (t.inProcess()) {
+                tools.add(t);
                 continue;
             } else {
                 v.add("--version");
@@ -210,7 +237,7 @@ public final class WholeLink {
                 System.err.println("skipping " + t.name() + ": not installed or not runnable (" + String.join(" ", v) + ")");
                 continue;
             }
-            tools.add(new Tool(t.name(), t.command(), line));
+            tools.add(t.withVersion(line));
         }
         return tools;
     }
@@ -257,14 +284,10 @@ public final class WholeLink {
         return s == null || s.isBlank() ? List.of() : Arrays.asList(s.trim().split("\\s+"));
     }
 
-    private static String output(Tool t) {
-        return "out-" + t.name().split(" ")[0] + (t.name().equals(IN_PROCESS) ? "-warm" : "");
-    }
-
     private static Row measureExternal(Tool t, Path dir, List<String> objects, int runs, boolean haveTime)
             throws IOException, InterruptedException {
         Row row = new Row(t.name());
-        String out = output(t);
+        String out = t.output();
         Path rss = dir.resolve(out + ".rss");
         List<String> cmd = new ArrayList<>();
         if (haveTime) {
@@ -281,7 +304,8 @@ public final class WholeLink {
             Run r = run(cmd, dir, 600);
             long dt = System.nanoTime() - t0;
             if (r.exit != 0) {
-                row.failure = "exit " + r.exit + ": " + tail(r.output);
+                row.failure = (r.exit > 128 ? "killed by signal " + (r.exit - 128) + (r.exit == 139 ? " (SIGSEGV)" : "")
+                        : "exit " + r.exit) + ": " + tail(r.output);
                 return row;
             }
             if (i >= 0) {
@@ -300,7 +324,7 @@ public final class WholeLink {
     private static Row measureInProcess(Tool t, Path dir, int warmup, int runs) throws IOException, InterruptedException {
         Row row = new Row(t.name());
         List<String> cmd = new ArrayList<>(t.command());
-        cmd.addAll(List.of(dir.toAbsolutePath().toString(), Integer.toString(warmup), Integer.toString(runs)));
+        cmd.addAll(List.of(dir.toAbsolutePath().toString(), Integer.toString(warmup), Integer.toString(runs), t.output()));
         Run r = run(cmd, dir, 1800);
         if (r.exit != 0) {
             row.failure = "exit " + r.exit + ": " + tail(r.output);
@@ -315,12 +339,12 @@ public final class WholeLink {
                 default -> { }
             }
         }
-        row.outputBytes = Files.size(dir.resolve(output(t)));
+        row.outputBytes = Files.size(dir.resolve(t.output()));
         return row;
     }
 
     /** The child JVM: links the workload in {@code dir} warmup + runs times and prints the measurements. */
-    private static void inProcess(Path dir, int warmup, int runs) throws IOException {
+    private static void inProcess(Path dir, int warmup, int runs, String output) throws IOException {
         int files;
         try (var list = Files.list(dir)) {
             files = (int) list.filter(p -> p.getFileName().toString().matches("w\\d+\\.o")).count();
@@ -330,18 +354,21 @@ public final class WholeLink {
         for (int i = 0; i < files; i++) {
             objects.add(dir.resolve("w" + i + ".o"));
         }
-        Path out = dir.resolve("out-rivet-warm");
+        Path out = dir.resolve(output);
         LinkOptions options = LinkOptions.builder().deadStrip(true).entry("_start").build();
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         long before = usedAfterGc(mem);
         long[] nanos = new long[runs];
         long[] warmNanos = new long[warmup];
+        long[] minor = new long[runs];
+        long[] major = new long[runs];
         Linker last = null;
         LinkResult result = null;
         long gcCount = 0;
         long gcMillis = 0;
         for (int i = -warmup; i < runs; i++) {
             last = null;
+            long[] f0 = faults();
             if (i == 0) {
                 gcCount = -gcCount();
                 gcMillis = -gcMillis();
@@ -353,8 +380,11 @@ public final class WholeLink {
             }
             result = linker.link(out);
             long dt = System.nanoTime() - t0;
+            long[] f1 = faults();
             if (i >= 0) {
                 nanos[i] = dt;
+                minor[i] = f1[0] - f0[0];
+                major[i] = f1[1] - f0[1];
             } else {
                 warmNanos[i + warmup] = dt;
             }
@@ -379,6 +409,15 @@ public final class WholeLink {
                     warmNanos[0] / 1e6, Arrays.stream(warmNanos).skip(1).min().orElse(0) / 1e6,
                     Arrays.stream(warmNanos).skip(1).max().orElse(0) / 1e6);
         }
+        if (System.getenv("WHOLELINK_VERBOSE") != null) {
+            for (int i = 0; i < runs; i++) {
+                System.err.printf(Locale.ROOT, "link %d: %.1f ms, %d minor and %d major page faults%n", i, nanos[i] / 1e6, minor[i], major[i]);
+            }
+        }
+        long[] sortedMinor = minor.clone();
+        Arrays.sort(sortedMinor);
+        System.out.printf(Locale.ROOT, "NOTE page faults a link: median %d minor, %d major in all%n",
+                sortedMinor[runs / 2], Arrays.stream(major).sum());
         System.out.printf(Locale.ROOT, "NOTE %d GCs took %d ms during the %d timed links (%.0f ms a link); heap retained by the"
                 + " last linker (after full GC): %.0f MB; JVM max heap %.0f MB; phases of the last link (ms; addInput, which"
                 + " reads the objects, is not among them): %s%n",
@@ -387,6 +426,13 @@ public final class WholeLink {
         if (last.loader().symbolCount() < 0) {      // keeps the last linker reachable until measured
             throw new AssertionError();
         }
+    }
+
+    /** {@return this process's minor and major page faults so far} */
+    private static long[] faults() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] w = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return new long[] {Long.parseLong(w[7]), Long.parseLong(w[9])};    // fields 10 (minflt) and 12 (majflt)
     }
 
     private static long gcCount() {
@@ -445,6 +491,11 @@ public final class WholeLink {
     private static String lastLine(String s) {
         List<String> lines = s.strip().lines().toList();
         return lines.get(lines.size() - 1).trim();
+    }
+
+    private static String loadAverage() throws IOException {
+        String[] w = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+        return w[0] + " " + w[1] + " " + w[2];
     }
 
     private static String machine(List<Tool> tools) throws IOException {
