@@ -392,6 +392,7 @@ public final class WholeLink {
         }
         gcCount += gcCount();
         gcMillis += gcMillis();
+        String mappedBefore = mappings(objects.size());
         long retained = usedAfterGc(mem) - before;
         StringBuilder sb = new StringBuilder("WALL_NS");
         for (long n : nanos) {
@@ -399,6 +400,13 @@ public final class WholeLink {
         }
         System.out.println(sb);
         System.out.println("HWM_KB " + vmHwmKb());
+        try {
+            Thread.sleep(500);      // lets the Cleaner thread unmap what the full GCs found unreachable
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        System.out.printf(Locale.ROOT, "NOTE mapped files: %s before the full GCs that end the run, %s after%n",
+                mappedBefore, mappings(objects.size()));
         StringBuilder phases = new StringBuilder();
         for (Map.Entry<LinkPhase, Long> e : result.phaseNanos().entrySet()) {
             phases.append(String.format(Locale.ROOT, "%s%s %.0f", phases.length() == 0 ? "" : ", ",
@@ -453,8 +461,23 @@ public final class WholeLink {
     }
 
     private static long vmHwmKb() throws IOException {
+        return status("VmHWM:");
+    }
+
+    /** {@return how many .o files are mapped and the file-backed RSS} */
+    private static String mappings(int objectsPerLink) throws IOException {
+        long n;
+        try (var maps = Files.lines(Path.of("/proc/self/maps"))) {
+            n = maps.filter(l -> l.endsWith(".o")).count();
+        }
+        return String.format(Locale.ROOT, "%d mappings of .o files (%d a link), %d MB resident", n, objectsPerLink,
+                status("RssFile:") / 1024);
+    }
+
+    /** {@return a kB field of /proc/self/status, or -1} */
+    private static long status(String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
