@@ -27,10 +27,22 @@ final class ElfBytes {
 
     /** Checks that {@code [offset, offset + length)} lies in the file. */
     void require(long offset, long length, String what) {
+        require(offset, length, what, -1);
+    }
+
+    /**
+     * Checks that {@code [offset, offset + length)} lies in the file; the message, built only on
+     * failure, names {@code what} and, when it is not negative, its index ("section 7").
+     */
+    void require(long offset, long length, String what, long index) {
         if (offset < 0 || length < 0 || offset > size || length > size - offset) {
-            throw error(offset, what + " (" + Long.toUnsignedString(length) + " bytes at offset 0x" + Long.toHexString(offset)
-                    + ") extends past the end of the file (" + size + " bytes)");
+            throw error(offset, describe(what, index) + " (" + Long.toUnsignedString(length) + " bytes at offset 0x"
+                    + Long.toHexString(offset) + ") extends past the end of the file (" + size + " bytes)");
         }
+    }
+
+    private static String describe(String what, long index) {
+        return index < 0 ? what : what + " " + index;
     }
 
     int u8(long off) {
@@ -59,8 +71,14 @@ final class ElfBytes {
      * @return the name's UTF-8 bytes, without the NUL
      */
     byte[] name(long tableOffset, long tableSize, long index, String what) {
+        return name(tableOffset, tableSize, index, what, -1);
+    }
+
+    /** As {@link #name(long, long, long, String)}, naming {@code what} and its index only on failure. */
+    byte[] name(long tableOffset, long tableSize, long index, String what, long which) {
         if (index < 0 || index >= tableSize) {
-            throw error(tableOffset, "the name of " + what + " starts at " + index + ", outside its string table of " + tableSize + " bytes");
+            throw error(tableOffset, "the name of " + describe(what, which) + " starts at " + index
+                    + ", outside its string table of " + tableSize + " bytes");
         }
         long start = tableOffset + index;
         long end = tableOffset + tableSize;
@@ -71,10 +89,14 @@ final class ElfBytes {
                 return out;
             }
         }
-        throw error(start, "the name of " + what + " runs past the end of its string table");
+        throw error(start, "the name of " + describe(what, which) + " runs past the end of its string table");
     }
 
     String string(long tableOffset, long tableSize, long index, String what) {
-        return new String(name(tableOffset, tableSize, index, what), StandardCharsets.UTF_8);
+        return string(tableOffset, tableSize, index, what, -1);
+    }
+
+    String string(long tableOffset, long tableSize, long index, String what, long which) {
+        return new String(name(tableOffset, tableSize, index, what, which), StandardCharsets.UTF_8);
     }
 }

@@ -192,7 +192,7 @@ final class ObjectReader {
             shAlign[i] = in.u64(h + 48);
             shEntsize[i] = in.u64(h + 56);
             if (shType[i] != SHT_NOBITS && shType[i] != SHT_NULL) {
-                in.require(shOffset[i], shSize[i], "section " + i);
+                in.require(shOffset[i], shSize[i], "section", i);
             }
         }
         if (shnum > 0) {
@@ -200,7 +200,7 @@ final class ObjectReader {
                 throw in.error(62, "section name table index " + shstrndx + " is out of range (" + shnum + " sections)");
             }
             for (int i = 0; i < shnum; i++) {
-                shName[i] = shType[i] == SHT_NULL ? "" : in.string(shOffset[shstrndx], shSize[shstrndx], nameIndex[i], "section " + i);
+                shName[i] = shType[i] == SHT_NULL ? "" : in.string(shOffset[shstrndx], shSize[shstrndx], nameIndex[i], "section", i);
             }
         }
     }
@@ -396,7 +396,7 @@ final class ObjectReader {
             }
             byte[] name = type == STT_SECTION && shndx < shnum
                     ? shName[shndx].getBytes(StandardCharsets.UTF_8)
-                    : in.name(shOffset[strtab], shSize[strtab], nameIndex, "symbol " + l);
+                    : in.name(shOffset[strtab], shSize[strtab], nameIndex, "symbol", l);
             names[l] = name;
             int flags = 0;
             if (bind == STB_LOCAL || l == 0) {
