@@ -20,7 +20,7 @@ import java.util.ServiceLoader;
  * by one thread at a time, except {@link #cancel()}, which any thread may call. Many linkers may
  * work at once in one JVM.
  */
-public interface Linker {
+public interface Linker extends AutoCloseable {
     /**
      * Creates a linker with default options.
      *
@@ -96,6 +96,15 @@ public interface Linker {
      * @throws LinkCancelledException if {@link #cancel()} was called
      */
     LinkResult linkToMemory();
+
+    /**
+     * Releases the input files this linker mapped (otherwise they stay mapped until the garbage
+     * collector runs, which a process that links many times should not wait for). The linker and
+     * its loader cannot be used afterwards; results and outputs already produced stay valid.
+     * Calling it again does nothing.
+     */
+    @Override
+    void close();
 
     /** Asks the link in progress to stop; it ends with {@link LinkCancelledException}. Takes effect
      * for the next link too if none is running, and is cleared when that link ends. */

@@ -12,6 +12,7 @@ import dev.rivet.linker.Target;
 import dev.rivet.linker.core.arch.Arch;
 import dev.rivet.linker.core.output.AtomWriter;
 import dev.rivet.linker.core.output.LinkContext;
+import dev.rivet.linker.core.output.MappedFiles;
 import dev.rivet.linker.core.output.OutputFile;
 import dev.rivet.linker.core.output.OutputFormat;
 import dev.rivet.linker.core.output.OutputPlan;
@@ -50,6 +51,8 @@ public final class CoreLinker implements Linker {
     private final SymbolLoader loader;
     private volatile boolean cancelRequested;
     private final List<LazyArchive> archives = new ArrayList<>();
+    private final List<java.nio.MappedByteBuffer> inputMappings = new ArrayList<>();
+    private volatile boolean closed;
 
     CoreLinker(Target target, LinkOptions options, OutputFormat format) {
         this.target = target;
@@ -94,6 +97,7 @@ public final class CoreLinker implements Linker {
     @Override
     public Linker addInput(Path file, dev.rivet.linker.InputOption... options) {
         Objects.requireNonNull(file, "file");
+        requireOpen();
         java.util.Set<dev.rivet.linker.InputOption> opts = java.util.EnumSet.noneOf(dev.rivet.linker.InputOption.class);
         for (dev.rivet.linker.InputOption o : options) {
             opts.add(Objects.requireNonNull(o, "option"));
@@ -103,13 +107,37 @@ public final class CoreLinker implements Linker {
     }
 
     /**
+     * Unmaps the inputs now. The linker and its loader refuse further use, since their tables
+     * point into the mapped inputs; outputs already written are not affected.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loader.close();
+        for (java.nio.MappedByteBuffer m : inputMappings) {
+            MappedFiles.unmap(m);
+        }
+        inputMappings.clear();
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("this linker is closed");
+        }
+    }
+
+    /**
      * Maps a file for reading; it stays mapped, not copied, for as long as its input is used.
      *
      * @param file the file
      * @return its bytes, little-endian
      * @throws LinkException if it cannot be read, is empty or is larger than 2 GiB
      */
-    public static ByteBuffer map(Path file) {
+    public ByteBuffer map(Path file) {
+        requireOpen();
         String name = file.toString();
         ByteBuffer data;
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
@@ -122,7 +150,9 @@ public final class CoreLinker implements Linker {
                         .withInput(name));
             }
             // A read-only mapping outlives the channel; the input stays mapped, not copied.
-            data = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
+            java.nio.MappedByteBuffer m = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size);
+            inputMappings.add(m);
+            data = m.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new LinkException(Diagnostic.error("cannot open input: no such file").withInput(name), e);
         } catch (java.io.IOException e) {
@@ -144,11 +174,13 @@ public final class CoreLinker implements Linker {
     @Override
     public LinkResult link(Path output) {
         Objects.requireNonNull(output, "output");
+        requireOpen();
         return run(output);
     }
 
     @Override
     public LinkResult linkToMemory() {
+        requireOpen();
         return run(null);
     }
 

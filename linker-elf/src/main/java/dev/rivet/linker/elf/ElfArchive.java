@@ -44,7 +44,7 @@ final class ElfArchive implements LazyArchive {
     public void load(int member) {
         loaded.set(member);
         String name = archive.name() + "(" + archive.memberName(member) + ")";
-        ByteBuffer data = archive.thin() ? CoreLinker.map(archive.memberPath(member)) : archive.memberData(member);
+        ByteBuffer data = archive.thin() ? linker.map(archive.memberPath(member)) : archive.memberData(member);
         // Members are laid out at the archive's place among the inputs, in the order they load.
         ObjectReader.read(linker, name, data, position + (++loadedCount));
     }

@@ -3,9 +3,6 @@ package dev.rivet.linker.core.output;
 import dev.rivet.linker.Diagnostic;
 import dev.rivet.linker.LinkException;
 import java.io.IOException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -17,16 +14,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Writes an output through a mapped temporary file beside the destination and renames it into
  * place, so a failed or cancelled link leaves no partial file and the previous output intact.
  */
 public final class OutputFile {
-    private static final Logger LOG = LoggerFactory.getLogger(OutputFile.class);
-    private static final MethodHandle INVOKE_CLEANER = findCleaner();
 
     private OutputFile() { }
 
@@ -57,7 +50,9 @@ public final class OutputFile {
                     try {
                         writer.accept(map);
                     } finally {
-                        unmap(map);
+                        // While a writable mapping exists, Linux refuses to execute the file
+                        // (ETXTBSY): release it now, not when the buffer is collected.
+                        MappedFiles.unmap(map);
                     }
                 }
             }
@@ -124,37 +119,6 @@ public final class OutputFile {
             Files.setPosixFilePermissions(p, perms);
         } catch (UnsupportedOperationException e) {
             p.toFile().setExecutable(true, false);
-        }
-    }
-
-    /**
-     * Unmaps the output now rather than when the buffer is collected: while a writable mapping of
-     * a file exists, Linux refuses to execute it (ETXTBSY), and a caller that links and then runs
-     * the program must not depend on the garbage collector. Every writer has finished by now.
-     */
-    private static void unmap(MappedByteBuffer map) {
-        if (INVOKE_CLEANER == null) {
-            return;
-        }
-        try {
-            INVOKE_CLEANER.invokeExact(map);
-        } catch (Throwable t) {
-            LOG.debug("could not unmap the output early", t);
-        }
-    }
-
-    private static MethodHandle findCleaner() {
-        try {
-            Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
-            java.lang.reflect.Field f = unsafeClass.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            Object unsafe = f.get(null);
-            MethodHandle h = MethodHandles.lookup().findVirtual(unsafeClass, "invokeCleaner",
-                    MethodType.methodType(void.class, java.nio.ByteBuffer.class));
-            return h.bindTo(unsafe).asType(MethodType.methodType(void.class, MappedByteBuffer.class));
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.warn("cannot unmap outputs early ({}); running a program right after linking it may fail with ETXTBSY", e.toString());
-            return null;
         }
     }
 }

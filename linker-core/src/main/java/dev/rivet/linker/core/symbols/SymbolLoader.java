@@ -32,6 +32,18 @@ public final class SymbolLoader implements Loader {
     private final boolean strictDupok;
     private final PayloadSymbolBuilder builder;
     private long[] lastAddresses;
+    private boolean closed;
+
+    /** Refuses further changes: the inputs the tables point into are being unmapped. */
+    public void close() {
+        closed = true;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the linker is closed");
+        }
+    }
 
     /**
      * @param arch the target's architecture
@@ -150,18 +162,21 @@ public final class SymbolLoader implements Loader {
 
     @Override
     public int lookupOrCreate(String name) {
+        requireOpen();
         requireName(name);
         return symbols.lookupOrCreate(name);
     }
 
     @Override
     public int createStatic(String name) {
+        requireOpen();
         requireName(name);
         return symbols.createStatic(name);
     }
 
     @Override
     public int define(String name, SymbolKind kind, Consumer<? super SymbolBuilder> body) {
+        requireOpen();
         requireName(name);
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(body, "body");
@@ -208,6 +223,7 @@ public final class SymbolLoader implements Loader {
 
     @Override
     public void update(int s, Consumer<? super SymbolBuilder> body) {
+        requireOpen();
         requireSymbol(s);
         Objects.requireNonNull(body, "body");
         PayloadSymbolBuilder b = acquire();

@@ -1,0 +1,51 @@
+package dev.rivet.linker.elf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rivet.linker.LinkResult;
+import dev.rivet.linker.Linker;
+import dev.rivet.linker.SymbolKind;
+import dev.rivet.linker.Target;
+import dev.rivet.linker.testing.ExternalTools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code Linker.close()} releases the mapped inputs at once, and a closed linker refuses further use. */
+class LinkerCloseTest {
+    @TempDir
+    Path dir;
+
+    private static long mappingsOf(Path file) throws Exception {
+        String real = file.toRealPath().toString();
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.endsWith(" " + real)).count();
+    }
+
+    @Test
+    void closeUnmapsTheInputsAndTheLinkerCannotBeUsedAfterwards() throws Exception {
+        ExternalTools.require("gcc");
+        List<Path> objects = CompiledPrograms.compile(Target.X86_64_LINUX, dir, List.of(), "main.c", ObjectLinkTest.MAIN,
+                "util.c", ObjectLinkTest.UTIL);
+        Path exe = dir.resolve("prog");
+        LinkResult result;
+        try (Linker linker = Linker.create(Target.X86_64_LINUX)) {
+            objects.forEach(linker::addInput);
+            result = linker.link(exe);
+            assertThat(mappingsOf(objects.get(0))).as("mapped while the linker is open").isPositive();
+            linker.close();
+            assertThat(mappingsOf(objects.get(0))).as("mapped after close").isZero();
+            assertThat(mappingsOf(objects.get(1))).isZero();
+            assertThatThrownBy(() -> linker.link(dir.resolve("again"))).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("closed");
+            assertThatThrownBy(() -> linker.addInput(objects.get(0))).isInstanceOf(IllegalStateException.class);
+            int put = linker.loader().lookup("put");
+            assertThatThrownBy(() -> linker.loader().update(put, b -> b.kind(SymbolKind.TEXT))).isInstanceOf(IllegalStateException.class);
+            assertThat(linker.loader().name(put)).isEqualTo("put"); // reading what was loaded is fine
+        } // closing again does nothing
+        assertThat(result.address("_start")).isPresent();
+        assertThat(ExternalTools.runProgram(Target.X86_64_LINUX, exe).exitCode()).isEqualTo(25);
+    }
+}
