@@ -380,6 +380,7 @@ public final class WholeLink {
             }
             result = linker.link(out);
             long dt = System.nanoTime() - t0;
+            linker.close(); // release the inputs' mappings now, as a long-running caller should (untimed)
             long[] f1 = faults();
             if (i >= 0) {
                 nanos[i] = dt;
