@@ -18,6 +18,7 @@ public final class LinkOptions {
     private final LinkListener listener;
     private final ClassLoader classLoader;
     private final BuildId buildId;
+    private final boolean executableStack;
 
     private LinkOptions(Builder b) {
         this.entry = b.entry;
@@ -28,6 +29,7 @@ public final class LinkOptions {
         this.listener = b.listener;
         this.classLoader = b.classLoader;
         this.buildId = b.buildId;
+        this.executableStack = b.executableStack;
     }
 
     /**
@@ -54,6 +56,7 @@ public final class LinkOptions {
         b.listener = listener;
         b.classLoader = classLoader;
         b.buildId = buildId;
+        b.executableStack = executableStack;
         return b;
     }
 
@@ -90,6 +93,11 @@ public final class LinkOptions {
         return listener;
     }
 
+    /** {@return whether the program's stack is executable (ELF PT_GNU_STACK with X); false by default} */
+    public boolean executableStack() {
+        return executableStack;
+    }
+
     /** {@return the build ID to write into the output; none by default} */
     public BuildId buildId() {
         return buildId;
@@ -110,8 +118,21 @@ public final class LinkOptions {
         private LinkListener listener = LinkListener.NONE;
         private ClassLoader classLoader;
         private BuildId buildId = BuildId.none();
+        private boolean executableStack;
 
         private Builder() { }
+
+        /**
+         * Makes the program's stack executable, as GNU ld's {@code -z execstack} does; only for
+         * code that needs it (trampolines), since it weakens the program's protection.
+         *
+         * @param on true for an executable stack
+         * @return this builder
+         */
+        public Builder executableStack(boolean on) {
+            this.executableStack = on;
+            return this;
+        }
 
         /**
          * Writes a build ID into the output (ELF: {@code .note.gnu.build-id} in a PT_NOTE segment).

@@ -43,6 +43,13 @@ final class LdDriver {
                 });
         options.entry().ifPresent(lo::entry);
         options.threads().ifPresent(lo::threads);
+        for (String z : options.zKeywords()) { // the last of execstack and noexecstack wins
+            if (z.equals("execstack")) {
+                lo.executableStack(true);
+            } else if (z.equals("noexecstack")) {
+                lo.executableStack(false);
+            }
+        }
         options.buildId().ifPresent(b -> lo.buildId(dev.rivet.linker.BuildId.parse(b.equals("") ? "sha1" : b)));
         try {
             Linker linker = Linker.create(target, lo.build());

@@ -126,7 +126,8 @@ final class ExecutableLayout {
         if (ehHdr != null) {
             segments.add(new Segment(Elf.PT_GNU_EH_FRAME, Elf.PF_R, ehHdr.fileOffset, ehHdr.address, ehHdr.size, ehHdr.size, 4));
         }
-        segments.add(new Segment(Elf.PT_GNU_STACK, Elf.PF_R | Elf.PF_W, 0, 0, 0, 0, 16));
+        int stack = Elf.PF_R | Elf.PF_W | (ctx.options.executableStack() ? Elf.PF_X : 0);
+        segments.add(new Segment(Elf.PT_GNU_STACK, stack, 0, 0, 0, 0, 16));
 
         int shndx = 1;
         for (OutputSection s : sections) {

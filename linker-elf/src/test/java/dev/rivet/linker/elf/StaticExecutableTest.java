@@ -74,6 +74,10 @@ class StaticExecutableTest {
         assertThat(tls.get(0).vaddr()).isEqualTo(rw.vaddr());
         assertThat(h.ofType(Elf.PT_GNU_STACK)).singleElement().extracting(ElfHeaders.Phdr::flags)
                 .isEqualTo(Elf.PF_R | Elf.PF_W);
+        Linker exec = Linker.create(t, LinkOptions.builder().executableStack(true).build());
+        SectionsProgram.define(exec);
+        assertThat(ElfHeaders.read(exec.linkToMemory().bytes()).ofType(Elf.PT_GNU_STACK)).singleElement()
+                .extracting(ElfHeaders.Phdr::flags).as("-z execstack").isEqualTo(Elf.PF_R | Elf.PF_W | Elf.PF_X);
     }
 
     @ParameterizedTest
