@@ -18,6 +18,8 @@ class LinkOptionsTest {
         assertThat(o.executor()).isEmpty();
         assertThat(o.listener()).isSameAs(LinkListener.NONE);
         assertThat(o.classLoader()).isEmpty();
+        assertThat(o.buildId().style()).isEqualTo(BuildId.Style.NONE);
+        assertThat(o.executableStack()).isFalse();
     }
 
     @Test
@@ -26,7 +28,8 @@ class LinkOptionsTest {
         try {
             LinkListener l = new LinkListener() { };
             LinkOptions o = LinkOptions.builder().entry("main").deadStrip(false).strictDupok(true).threads(3)
-                    .executor(ex).listener(l).classLoader(getClass().getClassLoader()).build();
+                    .executor(ex).listener(l).classLoader(getClass().getClassLoader())
+                    .buildId(BuildId.md5()).executableStack(true).build();
             LinkOptions copy = o.toBuilder().build();
             for (LinkOptions x : new LinkOptions[] {o, copy}) {
                 assertThat(x.entry()).hasValue("main");
@@ -36,6 +39,8 @@ class LinkOptionsTest {
                 assertThat(x.executor()).containsSame(ex);
                 assertThat(x.listener()).isSameAs(l);
                 assertThat(x.classLoader()).containsSame(getClass().getClassLoader());
+                assertThat(x.buildId()).isSameAs(BuildId.md5());
+                assertThat(x.executableStack()).isTrue();
             }
         } finally {
             ex.shutdown();
