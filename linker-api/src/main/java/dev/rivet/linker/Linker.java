@@ -102,6 +102,8 @@ public interface Linker extends AutoCloseable {
      * collector runs, which a process that links many times should not wait for). The linker and
      * its loader cannot be used afterwards; results and outputs already produced stay valid.
      * Calling it again does nothing.
+     *
+     * @throws IllegalStateException if a link is running on another thread
      */
     @Override
     void close();

@@ -53,6 +53,7 @@ public final class CoreLinker implements Linker {
     private final List<LazyArchive> archives = new ArrayList<>();
     private final List<java.nio.MappedByteBuffer> inputMappings = new ArrayList<>();
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicInteger linksRunning = new java.util.concurrent.atomic.AtomicInteger();
 
     CoreLinker(Target target, LinkOptions options, OutputFormat format) {
         this.target = target;
@@ -114,6 +115,10 @@ public final class CoreLinker implements Linker {
     public void close() {
         if (closed) {
             return;
+        }
+        if (linksRunning.get() > 0) {
+            // Unmapping under a running link would crash the JVM.
+            throw new IllegalStateException("a link is running; close the linker after it ends");
         }
         closed = true;
         loader.close();
@@ -190,6 +195,15 @@ public final class CoreLinker implements Linker {
     }
 
     private LinkResult run(Path output) {
+        linksRunning.incrementAndGet();
+        try {
+            return runWithExecutor(output);
+        } finally {
+            linksRunning.decrementAndGet();
+        }
+    }
+
+    private LinkResult runWithExecutor(Path output) {
         ExecutorService executor = options.executor().orElse(null);
         boolean ownExecutor = false;
         if (executor == null && options.threads() > 1) {

@@ -52,11 +52,33 @@ public final class ElfFormat implements OutputFormat {
             }
             linker.addLazyArchive(archive);
         } else if (LinkerScriptReader.looksLikeScript(data)) {
+            readScript(linker, path, data, options);
+        } else {
+            ObjectReader.read(linker, path.toString(), data);
+        }
+    }
+
+    /** Scripts being expanded on this thread, to catch one that names itself, directly or not. */
+    private static final ThreadLocal<java.util.Set<Path>> EXPANDING = ThreadLocal.withInitial(java.util.HashSet::new);
+
+    private static void readScript(CoreLinker linker, Path path, ByteBuffer data, Set<InputOption> options) {
+        Path key;
+        try {
+            key = path.toRealPath();
+        } catch (java.io.IOException e) {
+            key = path.toAbsolutePath().normalize();
+        }
+        java.util.Set<Path> expanding = EXPANDING.get();
+        if (!expanding.add(key)) {
+            throw new dev.rivet.linker.LinkException(dev.rivet.linker.Diagnostic.error(
+                    "linker script includes itself (through GROUP or INPUT)").withInput(path.toString()));
+        }
+        try {
             for (LinkerScriptReader.Entry e : LinkerScriptReader.read(path, data)) {
                 linker.addInput(e.path(), LinkerScriptReader.options(options));
             }
-        } else {
-            ObjectReader.read(linker, path.toString(), data);
+        } finally {
+            expanding.remove(key);
         }
     }
 

@@ -103,11 +103,16 @@ final class LinkerScriptReader {
     }
 
     private Path resolve(String file, int at) {
-        Path p = Path.of(file);
+        Path p;
+        try {
+            p = Path.of(file);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw error(at, "'" + file.replace("\0", "\\0") + "' is not a valid file name: " + e.getReason());
+        }
         if (p.isAbsolute() || Files.exists(p)) {
             return p;
         }
-        Path beside = directory == null ? null : directory.resolve(file);
+        Path beside = directory == null ? null : directory.resolve(p);
         if (beside != null && Files.exists(beside)) {
             return beside;
         }

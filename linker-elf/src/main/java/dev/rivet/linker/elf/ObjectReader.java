@@ -287,7 +287,7 @@ final class ObjectReader {
                 // between two inputs' pieces would end it early. Records are multiples of 4 bytes.
                 align = 4;
             }
-            if (Long.bitCount(align) != 1 || align > (1L << 30)) {
+            if (align <= 0 || Long.bitCount(align) != 1 || align > (1L << 30)) {
                 throw in.error(sectionHeader(i) + 48, "section " + shName[i] + " has alignment " + Long.toUnsignedString(align)
                         + ", which is not a power of two up to 2^30");
             }
@@ -423,7 +423,7 @@ final class ObjectReader {
             } else if (shndx == SHN_ABS) {
                 file.addSymbol(SymbolKind.ABSOLUTE, flags, 0, value, size);
             } else if (shndx == SHN_COMMON) {
-                if (Long.bitCount(value) != 1 || value > (1L << 30)) {
+                if (value <= 0 || Long.bitCount(value) != 1 || value > (1L << 30)) {
                     throw in.error(e + 8, "common symbol '" + utf8(name) + "' has alignment " + value + ", which is not a power of two");
                 }
                 int atom = file.addSection(SymbolKind.BSS, (int) value, 0, size);
@@ -535,7 +535,11 @@ final class ObjectReader {
         java.util.Arrays.fill(anchor, -1);
         long base = shOffset[section];
         long size = shSize[section];
-        int r = 0;
+        // Records first (their bounds and kinds), then each relocation to the record holding its
+        // offset: relocations need not come sorted.
+        it.unimi.dsi.fastutil.longs.LongArrayList starts = new it.unimi.dsi.fastutil.longs.LongArrayList();
+        it.unimi.dsi.fastutil.longs.LongArrayList ends = new it.unimi.dsi.fastutil.longs.LongArrayList();
+        it.unimi.dsi.fastutil.booleans.BooleanArrayList isCie = new it.unimi.dsi.fastutil.booleans.BooleanArrayList();
         long pos = 0;
         int fdes = 0;
         while (pos + 4 <= size) {
@@ -547,23 +551,30 @@ final class ObjectReader {
                 throw in.error(base + pos, ".eh_frame record at offset 0x" + Long.toHexString(pos) + " has length 0x"
                         + Long.toHexString(length) + ", which does not fit in the section (" + size + " bytes)");
             }
-            long end = pos + 4 + length;
             boolean cie = in.u32(base + pos + 4) == 0;
             if (!cie) {
                 fdes++;
             }
-            int key = -1;
-            int start = r;
-            while (r < count && file.relocs.offset[first + r] < end) {
-                if (!cie && file.relocs.offset[first + r] == pos + 8) {
-                    key = r;
-                }
-                r++;
+            starts.add(pos);
+            ends.add(pos + 4 + length);
+            isCie.add(cie);
+            pos += 4 + length;
+        }
+        int[] recordOf = new int[count];
+        int[] keyOf = new int[starts.size()];
+        java.util.Arrays.fill(keyOf, -1);
+        for (int i = 0; i < count; i++) {
+            long off = file.relocs.offset[first + i];
+            int k = java.util.Arrays.binarySearch(starts.elements(), 0, starts.size(), off);
+            k = k >= 0 ? k : -k - 2; // the record starting at or before the offset
+            recordOf[i] = k >= 0 && off < ends.getLong(k) ? k : -1;
+            if (recordOf[i] >= 0 && !isCie.getBoolean(k) && off == starts.getLong(k) + 8) {
+                keyOf[k] = i; // the FDE's pc_begin
             }
-            for (int i = start; i < r; i++) {
-                anchor[i] = key; // -1 for a CIE, or an FDE without a relocated pc_begin: always counts
-            }
-            pos = end;
+        }
+        for (int i = 0; i < count; i++) {
+            // -1 (always counts) for CIEs, for FDEs without a relocated pc_begin, and outside records.
+            anchor[i] = recordOf[i] < 0 ? -1 : keyOf[recordOf[i]];
         }
         file.conditionalAtoms = java.util.Arrays.copyOf(file.conditionalAtoms, file.conditionalAtoms.length + 1);
         file.conditionalAtoms[file.conditionalAtoms.length - 1] = atom;

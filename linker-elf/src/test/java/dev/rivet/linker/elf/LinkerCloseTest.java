@@ -48,4 +48,28 @@ class LinkerCloseTest {
         assertThat(result.address("_start")).isPresent();
         assertThat(ExternalTools.runProgram(Target.X86_64_LINUX, exe).exitCode()).isEqualTo(25);
     }
+
+    @Test
+    void closingWhileALinkRunsIsRefusedAndAfterItWorks() throws Exception {
+        Linker linker = Linker.create(Target.X86_64_LINUX, dev.rivet.linker.LinkOptions.builder().threads(2).build());
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        int slow = linker.loader().define("slow", SymbolKind.RODATA, b -> b.generator(8, o -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        linker.loader().define("_start", SymbolKind.TEXT, b -> b.addAddress(slow, 0));
+        Thread t = new Thread(linker::linkToMemory);
+        t.start();
+        started.await();
+        assertThatThrownBy(linker::close).isInstanceOf(IllegalStateException.class).hasMessageContaining("a link is running");
+        release.countDown();
+        t.join();
+        linker.close();
+        assertThatThrownBy(linker::linkToMemory).isInstanceOf(IllegalStateException.class);
+    }
 }

@@ -164,6 +164,26 @@ class ObjectReaderCorruptionTest {
     }
 
     @Test
+    void anAlignmentThatIsNoPowerOfTwoUpTo2To30() throws Exception {
+        byte[] b = good.clone();
+        ByteBuffer x = le(b);
+        long shoff = x.getLong(40);
+        int shnum = Short.toUnsignedInt(x.getShort(60));
+        int text = -1;
+        for (int i = 1; i < shnum && text < 0; i++) {
+            if ((x.getLong((int) (shoff + 64L * i + 8)) & 4) != 0) {
+                text = i; // the first executable section
+            }
+        }
+        int align = (int) (shoff + 64L * text + 48);
+        for (long bad : new long[] {0x8000_0000_0000_0000L, 3, 1L << 31}) {
+            x.putLong(align, bad);
+            assertThat(load(b)).hasMessageContaining("which is not a power of two up to 2^30")
+                    .hasMessageContaining(String.format("offset 0x%x", align));
+        }
+    }
+
+    @Test
     void symbolNameOutsideTheStringTable() throws Exception {
         byte[] b = good.clone();
         int sym = firstGlobalSymbol(b);
