@@ -229,6 +229,7 @@ public final class CoreLinker implements Linker {
         loadArchiveMembers(ctx);
         finish(listener, times, LinkPhase.LOAD, t);
 
+        loader.sizeMergeTables();
         t = start(ctx, listener, LinkPhase.RESOLVE);
         List<Diagnostic> errors = new ArrayList<>();
         String entryName = options.entry().orElse(target.defaultEntry());

@@ -39,6 +39,8 @@ final class ObjectReader {
     private static final long SHF_ALLOC = 2;
     private static final long SHF_EXECINSTR = 4;
     private static final long SHF_TLS = 0x400;
+    private static final long SHF_MERGE = 0x10;
+    private static final long SHF_STRINGS = 0x20;
     private static final long SHF_GNU_RETAIN = 0x200000;
 
     /** Sections kept as dead-stripping roots by name, as in GNU ld's default linker script. */
@@ -84,6 +86,11 @@ final class ObjectReader {
     private int[] sectionAtom;
     /** Sections of COMDAT groups whose signature an earlier input already brought. */
     private boolean[] discarded;
+    /** For merged sections: where each piece starts in the input section, and where it went in the table. */
+    private long[][] pieceStart;
+    private long[][] pieceOut;
+    /** For section symbols of merged sections, the section; else -1. */
+    private int[] mergedSectionSymbol;
 
     private ObjectReader(CoreLinker linker, String name, ByteBuffer data) {
         this.in = new ElfBytes(name, data);
@@ -264,6 +271,14 @@ final class ObjectReader {
     /** Loaded sections become atoms, in section order. */
     private void makeAtoms(ElfObjectFile file) {
         sectionAtom = new int[shnum];
+        pieceStart = new long[shnum][];
+        pieceOut = new long[shnum][];
+        boolean[] relocated = new boolean[shnum];
+        for (int j = 0; j < shnum; j++) {
+            if ((shType[j] == SHT_RELA || shType[j] == SHT_REL) && shInfo[j] > 0 && shInfo[j] < shnum) {
+                relocated[(int) shInfo[j]] = true;
+            }
+        }
         String[] names = new String[shnum];
         int count = 0;
         for (int i = 1; i < shnum; i++) {
@@ -294,6 +309,9 @@ final class ObjectReader {
             if (shSize[i] < 0 || shSize[i] > Integer.MAX_VALUE) {
                 throw in.error(sectionHeader(i) + 32, "section " + shName[i] + " is larger than 2 GiB");
             }
+            if (isMergeable(i, relocated[i]) && merge(i, out, output, (int) align)) {
+                continue;
+            }
             sectionAtom[i] = file.addSection(kind, output, (int) align, shOffset[i], shSize[i]);
             int priority = initPriority(shName[i]);
             if (priority >= 0) {
@@ -312,6 +330,72 @@ final class ObjectReader {
             }
         }
         return input;
+    }
+
+    /**
+     * Whether a section's pieces can be deduplicated across inputs: read-only SHF_MERGE data
+     * without relocations of its own, NUL-terminated strings of 1-byte characters or fixed-size
+     * entries.
+     */
+    private boolean isMergeable(int i, boolean relocated) {
+        long f = shFlags[i];
+        long e = shEntsize[i];
+        if ((f & SHF_MERGE) == 0 || (f & (SHF_WRITE | SHF_EXECINSTR | SHF_TLS)) != 0 || shType[i] != SHT_PROGBITS
+                || relocated || e <= 0 || shSize[i] == 0) {
+            return false;
+        }
+        return (f & SHF_STRINGS) != 0 ? e == 1 : e <= 64 && shSize[i] % e == 0;
+    }
+
+    /**
+     * Splits a mergeable section into pieces and adds them to the merge table of its output
+     * section; returns false (the section is then kept whole) if its strings are not all
+     * terminated.
+     */
+    private boolean merge(int i, String out, int outputSection, int align) {
+        boolean strings = (shFlags[i] & SHF_STRINGS) != 0;
+        long base = shOffset[i];
+        long size = shSize[i];
+        it.unimi.dsi.fastutil.longs.LongArrayList starts = new it.unimi.dsi.fastutil.longs.LongArrayList();
+        it.unimi.dsi.fastutil.longs.LongArrayList lengths = new it.unimi.dsi.fastutil.longs.LongArrayList();
+        if (strings) {
+            long p = 0;
+            while (p < size) {
+                long q = p;
+                while (q < size && in.buf.get((int) (base + q)) != 0) {
+                    q++;
+                }
+                if (q == size) {
+                    return false; // an unterminated last string: keep the section as it is
+                }
+                starts.add(p);
+                lengths.add(q + 1 - p);
+                p = q + 1;
+            }
+        } else {
+            for (long p = 0; p < size; p += shEntsize[i]) {
+                starts.add(p);
+                lengths.add(shEntsize[i]);
+            }
+        }
+        var table = loader.mergeTable(out + "|" + shEntsize[i] + "|" + strings + "|" + align, outputSection, align);
+        int source = table.addSource(in.buf);
+        long[] outs = new long[starts.size()];
+        for (int k = 0; k < outs.length; k++) {
+            outs[k] = table.intern(source, (int) (base + starts.getLong(k)), (int) lengths.getLong(k));
+        }
+        pieceStart[i] = starts.toLongArray();
+        pieceOut[i] = outs;
+        sectionAtom[i] = table.atom;
+        return true;
+    }
+
+    /** Where an offset in a merged input section went in its table. */
+    private long mergedOffset(int section, long offset) {
+        long[] starts = pieceStart[section];
+        int k = java.util.Arrays.binarySearch(starts, offset);
+        k = k >= 0 ? k : Math.max(0, -k - 2);
+        return pieceOut[section][k] + (offset - starts[k]);
     }
 
     /**
@@ -377,6 +461,8 @@ final class ObjectReader {
             in.require(shOffset[shndxTable], 4L * n, "the extended section index table");
         }
         byte[][] names = new byte[n][];
+        mergedSectionSymbol = new int[n];
+        java.util.Arrays.fill(mergedSectionSymbol, -1);
         long base = shOffset[symtab];
         for (int l = 0; l < n; l++) {
             long e = base + (long) l * Elf.SYM_SIZE;
@@ -454,6 +540,16 @@ final class ObjectReader {
                     throw in.error(e + 8, "symbol '" + utf8(name) + "' has value 0x" + Long.toHexString(value)
                             + ", past the end of section " + shName[shndx] + " (" + shSize[shndx] + " bytes)");
                 }
+                if (pieceStart[shndx] != null) {
+                    // In a merged section: a label moves with its piece; a section symbol stands
+                    // for the table's start, and relocations against it map their addends.
+                    if (type == STT_SECTION) {
+                        mergedSectionSymbol[l] = shndx;
+                        value = 0;
+                    } else {
+                        value = mergedOffset(shndx, value);
+                    }
+                }
                 file.addSymbol(loader.atoms.kind(atom), flags, atom, value, size);
             }
         }
@@ -510,6 +606,10 @@ final class ObjectReader {
                 if (offset < 0 || offset > shSize[t] - width) {
                     throw in.error(e, "relocation " + types.name(type) + " at offset 0x" + Long.toHexString(offset)
                             + " lies outside section " + shName[t] + " (" + shSize[t] + " bytes)");
+                }
+                int merged = mergedSectionSymbol[sym];
+                if (merged >= 0 && addend >= 0 && addend <= shSize[merged]) {
+                    addend = mergedOffset(merged, addend); // the piece the section offset falls in
                 }
                 try {
                     file.addRelocation(atom, (int) offset, op, sym, addend);

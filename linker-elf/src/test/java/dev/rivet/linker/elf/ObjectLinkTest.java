@@ -238,4 +238,29 @@ class ObjectLinkTest {
                 result.address("_ZN5TwiceIiE2ofEi").getAsLong());
         assertThat(ExternalTools.run(List.of("readelf", "-l", "-W", exe.toString())).stdout()).contains("GNU_EH_FRAME");
     }
+
+    static final String STRINGS_A = CompiledPrograms.SYSCALLS + """
+            long say(const char *s);
+            const char *other(void);
+            void _start(void) {
+                long n = say("a string both files use\\n") + say(other()) + say("only in a\\n");
+                syscall3(SYS_EXIT, n, 0, 0);
+                for (;;) { }
+            }
+            """;
+    static final String STRINGS_B = CompiledPrograms.SYSCALLS + """
+            long say(const char *s) { long n = 0; while (s[n]) n++; return syscall3(SYS_WRITE, 1, (long) s, n); }
+            const char *other(void) { return "a string both files use\\n"; }
+            """;
+
+    @ParameterizedTest
+    @MethodSource("targetsAndCodeModels")
+    void stringLiteralsAreMergedAcrossFiles(Target t, List<String> codeModel) throws Exception {
+        List<Path> objects = CompiledPrograms.compile(t, dir, codeModel, "a.c", STRINGS_A, "b.c", STRINGS_B);
+        CompiledPrograms.Runs runs = CompiledPrograms.runBoth(t, dir, objects);
+        assertThat(runs.reference().stdout()).isEqualTo("a string both files use\na string both files use\nonly in a\n");
+        byte[] out = Files.readAllBytes(runs.rivet());
+        assertThat(occurrences(out, "a string both files use\n\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+                .as("copies of the shared literal").isEqualTo(1);
+    }
 }

@@ -26,6 +26,41 @@ public final class SymbolLoader implements Loader {
     public final PayloadFile payload;
     /** Output sections that readers assign input sections to. */
     public final SectionTable sections = new SectionTable();
+    private final java.util.Map<String, MergeTable> mergeTables = new java.util.LinkedHashMap<>();
+
+    /**
+     * Returns the table that merges pieces for an output section with given piece alignment,
+     * creating it (and its atom, in that output section) on first use.
+     *
+     * @param key what tells tables apart (output section, entry size, alignment)
+     * @param outputSection the output section id in {@link #sections}
+     * @param alignment every piece's alignment
+     * @return the table
+     */
+    public MergeTable mergeTable(String key, int outputSection, int alignment) {
+        MergeTable t = mergeTables.get(key);
+        if (t == null) {
+            MergeTable table = new MergeTable(alignment);
+            int sym = syntheticSymbol(".merged " + key);
+            update(sym, b -> b.kind(SymbolKind.RODATA).alignment(alignment).generator(0, out -> table.write(out.buffer())));
+            int slot = symbols.local[sym];
+            payload.symFlags[slot] |= InputFile.NOT_IN_SYMTAB;
+            table.symbol = sym;
+            table.atom = payload.symAtom[slot];
+            atoms.section[table.atom] = outputSection;
+            mergeTables.put(key, table);
+            t = table;
+        }
+        return t;
+    }
+
+    /** Gives every merge table's atom its final size; done when a link starts, after all inputs. */
+    public void sizeMergeTables() {
+        for (MergeTable t : mergeTables.values()) {
+            atoms.size[t.atom] = t.size();
+        }
+    }
+
     /** Signatures of the COMDAT groups loaded so far: a later group with the same signature is dropped. */
     public final java.util.Set<String> comdatSignatures = new java.util.HashSet<>();
     private final Arch arch;
