@@ -183,7 +183,7 @@ final class Archive {
             return -1;
         }
         int mask = table.length - 1;
-        for (int slot = hash(name, off, len) & mask; ; slot = (slot + 1) & mask) {
+        for (int slot = dev.rivet.linker.core.symbols.ByteHash.of(name, off, len) & mask; ; slot = (slot + 1) & mask) {
             int e = table[slot];
             if (e == 0) {
                 return -1;
@@ -210,7 +210,7 @@ final class Archive {
         for (int k = 0; k < symbolCount; k++) {
             int off = symbolNameOffset[k];
             int len = symbolNameLength[k];
-            int slot = hash(buf, off, len) & mask;
+            int slot = dev.rivet.linker.core.symbols.ByteHash.of(buf, off, len) & mask;
             while (true) {
                 int e = t[slot];
                 if (e == 0) {
@@ -254,19 +254,5 @@ final class Archive {
         return true;
     }
 
-    private static int hash(ByteBuffer b, int off, int len) {
-        int h = 0x811c9dc5;
-        for (int i = 0; i < len; i++) {
-            h = (h ^ (b.get(off + i) & 0xff)) * 0x01000193;
-        }
-        return h ^ (h >>> 16);
-    }
 
-    private static int hash(byte[] b, int off, int len) {
-        int h = 0x811c9dc5;
-        for (int i = 0; i < len; i++) {
-            h = (h ^ (b[off + i] & 0xff)) * 0x01000193;
-        }
-        return h ^ (h >>> 16);
-    }
 }

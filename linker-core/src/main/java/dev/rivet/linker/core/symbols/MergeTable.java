@@ -48,7 +48,7 @@ public final class MergeTable {
      */
     public long intern(int source, int offset, int length) {
         ByteBuffer b = sources.get(source);
-        int h = hash(b, offset, length);
+        int h = ByteHash.of(b, offset, length);
         int mask = slots.length - 1;
         for (int i = h & mask; ; i = (i + 1) & mask) {
             int p = slots[i] - 1;
@@ -121,11 +121,4 @@ public final class MergeTable {
         slots = n;
     }
 
-    private static int hash(ByteBuffer b, int off, int len) {
-        int h = 0x811c9dc5;
-        for (int i = off, end = off + len; i < end; i++) {
-            h = (h ^ b.get(i)) * 0x01000193;
-        }
-        return h ^ (h >>> 15);
-    }
 }

@@ -165,7 +165,7 @@ public final class SymbolTable {
     /** {@return the global symbol with this name, or 0} @param name a name */
     public int lookup(String name) {
         byte[] b = name.getBytes(StandardCharsets.UTF_8);
-        return lookup(b, 0, b.length, hash(b, 0, b.length));
+        return lookup(b, 0, b.length, ByteHash.of(b, 0, b.length));
     }
 
     /** {@return the global symbol with this name, made undefined if new} @param name a name */
@@ -182,7 +182,7 @@ public final class SymbolTable {
      * @param len its length
      */
     public int intern(byte[] b, int off, int len) {
-        int h = hash(b, off, len);
+        int h = ByteHash.of(b, off, len);
         int s = lookup(b, off, len, h);
         if (s != 0) {
             return s;
@@ -195,14 +195,14 @@ public final class SymbolTable {
     /** {@return a new static symbol} @param name its name */
     public int createStatic(String name) {
         byte[] b = name.getBytes(StandardCharsets.UTF_8);
-        int s = newSymbol(b, 0, b.length, hash(b, 0, b.length));
+        int s = newSymbol(b, 0, b.length, ByteHash.of(b, 0, b.length));
         isStatic.set(s);
         return s;
     }
 
     /** {@return a new static symbol named by UTF-8 bytes} */
     public int createStatic(byte[] b, int off, int len) {
-        int s = newSymbol(b, off, len, hash(b, off, len));
+        int s = newSymbol(b, off, len, ByteHash.of(b, off, len));
         isStatic.set(s);
         return s;
     }
@@ -293,17 +293,6 @@ public final class SymbolTable {
         tombstones = 0;
     }
 
-    private static int hash(byte[] b, int off, int len) {
-        // FNV-1a, then a final mix so that linear probing sees well-spread low bits.
-        int h = 0x811c9dc5;
-        for (int i = off, end = off + len; i < end; i++) {
-            h = (h ^ b[i]) * 0x01000193;
-        }
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        return h;
-    }
 
     // ---- resolution ----
 
