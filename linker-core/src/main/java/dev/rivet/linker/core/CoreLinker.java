@@ -95,6 +95,20 @@ public final class CoreLinker implements Linker {
         loader.bindFileSymbols(file, names);
     }
 
+    /**
+     * Adds an input file whose symbol names are read in place from a buffer (its mapped string
+     * tables), as {@link #addInput(InputFile, byte[][])} does otherwise.
+     *
+     * @param file the file
+     * @param names the buffer holding the names
+     * @param offset each local symbol's name's absolute index in it
+     * @param length each name's length
+     * @throws LinkException listing every duplicate definition
+     */
+    public void addInput(InputFile file, ByteBuffer names, int[] offset, int[] length) {
+        loader.bindFileSymbols(file, names, offset, length);
+    }
+
     @Override
     public Linker addInput(Path file, dev.rivet.linker.InputOption... options) {
         Objects.requireNonNull(file, "file");

@@ -92,6 +92,25 @@ final class ElfBytes {
         throw error(start, "the name of " + describe(what, which) + " runs past the end of its string table");
     }
 
+    /**
+     * Checks that a NUL-terminated name lies in its string table and returns its length, without
+     * copying it.
+     */
+    int nameLength(long tableOffset, long tableSize, long index, String what, long which) {
+        if (index < 0 || index >= tableSize) {
+            throw error(tableOffset, "the name of " + describe(what, which) + " starts at " + index
+                    + ", outside its string table of " + tableSize + " bytes");
+        }
+        long start = tableOffset + index;
+        long end = tableOffset + tableSize;
+        for (long p = start; p < end; p++) {
+            if (buf.get((int) p) == 0) {
+                return (int) (p - start);
+            }
+        }
+        throw error(start, "the name of " + describe(what, which) + " runs past the end of its string table");
+    }
+
     String string(long tableOffset, long tableSize, long index, String what) {
         return string(tableOffset, tableSize, index, what, -1);
     }

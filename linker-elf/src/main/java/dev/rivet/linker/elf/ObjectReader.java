@@ -82,6 +82,12 @@ final class ObjectReader {
     private long[] shAlign;
     private long[] shEntsize;
     private String[] shName;
+    /** Where each section's name is in the file, and its length. */
+    private int[] shNameOffset;
+    private int[] shNameLength;
+    /** Where each symbol's name is in the file, and its length (read in place, not copied). */
+    private int[] symNameOffset;
+    private int[] symNameLength;
     /** The atom of each loaded section, 0 for sections that are not loaded. */
     private int[] sectionAtom;
     /** Sections of COMDAT groups whose signature an earlier input already brought. */
@@ -119,14 +125,14 @@ final class ObjectReader {
         loader.symbols.addFile(file);
         readGroups();
         makeAtoms(file);
-        byte[][] names = readSymbols(file);
+        readSymbols(file);
         readRelocations(file);
         for (int i = 0; i < shnum; i++) {
             if (sectionAtom[i] != 0 && shName[i].equals(".eh_frame")) {
                 anchorFrameRecords(file, i);
             }
         }
-        linker.addInput(file, names);
+        linker.addInput(file, in.buf, symNameOffset, symNameLength);
     }
 
     private void readHeader() {
@@ -206,8 +212,16 @@ final class ObjectReader {
             if (shstrndx >= shnum) {
                 throw in.error(62, "section name table index " + shstrndx + " is out of range (" + shnum + " sections)");
             }
+            shNameOffset = new int[shnum];
+            shNameLength = new int[shnum];
             for (int i = 0; i < shnum; i++) {
-                shName[i] = shType[i] == SHT_NULL ? "" : in.string(shOffset[shstrndx], shSize[shstrndx], nameIndex[i], "section", i);
+                if (shType[i] == SHT_NULL) {
+                    shName[i] = "";
+                    continue;
+                }
+                shNameLength[i] = in.nameLength(shOffset[shstrndx], shSize[shstrndx], nameIndex[i], "section", i);
+                shNameOffset[i] = (int) (shOffset[shstrndx] + nameIndex[i]);
+                shName[i] = in.string(shOffset[shstrndx], shSize[shstrndx], nameIndex[i], "section", i);
             }
         }
     }
@@ -429,8 +443,8 @@ final class ObjectReader {
         return (f & SHF_WRITE) != 0 ? SymbolKind.DATA : SymbolKind.RODATA;
     }
 
-    /** Symbols keep their ELF index as their local index; returns their names. */
-    private byte[][] readSymbols(ElfObjectFile file) {
+    /** Symbols keep their ELF index as their local index; their names' places are noted, not copied. */
+    private void readSymbols(ElfObjectFile file) {
         int symtab = -1;
         int shndxTable = -1;
         for (int i = 0; i < shnum; i++) {
@@ -444,7 +458,10 @@ final class ObjectReader {
             }
         }
         if (symtab < 0) {
-            return new byte[0][];
+            symNameOffset = new int[0];
+            symNameLength = new int[0];
+            mergedSectionSymbol = new int[0];
+            return;
         }
         if (shEntsize[symtab] != Elf.SYM_SIZE) {
             throw in.error(sectionHeader(symtab) + 56, "symbol table entry size is " + shEntsize[symtab] + ", not " + Elf.SYM_SIZE);
@@ -460,7 +477,8 @@ final class ObjectReader {
         if (shndxTable >= 0) {
             in.require(shOffset[shndxTable], 4L * n, "the extended section index table");
         }
-        byte[][] names = new byte[n][];
+        symNameOffset = new int[n];
+        symNameLength = new int[n];
         mergedSectionSymbol = new int[n];
         java.util.Arrays.fill(mergedSectionSymbol, -1);
         long base = shOffset[symtab];
@@ -480,17 +498,20 @@ final class ObjectReader {
                 }
                 shndx = (int) in.u32(shOffset[shndxTable] + 4L * l);
             }
-            byte[] name = type == STT_SECTION && shndx < shnum
-                    ? shName[shndx].getBytes(StandardCharsets.UTF_8)
-                    : in.name(shOffset[strtab], shSize[strtab], nameIndex, "symbol", l);
-            names[l] = name;
+            if (type == STT_SECTION && shndx < shnum) {
+                symNameOffset[l] = shNameOffset[shndx];
+                symNameLength[l] = shNameLength[shndx];
+            } else {
+                symNameLength[l] = in.nameLength(shOffset[strtab], shSize[strtab], nameIndex, "symbol", l);
+                symNameOffset[l] = (int) (shOffset[strtab] + nameIndex);
+            }
             int flags = 0;
             if (bind == STB_LOCAL || l == 0) {
                 flags |= InputFile.LOCAL;
             } else if (bind == STB_WEAK) {
                 flags |= InputFile.WEAK;
             } else if (bind != STB_GLOBAL && bind != 10) { // 10: STB_GNU_UNIQUE, a global here
-                throw in.error(e + 4, "symbol " + l + " ('" + utf8(name) + "') has unknown binding " + bind);
+                throw in.error(e + 4, "symbol " + l + " ('" + symbolName(l) + "') has unknown binding " + bind);
             }
             int vis = other & 3;
             if (vis == 1 || vis == 2) { // STV_INTERNAL, STV_HIDDEN
@@ -510,15 +531,15 @@ final class ObjectReader {
                 file.addSymbol(SymbolKind.ABSOLUTE, flags, 0, value, size);
             } else if (shndx == SHN_COMMON) {
                 if (value <= 0 || Long.bitCount(value) != 1 || value > (1L << 30)) {
-                    throw in.error(e + 8, "common symbol '" + utf8(name) + "' has alignment " + value + ", which is not a power of two");
+                    throw in.error(e + 8, "common symbol '" + symbolName(l) + "' has alignment " + value + ", which is not a power of two");
                 }
                 int atom = file.addSection(SymbolKind.BSS, (int) value, 0, size);
                 file.atomSectionNames = appendName(file.atomSectionNames, "COMMON");
                 file.addSymbol(SymbolKind.BSS, flags, atom, 0, size);
             } else if (shndx >= SHN_LORESERVE && shndx < SHN_XINDEX && shndx >= shnum) {
-                throw in.error(e + 6, "symbol " + l + " ('" + utf8(name) + "') has reserved section index 0x" + Integer.toHexString(shndx));
+                throw in.error(e + 6, "symbol " + l + " ('" + symbolName(l) + "') has reserved section index 0x" + Integer.toHexString(shndx));
             } else if (shndx >= shnum) {
-                throw in.error(e + 6, "symbol " + l + " ('" + utf8(name) + "') is in section " + shndx
+                throw in.error(e + 6, "symbol " + l + " ('" + symbolName(l) + "') is in section " + shndx
                         + ", but the file has only " + shnum + " sections");
             } else if (sectionAtom[shndx] == 0 && discarded[shndx]) {
                 // In a dropped COMDAT copy: a global refers to the kept copy's definition; a
@@ -530,14 +551,14 @@ final class ObjectReader {
                 }
             } else if (sectionAtom[shndx] == 0) {
                 if ((flags & InputFile.LOCAL) == 0) {
-                    throw in.error(e + 6, "global symbol '" + utf8(name) + "' is defined in section " + shName[shndx]
+                    throw in.error(e + 6, "global symbol '" + symbolName(l) + "' is defined in section " + shName[shndx]
                             + ", which is not loaded");
                 }
                 file.addSymbol(SymbolKind.UNDEFINED, flags | InputFile.NOT_IN_SYMTAB, 0, 0, 0);
             } else {
                 int atom = sectionAtom[shndx];
                 if (Long.compareUnsigned(value, shSize[shndx]) > 0) {
-                    throw in.error(e + 8, "symbol '" + utf8(name) + "' has value 0x" + Long.toHexString(value)
+                    throw in.error(e + 8, "symbol '" + symbolName(l) + "' has value 0x" + Long.toHexString(value)
                             + ", past the end of section " + shName[shndx] + " (" + shSize[shndx] + " bytes)");
                 }
                 if (pieceStart[shndx] != null) {
@@ -553,7 +574,13 @@ final class ObjectReader {
                 file.addSymbol(loader.atoms.kind(atom), flags, atom, value, size);
             }
         }
-        return names;
+    }
+
+    /** A symbol's name, decoded for a message. */
+    private String symbolName(int l) {
+        byte[] b = new byte[symNameLength[l]];
+        in.buf.get(symNameOffset[l], b);
+        return new String(b, StandardCharsets.UTF_8);
     }
 
     private void readRelocations(ElfObjectFile file) {
@@ -692,10 +719,6 @@ final class ObjectReader {
         String[] out = Arrays.copyOf(names, names.length + 1);
         out[names.length] = name;
         return out;
-    }
-
-    private static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 
     private static String machineName(int m) {

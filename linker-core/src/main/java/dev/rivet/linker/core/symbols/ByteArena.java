@@ -79,6 +79,24 @@ public final class ByteArena {
         return (int) (chunk << 20) | offset(h);
     }
 
+    /**
+     * As {@link #addCompact(byte[], int, int)}, copying from a buffer (a mapped input).
+     *
+     * @param src the source buffer
+     * @param offset the absolute index of the first byte
+     * @param length how many bytes
+     * @return the compact handle
+     */
+    public int addCompact(java.nio.ByteBuffer src, int offset, int length) {
+        long h = allocate(length);
+        src.get(offset, chunk(h), offset(h), length);
+        long chunk = h >>> 32;
+        if (chunk >= (1 << 12)) {
+            throw new IllegalStateException("more than 4 GiB of symbol names");
+        }
+        return (int) (chunk << 20) | offset(h);
+    }
+
     /** {@return the chunk holding a compact handle's bytes} @param handle a compact handle */
     public byte[] compactChunk(int handle) {
         return chunks[handle >>> 20];

@@ -110,14 +110,39 @@ public final class SymbolLoader implements Loader {
      * @throws LinkException listing every duplicate definition found
      */
     public void bindFileSymbols(InputFile f, byte[][] names) {
+        int total = 0;
+        for (byte[] n : names) {
+            total += n.length;
+        }
+        ByteBuffer all = ByteBuffer.allocate(total);
+        int[] offset = new int[names.length];
+        int[] length = new int[names.length];
+        for (int l = 0; l < names.length; l++) {
+            offset[l] = all.position();
+            length[l] = names[l].length;
+            all.put(names[l]);
+        }
+        bindFileSymbols(f, all, offset, length);
+    }
+
+    /**
+     * Binds every symbol of a file, its names read in place from a buffer (a mapped input's
+     * string tables), as {@link #bindFileSymbols(InputFile, byte[][])} does.
+     *
+     * @param f the file
+     * @param names the buffer holding the names
+     * @param offset each local symbol's name's absolute index in it
+     * @param length each name's length
+     * @throws LinkException listing every duplicate definition found
+     */
+    public void bindFileSymbols(InputFile f, ByteBuffer names, int[] offset, int[] length) {
         List<Diagnostic> errors = new ArrayList<>();
         for (int l = 0; l < f.symCount; l++) {
-            byte[] n = names[l];
             if (f.hasFlag(l, InputFile.LOCAL)) {
-                int s = symbols.createStatic(n, 0, n.length);
+                int s = symbols.createStatic(names, offset[l], length[l]);
                 symbols.take(s, f, l);
             } else {
-                int s = symbols.intern(n, 0, n.length);
+                int s = symbols.intern(names, offset[l], length[l]);
                 Diagnostic d = symbols.bind(s, f, l, strictDupok, atoms);
                 if (d != null) {
                     errors.add(d);

@@ -200,6 +200,57 @@ public final class SymbolTable {
         return s;
     }
 
+    /**
+     * {@return the global symbol whose name is the given UTF-8 bytes of a buffer (a mapped
+     * input's string table), made undefined if new}: the name is hashed and compared in place
+     * and copied only when it is new
+     *
+     * @param b the buffer
+     * @param off the absolute index where the name starts
+     * @param len its length
+     */
+    public int intern(java.nio.ByteBuffer b, int off, int len) {
+        int h = ByteHash.of(b, off, len);
+        int s = lookup(b, off, len, h);
+        if (s != 0) {
+            return s;
+        }
+        s = newSymbol(h, len);
+        nameRef[s] = names.addCompact(b, off, len);
+        insert(s);
+        return s;
+    }
+
+    /** {@return a new static symbol named by UTF-8 bytes of a buffer} */
+    public int createStatic(java.nio.ByteBuffer b, int off, int len) {
+        int s = newSymbol(ByteHash.of(b, off, len), len);
+        nameRef[s] = names.addCompact(b, off, len);
+        isStatic.set(s);
+        return s;
+    }
+
+    private int lookup(java.nio.ByteBuffer b, int off, int len, int h) {
+        int mask = slots.length - 1;
+        for (int i = h & mask; ; i = (i + 1) & mask) {
+            int s = slots[i];
+            if (s == 0) {
+                return 0;
+            }
+            if (s != TOMBSTONE && nameHash[s] == h && nameLen[s] == len) {
+                int ref = nameRef[s];
+                byte[] chunk = names.compactChunk(ref);
+                int o = ByteArena.compactOffset(ref);
+                int k = 0;
+                while (k < len && chunk[o + k] == b.get(off + k)) {
+                    k++;
+                }
+                if (k == len) {
+                    return s;
+                }
+            }
+        }
+    }
+
     /** {@return a new static symbol named by UTF-8 bytes} */
     public int createStatic(byte[] b, int off, int len) {
         int s = newSymbol(b, off, len, ByteHash.of(b, off, len));
@@ -229,6 +280,13 @@ public final class SymbolTable {
     }
 
     private int newSymbol(byte[] b, int off, int len, int h) {
+        int s = newSymbol(h, len);
+        nameRef[s] = names.addCompact(b, off, len);
+        return s;
+    }
+
+    /** A new symbol slot with its hash and length; the caller stores its name. */
+    private int newSymbol(int h, int len) {
         if (count == file.length) {
             int n = count + (count >> 1) + 16;
             nameRef = Arrays.copyOf(nameRef, n);
@@ -238,7 +296,6 @@ public final class SymbolTable {
             local = Arrays.copyOf(local, n);
         }
         int s = count++;
-        nameRef[s] = names.addCompact(b, off, len);
         nameLen[s] = len;
         nameHash[s] = h;
         return s;
