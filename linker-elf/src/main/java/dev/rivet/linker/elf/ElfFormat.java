@@ -75,7 +75,7 @@ public final class ElfFormat implements OutputFormat {
         }
         try {
             for (LinkerScriptReader.Entry e : LinkerScriptReader.read(path, data)) {
-                linker.addInput(e.path(), LinkerScriptReader.options(options));
+                linker.addInput(e.path(), options.toArray(new InputOption[0])); // the script's options apply to what it names
             }
         } finally {
             expanding.remove(key);

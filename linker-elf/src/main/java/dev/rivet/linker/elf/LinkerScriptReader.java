@@ -1,7 +1,6 @@
 package dev.rivet.linker.elf;
 
 import dev.rivet.linker.Diagnostic;
-import dev.rivet.linker.InputOption;
 import dev.rivet.linker.LinkException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -184,10 +183,5 @@ final class LinkerScriptReader {
             }
         }
         return new LinkException(Diagnostic.error(message).withInput(name).withLocation(line + ":" + col));
-    }
-
-    /** The options an entry is added with: the script's own, as GNU ld applies them. */
-    static InputOption[] options(java.util.Set<InputOption> options) {
-        return options.toArray(new InputOption[0]);
     }
 }
