@@ -76,20 +76,9 @@ final class ElfBytes {
 
     /** As {@link #name(long, long, long, String)}, naming {@code what} and its index only on failure. */
     byte[] name(long tableOffset, long tableSize, long index, String what, long which) {
-        if (index < 0 || index >= tableSize) {
-            throw error(tableOffset, "the name of " + describe(what, which) + " starts at " + index
-                    + ", outside its string table of " + tableSize + " bytes");
-        }
-        long start = tableOffset + index;
-        long end = tableOffset + tableSize;
-        for (long p = start; p < end; p++) {
-            if (buf.get((int) p) == 0) {
-                byte[] out = new byte[(int) (p - start)];
-                buf.get((int) start, out);
-                return out;
-            }
-        }
-        throw error(start, "the name of " + describe(what, which) + " runs past the end of its string table");
+        byte[] out = new byte[nameLength(tableOffset, tableSize, index, what, which)];
+        buf.get((int) (tableOffset + index), out);
+        return out;
     }
 
     /**

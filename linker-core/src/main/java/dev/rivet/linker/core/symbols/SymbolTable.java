@@ -2,6 +2,7 @@ package dev.rivet.linker.core.symbols;
 
 import dev.rivet.linker.Diagnostic;
 import dev.rivet.linker.SymbolKind;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -164,8 +165,8 @@ public final class SymbolTable {
 
     /** {@return the global symbol with this name, or 0} @param name a name */
     public int lookup(String name) {
-        byte[] b = name.getBytes(StandardCharsets.UTF_8);
-        return lookup(b, 0, b.length, ByteHash.of(b, 0, b.length));
+        ByteBuffer b = ByteBuffer.wrap(name.getBytes(StandardCharsets.UTF_8));
+        return lookup(b, 0, b.limit(), ByteHash.of(b, 0, b.limit()));
     }
 
     /** {@return the global symbol with this name, made undefined if new} @param name a name */
@@ -182,22 +183,13 @@ public final class SymbolTable {
      * @param len its length
      */
     public int intern(byte[] b, int off, int len) {
-        int h = ByteHash.of(b, off, len);
-        int s = lookup(b, off, len, h);
-        if (s != 0) {
-            return s;
-        }
-        s = newSymbol(b, off, len, h);
-        insert(s);
-        return s;
+        return intern(ByteBuffer.wrap(b), off, len);
     }
 
     /** {@return a new static symbol} @param name its name */
     public int createStatic(String name) {
         byte[] b = name.getBytes(StandardCharsets.UTF_8);
-        int s = newSymbol(b, 0, b.length, ByteHash.of(b, 0, b.length));
-        isStatic.set(s);
-        return s;
+        return createStatic(ByteBuffer.wrap(b), 0, b.length);
     }
 
     /**
@@ -209,7 +201,7 @@ public final class SymbolTable {
      * @param off the absolute index where the name starts
      * @param len its length
      */
-    public int intern(java.nio.ByteBuffer b, int off, int len) {
+    public int intern(ByteBuffer b, int off, int len) {
         int h = ByteHash.of(b, off, len);
         int s = lookup(b, off, len, h);
         if (s != 0) {
@@ -222,14 +214,14 @@ public final class SymbolTable {
     }
 
     /** {@return a new static symbol named by UTF-8 bytes of a buffer} */
-    public int createStatic(java.nio.ByteBuffer b, int off, int len) {
+    public int createStatic(ByteBuffer b, int off, int len) {
         int s = newSymbol(ByteHash.of(b, off, len), len);
         nameRef[s] = names.addCompact(b, off, len);
         isStatic.set(s);
         return s;
     }
 
-    private int lookup(java.nio.ByteBuffer b, int off, int len, int h) {
+    private int lookup(ByteBuffer b, int off, int len, int h) {
         int mask = slots.length - 1;
         for (int i = h & mask; ; i = (i + 1) & mask) {
             int s = slots[i];
@@ -253,9 +245,7 @@ public final class SymbolTable {
 
     /** {@return a new static symbol named by UTF-8 bytes} */
     public int createStatic(byte[] b, int off, int len) {
-        int s = newSymbol(b, off, len, ByteHash.of(b, off, len));
-        isStatic.set(s);
-        return s;
+        return createStatic(ByteBuffer.wrap(b), off, len);
     }
 
     /** Makes a global symbol static: it leaves the name table and keeps its index. @param s a symbol */
@@ -279,11 +269,6 @@ public final class SymbolTable {
         isStatic.set(s);
     }
 
-    private int newSymbol(byte[] b, int off, int len, int h) {
-        int s = newSymbol(h, len);
-        nameRef[s] = names.addCompact(b, off, len);
-        return s;
-    }
 
     /** A new symbol slot with its hash and length; the caller stores its name. */
     private int newSymbol(int h, int len) {
@@ -301,22 +286,6 @@ public final class SymbolTable {
         return s;
     }
 
-    private int lookup(byte[] b, int off, int len, int h) {
-        int mask = slots.length - 1;
-        for (int i = h & mask; ; i = (i + 1) & mask) {
-            int s = slots[i];
-            if (s == 0) {
-                return 0;
-            }
-            if (s != TOMBSTONE && nameHash[s] == h && nameLen[s] == len) {
-                int ref = nameRef[s];
-                int o = ByteArena.compactOffset(ref);
-                if (Arrays.equals(names.compactChunk(ref), o, o + len, b, off, off + len)) {
-                    return s;
-                }
-            }
-        }
-    }
 
     private void insert(int s) {
         if ((used + tombstones + 1) * 2 > slots.length) {
@@ -450,8 +419,8 @@ public final class SymbolTable {
         if (n == 0) {
             return true;
         }
-        java.nio.ByteBuffer x = java.nio.ByteBuffer.allocate(n);
-        java.nio.ByteBuffer y = java.nio.ByteBuffer.allocate(n);
+        ByteBuffer x = ByteBuffer.allocate(n);
+        ByteBuffer y = ByteBuffer.allocate(n);
         a.copyAtomBytes(atoms, aa, a.value(la), x, 0, n);
         b.copyAtomBytes(atoms, ab, b.value(lb), y, 0, n);
         return x.equals(y);
