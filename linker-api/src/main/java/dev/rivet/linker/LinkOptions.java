@@ -19,6 +19,19 @@ public final class LinkOptions {
     private final ClassLoader classLoader;
     private final BuildId buildId;
     private final boolean executableStack;
+    private final OutputKind outputKind;
+    private final String interpreter;
+    private final String soname;
+    private final java.util.List<String> runPaths;
+    private final boolean exportDynamic;
+    private final boolean bindNow;
+    private final boolean relro;
+    private final boolean symbolic;
+    private final boolean noUndefined;
+    private final HashStyle hashStyle;
+    private final java.util.List<String> exportedPatterns;
+    private final java.util.List<String> hiddenPatterns;
+    private final java.util.List<java.nio.file.Path> librarySearchPaths;
 
     private LinkOptions(Builder b) {
         this.entry = b.entry;
@@ -30,6 +43,19 @@ public final class LinkOptions {
         this.classLoader = b.classLoader;
         this.buildId = b.buildId;
         this.executableStack = b.executableStack;
+        this.outputKind = b.outputKind;
+        this.interpreter = b.interpreter;
+        this.soname = b.soname;
+        this.runPaths = java.util.List.copyOf(b.runPaths);
+        this.exportDynamic = b.exportDynamic;
+        this.bindNow = b.bindNow;
+        this.relro = b.relro;
+        this.symbolic = b.symbolic;
+        this.noUndefined = b.noUndefined;
+        this.hashStyle = b.hashStyle;
+        this.exportedPatterns = java.util.List.copyOf(b.exportedPatterns);
+        this.hiddenPatterns = java.util.List.copyOf(b.hiddenPatterns);
+        this.librarySearchPaths = java.util.List.copyOf(b.librarySearchPaths);
     }
 
     /**
@@ -57,6 +83,19 @@ public final class LinkOptions {
         b.classLoader = classLoader;
         b.buildId = buildId;
         b.executableStack = executableStack;
+        b.outputKind = outputKind;
+        b.interpreter = interpreter;
+        b.soname = soname;
+        b.runPaths = runPaths;
+        b.exportDynamic = exportDynamic;
+        b.bindNow = bindNow;
+        b.relro = relro;
+        b.symbolic = symbolic;
+        b.noUndefined = noUndefined;
+        b.hashStyle = hashStyle;
+        b.exportedPatterns = exportedPatterns;
+        b.hiddenPatterns = hiddenPatterns;
+        b.librarySearchPaths = librarySearchPaths;
         return b;
     }
 
@@ -108,6 +147,92 @@ public final class LinkOptions {
         return Optional.ofNullable(classLoader);
     }
 
+    /** {@return what the link produces: an executable (the default), a PIE or a shared library} */
+    public OutputKind outputKind() {
+        return outputKind;
+    }
+
+    /**
+     * {@return the program interpreter of a dynamically linked executable (ELF {@code PT_INTERP}),
+     * if one was chosen; otherwise the target's usual dynamic linker is used. An empty string asks
+     * for none (a static PIE, which relocates itself)}
+     */
+    public Optional<String> interpreter() {
+        return Optional.ofNullable(interpreter);
+    }
+
+    /** {@return a shared library's own name ({@code DT_SONAME}), if given} */
+    public Optional<String> soname() {
+        return Optional.ofNullable(soname);
+    }
+
+    /** {@return the directories the dynamic linker searches for this output's libraries ({@code DT_RUNPATH})} */
+    public java.util.List<String> runPaths() {
+        return runPaths;
+    }
+
+    /** {@return whether an executable exports all its global symbols ({@code --export-dynamic})} */
+    public boolean exportDynamic() {
+        return exportDynamic;
+    }
+
+    /** {@return whether every symbol is bound at load time ({@code -z now}) instead of at first call} */
+    public boolean bindNow() {
+        return bindNow;
+    }
+
+    /** {@return whether data that is written only by relocation is made read-only after loading ({@code -z relro}); true by default} */
+    public boolean relro() {
+        return relro;
+    }
+
+    /** {@return whether a shared library binds references to its own definitions at link time ({@code -Bsymbolic})} */
+    public boolean symbolic() {
+        return symbolic;
+    }
+
+    /** {@return whether a shared library may not have undefined symbols ({@code -z defs})} */
+    public boolean noUndefined() {
+        return noUndefined;
+    }
+
+    /** {@return which symbol hash tables a dynamic output has} */
+    public HashStyle hashStyle() {
+        return hashStyle;
+    }
+
+    /**
+     * {@return the glob patterns ({@code *}, {@code ?}, {@code [...]}) of the symbols a shared
+     * library exports; empty to export every default-visibility symbol (a version script's
+     * {@code global:})}
+     */
+    public java.util.List<String> exportedPatterns() {
+        return exportedPatterns;
+    }
+
+    /** {@return the glob patterns of symbols kept out of the dynamic symbol table (a version script's {@code local:})} */
+    public java.util.List<String> hiddenPatterns() {
+        return hiddenPatterns;
+    }
+
+    /**
+     * {@return the directories where names in linker scripts ({@code GROUP ( libgcc_s.so.1 -lgcc )})
+     * are looked for when they are not found as given, in order (GNU ld's {@code -L})}
+     */
+    public java.util.List<java.nio.file.Path> librarySearchPaths() {
+        return librarySearchPaths;
+    }
+
+    /** Which symbol hash tables a dynamic output has: {@code .gnu.hash}, {@code .hash}, or both. */
+    public enum HashStyle {
+        /** {@code .gnu.hash} only, as gcc on Debian asks for. */
+        GNU,
+        /** {@code .hash} only. */
+        SYSV,
+        /** Both tables. */
+        BOTH
+    }
+
     /** Builds {@link LinkOptions}. */
     public static final class Builder {
         private String entry;
@@ -119,8 +244,162 @@ public final class LinkOptions {
         private ClassLoader classLoader;
         private BuildId buildId = BuildId.none();
         private boolean executableStack;
+        private OutputKind outputKind = OutputKind.EXECUTABLE;
+        private String interpreter;
+        private String soname;
+        private java.util.List<String> runPaths = java.util.List.of();
+        private boolean exportDynamic;
+        private boolean bindNow;
+        private boolean relro = true;
+        private boolean symbolic;
+        private boolean noUndefined;
+        private HashStyle hashStyle = HashStyle.GNU;
+        private java.util.List<String> exportedPatterns = java.util.List.of();
+        private java.util.List<String> hiddenPatterns = java.util.List.of();
+        private java.util.List<java.nio.file.Path> librarySearchPaths = java.util.List.of();
 
         private Builder() { }
+
+        /**
+         * Sets the directories where linker scripts' file and {@code -l} names are looked for.
+         *
+         * @param dirs the directories, in order
+         * @return this builder
+         */
+        public Builder librarySearchPaths(java.util.List<java.nio.file.Path> dirs) {
+            this.librarySearchPaths = java.util.List.copyOf(dirs);
+            return this;
+        }
+
+        /**
+         * Chooses what the link produces.
+         *
+         * @param kind an executable, a PIE or a shared library
+         * @return this builder
+         */
+        public Builder outputKind(OutputKind kind) {
+            this.outputKind = Objects.requireNonNull(kind, "kind");
+            return this;
+        }
+
+        /**
+         * Sets the program interpreter of a dynamically linked executable.
+         *
+         * @param path the dynamic linker's path, or an empty string for none (a static PIE)
+         * @return this builder
+         */
+        public Builder interpreter(String path) {
+            this.interpreter = Objects.requireNonNull(path, "path");
+            return this;
+        }
+
+        /**
+         * Sets a shared library's own name ({@code DT_SONAME}).
+         *
+         * @param name the name programs linked against the library record as needed
+         * @return this builder
+         */
+        public Builder soname(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("soname is empty");
+            }
+            this.soname = name;
+            return this;
+        }
+
+        /**
+         * Sets the directories the dynamic linker searches for the output's libraries ({@code DT_RUNPATH}).
+         *
+         * @param dirs the directories, in order
+         * @return this builder
+         */
+        public Builder runPaths(java.util.List<String> dirs) {
+            this.runPaths = java.util.List.copyOf(dirs);
+            return this;
+        }
+
+        /**
+         * Exports every global symbol of an executable, so that libraries it loads can use them.
+         *
+         * @param on true to export
+         * @return this builder
+         */
+        public Builder exportDynamic(boolean on) {
+            this.exportDynamic = on;
+            return this;
+        }
+
+        /**
+         * Binds every symbol when the output is loaded ({@code -z now}), not at its first call.
+         *
+         * @param on true to bind at load time
+         * @return this builder
+         */
+        public Builder bindNow(boolean on) {
+            this.bindNow = on;
+            return this;
+        }
+
+        /**
+         * Makes data that only relocations write read-only after loading ({@code -z relro}, the default).
+         *
+         * @param on false for {@code -z norelro}
+         * @return this builder
+         */
+        public Builder relro(boolean on) {
+            this.relro = on;
+            return this;
+        }
+
+        /**
+         * Binds a shared library's references to its own definitions at link time ({@code -Bsymbolic}).
+         *
+         * @param on true to bind symbolically
+         * @return this builder
+         */
+        public Builder symbolic(boolean on) {
+            this.symbolic = on;
+            return this;
+        }
+
+        /**
+         * Rejects undefined symbols in a shared library ({@code -z defs}); executables always reject them.
+         *
+         * @param on true to reject
+         * @return this builder
+         */
+        public Builder noUndefined(boolean on) {
+            this.noUndefined = on;
+            return this;
+        }
+
+        /**
+         * Chooses the symbol hash tables of a dynamic output.
+         *
+         * @param style GNU (the default), SYSV or both
+         * @return this builder
+         */
+        public Builder hashStyle(HashStyle style) {
+            this.hashStyle = Objects.requireNonNull(style, "style");
+            return this;
+        }
+
+        /**
+         * Limits what a shared library exports, as a version script's {@code global:} and
+         * {@code local:} lists do: a symbol is exported when it matches an exported pattern (or
+         * there are none) and no hidden pattern matches it more specifically; an exact name wins
+         * over a wildcard, as in GNU ld.
+         *
+         * @param exported glob patterns of exported symbols; empty for all
+         * @param hidden glob patterns of symbols kept local
+         * @return this builder
+         */
+        public Builder exports(java.util.List<String> exported, java.util.List<String> hidden) {
+            this.exportedPatterns = java.util.List.copyOf(exported);
+            this.hiddenPatterns = java.util.List.copyOf(hidden);
+            return this;
+        }
 
         /**
          * Makes the program's stack executable, as GNU ld's {@code -z execstack} does; only for

@@ -6,6 +6,7 @@ import dev.rivet.linker.LinkException;
 import dev.rivet.linker.LinkListener;
 import dev.rivet.linker.LinkOptions;
 import dev.rivet.linker.Linker;
+import dev.rivet.linker.OutputKind;
 import dev.rivet.linker.Target;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -28,11 +29,6 @@ final class LdDriver {
     }
 
     int link(LdOptions options) {
-        if (options.outputKind() != LdOptions.OutputKind.EXECUTABLE) {
-            return error("producing " + (options.outputKind() == LdOptions.OutputKind.PIE
-                    ? "position-independent executables (-pie)" : "shared libraries (-shared)")
-                    + " is not supported yet; link static executables with -static or -no-pie");
-        }
         Target target = options.target().map(Target::parse).orElseGet(LdDriver::hostTarget);
         LinkOptions.Builder lo = LinkOptions.builder().deadStrip(options.gcSections())
                 .listener(new LinkListener() {
@@ -42,6 +38,57 @@ final class LdDriver {
                     }
                 });
         options.entry().ifPresent(lo::entry);
+        lo.outputKind(switch (options.outputKind()) {
+            case EXECUTABLE -> OutputKind.EXECUTABLE;
+            case PIE -> OutputKind.PIE;
+            case SHARED -> OutputKind.SHARED_LIBRARY;
+        });
+        if (options.noDynamicLinker()) {
+            lo.interpreter("");
+        } else {
+            options.dynamicLinker().ifPresent(lo::interpreter);
+        }
+        options.soname().ifPresent(lo::soname);
+        lo.runPaths(options.rpath());
+        List<Path> searchPaths = new ArrayList<>();
+        for (String dir : options.librarySearchPaths()) {
+            searchPaths.add(resolveSysroot(options, dir));
+        }
+        lo.librarySearchPaths(searchPaths);
+        lo.exportDynamic(options.exportDynamic());
+        lo.noUndefined(options.noUndefined());
+        // -Bsymbolic is parsed with the ignored options; the last of it and -Bno-symbolic wins.
+        boolean symbolic = false;
+        for (String o : options.ignored()) {
+            if (o.equals("-Bsymbolic")) {
+                symbolic = true;
+            } else if (o.equals("-Bno-symbolic")) {
+                symbolic = false;
+            }
+        }
+        lo.symbolic(symbolic);
+        options.hashStyle().ifPresent(h -> lo.hashStyle(switch (h) {
+            case GNU -> LinkOptions.HashStyle.GNU;
+            case SYSV -> LinkOptions.HashStyle.SYSV;
+            case BOTH -> LinkOptions.HashStyle.BOTH;
+        }));
+        for (String z : options.zKeywords()) { // the last of each pair wins
+            switch (z) {
+                case "now" -> lo.bindNow(true);
+                case "lazy" -> lo.bindNow(false);
+                case "relro" -> lo.relro(true);
+                case "norelro" -> lo.relro(false);
+                default -> { }
+            }
+        }
+        if (!options.versionScripts().isEmpty()) {
+            List<String> global = new ArrayList<>();
+            List<String> local = new ArrayList<>();
+            for (String script : options.versionScripts()) {
+                VersionScript.read(Path.of(script), global, local);
+            }
+            lo.exports(global, local);
+        }
         options.threads().ifPresent(lo::threads);
         for (String z : options.zKeywords()) { // the last of execstack and noexecstack wins
             if (z.equals("execstack")) {
@@ -72,11 +119,14 @@ final class LdDriver {
     }
 
     private static void add(Linker linker, Path file, LdOptions.InputState state) {
+        List<InputOption> opts = new ArrayList<>();
         if (state.wholeArchive()) {
-            linker.addInput(file, InputOption.WHOLE_ARCHIVE);
-        } else {
-            linker.addInput(file);
+            opts.add(InputOption.WHOLE_ARCHIVE);
         }
+        if (state.asNeeded()) {
+            opts.add(InputOption.AS_NEEDED);
+        }
+        linker.addInput(file, opts.toArray(new InputOption[0]));
     }
 
     /**
@@ -100,11 +150,6 @@ final class LdDriver {
             for (String n : names) {
                 Path p = d.resolve(n);
                 if (Files.isRegularFile(p)) {
-                    if (n.endsWith(".so")) {
-                        throw new LinkException(Diagnostic.error("found " + p + " for " + lib.spelling()
-                                + ", but linking against shared libraries is not supported yet")
-                                .withHint("link statically (-static), or put the static library first on the search path"));
-                    }
                     return p;
                 }
             }

@@ -81,14 +81,4 @@ class LdDriverTest {
                 .contains("searched: " + a + ", " + b);
         assertThat(dir.resolve("x")).doesNotExist();
     }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"-pie", "-shared"})
-    void outputsThatNeedDynamicLinkingAreRefusedClearly(String kind) {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(new String[] {"ld", kind, "-o", dir.resolve("x").toString(), "a.o"},
-                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertThat(code).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("is not supported yet");
-    }
 }

@@ -11,6 +11,7 @@ import dev.rivet.linker.Loader;
 import dev.rivet.linker.Target;
 import dev.rivet.linker.core.arch.Arch;
 import dev.rivet.linker.core.output.AtomWriter;
+import dev.rivet.linker.core.output.DynamicLink;
 import dev.rivet.linker.core.output.LinkContext;
 import dev.rivet.linker.core.output.MappedFiles;
 import dev.rivet.linker.core.output.OutputFile;
@@ -248,7 +249,13 @@ public final class CoreLinker implements Linker {
         List<Diagnostic> errors = new ArrayList<>();
         String entryName = options.entry().orElse(target.defaultEntry());
         int entry = loader.symbols.lookup(entryName);
-        if (entry == 0 || !loader.symbols.isDefined(entry)) {
+        boolean library = options.outputKind() == dev.rivet.linker.OutputKind.SHARED_LIBRARY;
+        if (library && (entry == 0 || !loader.symbols.isDefined(entry))) {
+            // A shared library has no entry point unless one is named and defined.
+            if (options.entry().isPresent()) {
+                errors.add(Diagnostic.error("entry symbol '" + entryName + "' is not defined"));
+            }
+        } else if (entry == 0 || !loader.symbols.isDefined(entry)) {
             errors.add(Diagnostic.error("entry symbol '" + entryName + "' is not defined")
                     .withHint("define it, or choose another with LinkOptions.builder().entry(name)"));
         } else {
@@ -259,6 +266,8 @@ public final class CoreLinker implements Linker {
             }
         }
         format.defineLinkerSymbols(ctx);
+        ctx.dynamic = new DynamicLink(ctx);
+        ctx.extraRoots = ctx.dynamic.decideExports();
         ctx.computeSymbolAtoms();
         finish(listener, times, LinkPhase.RESOLVE, t);
 

@@ -83,6 +83,11 @@ public final class ExternalTools {
         if (hostArchitecture().orElse(null) != target.architecture()) {
             String qemu = target.architecture() == Architecture.AARCH64 ? "qemu-aarch64" : "qemu-x86_64";
             cmd.add(require(qemu).toString());
+            if (target.architecture() == Architecture.AARCH64) {
+                // Dynamically linked programs find the cross toolchain's loader and libraries there.
+                cmd.add("-L");
+                cmd.add("/usr/aarch64-linux-gnu");
+            }
         }
         cmd.add(program.toString());
         return cmd;

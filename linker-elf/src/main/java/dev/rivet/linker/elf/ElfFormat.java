@@ -4,6 +4,7 @@ import dev.rivet.linker.ObjectFormat;
 import dev.rivet.linker.Target;
 import dev.rivet.linker.core.CoreLinker;
 import dev.rivet.linker.core.output.LinkContext;
+import dev.rivet.linker.core.output.SyntheticAtoms;
 import dev.rivet.linker.InputOption;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -38,7 +39,12 @@ public final class ElfFormat implements OutputFormat {
 
     @Override
     public void createSyntheticAtoms(LinkContext ctx) {
-        IrelativeTable.create(ctx);
+        if (ctx.dynamic != null && ctx.dynamic.active) {
+            SyntheticAtoms.retire(ctx, IrelativeTable.SECTION); // IRELATIVE records go to .rela.dyn
+        } else {
+            IrelativeTable.create(ctx);
+        }
+        DynamicSections.create(ctx);
         BuildIdNote.create(ctx);
         EhFrameHeader.create(ctx);
     }
@@ -53,6 +59,8 @@ public final class ElfFormat implements OutputFormat {
             linker.addLazyArchive(archive);
         } else if (LinkerScriptReader.looksLikeScript(data)) {
             readScript(linker, path, data, options);
+        } else if (isSharedObject(data)) {
+            SharedObjectReader.read(linker, path.toString(), data, options.contains(InputOption.AS_NEEDED));
         } else {
             ObjectReader.read(linker, path.toString(), data);
         }
@@ -74,12 +82,23 @@ public final class ElfFormat implements OutputFormat {
                     "linker script includes itself (through GROUP or INPUT)").withInput(path.toString()));
         }
         try {
-            for (LinkerScriptReader.Entry e : LinkerScriptReader.read(path, data)) {
-                linker.addInput(e.path(), options.toArray(new InputOption[0])); // the script's options apply to what it names
+            for (LinkerScriptReader.Entry e : LinkerScriptReader.read(path, data, linker.options().librarySearchPaths())) {
+                // The script's options apply to what it names; AS_NEEDED ( ... ) adds its own.
+                java.util.Set<InputOption> opts = java.util.EnumSet.noneOf(InputOption.class);
+                opts.addAll(options);
+                if (e.asNeeded()) {
+                    opts.add(InputOption.AS_NEEDED);
+                }
+                linker.addInput(e.path(), opts.toArray(new InputOption[0]));
             }
         } finally {
             expanding.remove(key);
         }
+    }
+
+    private static boolean isSharedObject(ByteBuffer data) {
+        return data.limit() >= 64 && data.getInt(0) == 0x464c457f && data.get(4) == 2 && data.get(5) == 1
+                && Short.toUnsignedInt(data.getShort(16)) == 3; // ET_DYN
     }
 
     private static boolean isArchive(ByteBuffer data) {

@@ -23,13 +23,22 @@ final class ExecutableLayout {
     /** One PT_LOAD or other program header, as laid out. */
     record Segment(int type, int flags, long offset, long address, long fileSize, long memSize, long align) { }
 
+    private static final int PT_DYNAMIC = 2;
+    private static final int PT_INTERP = 3;
+    private static final int PT_PHDR = 6;
+    private static final int PT_GNU_RELRO = 0x6474e552;
+    private static final int ET_DYN = 3;
     private static final int READ_ONLY = 0;
     private static final int EXECUTABLE = 100;
     private static final int WRITABLE = 200;
+    /** Writable sections ranked below this are relocation-only data, read-only after loading with -z relro. */
+    private static final int RELRO_END = WRITABLE + 16;
 
     static OutputPlan plan(LinkContext ctx) {
         boolean x86 = ctx.target.architecture() == Architecture.X86_64;
-        long base = 0x400000;
+        DynamicSections dynamic = DynamicSections.of(ctx);
+        boolean pic = ctx.dynamic != null && ctx.dynamic.pic;
+        long base = pic ? 0 : 0x400000;
         // AArch64 kernels may use 64 KiB pages; GNU ld and lld align its segments to 64 KiB too.
         long page = x86 ? 0x1000 : 0x10000;
 
@@ -46,14 +55,29 @@ final class ExecutableLayout {
         boolean hasTls = rw.stream().anyMatch(s -> s.kind.isThreadLocal());
         boolean hasNotes = ro.stream().anyMatch(s -> s.type == Elf.SHT_NOTE);
         OutputSection ehHdr = ro.stream().filter(s -> s.name.equals(EhFrameHeader.SECTION)).findFirst().orElse(null);
+        OutputSection interp = ro.stream().filter(s -> s.name.equals(DynamicSections.INTERP)).findFirst().orElse(null);
+        OutputSection dynamicSection = rw.stream().filter(s -> s.name.equals(DynamicSections.DYNAMIC)).findFirst().orElse(null);
+        // With -z relro, what only relocations write goes first in its own segment, made read-only after loading.
+        boolean relro = dynamic != null && ctx.options.relro() && !rw.isEmpty() && rank(rw.get(0)) < RELRO_END;
+        boolean splitRw = relro && rank(rw.get(rw.size() - 1)) >= RELRO_END;
         int phnum = 1 + (rx.isEmpty() ? 0 : 1) + (rw.isEmpty() ? 0 : 1) + (hasTls ? 1 : 0) + (hasNotes ? 1 : 0)
-                + (ehHdr != null ? 1 : 0) + 1;
+                + (ehHdr != null ? 1 : 0) + 1 + (interp != null ? 2 : 0) + (dynamicSection != null ? 1 : 0)
+                + (relro ? 1 : 0) + (splitRw ? 1 : 0);
         List<OutputSection> sections = new ArrayList<>();
         List<Segment> segments = new ArrayList<>();
 
         // Segment 1 (R): headers, notes, read-only data.
-        Cursor c = new Cursor(ctx, sections, base, Elf.EHDR_SIZE + (long) phnum * Elf.PHDR_SIZE);
+        long headers = Elf.EHDR_SIZE + (long) phnum * Elf.PHDR_SIZE;
+        Cursor c = new Cursor(ctx, sections, base, headers);
+        if (interp != null) {
+            // The loader finds the program's headers (and so its load bias) through PT_PHDR.
+            segments.add(new Segment(PT_PHDR, Elf.PF_R, Elf.EHDR_SIZE, base + Elf.EHDR_SIZE, headers - Elf.EHDR_SIZE,
+                    headers - Elf.EHDR_SIZE, 8));
+        }
         ro.forEach(c::place);
+        if (interp != null) {
+            segments.add(new Segment(PT_INTERP, Elf.PF_R, interp.fileOffset, interp.address, interp.size, interp.size, 1));
+        }
         segments.add(new Segment(Elf.PT_LOAD, Elf.PF_R, 0, base, c.off, c.off, page));
 
         // Segment 2 (RX): code.
@@ -70,6 +94,7 @@ final class ExecutableLayout {
         long tlsBase = 0;
         long threadPointer = 0;
         Segment tls = null;
+        Segment relroSegment = null;
         if (!rw.isEmpty()) {
             c.newPage(page);
             long tlsAlign = 1;
@@ -103,13 +128,43 @@ final class ExecutableLayout {
                 threadPointer = ctx.arch.threadPointer(tlsBase, tbss - tlsBase, tlsAlign);
             }
             long fileEnd = c.off;
-            for (; i < rw.size(); i++) {
+            for (; i < rw.size() && (!splitRw || rank(rw.get(i)) < RELRO_END); i++) {
                 c.place(rw.get(i));
                 if (!rw.get(i).noBits()) {
                     fileEnd = c.off;
                 }
             }
-            segments.add(new Segment(Elf.PT_LOAD, Elf.PF_R | Elf.PF_W, segOff, segAddr, fileEnd - segOff, c.addr - segAddr, page));
+            if (relro) {
+                // The loader rounds the protected range down to pages; ending the segment on a
+                // page boundary protects all of it.
+                long end = align(c.addr, 0x1000);
+                segments.add(new Segment(Elf.PT_LOAD, Elf.PF_R | Elf.PF_W, segOff, segAddr, fileEnd - segOff, end - segAddr, page));
+                relroSegment = new Segment(PT_GNU_RELRO, Elf.PF_R, segOff, segAddr, fileEnd - segOff, end - segAddr, 1);
+                if (splitRw) {
+                    c.addr = end;
+                    c.newPage(page);
+                    c.align(rw.get(i).alignment);
+                    segOff = c.off;
+                    segAddr = c.addr;
+                    fileEnd = c.off;
+                    for (; i < rw.size(); i++) {
+                        c.place(rw.get(i));
+                        if (!rw.get(i).noBits()) {
+                            fileEnd = c.off;
+                        }
+                    }
+                    segments.add(new Segment(Elf.PT_LOAD, Elf.PF_R | Elf.PF_W, segOff, segAddr, fileEnd - segOff, c.addr - segAddr, page));
+                }
+            } else {
+                segments.add(new Segment(Elf.PT_LOAD, Elf.PF_R | Elf.PF_W, segOff, segAddr, fileEnd - segOff, c.addr - segAddr, page));
+            }
+        }
+        if (dynamicSection != null) {
+            segments.add(new Segment(PT_DYNAMIC, Elf.PF_R | Elf.PF_W, dynamicSection.fileOffset, dynamicSection.address,
+                    dynamicSection.size, dynamicSection.size, 8));
+        }
+        if (relroSegment != null) {
+            segments.add(relroSegment);
         }
         if (tls != null) {
             segments.add(tls);
@@ -133,10 +188,14 @@ final class ExecutableLayout {
         for (OutputSection s : sections) {
             s.index = shndx++;
         }
+        if (dynamic != null) {
+            dynamic.placed(sections, collected);
+        }
         LinkerSymbols.assign(ctx, sections, segments, base);
         long entry = ctx.entrySymbol == 0 ? 0 : ctx.addressOf(ctx.entrySymbol);
         SymtabWriter symtab = SymtabWriter.plan(ctx, collected);
-        return new ExecutablePlan(ctx.target.architecture(), sections, segments, symtab, c.off, entry, tlsBase, threadPointer);
+        return new ExecutablePlan(ctx.target.architecture(), sections, segments, symtab, c.off, entry, tlsBase, threadPointer,
+                pic ? ET_DYN : Elf.ET_EXEC, dynamic);
     }
 
     /**
@@ -148,14 +207,27 @@ final class ExecutableLayout {
         boolean tls = s.kind.isThreadLocal();
         boolean write = tls || s.kind == SymbolKind.DATA || s.kind == SymbolKind.BSS || (s.flags & Elf.SHF_WRITE) != 0;
         if (exec) {
-            return EXECUTABLE;
+            return switch (s.name) {
+                case ".plt" -> EXECUTABLE + 1;
+                case ".iplt" -> EXECUTABLE + 2;
+                default -> EXECUTABLE;
+            };
         }
         if (!write) {
-            // As GNU ld orders them: notes, read-only data, then the unwind tables.
+            // As GNU ld orders them: the interpreter, notes, dynamic tables, read-only data, then the unwind tables.
             if (s.type == Elf.SHT_NOTE) {
                 return READ_ONLY;
             }
             return switch (s.name) {
+                case DynamicSections.INTERP -> READ_ONLY - 1;
+                case DynamicSections.DYNSYM -> READ_ONLY + 1;
+                case DynamicSections.VERSYM -> READ_ONLY + 2;
+                case DynamicSections.VERNEED -> READ_ONLY + 3;
+                case DynamicSections.GNU_HASH -> READ_ONLY + 4;
+                case DynamicSections.HASH -> READ_ONLY + 5;
+                case DynamicSections.DYNSTR -> READ_ONLY + 6;
+                case DynamicSections.RELA_DYN -> READ_ONLY + 7;
+                case DynamicSections.RELA_PLT -> READ_ONLY + 8;
                 case EhFrameHeader.SECTION -> READ_ONLY + 11;
                 case ".eh_frame" -> READ_ONLY + 12;
                 case ".gcc_except_table" -> READ_ONLY + 13;
@@ -172,7 +244,14 @@ final class ExecutableLayout {
             case Elf.SHT_PREINIT_ARRAY -> WRITABLE + 10;
             case Elf.SHT_INIT_ARRAY -> WRITABLE + 11;
             case Elf.SHT_FINI_ARRAY -> WRITABLE + 12;
-            default -> WRITABLE + 20;
+            default -> switch (s.name) {
+                case ".data.rel.ro" -> WRITABLE + 13;
+                case DynamicSections.DYNAMIC -> WRITABLE + 14;
+                case ".got" -> WRITABLE + 15;
+                case ".got.plt" -> WRITABLE + 16;
+                case ".igot" -> WRITABLE + 17;
+                default -> WRITABLE + 20;
+            };
         };
     }
 

@@ -27,9 +27,14 @@ final class ExecutablePlan implements OutputPlan {
     private final int[] nameOffsets;
     private final long shdrOff;
     private final long fileSize;
+    private final int elfType;
+    private final DynamicSections dynamic;
 
     ExecutablePlan(Architecture arch, List<OutputSection> sections, List<ExecutableLayout.Segment> segments,
-            SymtabWriter symtab, long loadedEnd, long entry, long tlsBase, long threadPointer) {
+            SymtabWriter symtab, long loadedEnd, long entry, long tlsBase, long threadPointer, int elfType,
+            DynamicSections dynamic) {
+        this.elfType = elfType;
+        this.dynamic = dynamic;
         this.arch = arch;
         this.sections = sections;
         this.segments = segments;
@@ -103,7 +108,7 @@ final class ExecutablePlan implements OutputPlan {
         out.put(6, (byte) 1);                        // EV_CURRENT
         // ELFOSABI_GNU when GNU extensions (IFUNC symbols) are used, as GNU ld does.
         out.put(7, (byte) (ctx.ifuncs.size() > 0 ? 3 : 0));
-        out.putShort(16, (short) Elf.ET_EXEC);
+        out.putShort(16, (short) elfType);
         out.putShort(18, (short) (arch == Architecture.X86_64 ? Elf.EM_X86_64 : Elf.EM_AARCH64));
         out.putInt(20, 1);
         out.putLong(24, entry);
@@ -146,9 +151,17 @@ final class ExecutablePlan implements OutputPlan {
                 default -> { }
             }
             int type = s.noBits() ? Elf.SHT_NOBITS : s.type != 0 && s.type != Elf.SHT_NOBITS ? s.type : Elf.SHT_PROGBITS;
-            long entsize = type == Elf.SHT_INIT_ARRAY || type == Elf.SHT_FINI_ARRAY || type == Elf.SHT_PREINIT_ARRAY ? 8
-                    : type == Elf.SHT_RELA ? 24 : 0;
-            section(out, sh, nameOffsets[i], type, flags, s.address, s.fileOffset, s.size, 0, 0, s.alignment, entsize);
+            long entsize = switch (type) {
+                case Elf.SHT_INIT_ARRAY, Elf.SHT_FINI_ARRAY, Elf.SHT_PREINIT_ARRAY -> 8;
+                case Elf.SHT_RELA, DynamicSections.SHT_DYNSYM -> 24;
+                case DynamicSections.SHT_DYNAMIC -> 16;
+                case DynamicSections.SHT_HASH -> 4;
+                case DynamicSections.SHT_GNU_VERSYM -> 2;
+                default -> 0;
+            };
+            int[] linkInfo = dynamic != null ? dynamic.linkAndInfo(s) : null;
+            section(out, sh, nameOffsets[i], type, flags, s.address, s.fileOffset, s.size, linkInfo == null ? 0 : linkInfo[0],
+                    linkInfo == null ? 0 : linkInfo[1], s.alignment, entsize);
             sh += Elf.SHDR_SIZE;
         }
         int strtabIndex = sections.size() + 2;

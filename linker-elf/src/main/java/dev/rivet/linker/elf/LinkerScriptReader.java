@@ -25,7 +25,10 @@ final class LinkerScriptReader {
     private final Path directory;
     private int pos;
 
-    private LinkerScriptReader(String name, String text, Path directory) {
+    private final List<Path> searchPaths;
+
+    private LinkerScriptReader(String name, String text, Path directory, List<Path> searchPaths) {
+        this.searchPaths = searchPaths;
         this.name = name;
         this.text = text;
         this.directory = directory;
@@ -46,9 +49,14 @@ final class LinkerScriptReader {
 
     /** Reads a script and returns the files it names, in order. */
     static List<Entry> read(Path path, ByteBuffer data) {
+        return read(path, data, List.of());
+    }
+
+    /** Reads a script whose relative names may also be found in the library search path. */
+    static List<Entry> read(Path path, ByteBuffer data, List<Path> searchPaths) {
         String text = StandardCharsets.UTF_8.decode(data.duplicate().position(0)).toString();
         Path dir = path.toAbsolutePath().getParent();
-        return new LinkerScriptReader(path.toString(), text, dir).commands();
+        return new LinkerScriptReader(path.toString(), text, dir, searchPaths).commands();
     }
 
     private List<Entry> commands() {
@@ -93,8 +101,8 @@ final class LinkerScriptReader {
                 files(out, true);
             } else if (w.isEmpty()) {
                 throw error(at, "unexpected '" + text.charAt(at) + "'");
-            } else if (w.startsWith("-l")) {
-                throw error(at, "'" + w + "': libraries by -l name in linker scripts are not supported yet");
+            } else if (w.startsWith("-l") && w.length() > 2) {
+                out.add(new Entry(library(w.substring(2), at), asNeeded));
             } else {
                 out.add(new Entry(resolve(w, at), asNeeded));
             }
@@ -115,7 +123,26 @@ final class LinkerScriptReader {
         if (beside != null && Files.exists(beside)) {
             return beside;
         }
-        throw error(at, "cannot find '" + file + "' (looked in the current directory and in " + directory + ")");
+        for (Path dir : searchPaths) {
+            if (Files.exists(dir.resolve(p))) {
+                return dir.resolve(p);
+            }
+        }
+        throw error(at, "cannot find '" + file + "' (looked in the current directory, in " + directory
+                + (searchPaths.isEmpty() ? "" : " and in the library search path: " + searchPaths) + ")");
+    }
+
+    /** {@code -lNAME} in a script: {@code libNAME.so}, then {@code libNAME.a}, in each search directory. */
+    private Path library(String lib, int at) {
+        for (Path dir : searchPaths) {
+            for (String n : new String[] {"lib" + lib + ".so", "lib" + lib + ".a"}) {
+                if (Files.isRegularFile(dir.resolve(n))) {
+                    return dir.resolve(n);
+                }
+            }
+        }
+        throw error(at, "unable to find library -l" + lib + (searchPaths.isEmpty() ? " (no library search path was given)"
+                : " (searched: " + searchPaths + ")"));
     }
 
     private void skipArguments() {

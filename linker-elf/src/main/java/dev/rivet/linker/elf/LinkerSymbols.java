@@ -25,7 +25,7 @@ final class LinkerSymbols {
             ld.defineLinkerSymbol(a + "_end", true);
         }
         for (String n : new String[] {"__ehdr_start", "__executable_start", "__rela_iplt_start", "__rela_iplt_end",
-            "_GLOBAL_OFFSET_TABLE_"}) {
+            "_GLOBAL_OFFSET_TABLE_", "_DYNAMIC"}) {
             ld.defineLinkerSymbol(n, true);
         }
         for (String n : new String[] {"_etext", "etext", "__etext", "_edata", "edata", "_end", "end", "__bss_start"}) {
@@ -84,7 +84,11 @@ final class LinkerSymbols {
         OutputSection irel = find(placed, IrelativeTable.SECTION);
         set(ld, "__rela_iplt_start", irel != null ? irel.address : base);
         set(ld, "__rela_iplt_end", irel != null ? irel.address + irel.size : base);
-        OutputSection got = find(placed, ".got");
+        OutputSection dynamic = find(placed, DynamicSections.DYNAMIC);
+        set(ld, "_DYNAMIC", dynamic != null ? dynamic.address : 0);
+        // x86-64 code addresses the GOT from .got.plt's start when there is one (as GNU ld and lld do).
+        OutputSection got = ctx.target.architecture() == dev.rivet.linker.Architecture.X86_64 && find(placed, ".got.plt") != null
+                ? find(placed, ".got.plt") : find(placed, ".got");
         set(ld, "_GLOBAL_OFFSET_TABLE_", got != null ? got.address : dataEnd);
         for (int i = 0; i < ARRAYS.length; i++) {
             OutputSection s = find(placed, ARRAY_SECTIONS[i]);

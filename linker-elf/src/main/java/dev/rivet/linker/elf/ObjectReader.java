@@ -721,7 +721,7 @@ final class ObjectReader {
         return out;
     }
 
-    private static String machineName(int m) {
+    static String machineName(int m) {
         return switch (m) {
             case Elf.EM_X86_64 -> "x86-64";
             case Elf.EM_AARCH64 -> "AArch64";

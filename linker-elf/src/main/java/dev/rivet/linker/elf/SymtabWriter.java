@@ -35,7 +35,7 @@ final class SymtabWriter {
         IntArrayList globals = new IntArrayList();
         long strtab = 1;
         for (int s = 1; s < st.count; s++) {
-            if (!st.isDefined(s) || st.hasFlag(s, InputFile.NOT_IN_SYMTAB)) {
+            if (!st.isDefined(s) || st.hasFlag(s, InputFile.NOT_IN_SYMTAB) || st.hasFlag(s, InputFile.SHARED)) {
                 continue;
             }
             int atom = st.atom(s);

@@ -144,6 +144,73 @@ public abstract class Arch {
      */
     public abstract long threadPointer(long tlsStart, long tlsSize, long tlsAlign);
 
+    /** A relocation class: nothing a dynamic link must know about. */
+    public static final int CLASS_OTHER = 0;
+    /** A pointer-sized absolute address. */
+    public static final int CLASS_ABS_WORD = 1;
+    /** An absolute address narrower than a pointer: unusable in position-independent outputs. */
+    public static final int CLASS_ABS_NARROW = 2;
+    /** A PC-relative address (not a branch). */
+    public static final int CLASS_PC = 3;
+    /** A call or jump, which may go through a PLT entry. */
+    public static final int CLASS_BRANCH = 4;
+    /** A reference through the target's GOT slot. */
+    public static final int CLASS_GOT = 5;
+    /** A thread-local access. */
+    public static final int CLASS_TLS = 6;
+    /** The low bits of an address whose page an ADRP computed PC-relatively. */
+    public static final int CLASS_PAGE_OFFSET = 7;
+
+    /** {@return what a dynamic link must know of an operation: one of the CLASS_ constants} @param op an operation */
+    public abstract int relocationClass(int op);
+
+    /**
+     * {@return the operation to apply instead of {@code op} when its target is bound at load time:
+     * the GOT form without relaxation to a direct reference}
+     *
+     * @param op an operation for which {@link #needsGot} holds
+     */
+    public int unrelaxedGotOp(int op) {
+        return op;
+    }
+
+    /** {@return the size of a lazy-binding PLT's header (PLT0)} */
+    public abstract int pltHeaderSize();
+
+    /** {@return the size of one PLT entry} */
+    public abstract int pltEntrySize();
+
+    /**
+     * Writes the PLT header, which hands a lazy call to the dynamic linker's resolver.
+     *
+     * @param buf the output
+     * @param pos where the header starts in buf
+     * @param plt the header's address
+     * @param gotPlt the address of {@code .got.plt}, whose first three slots the loader fills
+     */
+    public abstract void writePltHeader(ByteBuffer buf, int pos, long plt, long gotPlt);
+
+    /**
+     * Writes PLT entry {@code index}, which jumps through its {@code .got.plt} slot.
+     *
+     * @param buf the output
+     * @param pos where the entry starts in buf
+     * @param entry the entry's address
+     * @param slot the address of its slot
+     * @param index its index (its JUMP_SLOT relocation's index)
+     * @param plt the PLT header's address
+     */
+    public abstract void writePltEntry(ByteBuffer buf, int pos, long entry, long slot, int index, long plt);
+
+    /**
+     * {@return the value a PLT slot holds before it is bound: where the entry continues into the
+     * lazy resolver (x86-64: the entry's push; AArch64: the PLT header)}
+     *
+     * @param entry the entry's address
+     * @param plt the header's address
+     */
+    public abstract long lazyPltSlotValue(long entry, long plt);
+
     /** {@return whether v fits in a signed field of n bits} */
     static boolean fitsSigned(long v, int n) {
         return v >= -(1L << (n - 1)) && v < (1L << (n - 1));

@@ -124,6 +124,62 @@ public final class Arm64 extends Arch {
     }
 
     @Override
+    public int relocationClass(int op) {
+        return switch (op) {
+            case ABS64 -> CLASS_ABS_WORD;
+            case ABS32 -> CLASS_ABS_NARROW;
+            case PREL32, PREL64, ADR_PREL_PG_HI21, ADR_PREL_LO21 -> CLASS_PC;
+            case CALL26, JUMP26, CONDBR19, TSTBR14 -> CLASS_BRANCH;
+            case ADD_ABS_LO12_NC, LDST8_ABS_LO12_NC, LDST16_ABS_LO12_NC, LDST32_ABS_LO12_NC, LDST64_ABS_LO12_NC,
+                 LDST128_ABS_LO12_NC, ABS_LO12_ANY -> CLASS_PAGE_OFFSET;
+            case ADR_GOT_PAGE, LD64_GOT_LO12_NC, LD64_GOTPAGE_LO15 -> CLASS_GOT;
+            default -> isThreadPointerRelative(op) ? CLASS_TLS : CLASS_OTHER;
+        };
+    }
+
+    @Override
+    public int pltHeaderSize() {
+        return 32;
+    }
+
+    @Override
+    public int pltEntrySize() {
+        return 16;
+    }
+
+    @Override
+    public void writePltHeader(ByteBuffer buf, int pos, long plt, long gotPlt) {
+        long slot2 = gotPlt + 16;
+        buf.putInt(pos, 0xa9bf7bf0);                          // stp x16, x30, [sp, #-16]!
+        buf.putInt(pos + 4, 0x90000010);                      // adrp x16, GOTPLT+16
+        apply(buf, pos + 4, ADR_PREL_PG_HI21, slot2, 0, plt + 4, 0);
+        buf.putInt(pos + 8, 0xf9400211);                      // ldr x17, [x16, :lo12:GOTPLT+16]
+        patchScaled(buf, pos + 8, slot2, 3);
+        buf.putInt(pos + 12, 0x91000210);                     // add x16, x16, :lo12:GOTPLT+16
+        patchImm12(buf, pos + 12, slot2 & 0xFFF);
+        buf.putInt(pos + 16, 0xd61f0220);                     // br x17
+        buf.putInt(pos + 20, 0xd503201f);                     // nop
+        buf.putInt(pos + 24, 0xd503201f);
+        buf.putInt(pos + 28, 0xd503201f);
+    }
+
+    @Override
+    public void writePltEntry(ByteBuffer buf, int pos, long entry, long slot, int index, long plt) {
+        buf.putInt(pos, 0x90000010);                          // adrp x16, slot
+        apply(buf, pos, ADR_PREL_PG_HI21, slot, 0, entry, 0);
+        buf.putInt(pos + 4, 0xf9400211);                      // ldr x17, [x16, :lo12:slot]
+        patchScaled(buf, pos + 4, slot, 3);
+        buf.putInt(pos + 8, 0x91000210);                      // add x16, x16, :lo12:slot
+        patchImm12(buf, pos + 8, slot & 0xFFF);
+        buf.putInt(pos + 12, 0xd61f0220);                     // br x17
+    }
+
+    @Override
+    public long lazyPltSlotValue(long entry, long plt) {
+        return plt;
+    }
+
+    @Override
     public int indirectStubSize() {
         return 16;
     }

@@ -218,6 +218,61 @@ public final class X86_64 extends Arch {
     }
 
     @Override
+    public int relocationClass(int op) {
+        return switch (op) {
+            case ABS64 -> CLASS_ABS_WORD;
+            case ABS32, ABS32S -> CLASS_ABS_NARROW;
+            case PC32, PC64 -> CLASS_PC;
+            case PLT32 -> CLASS_BRANCH;
+            case GOTPCREL, GOTPCRELX, REX_GOTPCRELX -> CLASS_GOT;
+            case TPOFF32, GOTTPOFF, TLSGD, TLSLD, DTPOFF32, DTPOFF64 -> CLASS_TLS;
+            default -> CLASS_OTHER;
+        };
+    }
+
+    @Override
+    public int unrelaxedGotOp(int op) {
+        return GOTPCREL;
+    }
+
+    @Override
+    public int pltHeaderSize() {
+        return 16;
+    }
+
+    @Override
+    public int pltEntrySize() {
+        return 16;
+    }
+
+    @Override
+    public void writePltHeader(ByteBuffer buf, int pos, long plt, long gotPlt) {
+        buf.put(pos, (byte) 0xff);                             // push GOTPLT+8(%rip)
+        buf.put(pos + 1, (byte) 0x35);
+        buf.putInt(pos + 2, (int) (gotPlt + 8 - (plt + 6)));
+        buf.put(pos + 6, (byte) 0xff);                         // jmp *GOTPLT+16(%rip)
+        buf.put(pos + 7, (byte) 0x25);
+        buf.putInt(pos + 8, (int) (gotPlt + 16 - (plt + 12)));
+        buf.putInt(pos + 12, 0x00401f0f);                      // nopl 0(%rax)
+    }
+
+    @Override
+    public void writePltEntry(ByteBuffer buf, int pos, long entry, long slot, int index, long plt) {
+        buf.put(pos, (byte) 0xff);                             // jmp *slot(%rip)
+        buf.put(pos + 1, (byte) 0x25);
+        buf.putInt(pos + 2, (int) (slot - (entry + 6)));
+        buf.put(pos + 6, (byte) 0x68);                         // push $index
+        buf.putInt(pos + 7, index);
+        buf.put(pos + 11, (byte) 0xe9);                        // jmp PLT0
+        buf.putInt(pos + 12, (int) (plt - (entry + 16)));
+    }
+
+    @Override
+    public long lazyPltSlotValue(long entry, long plt) {
+        return entry + 6;
+    }
+
+    @Override
     public int indirectStubSize() {
         return 16;
     }

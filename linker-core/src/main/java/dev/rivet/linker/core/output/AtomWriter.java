@@ -142,7 +142,13 @@ public final class AtomWriter {
             }
             int off = r.offset[i];
             int op = r.type[i];
-            long g = arch.needsGot(op) ? ctx.got.entryAddress(ctx, target) : 0;
+            long g = 0;
+            if (arch.needsGot(op)) {
+                g = ctx.got.entryAddress(ctx, target);
+                if (ctx.dynamic != null && ctx.dynamic.mustKeepGot(target)) {
+                    op = arch.unrelaxedGotOp(op); // the address is not a fixed distance from the code
+                }
+            }
             if (arch.isThreadPointerRelative(op)) {
                 // An undefined weak thread-local symbol has offset 0, as in other linkers.
                 s = undefinedWeak ? 0 : s - ctx.threadPointer;

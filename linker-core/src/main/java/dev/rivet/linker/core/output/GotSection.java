@@ -30,6 +30,11 @@ public final class GotSection {
         return symbols.size();
     }
 
+    /** {@return the symbol of slot i} @param i a slot */
+    public int symbol(int i) {
+        return symbols.symbol(i);
+    }
+
     /** {@return the GOT's address (its first slot), after layout; 0 without a GOT} @param ctx the link */
     public long baseAddress(LinkContext ctx) {
         return symbols.isEmpty() ? 0 : ctx.atoms.address[atom];
@@ -60,7 +65,10 @@ public final class GotSection {
             long[] addresses = ctx.symbolAddress;
             for (int i = 0; i < order.length; i++) {
                 long a = addresses[order[i]];
-                out.buffer().putLong(8 * i, a == SymbolLoader.NO_ADDRESS ? 0 : a); // 0: undefined weak
+                if (a == SymbolLoader.NO_ADDRESS || (ctx.dynamic != null && ctx.dynamic.isPreemptible(order[i]))) {
+                    a = 0; // undefined weak, or bound at load time
+                }
+                out.buffer().putLong(8 * i, a);
             }
         });
     }

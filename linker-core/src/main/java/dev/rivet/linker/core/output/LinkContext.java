@@ -61,6 +61,12 @@ public final class LinkContext {
     public final GotSection got = new GotSection();
     /** Indirect functions, filled by the relocation scan. */
     public final IfuncTable ifuncs = new IfuncTable();
+    /** The dynamic part of the link (PLT, copies, dynamic relocations); inactive for a static one. Set after loading. */
+    public DynamicLink dynamic;
+    /** Symbols that dead-stripping keeps besides the entry and kept ones (a dynamic output's exports). */
+    public it.unimi.dsi.fastutil.ints.IntArrayList extraRoots = new it.unimi.dsi.fastutil.ints.IntArrayList();
+    /** The output format's own state for this link, if it keeps any. */
+    public Object formatState;
     /** Relocations applied while writing. */
     public long relocationsApplied;
 
@@ -212,6 +218,9 @@ public final class LinkContext {
     public void materializeSyntheticAtoms() {
         got.materialize(this);
         ifuncs.materialize(this);
+        if (dynamic != null && dynamic.active) {
+            dynamic.materialize(this);
+        }
     }
 
     /** Computes {@link #symbolAtom} for every symbol, in parallel. */
@@ -272,5 +281,11 @@ public final class LinkContext {
         symbolAddress = out;
         reportedAddress = reported;
         ifuncs.redirect(this);
+        if (dynamic != null && dynamic.active) {
+            if (reportedAddress == symbolAddress) {
+                reportedAddress = symbolAddress.clone();
+            }
+            dynamic.redirect(this);
+        }
     }
 }

@@ -30,7 +30,11 @@ public final class SyntheticAtoms {
             SymbolGenerator generator) {
         SymbolLoader ld = ctx.loader;
         int sym = ld.syntheticSymbol(section);
-        ld.update(sym, b -> b.kind(kind).alignment(align).generator(size, generator));
+        if (kind.hasBytes()) {
+            ld.update(sym, b -> b.kind(kind).alignment(align).generator(size, generator));
+        } else {
+            ld.update(sym, b -> b.kind(kind).alignment(align).size(size)); // zero-filled: nothing to generate
+        }
         int slot = ld.symbols.local[sym];
         ld.payload.symFlags[slot] |= InputFile.NOT_IN_SYMTAB;
         int atom = ld.payload.symAtom[slot];

@@ -38,6 +38,9 @@ public final class DeadStrip {
         for (int s = st.keep.nextSetBit(1); s >= 0; s = st.keep.nextSetBit(s + 1)) {
             push(ctx, s, stack);
         }
+        for (int i = 0; i < ctx.extraRoots.size(); i++) {
+            push(ctx, ctx.extraRoots.getInt(i), stack);
+        }
         // Sections that must stay whatever refers to them: init/fini arrays, retained sections.
         var sections = ctx.loader.sections;
         boolean anyKept = false;

@@ -33,6 +33,9 @@ public final class RelocationScan {
         // symbol -> pairs (atom, relocation index) that refer to it
         Int2ObjectLinkedOpenHashMap<IntArrayList> sites = new Int2ObjectLinkedOpenHashMap<>();
         List<Diagnostic> tls = new ArrayList<>();
+        boolean dyn = ctx.dynamic != null && ctx.dynamic.active;
+        // A shared library may leave symbols for the loader to find, unless asked not to (-z defs).
+        boolean undefinedAllowed = ctx.options.outputKind() == dev.rivet.linker.OutputKind.SHARED_LIBRARY && !ctx.options.noUndefined();
         for (int a = at.alive.nextSetBit(1); a >= 0; a = at.alive.nextSetBit(a + 1)) {
             InputFile f = st.file(at.file[a]);
             for (int r = at.relStart[a], end = r + at.relCount[a]; r < end; r++) {
@@ -46,9 +49,12 @@ public final class RelocationScan {
                 if (st.hasFlag(t, InputFile.IFUNC) && st.isDefined(t)) {
                     ctx.ifuncs.add(t);
                 }
+                if (dyn) {
+                    ctx.dynamic.scan(f, a, r, t);
+                }
                 int ta = ctx.symbolAtom[t];
                 boolean tpRelative = ctx.arch.isThreadPointerRelative(f.relocs.type[r]);
-                if (tpRelative && (ta == 0 || !at.kind(ta).isThreadLocal()) && st.isDefined(t) && tls.size() < MAX_SITES) {
+                if (tpRelative && (ta == 0 || !at.kind(ta).isThreadLocal()) && st.isDefined(t) && !st.hasFlag(t, InputFile.SHARED) && tls.size() < MAX_SITES) {
                     tls.add(Diagnostic.error("thread-local relocation " + ctx.arch.opName(f.relocs.type[r])
                                     + " refers to '" + st.name(t) + "', which is not thread-local")
                             .withInput(f.name).withLocation(f.describe(at, st, a, f.relocs.offset[r])));
@@ -60,7 +66,7 @@ public final class RelocationScan {
                                 .withInput(f.name).withLocation(f.describe(at, st, a, f.relocs.offset[r]))
                                 .withHint("thread-local symbols are laid out (PT_TLS) but cannot be addressed yet"));
                     }
-                } else if (!st.isDefined(t) && !st.hasFlag(t, InputFile.WEAK)) {
+                } else if (!st.isDefined(t) && !st.hasFlag(t, InputFile.WEAK) && !undefinedAllowed) {
                     IntArrayList list = sites.computeIfAbsent(t, k -> new IntArrayList());
                     list.add(a);
                     list.add(r);
@@ -84,6 +90,9 @@ public final class RelocationScan {
             out.add(Diagnostic.error(msg.toString()));
         });
         out.addAll(tls);
+        if (dyn) {
+            out.addAll(ctx.dynamic.errors());
+        }
         return out;
     }
 }

@@ -25,6 +25,8 @@ public abstract class InputFile {
     public static final int LINKER_DEFINED = 32;
     /** An indirect function (ELF STT_GNU_IFUNC): the definition is a resolver that returns the real address at startup. */
     public static final int IFUNC = 64;
+    /** Defined by a shared library: the output imports it at load time (see {@link SharedLibrary}). */
+    public static final int SHARED = 128;
 
     private static final SymbolKind[] KINDS = SymbolKind.values();
 

@@ -358,6 +358,14 @@ public final class SymbolTable {
             take(s, f, l);
             return null;
         }
+        // A regular definition beats a shared library's; of two libraries, the first wins.
+        boolean oldShared = old.hasFlag(ol, InputFile.SHARED);
+        if (oldShared || f.hasFlag(l, InputFile.SHARED)) {
+            if (oldShared && !f.hasFlag(l, InputFile.SHARED)) {
+                take(s, f, l);
+            }
+            return null;
+        }
         boolean newContent = hasContent(f, l);
         boolean oldContent = hasContent(old, ol);
         // Strong beats weak first, so a weak dupok (COMDAT inline) copy never hides a strong one.

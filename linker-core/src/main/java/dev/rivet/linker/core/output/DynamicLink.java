@@ -1,0 +1,564 @@
+package dev.rivet.linker.core.output;
+
+import dev.rivet.linker.Diagnostic;
+import dev.rivet.linker.OutputKind;
+import dev.rivet.linker.SymbolKind;
+import dev.rivet.linker.core.arch.Arch;
+import dev.rivet.linker.core.symbols.AtomTable;
+import dev.rivet.linker.core.symbols.InputFile;
+import dev.rivet.linker.core.symbols.SharedLibrary;
+import dev.rivet.linker.core.symbols.SymbolTable;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * What a dynamically linked output needs beyond a static one, decided by the relocation scan in a
+ * format-neutral way: which symbols are preemptible (imported from a shared library, or exported
+ * by a shared library that may be overridden), which get PLT entries or copy relocations, and
+ * the dynamic relocations the loader applies: {@link #RELATIVE} for addresses in a
+ * position-independent output, {@link #SYMBOLIC} and {@link #GLOB_DAT} for preemptible targets,
+ * {@link #JUMP_SLOT} for PLT entries, {@link #COPY}, {@link #IRELATIVE}. The format encodes them
+ * (ELF: {@code .rela.dyn} and {@code .rela.plt}) and writes the tables.
+ */
+public final class DynamicLink {
+    /** The load address plus an addend. */
+    public static final int RELATIVE = 1;
+    /** A symbol's address plus an addend, in data. */
+    public static final int SYMBOLIC = 2;
+    /** A symbol's address in its GOT slot. */
+    public static final int GLOB_DAT = 3;
+    /** A symbol's address in its PLT slot, bound lazily unless binding is immediate. */
+    public static final int JUMP_SLOT = 4;
+    /** The initial value of a library's object, copied into the executable's own storage. */
+    public static final int COPY = 5;
+    /** The result of calling an IFUNC resolver at the load address plus an addend. */
+    public static final int IRELATIVE = 6;
+    /** A thread-local symbol's offset from the thread pointer (initial-exec GOT slot). */
+    public static final int TPOFF = 7;
+
+    /** What the link produces. */
+    public final OutputKind kind;
+    /** Whether the output is relocated at load time. */
+    public final boolean pic;
+    /** Whether the output has dynamic tables: a PIE, a shared library, or a program with shared libraries. */
+    public final boolean active;
+    /** The shared libraries among the inputs, in input order. */
+    public final List<SharedLibrary> libraries = new ArrayList<>();
+
+    private final LinkContext ctx;
+    private final BitSet preemptible = new BitSet();
+    private final BitSet exported = new BitSet();
+    private final BitSet canonicalPlt = new BitSet();
+    private final SymbolSlots plt = new SymbolSlots();
+    private final SymbolSlots copies = new SymbolSlots();
+    private final BitSet referenced = new BitSet();
+    // Dynamic relocations at places in atoms, in scan order.
+    private final IntArrayList placeAtom = new IntArrayList();
+    private final IntArrayList placeOffset = new IntArrayList();
+    private final IntArrayList placeKind = new IntArrayList();
+    private final IntArrayList placeSymbol = new IntArrayList();
+    private final LongArrayList placeAddend = new LongArrayList();
+    private final List<Diagnostic> errors = new ArrayList<>();
+    private long[] copyAddress;
+    private int copyAtom;
+
+    /** @param ctx the link, with its inputs loaded */
+    public DynamicLink(LinkContext ctx) {
+        this.ctx = ctx;
+        this.kind = ctx.options.outputKind();
+        this.pic = kind.isPositionIndependent();
+        SymbolTable st = ctx.symbols;
+        for (int f = 1; f < st.fileCount(); f++) {
+            if (st.file(f) instanceof SharedLibrary lib) {
+                libraries.add(lib);
+            }
+        }
+        this.active = pic || !libraries.isEmpty();
+    }
+
+    /**
+     * After resolution, before dead-stripping: decides which symbols are preemptible and which
+     * are exported, and returns the exported ones defined here, which dead-stripping keeps.
+     *
+     * @return the symbols to keep alive
+     */
+    public IntArrayList decideExports() {
+        IntArrayList roots = new IntArrayList();
+        if (!active) {
+            return roots;
+        }
+        SymbolTable st = ctx.symbols;
+        boolean shared = kind == OutputKind.SHARED_LIBRARY;
+        Predicate<String> exportFilter = exportFilter(ctx.options.exportedPatterns(), ctx.options.hiddenPatterns());
+        BitSet wantedByLibraries = new BitSet();
+        for (SharedLibrary lib : libraries) {
+            for (byte[] n : lib.undefinedNames) {
+                int s = st.lookup(new String(n, java.nio.charset.StandardCharsets.UTF_8));
+                if (s != 0) {
+                    wantedByLibraries.set(s);
+                }
+            }
+        }
+        for (int s = 1; s < st.count; s++) {
+            int f = st.file[s];
+            if (f == 0 || st.isStatic.get(s)) {
+                continue;
+            }
+            InputFile file = st.file(f);
+            int l = st.local[s];
+            if (file.hasFlag(l, InputFile.SHARED)) {
+                preemptible.set(s);
+                continue;
+            }
+            if (file.hasFlag(l, InputFile.LOCAL) || file.hasFlag(l, InputFile.HIDDEN) || file.hasFlag(l, InputFile.NOT_IN_SYMTAB)) {
+                continue;
+            }
+            boolean defined = file.isDefined(l);
+            if (!defined) {
+                // An undefined reference in a shared library is bound at load time; in a program
+                // a weak one is 0 and a strong one an error.
+                if (shared) {
+                    preemptible.set(s);
+                }
+                continue;
+            }
+            if (file.hasFlag(l, InputFile.LINKER_DEFINED)) {
+                continue;
+            }
+            boolean export = shared ? exportFilter.test(st.name(s))
+                    : ctx.options.exportDynamic() || wantedByLibraries.get(s);
+            if (export) {
+                exported.set(s);
+                roots.add(s);
+                if (shared && !ctx.options.symbolic() && file.kind(l) != SymbolKind.ABSOLUTE) {
+                    preemptible.set(s);
+                }
+            }
+        }
+        return roots;
+    }
+
+    /** {@return whether references to a symbol are bound at load time} @param s a symbol */
+    public boolean isPreemptible(int s) {
+        return preemptible.get(s);
+    }
+
+    /**
+     * {@return whether references through a symbol's GOT slot must stay so: it is bound at load
+     * time, or the output moves and the symbol does not (an undefined weak one, 0, or an absolute one)}
+     *
+     * @param s a symbol
+     */
+    public boolean mustKeepGot(int s) {
+        if (preemptible.get(s)) {
+            return true;
+        }
+        if (!pic) {
+            return false;
+        }
+        SymbolTable st = ctx.symbols;
+        return !st.isDefined(s) || (st.kind(s) == SymbolKind.ABSOLUTE && !st.hasFlag(s, InputFile.LINKER_DEFINED));
+    }
+
+    /** {@return whether a symbol is defined by a shared library} @param s a symbol */
+    public boolean isImported(int s) {
+        return ctx.symbols.hasFlag(s, InputFile.SHARED);
+    }
+
+    /** {@return whether a symbol defined here is in the dynamic symbol table} @param s a symbol */
+    public boolean isExported(int s) {
+        return exported.get(s);
+    }
+
+    /** {@return whether an imported function's PLT entry is its address in this output} @param s a symbol */
+    public boolean hasCanonicalPlt(int s) {
+        return canonicalPlt.get(s);
+    }
+
+    /**
+     * Classifies one live relocation: may give its target a PLT entry or a copy, record a dynamic
+     * relocation at its place, or report that it cannot be used in this output.
+     *
+     * @param file the relocation's file
+     * @param atom the atom it patches
+     * @param r its index in the file's relocations
+     * @param target its target symbol
+     */
+    public void scan(InputFile file, int atom, int r, int target) {
+        SymbolTable st = ctx.symbols;
+        AtomTable at = ctx.atoms;
+        Arch arch = ctx.arch;
+        int op = file.relocs.type[r];
+        int cls = arch.relocationClass(op);
+        boolean pre = preemptible.get(target);
+        if (pre) {
+            referenced.set(target);
+            markUsed(target);
+        }
+        boolean shared = kind == OutputKind.SHARED_LIBRARY;
+        boolean isFunction = st.isDefined(target) && st.kind(target) == SymbolKind.TEXT;
+        boolean absolute = st.isDefined(target) && st.kind(target) == SymbolKind.ABSOLUTE && !pre;
+        boolean writable = at.kind(atom) == SymbolKind.DATA;
+        switch (cls) {
+            case Arch.CLASS_BRANCH -> {
+                if (pre) {
+                    plt.add(target);
+                }
+            }
+            case Arch.CLASS_GOT -> { } // the GOT slot decides (see gotRelocation)
+            case Arch.CLASS_ABS_WORD -> {
+                if (pre) {
+                    if (writable) {
+                        place(atom, file.relocs.offset[r], SYMBOLIC, target, file.relocs.addend[r]);
+                    } else if (!shared && isImported(target)) {
+                        directReference(target, isFunction, file, atom, r);
+                    } else {
+                        textRelocation(file, atom, r, target);
+                    }
+                } else if (pic && !absolute && st.isDefined(target)) {
+                    if (writable) {
+                        place(atom, file.relocs.offset[r], RELATIVE, target, file.relocs.addend[r]);
+                    } else {
+                        textRelocation(file, atom, r, target);
+                    }
+                }
+            }
+            case Arch.CLASS_ABS_NARROW -> {
+                if (pre && !shared && isImported(target) && !pic) {
+                    directReference(target, isFunction, file, atom, r);
+                } else if ((pic && !absolute && st.isDefined(target)) || pre) {
+                    error(file, atom, r, target, "cannot be used against symbol '" + st.name(target) + "' in a "
+                            + describeOutput() + "; recompile with -fPIC");
+                }
+            }
+            case Arch.CLASS_PC, Arch.CLASS_PAGE_OFFSET -> {
+                if (pre) {
+                    if (!shared && isImported(target)) {
+                        directReference(target, isFunction, file, atom, r);
+                    } else {
+                        error(file, atom, r, target, "cannot be used against preemptible symbol '" + st.name(target)
+                                + "' in a " + describeOutput() + "; recompile with -fPIC");
+                    }
+                }
+            }
+            case Arch.CLASS_TLS -> {
+                if (isImported(target)) {
+                    error(file, atom, r, target, "refers to thread-local symbol '" + st.name(target)
+                            + "' of a shared library, which Rivet cannot link yet");
+                } else if (shared) {
+                    error(file, atom, r, target, "is a thread-local access model that Rivet cannot use in shared libraries yet");
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** A program's code addresses an imported symbol directly: a copy for data, a canonical PLT entry for a function. */
+    private void directReference(int target, boolean isFunction, InputFile file, int atom, int r) {
+        SymbolTable st = ctx.symbols;
+        if (isFunction) {
+            plt.add(target);
+            canonicalPlt.set(target);
+            return;
+        }
+        SharedLibrary lib = (SharedLibrary) st.file(st.file[target]);
+        if (lib.isProtected(st.local[target])) {
+            error(file, atom, r, target, "needs a copy relocation of '" + st.name(target)
+                    + "', which has protected visibility in " + lib.name + "; recompile with -fPIC");
+            return;
+        }
+        if (st.kind(target).isThreadLocal()) {
+            error(file, atom, r, target, "refers to thread-local symbol '" + st.name(target) + "' of a shared library as data");
+            return;
+        }
+        copies.add(target);
+    }
+
+    private void textRelocation(InputFile file, int atom, int r, int target) {
+        error(file, atom, r, target, "against '" + ctx.symbols.name(target) + "' would need a dynamic relocation in read-only "
+                + "section; recompile with -fPIC");
+    }
+
+    private String describeOutput() {
+        return kind == OutputKind.SHARED_LIBRARY ? "shared library" : kind == OutputKind.PIE ? "position-independent executable" : "program";
+    }
+
+    private void error(InputFile file, int atom, int r, int target, String what) {
+        if (errors.size() < 20) {
+            errors.add(Diagnostic.error("relocation " + ctx.arch.opName(file.relocs.type[r]) + " " + what)
+                    .withInput(file.name).withLocation(file.describe(ctx.atoms, ctx.symbols, atom, file.relocs.offset[r])));
+        }
+    }
+
+    private void markUsed(int s) {
+        if (ctx.symbols.file(ctx.symbols.file[s]) instanceof SharedLibrary lib) {
+            lib.used = true;
+        }
+    }
+
+    private void place(int atom, int offset, int kind, int symbol, long addend) {
+        placeAtom.add(atom);
+        placeOffset.add(offset);
+        placeKind.add(kind);
+        placeSymbol.add(symbol);
+        placeAddend.add(addend);
+    }
+
+    /** {@return the errors the scan found} */
+    public List<Diagnostic> errors() {
+        return errors;
+    }
+
+    /**
+     * {@return the symbols the dynamic symbol table holds, in a deterministic order: referenced
+     * imports, then exports, each by symbol index}; the format may reorder them (for its hash table)
+     */
+    public IntArrayList dynamicSymbols() {
+        IntArrayList list = new IntArrayList();
+        for (int s = referenced.nextSetBit(1); s >= 0; s = referenced.nextSetBit(s + 1)) {
+            if (!exported.get(s)) {
+                list.add(s);
+            }
+        }
+        for (int s = exported.nextSetBit(1); s >= 0; s = exported.nextSetBit(s + 1)) {
+            if (ctx.symbolAtom[s] == 0 || ctx.atoms.alive.get(ctx.symbolAtom[s])) {
+                list.add(s);
+            }
+        }
+        for (int i = 0; i < copies.size(); i++) {
+            exported.set(copies.symbol(i)); // a copied object is defined here, for the library too
+        }
+        return list;
+    }
+
+    /** {@return how many PLT entries there are} */
+    public int pltCount() {
+        return plt.size();
+    }
+
+    /** {@return the symbol of PLT entry i} @param i an entry */
+    public int pltSymbol(int i) {
+        return plt.symbol(i);
+    }
+
+    /** {@return symbol s's PLT entry, -1 for none} @param s a symbol */
+    public int pltIndex(int s) {
+        return plt.slot(s);
+    }
+
+    /** {@return whether an imported object is copied into the output} @param s a symbol */
+    public boolean isCopied(int s) {
+        return copies.slot(s) >= 0;
+    }
+
+    /** {@return how many objects are copied} */
+    public int copyCount() {
+        return copies.size();
+    }
+
+    /** {@return the i-th copied object} @param i an index */
+    public int copySymbol(int i) {
+        return copies.symbol(i);
+    }
+
+    /** {@return where the i-th copied object lives in the output, after layout} @param i an index */
+    public long copyAddress(int i) {
+        return ctx.atoms.address[copyAtom] + copyAddress[i];
+    }
+
+    /** {@return how many dynamic relocations at places in atoms there are} */
+    public int placeCount() {
+        return placeAtom.size();
+    }
+
+    /** {@return the kind of place relocation i} @param i an index */
+    public int placeKind(int i) {
+        return placeKind.getInt(i);
+    }
+
+    /** {@return the symbol of place relocation i} @param i an index */
+    public int placeSymbol(int i) {
+        return placeSymbol.getInt(i);
+    }
+
+    /** {@return the address of place relocation i, after layout} @param i an index */
+    public long placeAddress(int i) {
+        return ctx.atoms.address[placeAtom.getInt(i)] + placeOffset.getInt(i);
+    }
+
+    /** {@return the addend of place relocation i: for RELATIVE, the target's address plus it, after layout} @param i an index */
+    public long placeAddend(int i) {
+        long a = placeAddend.getLong(i);
+        return placeKind.getInt(i) == RELATIVE ? ctx.symbolAddress[placeSymbol.getInt(i)] + a : a;
+    }
+
+    /** Reserved slots at the start of {@code .got.plt}: the dynamic section's address and two the loader fills. */
+    public static final int GOT_PLT_RESERVED = 3;
+
+    /** The dynamic section's address, which the first {@code .got.plt} slot holds; the format sets it after layout. */
+    public long dynamicSectionAddress;
+    private int pltAtom;
+    private int gotPltAtom;
+
+    /** {@return the PLT's address (its header), after layout} */
+    public long pltAddress() {
+        return ctx.atoms.address[pltAtom];
+    }
+
+    /** {@return the address of {@code .got.plt}, after layout; 0 without a PLT} */
+    public long gotPltAddress() {
+        return plt.isEmpty() ? 0 : ctx.atoms.address[gotPltAtom];
+    }
+
+    /** {@return the address of PLT entry i, after layout} @param i an entry */
+    public long pltEntryAddress(int i) {
+        return pltAddress() + ctx.arch.pltHeaderSize() + (long) ctx.arch.pltEntrySize() * i;
+    }
+
+    /** {@return the address of PLT entry i's slot in {@code .got.plt}, after layout} @param i an entry */
+    public long pltSlotAddress(int i) {
+        return gotPltAddress() + 8L * (GOT_PLT_RESERVED + i);
+    }
+
+    /** Makes the copies' BSS atom, the PLT and its {@code .got.plt}, as the scan asked. */
+    void materialize(LinkContext ctx) {
+        materializeCopies(ctx);
+        int n = plt.size();
+        if (n == 0) {
+            SyntheticAtoms.retire(ctx, ".plt");
+            SyntheticAtoms.retire(ctx, ".got.plt");
+            return;
+        }
+        Arch arch = ctx.arch;
+        long size = arch.pltHeaderSize() + (long) arch.pltEntrySize() * n;
+        pltAtom = SyntheticAtoms.make(ctx, ".plt", SymbolKind.TEXT, 1, 0x6 /* ALLOC|EXECINSTR */, 16, size, out -> {
+            long base = pltAddress();
+            long gotPlt = gotPltAddress();
+            arch.writePltHeader(out.buffer(), 0, base, gotPlt);
+            for (int i = 0; i < n; i++) {
+                int pos = arch.pltHeaderSize() + arch.pltEntrySize() * i;
+                arch.writePltEntry(out.buffer(), pos, pltEntryAddress(i), pltSlotAddress(i), i, base);
+            }
+        });
+        gotPltAtom = SyntheticAtoms.make(ctx, ".got.plt", SymbolKind.DATA, 1, 0x3 /* WRITE|ALLOC */, 8,
+                8L * (GOT_PLT_RESERVED + n), out -> {
+                    out.buffer().putLong(0, dynamicSectionAddress);
+                    for (int i = 0; i < n; i++) {
+                        out.buffer().putLong(8 * (GOT_PLT_RESERVED + i), arch.lazyPltSlotValue(pltEntryAddress(i), pltAddress()));
+                    }
+                });
+    }
+
+    private void materializeCopies(LinkContext ctx) {
+        int n = copies.size();
+        if (n == 0) {
+            SyntheticAtoms.retire(ctx, ".bss.copy");
+            return;
+        }
+        SymbolTable st = ctx.symbols;
+        copyAddress = new long[n];
+        long off = 0;
+        long maxAlign = 1;
+        for (int i = 0; i < n; i++) {
+            int s = copies.symbol(i);
+            InputFile lib = st.file(st.file[s]);
+            long value = lib.value(st.local[s]);
+            // A library object's alignment is not recorded; its address's lowest set bit bounds it.
+            long align = Math.min(32, value == 0 ? 32 : Long.lowestOneBit(value));
+            maxAlign = Math.max(maxAlign, align);
+            off = (off + align - 1) & -align;
+            copyAddress[i] = off;
+            off += Math.max(1, st.size(s));
+        }
+        copyAtom = SyntheticAtoms.make(ctx, ".bss.copy", SymbolKind.BSS, 8 /* NOBITS */, 0x3, (int) maxAlign, off, out -> { });
+    }
+
+    /** After symbol addresses are known: imported symbols are reached at their PLT entry or their copy, else 0. */
+    void redirect(LinkContext ctx) {
+        for (int s = preemptible.nextSetBit(1); s >= 0; s = preemptible.nextSetBit(s + 1)) {
+            if (isImported(s) || !ctx.symbols.isDefined(s)) {
+                ctx.symbolAddress[s] = 0;
+                ctx.reportedAddress[s] = 0;
+            }
+        }
+        for (int i = 0; i < copies.size(); i++) {
+            ctx.symbolAddress[copies.symbol(i)] = copyAddress(i);
+            ctx.reportedAddress[copies.symbol(i)] = copyAddress(i);
+        }
+        for (int i = 0; i < plt.size(); i++) {
+            int s = plt.symbol(i);
+            if (isImported(s) || !ctx.symbols.isDefined(s)) {
+                ctx.symbolAddress[s] = pltEntryAddress(i);
+            }
+        }
+    }
+
+    /**
+     * A filter from glob patterns: a name is exported if no pattern hides it or an exported
+     * pattern matches it more specifically (an exact name beats a wildcard).
+     */
+    static Predicate<String> exportFilter(List<String> exportedPatterns, List<String> hiddenPatterns) {
+        if (exportedPatterns.isEmpty() && hiddenPatterns.isEmpty()) {
+            return name -> true;
+        }
+        List<Pattern> exp = exportedPatterns.stream().map(DynamicLink::glob).toList();
+        List<Pattern> hid = hiddenPatterns.stream().map(DynamicLink::glob).toList();
+        java.util.Set<String> exactExported = new java.util.HashSet<>();
+        java.util.Set<String> exactHidden = new java.util.HashSet<>();
+        for (String p : exportedPatterns) {
+            if (!isWildcard(p)) {
+                exactExported.add(p);
+            }
+        }
+        for (String p : hiddenPatterns) {
+            if (!isWildcard(p)) {
+                exactHidden.add(p);
+            }
+        }
+        return name -> {
+            if (exactExported.contains(name)) {
+                return true;
+            }
+            if (exactHidden.contains(name)) {
+                return false;
+            }
+            boolean e = exp.isEmpty() || exp.stream().anyMatch(p -> p.matcher(name).matches());
+            boolean h = hid.stream().anyMatch(p -> p.matcher(name).matches());
+            if (e && h) {
+                return !exp.isEmpty(); // both wildcards: global wins, as in GNU ld
+            }
+            return e && !h || (!exp.isEmpty() && e);
+        };
+    }
+
+    private static boolean isWildcard(String p) {
+        return p.indexOf('*') >= 0 || p.indexOf('?') >= 0 || p.indexOf('[') >= 0;
+    }
+
+    private static Pattern glob(String g) {
+        StringBuilder re = new StringBuilder();
+        for (int i = 0; i < g.length(); i++) {
+            char c = g.charAt(i);
+            switch (c) {
+                case '*' -> re.append(".*");
+                case '?' -> re.append('.');
+                case '[' -> {
+                    int end = g.indexOf(']', i + 1);
+                    if (end < 0) {
+                        re.append("\\[");
+                    } else {
+                        re.append('[').append(g, i + 1, end).append(']');
+                        i = end;
+                    }
+                }
+                default -> re.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(re.toString());
+    }
+}

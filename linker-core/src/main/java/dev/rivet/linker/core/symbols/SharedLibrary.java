@@ -1,0 +1,104 @@
+package dev.rivet.linker.core.symbols;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A shared library given as input (ELF shared object, Mach-O dylib): it contributes no atoms,
+ * only the symbols it exports, which the output imports at load time. Its symbols carry
+ * {@link #SHARED}; a definition in a regular input always wins over one here, and an archive
+ * member is not loaded for a symbol a library already defines, as in GNU ld.
+ */
+public final class SharedLibrary extends InputFile {
+    /** The name the output records as needed ({@code DT_SONAME}, or the file name). */
+    public final String soname;
+    /** Whether the library is needed only if the output uses one of its symbols ({@code --as-needed}). */
+    public final boolean asNeeded;
+    /** Set during a link when a live reference resolves to one of its symbols. */
+    public volatile boolean used;
+    private long[] symValue = new long[16];
+    private long[] symSize = new long[16];
+    /** Each symbol's version name, null for none (unversioned or the base version). */
+    private String[] symVersion = new String[16];
+    /** Each symbol's ELF visibility was protected: it may not be copied into an executable. */
+    private boolean[] symProtected = new boolean[16];
+    /** Names the library refers to but does not define: an executable exports its definitions of these. */
+    public final List<byte[]> undefinedNames = new ArrayList<>();
+
+    /**
+     * @param name the file's name for messages
+     * @param soname the name recorded as needed
+     * @param asNeeded whether it is needed only when used
+     * @param symbolCapacity the expected number of symbols
+     */
+    public SharedLibrary(String name, String soname, boolean asNeeded, int symbolCapacity) {
+        super(name, symbolCapacity, 0);
+        this.soname = soname;
+        this.asNeeded = asNeeded;
+        growValuesAndSizes(Math.max(symbolCapacity, 4));
+    }
+
+    /**
+     * Adds a symbol the library defines.
+     *
+     * @param kind what it is (TEXT for functions, DATA for objects, TLS_DATA for thread-local ones)
+     * @param flags {@link #WEAK}, {@link #IFUNC}; {@link #SHARED} is added
+     * @param value its address in the library (to find aliases of a copied object)
+     * @param size its size
+     * @param version its version name, null for none
+     * @param isProtected whether its visibility is protected
+     * @return its local index
+     */
+    public int addExport(dev.rivet.linker.SymbolKind kind, int flags, long value, long size, String version, boolean isProtected) {
+        int l = addSymbolSlot(kind, flags | SHARED, 0, value, size);
+        symVersion[l] = version;
+        symProtected[l] = isProtected;
+        return l;
+    }
+
+    /** {@return local symbol l's version name, null for none} @param l a local index */
+    public String version(int l) {
+        return symVersion[l];
+    }
+
+    /** {@return whether local symbol l has protected visibility} @param l a local index */
+    public boolean isProtected(int l) {
+        return symProtected[l];
+    }
+
+    @Override
+    protected void growValuesAndSizes(int n) {
+        symValue = Arrays.copyOf(symValue, n);
+        symSize = Arrays.copyOf(symSize, n);
+        symVersion = Arrays.copyOf(symVersion, n);
+        symProtected = Arrays.copyOf(symProtected, n);
+    }
+
+    @Override
+    public void setValueAndSize(int l, long value, long size) {
+        symValue[l] = value;
+        symSize[l] = size;
+    }
+
+    @Override
+    public long value(int l) {
+        return symValue[l];
+    }
+
+    @Override
+    public long size(int l) {
+        return symSize[l];
+    }
+
+    @Override
+    public int relocationTarget(int r) {
+        throw new IllegalStateException("a shared library has no relocations to apply");
+    }
+
+    @Override
+    public void copyAtomBytes(AtomTable atoms, int atom, long from, ByteBuffer out, int outPos, int length) {
+        throw new IllegalStateException("a shared library has no atoms");
+    }
+}

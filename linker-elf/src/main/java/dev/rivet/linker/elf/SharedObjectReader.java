@@ -1,0 +1,216 @@
+package dev.rivet.linker.elf;
+
+import dev.rivet.linker.Architecture;
+import dev.rivet.linker.SymbolKind;
+import dev.rivet.linker.core.CoreLinker;
+import dev.rivet.linker.core.symbols.InputFile;
+import dev.rivet.linker.core.symbols.SharedLibrary;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * Reads an ELF shared object ({@code ET_DYN}) as an input: its dynamic symbol table, the
+ * versions of its definitions ({@code .gnu.version}, {@code .gnu.version_d}) and its
+ * {@code DT_SONAME}. A symbol defined under several versions is offered under its default one
+ * only (the {@code @@} version), as references without a version bind to it; the hidden,
+ * non-default versions ({@code name@VER}) are left out.
+ */
+final class SharedObjectReader {
+    private static final int SHT_DYNSYM = 11;
+    private static final int SHT_DYNAMIC = 6;
+    private static final int SHT_GNU_VERSYM = 0x6fffffff;
+    private static final int SHT_GNU_VERDEF = 0x6ffffffd;
+    private static final int DT_SONAME = 14;
+    private static final int VER_FLG_BASE = 1;
+    private static final int MAX_VERSIONS = 0x7fff;
+
+    private final ElfBytes in;
+
+    private SharedObjectReader(String name, ByteBuffer data) {
+        this.in = new ElfBytes(name, data);
+    }
+
+    /**
+     * Reads a shared object and adds it to the link.
+     *
+     * @param linker the linker
+     * @param name the file's name for messages; its last component is the default soname
+     * @param data its bytes
+     * @param asNeeded whether it is needed only when used
+     */
+    static void read(CoreLinker linker, String name, ByteBuffer data, boolean asNeeded) {
+        new SharedObjectReader(name, data).read(linker, asNeeded);
+    }
+
+    private void read(CoreLinker linker, boolean asNeeded) {
+        in.require(0, 64, "the ELF header");
+        int machine = in.u16(18);
+        int want = linker.target().architecture() == Architecture.X86_64 ? Elf.EM_X86_64 : Elf.EM_AARCH64;
+        if (machine != want) {
+            throw in.error(18, "is for " + ObjectReader.machineName(machine) + ", but the link is for " + linker.target());
+        }
+        long shoff = in.u64(40);
+        int shentsize = in.u16(58);
+        int shnum = in.u16(60);
+        if (shoff == 0 || shnum == 0) {
+            throw in.error(40, "shared object has no section headers, so its dynamic symbols cannot be found");
+        }
+        if (shentsize != Elf.SHDR_SIZE) {
+            throw in.error(58, "section header size is " + shentsize + ", not " + Elf.SHDR_SIZE);
+        }
+        in.require(shoff, (long) shnum * Elf.SHDR_SIZE, "the section header table (" + shnum + " entries)");
+        int dynsym = -1;
+        int dynamic = -1;
+        int versym = -1;
+        int verdef = -1;
+        for (int i = 0; i < shnum; i++) {
+            int type = (int) in.u32(header(shoff, i) + 4);
+            switch (type) {
+                case SHT_DYNSYM -> dynsym = i;
+                case SHT_DYNAMIC -> dynamic = i;
+                case SHT_GNU_VERSYM -> versym = i;
+                case SHT_GNU_VERDEF -> verdef = i;
+                default -> { }
+            }
+        }
+        if (dynsym < 0) {
+            throw in.error(shoff, "shared object has no dynamic symbol table (.dynsym)");
+        }
+        long symOff = offset(shoff, dynsym);
+        long symSize = size(shoff, dynsym);
+        int strIndex = (int) in.u32(header(shoff, dynsym) + 40);
+        if (strIndex <= 0 || strIndex >= shnum) {
+            throw in.error(header(shoff, dynsym) + 40, ".dynsym's string table index " + strIndex + " is out of range");
+        }
+        long strOff = offset(shoff, strIndex);
+        long strSize = size(shoff, strIndex);
+        if (symSize % Elf.SYM_SIZE != 0) {
+            throw in.error(header(shoff, dynsym) + 32, ".dynsym's size " + symSize + " is not a multiple of " + Elf.SYM_SIZE);
+        }
+        int count = (int) (symSize / Elf.SYM_SIZE);
+        String[] versions = verdef < 0 ? new String[0] : readVersions(offset(shoff, verdef), size(shoff, verdef), strOff, strSize);
+        long versymOff = -1;
+        if (versym >= 0) {
+            versymOff = offset(shoff, versym);
+            if (size(shoff, versym) < 2L * count) {
+                throw in.error(header(shoff, versym) + 32, ".gnu.version has " + size(shoff, versym) / 2
+                        + " entries for " + count + " dynamic symbols");
+            }
+        }
+        String soname = dynamic < 0 ? null : readSoname(offset(shoff, dynamic), size(shoff, dynamic), strOff, strSize);
+        if (soname == null) {
+            String n = in.name;
+            int slash = n.lastIndexOf('/');
+            soname = slash >= 0 ? n.substring(slash + 1) : n;
+        }
+
+        SharedLibrary lib = new SharedLibrary(in.name, soname, asNeeded, count);
+        linker.symbolLoader().symbols.addFile(lib);
+        int[] nameOffset = new int[count];
+        int[] nameLength = new int[count];
+        int n = 0;
+        for (int i = 1; i < count; i++) {
+            long e = symOff + (long) i * Elf.SYM_SIZE;
+            int info = in.u8(e + 4);
+            int bind = info >> 4;
+            int type = info & 0xf;
+            int other = in.u8(e + 5);
+            int shndx = in.u16(e + 6);
+            if (bind == Elf.STB_LOCAL) {
+                continue;
+            }
+            long nameIndex = in.u32(e);
+            int len = in.nameLength(strOff, strSize, nameIndex, "dynamic symbol", i);
+            if (len == 0) {
+                continue;
+            }
+            if (shndx == 0) {
+                byte[] name = new byte[len];
+                in.buf.get((int) (strOff + nameIndex), name);
+                lib.undefinedNames.add(name);
+                continue;
+            }
+            String version = null;
+            if (versymOff >= 0) {
+                int v = in.u16(versymOff + 2L * i);
+                int index = v & 0x7fff;
+                if ((v & 0x8000) != 0 || index == 0) {
+                    continue; // a non-default version (name@VER), or local
+                }
+                if (index >= 2) {
+                    if (index >= versions.length || versions[index] == null) {
+                        throw in.error(versymOff + 2L * i, "dynamic symbol " + i + " has version index " + index
+                                + ", which .gnu.version_d does not define");
+                    }
+                    version = versions[index];
+                }
+            }
+            SymbolKind kind = switch (type) {
+                case Elf.STT_FUNC, Elf.STT_GNU_IFUNC -> SymbolKind.TEXT;
+                case Elf.STT_TLS -> SymbolKind.TLS_DATA;
+                default -> SymbolKind.DATA;
+            };
+            int flags = bind == Elf.STB_WEAK ? InputFile.WEAK : 0;
+            lib.addExport(kind, flags, in.u64(e + 8), in.u64(e + 16), version, (other & 3) == 3);
+            nameOffset[n] = (int) (strOff + nameIndex);
+            nameLength[n] = len;
+            n++;
+        }
+        linker.addInput(lib, in.buf, Arrays.copyOf(nameOffset, n), Arrays.copyOf(nameLength, n));
+    }
+
+    /** {@return version names by index from {@code .gnu.version_d}; the base version (the soname) is null} */
+    private String[] readVersions(long off, long size, long strOff, long strSize) {
+        String[] names = new String[2];
+        long p = off;
+        for (int k = 0; k < MAX_VERSIONS; k++) {
+            in.require(p, 20, "version definition");
+            if (p + 20 > off + size) {
+                throw in.error(p, "version definition extends past .gnu.version_d");
+            }
+            int flags = in.u16(p + 2);
+            int index = in.u16(p + 4) & 0x7fff;
+            long aux = in.u32(p + 12);
+            long next = in.u32(p + 16);
+            in.require(p + aux, 8, "version definition name");
+            String name = in.string(strOff, strSize, in.u32(p + aux), "version definition", index);
+            if (index >= names.length) {
+                names = Arrays.copyOf(names, Math.max(index + 1, names.length * 2));
+            }
+            names[index] = (flags & VER_FLG_BASE) != 0 ? null : name;
+            if (next == 0) {
+                return names;
+            }
+            p += next;
+        }
+        throw in.error(off, ".gnu.version_d has more than " + MAX_VERSIONS + " entries");
+    }
+
+    private String readSoname(long off, long size, long strOff, long strSize) {
+        for (long p = off; p + 16 <= off + size; p += 16) {
+            long tag = in.u64(p);
+            if (tag == 0) {
+                break;
+            }
+            if (tag == DT_SONAME) {
+                return in.string(strOff, strSize, in.u64(p + 8), "DT_SONAME");
+            }
+        }
+        return null;
+    }
+
+    private static long header(long shoff, int i) {
+        return shoff + (long) i * Elf.SHDR_SIZE;
+    }
+
+    private long offset(long shoff, int i) {
+        long off = in.u64(header(shoff, i) + 24);
+        long size = in.u64(header(shoff, i) + 32);
+        in.require(off, size, "section", i);
+        return off;
+    }
+
+    private long size(long shoff, int i) {
+        return in.u64(header(shoff, i) + 32);
+    }
+}
