@@ -624,7 +624,7 @@ class VarArgs:
 
 class Arm64:
     name = "arm64"
-    uc_arch, uc_mode = uc_mod.UC_ARCH_ARM64, uc_mod.UC_MODE_ARM
+    uc_arch, uc_mode, uc_cpu_model = uc_mod.UC_ARCH_ARM64, uc_mod.UC_MODE_ARM, A64.UC_CPU_ARM64_MAX
     int_regs = [A64.UC_ARM64_REG_X0 + i for i in range(8)]
     # Apple's arm64 ABI differs from AAPCS64 here: variadic arguments always go on the stack.
     varargs_in_registers = False
@@ -682,7 +682,7 @@ class Arm64:
 
 class X86_64:
     name = "x86_64"
-    uc_arch, uc_mode = uc_mod.UC_ARCH_X86, uc_mod.UC_MODE_64
+    uc_arch, uc_mode, uc_cpu_model = uc_mod.UC_ARCH_X86, uc_mod.UC_MODE_64, X86.UC_CPU_X86_NEHALEM
     int_regs = [X86.UC_X86_REG_RDI, X86.UC_X86_REG_RSI, X86.UC_X86_REG_RDX,
                 X86.UC_X86_REG_RCX, X86.UC_X86_REG_R8, X86.UC_X86_REG_R9]
     # System V: variadic arguments go where named ones would (%al = vector registers used).
@@ -752,6 +752,10 @@ class Cpu:
     def __init__(self, arch):
         self.arch = arch
         self.uc = Uc(arch.uc_arch, arch.uc_mode)
+        # The most capable CPU model: clang targets Apple CPUs (arm64: LSE atomics and more; x86_64:
+        # SSE4.1 by default), which Unicorn's default models (Cortex-A72, qemu64) lack. Nehalem has SSE4.2
+        # but no AVX, which this Unicorn (QEMU 5 based) cannot execute anyway.
+        self.uc.ctl_set_cpu_model(arch.uc_cpu_model)
         arch.setup(self.uc)
 
     def map(self, addr, size, what):
@@ -1083,7 +1087,10 @@ class LibSystem:
         name, fn = h
         if self.runner.tracing and not name.startswith("<") and name != "dyld_stub_binder":
             self.runner.trace("call %s from 0x%x" % (name, self.arch.return_address(uc, self.cpu)))
-        fn()
+        try:
+            fn()
+        except RunnerError as e:
+            raise RunnerError("in %s (called from 0x%x): %s" % (name, self.arch.return_address(uc, self.cpu), e))
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -1369,7 +1376,7 @@ def chained_imports(image, blob):
     return result
 
 
-def chained_fixups(image, blob):
+def chained_fixups(image, blob, cpu):
     """Walks every page's chain; yields ("rebase", address, target) or ("bind", address, import
     index, addend) for DYLD_CHAINED_PTR_64 and DYLD_CHAINED_PTR_64_OFFSET chains."""
     starts_off = struct.unpack_from("<I", blob, 4)[0]
@@ -1384,19 +1391,18 @@ def chained_fixups(image, blob):
             raise RunnerError("%s: unsupported chained pointer format %d" % (image.path, fmt))
         if seg_index >= len(image.segments):
             raise RunnerError("%s: chained fixups for missing segment %d" % (image.path, seg_index))
-        seg_addr = image.segments[seg_index].vmaddr + image.slide
+        # dyld locates pages by segment_offset (from the Mach-O header), not by the segment command.
+        seg_addr = image.base + seg_offset
         for page in range(page_count):
             start = struct.unpack_from("<H", blob, base + 22 + 2 * page)[0]
             if start == DYLD_CHAINED_PTR_START_NONE:
                 continue
             if start & 0x8000:
                 raise RunnerError("%s: DYLD_CHAINED_PTR_START_MULTI is not supported" % image.path)
-            yield from _walk_chain(image, fmt, seg_addr + page * page_size + start)
-    del seg_offset  # only the segment's load command address matters here
+            yield from _walk_chain(image, cpu, fmt, seg_addr + page * page_size + start)
 
 
-def _walk_chain(image, fmt, addr):
-    cpu = image.runner_cpu
+def _walk_chain(image, cpu, fmt, addr):
     while True:
         v = cpu.read_u64(addr)
         nxt = (v >> 51) & 0xFFF
@@ -1440,8 +1446,6 @@ class Runner:
                 raise RunnerError("%s: built for another architecture than %s" % (d.path, exe_path))
         self.images = [self.exe] + self.dylibs
         self.cpu = Cpu(ARCHES[self.exe.cputype])
-        for im in self.images:
-            im.runner_cpu = self.cpu
         self.libsystem = LibSystem(self)
         self.tlv_blocks = {}
         self.cpu.uc.hook_add(uc_mod.UC_HOOK_MEM_INVALID, self._on_bad_access)
@@ -1605,7 +1609,7 @@ class Runner:
         try:
             imports = chained_imports(im, blob)
             targets = [None] * len(imports)
-            for fix in chained_fixups(im, blob):
+            for fix in chained_fixups(im, blob, self.cpu):
                 if fix[0] == "rebase":
                     self.cpu.write_u64(fix[1], fix[2])
                     continue

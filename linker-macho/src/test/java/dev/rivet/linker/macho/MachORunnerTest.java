@@ -50,6 +50,9 @@ class MachORunnerTest {
     @ValueSource(strings = {"arm64", "x86_64"})
     void printfFormatsIntsStringsAndDoubles(String arch) throws IOException {
         Path exe = program(arch, "fmt", DECLS + """
+                long atomic = 37;
+                volatile double real = 2.75;
+                volatile unsigned bits = 0xF0F0;
                 int main(int argc, char **argv) {
                   char buf[16];
                   printf("hello, %s! argc=%d\\n", "world", argc);
@@ -61,6 +64,9 @@ class MachORunnerTest {
                          1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.5, 10.25, 1, 2, 3, 4, 5, 6, 7, "end");
                   int n = snprintf(buf, 6, "%s-%d", "abcdef", 1);
                   printf("%s %d %p\\n", buf, n, (void *)0x1234);
+                  // Instructions of the CPUs clang targets for macOS (arm64: LSE atomics; x86_64: SSE4.1).
+                  long old = __atomic_fetch_add(&atomic, 5, __ATOMIC_SEQ_CST);
+                  printf("%ld %ld %.1f %d\\n", old, atomic, __builtin_floor(real), __builtin_popcount(bits));
                   return 0;
                 }
                 """);
@@ -72,6 +78,7 @@ class MachORunnerTest {
                 [   12] [ab   ] [00042] [3.14] [  -2.500] [1.234568e+04] [+7] [0xff] [he] [arg1]
                 1.0 2.0 3.0 4.0 5.0 6.0 7.0 8.0 9.5 10.2 1 2 3 4 5 6 7 end
                 abcde 8 0x1234
+                37 42 2.0 8
                 """);
         assertThat(r.exitCode()).isZero();
     }
