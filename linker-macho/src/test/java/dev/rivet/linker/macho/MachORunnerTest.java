@@ -221,6 +221,42 @@ class MachORunnerTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"arm64", "x86_64"})
+    void stridedPointerTablesAndBindAddends(String arch) throws IOException {
+        // Long and strided runs of rebases and binds, and binds with positive and negative addends,
+        // make ld64.lld use the repeating opcodes (DO_*_ULEB_TIMES[_SKIPPING_ULEB]) and SET_ADDEND_SLEB.
+        Path libObj = object(arch, "oplib", """
+                long lib_arr[8] = {10, 11, 12, 13, 14, 15, 16, 17};
+                int lib_fn(int x) { return x * 3; }
+                """);
+        Path lib = dir.resolve("libop-" + arch + ".dylib");
+        link(arch, lib, List.of("-dylib", "-install_name", "/opt/lib/libop.dylib"), libObj);
+        Path mainObj = object(arch, "opmain", DECLS + """
+                extern long lib_arr[8];
+                int lib_fn(int);
+                const char *strs[20] = {"s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10",
+                                        "s11", "s12", "s13", "s14", "s15", "s16", "s17", "s18", "s19"};
+                struct ent { const char *name; long pad1, pad2; int (*fn)(int); long *p; } ents[6] = {
+                  {"a", 1, 2, lib_fn, &lib_arr[3]}, {"b", 1, 2, lib_fn, &lib_arr[5]}, {"c", 1, 2, lib_fn, &lib_arr[3]},
+                  {"d", 1, 2, lib_fn, &lib_arr[3]}, {"e", 1, 2, lib_fn, &lib_arr[3]}, {"f", 1, 2, lib_fn, lib_arr}};
+                long *before = (long *)((char *)lib_arr + 16) - 1;
+                long *behind = &lib_arr[-1] + 8;
+                int main(void) {
+                  long sum = 0;
+                  for (int i = 0; i < 20; i++) sum += strs[i][1];
+                  for (int i = 0; i < 6; i++) sum += ents[i].fn(i) + *ents[i].p + ents[i].name[0];
+                  printf("%ld %ld %ld %s\\n", sum, *before, *behind, strs[19]);
+                  return 0;
+                }
+                """);
+        Path exe = dir.resolve("op-" + arch);
+        link(arch, exe, List.of(), mainObj, lib);
+        Result r = MachORunner.run(List.of("--dylib", lib.toString(), "--slide", "0x10000000"), exe);
+        assertThat(r.stderr()).isEmpty();
+        assertThat(r.stdout()).isEqualTo("1734 11 17 s19\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"arm64", "x86_64"})
     void exitCodesFromMainExitAndFailures(String arch) throws IOException {
         Path exe = program(arch, "codes", DECLS + """
                 int unemulated_for_tests(void);
