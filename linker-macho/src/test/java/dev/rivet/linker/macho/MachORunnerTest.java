@@ -176,9 +176,46 @@ class MachORunnerTest {
         assertThat(r.exitCode()).isEqualTo(42);
     }
 
+    private static final String DYLIB_PROGRAM_OUTPUT = "lib init\nmain\n104 101 three\ntls 8 9, overridden 2\n";
+
     @ParameterizedTest
     @ValueSource(strings = {"arm64", "x86_64"})
     void programWithADylib(String arch) throws IOException {
+        Path[] exeAndLib = dylibProgram(arch);
+        Result r = MachORunner.run(List.of("--dylib", exeAndLib[1].toString()), exeAndLib[0]);
+        assertThat(r.stdout()).isEqualTo(DYLIB_PROGRAM_OUTPUT);
+        assertThat(r.exitCode()).isEqualTo(3);
+
+        Result missing = MachORunner.run(List.of(), exeAndLib[0]);
+        assertThat(missing.exitCode()).isEqualTo(126);
+        assertThat(missing.stderr()).contains("machorun: library not loaded: @rpath/libfoo.dylib");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"arm64", "x86_64"})
+    void chainedFixups(String arch) throws IOException {
+        // ld64.lld-14 cannot emit chained fixups, so a test script rewrites its LC_DYLD_INFO output.
+        Path[] exeAndLib = dylibProgram(arch);
+        Path converter = MachORunner.script().resolveSibling("to_chained_fixups.py");
+        // DYLD_CHAINED_PTR_64 / _64_OFFSET with DYLD_CHAINED_IMPORT / _ADDEND / _ADDEND64.
+        for (String[] formats : new String[][] {{"2", "1"}, {"6", "2"}, {"6", "3"}}) {
+            Path exe = dir.resolve("chained-" + arch);
+            Path lib = dir.resolve("libchained-" + arch + ".dylib");
+            for (int i = 0; i < 2; i++) {
+                check(List.of(MachORunner.PYTHON, converter.toString(), exeAndLib[i].toString(),
+                        (i == 0 ? exe : lib).toString(), formats[0], formats[1]));
+            }
+            Result r = MachORunner.run(List.of("--trace", "--dylib", lib.toString()), exe);
+            String what = "pointer format " + formats[0] + ", imports format " + formats[1];
+            assertThat(r.stdout()).as(what).isEqualTo(DYLIB_PROGRAM_OUTPUT);
+            assertThat(r.exitCode()).as(what).isEqualTo(3);
+            assertThat(lines(r.stderr(), "chained bind")).as(what).isNotEmpty();
+            assertThat(lines(r.stderr(), "dyld_stub_binder:")).as(what).isEmpty();
+        }
+    }
+
+    /** {@return a main program and the dylib it uses (data, functions, a thread-local, a weak override)} */
+    private Path[] dylibProgram(String arch) throws IOException {
         Path libObj = object(arch, "lib", DECLS + """
                 int lib_counter = 100;
                 _Thread_local int lib_tls = 7;
@@ -209,14 +246,7 @@ class MachORunnerTest {
                 """);
         Path exe = dir.resolve("main-" + arch);
         link(arch, exe, List.of(), mainObj, lib);
-
-        Result r = MachORunner.run(List.of("--dylib", lib.toString()), exe);
-        assertThat(r.stdout()).isEqualTo("lib init\nmain\n104 101 three\ntls 8 9, overridden 2\n");
-        assertThat(r.exitCode()).isEqualTo(3);
-
-        Result missing = MachORunner.run(List.of(), exe);
-        assertThat(missing.exitCode()).isEqualTo(126);
-        assertThat(missing.stderr()).contains("machorun: library not loaded: @rpath/libfoo.dylib");
+        return new Path[] {exe, lib};
     }
 
     @ParameterizedTest
