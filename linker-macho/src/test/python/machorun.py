@@ -161,6 +161,8 @@ S_THREAD_LOCAL_ZEROFILL = 0x12
 S_THREAD_LOCAL_VARIABLES = 0x13
 S_INIT_FUNC_OFFSETS = 0x16
 
+SG_READ_ONLY = 0x10  # dyld makes the segment read-only once fixups are done
+
 N_STAB = 0xE0
 N_TYPE = 0x0E
 N_SECT = 0xE
@@ -177,9 +179,9 @@ class Section:
 
 
 class Segment:
-    def __init__(self, name, vmaddr, vmsize, fileoff, filesize, initprot):
+    def __init__(self, name, vmaddr, vmsize, fileoff, filesize, initprot, flags=0):
         self.name, self.vmaddr, self.vmsize = name, vmaddr, vmsize
-        self.fileoff, self.filesize, self.initprot = fileoff, filesize, initprot
+        self.fileoff, self.filesize, self.initprot, self.flags = fileoff, filesize, initprot, flags
         self.sections = []
 
 
@@ -266,9 +268,9 @@ class Image:
     def _load_command(self, cmd, lc):
         if cmd == LC_SEGMENT_64:
             segname = cstring_field(lc[8:24])
-            vmaddr, vmsize, fileoff, filesize, _maxprot, initprot, nsects, _flags = \
+            vmaddr, vmsize, fileoff, filesize, _maxprot, initprot, nsects, flags = \
                 struct.unpack_from("<4Q4I", lc, 24)
-            seg = Segment(segname, vmaddr, vmsize, fileoff, filesize, initprot)
+            seg = Segment(segname, vmaddr, vmsize, fileoff, filesize, initprot, flags)
             if 72 + 80 * nsects > len(lc):
                 raise RunnerError("%s: segment %s: %d sections do not fit its load command"
                                   % (self.path, segname, nsects))
@@ -1577,6 +1579,21 @@ class Runner:
                     if target is not None:
                         self._write_bind(im, r, target)
 
+    def protect(self):
+        """Gives each segment its initprot (and SG_READ_ONLY segments read-only) once fixups are
+        applied, so a program writing its __TEXT or running data faults as it would on macOS.
+        (Unicorn's mem_write, which the runner itself uses, ignores protections.)"""
+        for im in self.images:
+            for seg in im.mapped_segments():
+                prot = seg.initprot & 7  # VM_PROT_READ/WRITE/EXECUTE have Unicorn's UC_PROT_* values
+                if seg.flags & SG_READ_ONLY:
+                    prot &= ~2
+                try:
+                    self.cpu.uc.mem_protect(seg.vmaddr + im.slide, align_up(seg.vmsize, PAGE), prot)
+                except UcError as e:
+                    raise RunnerError("%s: cannot protect segment %s: %s" % (im.path, seg.name, e))
+        self.cpu.uc.mem_protect(LIBSYSTEM_CODE, LIBSYSTEM_CODE_SIZE, uc_mod.UC_PROT_READ | uc_mod.UC_PROT_EXEC)
+
     def _apply_dyld_info(self, im):
         rebase_off, rebase_size, bind_off, bind_size = im.dyld_info[0:4]
         cpu = self.cpu
@@ -1685,6 +1702,7 @@ class Runner:
     def run(self, args):
         self.deadline = time.monotonic() + self.timeout
         self.apply_fixups()
+        self.protect()
         argv_ptrs, envp, apple, stack_top = self._build_stack(args)
         pv = PROGRAM_VARS
         cpu = self.cpu
