@@ -461,11 +461,11 @@ def rebase_places(image, opcodes):
     """Runs REBASE_OPCODE_* and yields (address, type) for every place to slide."""
     pos = 0
     rtype = REBASE_TYPE_POINTER
-    addr = None  # slid address; None until a SET_SEGMENT_AND_OFFSET
     seg = off = 0
+    have_addr = False  # until a SET_SEGMENT_AND_OFFSET_ULEB
 
     def here():
-        if addr is None:
+        if not have_addr:
             raise RunnerError("%s: rebase before REBASE_OPCODE_SET_SEGMENT_AND_OFFSET_ULEB" % image.path)
         return image.segment_address(seg, off)
 
@@ -480,7 +480,7 @@ def rebase_places(image, opcodes):
         elif op == 0x20:  # SET_SEGMENT_AND_OFFSET_ULEB
             seg = imm
             off, pos = read_uleb(opcodes, pos)
-            addr = True
+            have_addr = True
         elif op == 0x30:  # ADD_ADDR_ULEB
             v, pos = read_uleb(opcodes, pos)
             off = (off + v) & MASK64
@@ -633,6 +633,7 @@ class Arm64:
     RET = struct.pack("<I", 0xD65F03C0)  # ret (to x30)
     JUMP_SCRATCH = struct.pack("<I", 0xD61F0200)  # br x16: x16 is IP0, free for stubs to clobber
     SP, PC = A64.UC_ARM64_REG_SP, A64.UC_ARM64_REG_PC
+    page_size = 0x4000
 
     @staticmethod
     def read_fp(uc, i):
@@ -692,6 +693,7 @@ class X86_64:
     RET = b"\xC3"
     JUMP_SCRATCH = b"\x41\xFF\xE3"  # jmp *%r11: r11 is scratch, the stub helper already used it
     SP, PC = X86.UC_X86_REG_RSP, X86.UC_X86_REG_RIP
+    page_size = 0x1000
     XMM = [X86.UC_X86_REG_XMM0 + i for i in range(8)]
 
     @classmethod
@@ -1360,22 +1362,26 @@ def chained_imports(image, blob):
         raise RunnerError("%s: compressed chained-fixup symbol names are not supported" % image.path)
     result = []
     for k in range(count):
+        # lib_ordinal is unsigned, but its top values are the special (negative) ordinals.
         if fmt == DYLD_CHAINED_IMPORT:
             v = struct.unpack_from("<I", blob, imports_off + 4 * k)[0]
-            ordinal, weak, name_off, addend = signed(v & 0xFF, 8) if (v & 0xFF) > 0xF0 else v & 0xFF, \
-                (v >> 8) & 1, v >> 9, 0
+            addend = 0
+            ordinal, weak, name_off = _special(v & 0xFF, 8), (v >> 8) & 1, v >> 9
         elif fmt == DYLD_CHAINED_IMPORT_ADDEND:
             v, addend = struct.unpack_from("<Ii", blob, imports_off + 8 * k)
-            ordinal, weak, name_off = signed(v & 0xFF, 8) if (v & 0xFF) > 0xF0 else v & 0xFF, (v >> 8) & 1, v >> 9
+            ordinal, weak, name_off = _special(v & 0xFF, 8), (v >> 8) & 1, v >> 9
         elif fmt == DYLD_CHAINED_IMPORT_ADDEND64:
             v, addend = struct.unpack_from("<Qq", blob, imports_off + 16 * k)
-            o = v & 0xFFFF
-            ordinal, weak, name_off = signed(o, 16) if o > 0xFFF0 else o, (v >> 16) & 1, v >> 32
+            ordinal, weak, name_off = _special(v & 0xFFFF, 16), (v >> 16) & 1, v >> 32
         else:
             raise RunnerError("%s: unsupported chained imports format %d" % (image.path, fmt))
         name, _ = read_cstr(blob, symbols_off + name_off)
         result.append((ordinal, name, weak, addend))
     return result
+
+
+def _special(ordinal, bits):
+    return signed(ordinal, bits) if ordinal >= (1 << bits) - 15 else ordinal
 
 
 def chained_fixups(image, blob, cpu):
@@ -1474,13 +1480,18 @@ class Runner:
     # --- mapping --------------------------------------------------------------------------
 
     def _map(self, image, slide):
-        if slide % PAGE:
-            raise RunnerError("slide 0x%x is not a multiple of the 0x%x-byte page" % (slide, PAGE))
+        # macOS maps segments in whole pages of the architecture: 16 KiB on arm64, 4 KiB on x86_64.
+        # Unicorn would accept 4 KiB everywhere; insisting on the real page size catches layouts
+        # that only work here.
+        page = self.cpu.arch.page_size
+        if slide % page:
+            raise RunnerError("slide 0x%x is not a multiple of the 0x%x-byte %s page" % (slide, page, self.cpu.arch.name))
         image.slide = slide
         for seg in image.mapped_segments():
             addr = seg.vmaddr + slide
-            if addr % PAGE:
-                raise RunnerError("%s: segment %s at 0x%x is not page-aligned" % (image.path, seg.name, addr))
+            if seg.vmaddr % page or (seg.filesize and seg.fileoff % page):
+                raise RunnerError("%s: segment %s (vmaddr 0x%x, fileoff 0x%x) is not aligned to the 0x%x-byte %s page"
+                                  % (image.path, seg.name, seg.vmaddr, seg.fileoff, page, self.cpu.arch.name))
             self.cpu.map(addr, seg.vmsize, "%s segment %s" % (image.short, seg.name))
             if seg.filesize:
                 # The rest, up to vmsize, stays zero as Unicorn maps fresh memory zeroed.
