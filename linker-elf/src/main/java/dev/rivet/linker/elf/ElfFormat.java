@@ -3,6 +3,8 @@ package dev.rivet.linker.elf;
 import dev.rivet.linker.ObjectFormat;
 import dev.rivet.linker.Target;
 import dev.rivet.linker.core.CoreLinker;
+import dev.rivet.linker.core.input.ArchiveInput;
+import dev.rivet.linker.core.input.ArchiveReader;
 import dev.rivet.linker.core.output.LinkContext;
 import dev.rivet.linker.InputOption;
 import java.nio.ByteBuffer;
@@ -46,7 +48,7 @@ public final class ElfFormat implements OutputFormat {
     @Override
     public void readInput(CoreLinker linker, Path path, ByteBuffer data, Set<InputOption> options) {
         if (isArchive(data)) {
-            ElfArchive archive = new ElfArchive(linker, ArchiveReader.read(path, data));
+            ArchiveInput archive = new ArchiveInput(linker, ArchiveReader.read(path, data), ObjectReader::read);
             if (options.contains(InputOption.WHOLE_ARCHIVE)) {
                 archive.loadAll();
             }
