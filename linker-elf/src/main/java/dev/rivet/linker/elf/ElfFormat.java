@@ -4,7 +4,6 @@ import dev.rivet.linker.ObjectFormat;
 import dev.rivet.linker.Target;
 import dev.rivet.linker.core.CoreLinker;
 import dev.rivet.linker.core.input.ArchiveInput;
-import dev.rivet.linker.core.input.ArchiveReader;
 import dev.rivet.linker.core.output.LinkContext;
 import dev.rivet.linker.InputOption;
 import java.nio.ByteBuffer;
@@ -47,12 +46,8 @@ public final class ElfFormat implements OutputFormat {
 
     @Override
     public void readInput(CoreLinker linker, Path path, ByteBuffer data, Set<InputOption> options) {
-        if (isArchive(data)) {
-            ArchiveInput archive = new ArchiveInput(linker, ArchiveReader.read(path, data), ObjectReader::read);
-            if (options.contains(InputOption.WHOLE_ARCHIVE)) {
-                archive.loadAll();
-            }
-            linker.addLazyArchive(archive);
+        if (ArchiveInput.isArchive(data)) {
+            ArchiveInput.add(linker, path, data, options, ObjectReader::read);
         } else if (LinkerScriptReader.looksLikeScript(data)) {
             readScript(linker, path, data, options);
         } else {
@@ -82,15 +77,5 @@ public final class ElfFormat implements OutputFormat {
         } finally {
             expanding.remove(key);
         }
-    }
-
-    private static boolean isArchive(ByteBuffer data) {
-        if (data.limit() < 8) {
-            return false;
-        }
-        byte[] magic = new byte[8];
-        data.get(0, magic);
-        String m = new String(magic, java.nio.charset.StandardCharsets.US_ASCII);
-        return m.equals("!<arch>\n") || m.equals("!<thin>\n");
     }
 }

@@ -7,7 +7,6 @@ import dev.rivet.linker.ObjectFormat;
 import dev.rivet.linker.Target;
 import dev.rivet.linker.core.CoreLinker;
 import dev.rivet.linker.core.input.ArchiveInput;
-import dev.rivet.linker.core.input.ArchiveReader;
 import dev.rivet.linker.core.output.LinkContext;
 import dev.rivet.linker.core.output.OutputFormat;
 import dev.rivet.linker.core.output.OutputPlan;
@@ -41,22 +40,10 @@ public final class MachOFormat implements OutputFormat {
 
     @Override
     public void readInput(CoreLinker linker, Path path, ByteBuffer data, Set<InputOption> options) {
-        if (isArchive(data)) {
-            ArchiveInput archive = new ArchiveInput(linker, ArchiveReader.read(path, data), MachOObjectReader::read);
-            if (options.contains(InputOption.WHOLE_ARCHIVE)) {
-                archive.loadAll();
-            }
-            linker.addLazyArchive(archive);
+        if (ArchiveInput.isArchive(data)) {
+            ArchiveInput.add(linker, path, data, options, MachOObjectReader::read);
         } else {
             MachOObjectReader.read(linker, path.toString(), data, -1);
         }
-    }
-
-    private static boolean isArchive(ByteBuffer data) {
-        if (data.limit() < 8) {
-            return false;
-        }
-        long magic = data.duplicate().order(java.nio.ByteOrder.BIG_ENDIAN).getLong(0);
-        return magic == 0x213c617263683e0aL || magic == 0x213c7468696e3e0aL; // "!<arch>\n", "!<thin>\n"
     }
 }

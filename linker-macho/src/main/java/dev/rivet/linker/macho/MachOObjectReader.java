@@ -8,6 +8,7 @@ import dev.rivet.linker.core.arch.X86_64;
 import dev.rivet.linker.core.input.InputBytes;
 import dev.rivet.linker.core.symbols.InputFile;
 import dev.rivet.linker.core.symbols.MergeTable;
+import dev.rivet.linker.core.symbols.MergedPieces;
 import dev.rivet.linker.core.symbols.SymbolLoader;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
@@ -162,9 +163,8 @@ final class MachOObjectReader {
     /** Per loaded section: where its atoms start (offsets in the section), and the atoms. */
     private long[][] atomStart;
     private int[][] atomOf;
-    /** Per merged section: where its pieces start, and where each went in its table. */
-    private long[][] pieceStart;
-    private long[][] pieceOut;
+    /** Per merged section: its pieces, and where each went in its table. */
+    private MergedPieces[] pieces;
     private int[] mergedAtom;
 
     // The symbol table.
@@ -402,8 +402,7 @@ final class MachOObjectReader {
         kind = new SymbolKind[nsect];
         atomStart = new long[nsect][];
         atomOf = new int[nsect][];
-        pieceStart = new long[nsect][];
-        pieceOut = new long[nsect][];
+        pieces = new MergedPieces[nsect];
         mergedAtom = new int[nsect];
         mergedSymbol = new int[nsect];
         Arrays.fill(mergedSymbol, -1);
@@ -517,52 +516,15 @@ final class MachOObjectReader {
      * terminated or the size is not a multiple of the piece size.
      */
     private boolean merge(int i, int output, int align, int pieceSize) {
-        long base = secOffset[i];
-        long size = secSize[i];
-        LongArrayList starts = new LongArrayList();
-        LongArrayList lengths = new LongArrayList();
-        if (pieceSize < 0) {
-            long p = 0;
-            while (p < size) {
-                long q = p;
-                while (q < size && in.buf.get((int) (base + q)) != 0) {
-                    q++;
-                }
-                if (q == size) {
-                    return false;
-                }
-                starts.add(p);
-                lengths.add(q + 1 - p);
-                p = q + 1;
-            }
-        } else {
-            if (size % pieceSize != 0) {
-                return false;
-            }
-            for (long p = 0; p < size; p += pieceSize) {
-                starts.add(p);
-                lengths.add(pieceSize);
-            }
-        }
         boolean strings = pieceSize < 0;
-        MergeTable table = loader.mergeTable(secName[i] + "|" + (strings ? 1 : pieceSize) + "|" + strings + "|" + align, output, align);
-        int source = table.addSource(in.buf);
-        long[] outs = new long[starts.size()];
-        for (int k = 0; k < outs.length; k++) {
-            outs[k] = table.intern(source, (int) (base + starts.getLong(k)), (int) lengths.getLong(k));
+        MergedPieces p = MergedPieces.split(in.buf, secOffset[i], secSize[i], pieceSize, strings);
+        if (p == null) {
+            return false;
         }
-        pieceStart[i] = starts.toLongArray();
-        pieceOut[i] = outs;
+        MergeTable table = loader.mergeTable(secName[i] + "|" + (strings ? 1 : pieceSize) + "|" + strings + "|" + align, output, align);
+        pieces[i] = p.internInto(table, in.buf, secOffset[i]);
         mergedAtom[i] = table.atom;
         return true;
-    }
-
-    /** Where an offset in a merged section went in its table. */
-    private long mergedOffset(int i, long offset) {
-        long[] starts = pieceStart[i];
-        int k = Arrays.binarySearch(starts, offset);
-        k = k >= 0 ? k : Math.max(0, -k - 2);
-        return pieceOut[i][k] + (offset - starts[k]);
     }
 
     /** The index in {@link #atomOf}{@code [i]} of the atom holding an offset (the last one for the end, the first one before 0). */
@@ -653,7 +615,7 @@ final class MachOObjectReader {
                 }
                 file.addSymbol(SymbolKind.UNDEFINED, f | InputFile.NOT_IN_SYMTAB, 0, 0, 0);
             }
-            case MERGED -> file.addSymbol(kind[i], f, mergedAtom[i], mergedOffset(i, off), 0);
+            case MERGED -> file.addSymbol(kind[i], f, mergedAtom[i], pieces[i].offsetOf(off), 0);
             default -> {
                 int k = atomIndexAt(i, off);
                 file.addSymbol(kind[i], f, atomOf[i][k], off - atomStart[i][k], 0);
@@ -888,14 +850,7 @@ final class MachOObjectReader {
      */
     private void x86Relocation(MachOObjectFile file, int i, Pending p, String name, long content) {
         if (type == X86_64_RELOC_UNSIGNED) {
-            int op = length == 3 ? X86_64.ABS64 : X86_64.ABS32;
-            if (external) {
-                int t = externTarget(file, i);
-                p.add(address, threadLocalOffset(file, i, t) ? X86_64.DTPOFF64 : op, t, content, 1 << length);
-            } else {
-                long[] t = byAddress(file, i, content);
-                p.add(address, threadLocalOffset(file, i, (int) t[0]) ? X86_64.DTPOFF64 : op, (int) t[0], t[1], 1 << length);
-            }
+            pointer(file, i, p, content, X86_64.ABS64, X86_64.ABS32, X86_64.DTPOFF64);
             return;
         }
         int op = switch (type) {
@@ -923,14 +878,7 @@ final class MachOObjectReader {
     /** arm64: addends come from ARM64_RELOC_ADDEND, except for UNSIGNED, whose addend is the field. */
     private void arm64Relocation(MachOObjectFile file, int i, Pending p, String name, long content, long addend) {
         if (type == ARM64_RELOC_UNSIGNED) {
-            int op = length == 3 ? Arm64.ABS64 : Arm64.ABS32;
-            if (external) {
-                int t = externTarget(file, i);
-                p.add(address, threadLocalOffset(file, i, t) ? Arm64.TLS_DTPREL64 : op, t, content, 1 << length);
-            } else {
-                long[] t = byAddress(file, i, content);
-                p.add(address, threadLocalOffset(file, i, (int) t[0]) ? Arm64.TLS_DTPREL64 : op, (int) t[0], t[1], 1 << length);
-            }
+            pointer(file, i, p, content, Arm64.ABS64, Arm64.ABS32, Arm64.TLS_DTPREL64);
             return;
         }
         if (!external) {
@@ -948,6 +896,25 @@ final class MachOObjectReader {
             default -> pcrel ? Arm64.GOTPCREL32 : Arm64.GOT_ABS64; // POINTER_TO_GOT: its field is not an addend
         };
         p.add(address, op, externTarget(file, i), addend, 1 << length);
+    }
+
+    /**
+     * An {@code UNSIGNED} pointer: the field is the addend, or with a section the target's address;
+     * the initial-value word of a thread-local descriptor becomes the template-offset operation.
+     */
+    private void pointer(MachOObjectFile file, int i, Pending p, long content, int abs64, int abs32, int templateOffset) {
+        int target;
+        long addend;
+        if (external) {
+            target = externTarget(file, i);
+            addend = content;
+        } else {
+            long[] t = byAddress(file, i, content);
+            target = (int) t[0];
+            addend = t[1];
+        }
+        int op = threadLocalOffset(file, i, target) ? templateOffset : length == 3 ? abs64 : abs32;
+        p.add(address, op, target, addend, 1 << length);
     }
 
     /**
@@ -986,7 +953,7 @@ final class MachOObjectReader {
         return switch (fate[j]) {
             case DROPPED -> throw in.error(entry + 4, "relocation " + typeName(type) + " at offset 0x" + Long.toHexString(address) + " in "
                     + secName[i] + " refers to section " + secName[j] + ", which is not loaded");
-            case MERGED -> new long[] {symbolForMerged(file, j), off >= 0 && off < secSize[j] ? mergedOffset(j, off) : off};
+            case MERGED -> new long[] {symbolForMerged(file, j), off >= 0 && off < secSize[j] ? pieces[j].offsetOf(off) : off};
             default -> {
                 int k = atomIndexAt(j, off);
                 yield new long[] {symbolForAtom(file, j, atomOf[j][k]), off - atomStart[j][k]};

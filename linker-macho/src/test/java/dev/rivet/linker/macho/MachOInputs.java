@@ -78,6 +78,20 @@ final class MachOInputs {
         return r.stdout();
     }
 
+    /** {@return both macOS targets, for parameterized tests} */
+    static List<Target> targets() {
+        return List.of(Target.ARM64_MACOS, Target.X86_64_MACOS);
+    }
+
+    /** {@return what a new linker for the target loaded from these inputs} */
+    static Loaded load(Target t, Path... inputs) {
+        Linker l = linker(t);
+        for (Path p : inputs) {
+            l.addInput(p);
+        }
+        return new Loaded(l);
+    }
+
     static Linker linker(Target t) {
         return Linker.create(t, LinkOptions.builder().threads(1).build());
     }

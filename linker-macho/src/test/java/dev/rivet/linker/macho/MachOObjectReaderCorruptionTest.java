@@ -28,10 +28,6 @@ class MachOObjectReaderCorruptionTest {
     @TempDir
     Path dir;
 
-    static List<Target> targets() {
-        return List.of(Target.ARM64_MACOS, Target.X86_64_MACOS);
-    }
-
     private static final String SOURCE = """
             #include <stddef.h>
             extern int ext(int);
@@ -135,13 +131,13 @@ class MachOObjectReaderCorruptionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("targets")
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
     void theUncorruptedObjectLoads(Target t) throws Exception {
         assertThat(loads(good(t), t, dir.resolve("ok.o"))).isTrue();
     }
 
     @ParameterizedTest
-    @MethodSource("targets")
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
     void headerProblemsAreNamed(Target t) throws Exception {
         byte[] g = good(t);
         assertThat(load(Arrays.copyOf(g, 20), t)).hasMessageContaining("the Mach-O header").hasMessageContaining("extends past the end of the file (20 bytes)");
@@ -170,7 +166,7 @@ class MachOObjectReaderCorruptionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("targets")
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
     void sectionAndTableProblemsAreNamed(Target t) throws Exception {
         byte[] g = good(t);
         Layout lay = Layout.of(g);
@@ -206,7 +202,7 @@ class MachOObjectReaderCorruptionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("targets")
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
     void relocationProblemsAreNamed(Target t) throws Exception {
         byte[] g = good(t);
         Layout lay = Layout.of(g);
@@ -235,7 +231,7 @@ class MachOObjectReaderCorruptionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("targets")
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void truncationAtEveryOffsetIsALinkException(Target t) throws Exception {
         byte[] g = good(t);
@@ -253,7 +249,7 @@ class MachOObjectReaderCorruptionTest {
     }
 
     @ParameterizedTest
-    @MethodSource("targets")
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void randomCorruptionNeverEscapesAsAnotherException(Target t) throws Exception {
         byte[] g = good(t);

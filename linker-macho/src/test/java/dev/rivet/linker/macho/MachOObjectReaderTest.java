@@ -25,10 +25,6 @@ class MachOObjectReaderTest {
     @TempDir
     Path dir;
 
-    static List<Target> targets() {
-        return List.of(Target.ARM64_MACOS, Target.X86_64_MACOS);
-    }
-
     private static final String PROGRAM = """
             int counter = 3;
             const int table[4] = {1, 2, 3, 4};
@@ -41,11 +37,9 @@ class MachOObjectReaderTest {
             """;
 
     @ParameterizedTest
-    @MethodSource("targets")
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
     void symbolsKeepTheirKindsBindingsAndSections(Target t) throws Exception {
-        Linker l = MachOInputs.linker(t);
-        l.addInput(MachOInputs.compile(t, dir, "program", PROGRAM, "-fcommon"));
-        MachOInputs.Loaded x = new MachOInputs.Loaded(l);
+        MachOInputs.Loaded x = MachOInputs.load(t, MachOInputs.compile(t, dir, "program", PROGRAM, "-fcommon"));
         int main = x.sym("_main");
         assertThat(x.kind(main)).isEqualTo(SymbolKind.TEXT);
         assertThat(x.flag(main, InputFile.LOCAL | InputFile.WEAK | InputFile.HIDDEN)).isFalse();
@@ -103,11 +97,9 @@ class MachOObjectReaderTest {
     }
 
     @ParameterizedTest
-    @MethodSource("targets")
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
     void subsectionsViaSymbolsSplitSectionsAtSymbolsButNotAtAltEntries(Target t) throws Exception {
-        Linker l = MachOInputs.linker(t);
-        l.addInput(MachOInputs.assemble(t, dir, "split", pieces(true)));
-        MachOInputs.Loaded x = new MachOInputs.Loaded(l);
+        MachOInputs.Loaded x = MachOInputs.load(t, MachOInputs.assemble(t, dir, "split", pieces(true)));
         int a = x.atom(x.sym("_a"));
         int b = x.atom(x.sym("_b"));
         int d = x.atom(x.sym("_d"));
@@ -125,11 +117,9 @@ class MachOObjectReaderTest {
     }
 
     @ParameterizedTest
-    @MethodSource("targets")
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
     void withoutTheFlagASectionIsOneAtom(Target t) throws Exception {
-        Linker l = MachOInputs.linker(t);
-        l.addInput(MachOInputs.assemble(t, dir, "whole", pieces(false)));
-        MachOInputs.Loaded x = new MachOInputs.Loaded(l);
+        MachOInputs.Loaded x = MachOInputs.load(t, MachOInputs.assemble(t, dir, "whole", pieces(false)));
         int a = x.atom(x.sym("_a"));
         assertThat(x.atom(x.sym("_b"))).isEqualTo(a);
         assertThat(x.atom(x.sym("_d"))).isEqualTo(a);
@@ -140,7 +130,7 @@ class MachOObjectReaderTest {
     }
 
     @ParameterizedTest
-    @MethodSource("targets")
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
     void cstringsAreDeduplicatedAcrossObjects(Target t) throws Exception {
         Linker l = MachOInputs.linker(t);
         l.addInput(MachOInputs.compile(t, dir, "one", "const char *one(void) { return \"shared text\"; }\nconst char *u1(void) { return \"only one\"; }"));
@@ -169,7 +159,7 @@ class MachOObjectReaderTest {
     }
 
     @ParameterizedTest
-    @MethodSource("targets")
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
     void weakDefinitionsFirstWinsAndStrongDuplicatesAreErrors(Target t) throws Exception {
         Linker l = MachOInputs.linker(t);
         Path w1 = MachOInputs.compile(t, dir, "w1", "__attribute__((weak)) int w(void) { return 1; }");
@@ -189,7 +179,7 @@ class MachOObjectReaderTest {
     }
 
     @ParameterizedTest
-    @MethodSource("targets")
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
     void commonSymbolsTheLargerWinsAndADefinitionBeatsThem(Target t) throws Exception {
         Linker l = MachOInputs.linker(t);
         l.addInput(MachOInputs.compile(t, dir, "c1", "int shared_common;", "-fcommon"));
@@ -205,7 +195,7 @@ class MachOObjectReaderTest {
     }
 
     @ParameterizedTest
-    @MethodSource("targets")
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
     void deadStrippingIsPerAtomAndNoDeadStripKeeps(Target t) throws Exception {
         String src = """
                     .section __TEXT,__text,regular,pure_instructions
@@ -241,7 +231,7 @@ class MachOObjectReaderTest {
     }
 
     @ParameterizedTest
-    @MethodSource("targets")
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
     void threadLocalVariables(Target t) throws Exception {
         Linker l = MachOInputs.linker(t);
         l.addInput(MachOInputs.compile(t, dir, "tls", "_Thread_local int tv = 5; _Thread_local int tz; int get(void) { return tv + tz; }"));

@@ -91,9 +91,7 @@ class MachORelocationsTest {
     void arm64() throws Exception {
         Target t = Target.ARM64_MACOS;
         Path obj = MachOInputs.assemble(t, dir, "arm", ARM64);
-        Linker l = MachOInputs.linker(t);
-        l.addInput(obj);
-        MachOInputs.Loaded x = new MachOInputs.Loaded(l);
+        MachOInputs.Loaded x = MachOInputs.load(t, obj);
         String lo12 = "PAGE_OFFSET (add or load/store lo12)";
         assertThat(x.relocations(x.atom(x.sym("_f")))).containsExactly(
                 "0x0 R_AARCH64_CALL26 _ext 0",
@@ -126,9 +124,7 @@ class MachORelocationsTest {
     void x86_64() throws Exception {
         Target t = Target.X86_64_MACOS;
         Path obj = MachOInputs.assemble(t, dir, "x86", X86_64);
-        Linker l = MachOInputs.linker(t);
-        l.addInput(obj);
-        MachOInputs.Loaded x = new MachOInputs.Loaded(l);
+        MachOInputs.Loaded x = MachOInputs.load(t, obj);
         assertThat(x.relocations(x.atom(x.sym("_f")))).containsExactly(
                 // leaq L_.str(%rip): by section; the string is piece 0 of the merged table
                 "0x3 R_X86_64_PC32 __cstring -4",

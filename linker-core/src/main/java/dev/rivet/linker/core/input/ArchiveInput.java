@@ -33,6 +33,34 @@ public final class ArchiveInput implements LazyArchive {
     private int loadedCount;
 
     /**
+     * Reads an archive and registers it with the linker, whose link loads the members it needs;
+     * with {@link dev.rivet.linker.InputOption#WHOLE_ARCHIVE}, every member is loaded now.
+     *
+     * @param linker the linker
+     * @param path the archive, also its name in messages
+     * @param data its bytes
+     * @param options how to use the input
+     * @param reader the format's object reader
+     */
+    public static void add(CoreLinker linker, java.nio.file.Path path, ByteBuffer data,
+            java.util.Set<dev.rivet.linker.InputOption> options, MemberReader reader) {
+        ArchiveInput archive = new ArchiveInput(linker, ArchiveReader.read(path, data), reader);
+        if (options.contains(dev.rivet.linker.InputOption.WHOLE_ARCHIVE)) {
+            archive.loadAll();
+        }
+        linker.addLazyArchive(archive);
+    }
+
+    /** {@return whether the bytes start as an archive does, with {@code !<arch>\n} or {@code !<thin>\n}} @param data an input's bytes */
+    public static boolean isArchive(ByteBuffer data) {
+        if (data.limit() < 8) {
+            return false;
+        }
+        long magic = data.duplicate().order(java.nio.ByteOrder.BIG_ENDIAN).getLong(0);
+        return magic == 0x213c617263683e0aL || magic == 0x213c7468696e3e0aL;
+    }
+
+    /**
      * @param linker the linker the members are loaded into
      * @param archive the parsed archive
      * @param reader the format's object reader
