@@ -796,21 +796,12 @@ final class MachOObjectReader {
                     + " is not followed by an UNSIGNED of the same place and size, but by " + typeName(type) + " at 0x" + Long.toHexString(address));
         }
         long content = len == 3 ? in.u64(secOffset[i] + at) : in.buf.getInt((int) (secOffset[i] + at));
-        int minuend;
-        long addend;
-        if (external) {
-            minuend = externTarget(file, i);
-            addend = content;
-        } else {
-            long[] t = byAddress(file, i, content);
-            minuend = (int) t[0];
-            addend = t[1];
-        }
+        long[] minuend = pointerTarget(file, i, content);
         boolean wide = len == 3;
         int sub = x86 ? (wide ? X86_64.SUBTRACTOR64 : X86_64.SUBTRACTOR32) : (wide ? Arm64.SUBTRACTOR64 : Arm64.SUBTRACTOR32);
         int add = x86 ? (wide ? X86_64.UNSIGNED_ADD64 : X86_64.UNSIGNED_ADD32) : (wide ? Arm64.UNSIGNED_ADD64 : Arm64.UNSIGNED_ADD32);
         p.add(at, sub, subtrahend, 0, 1 << len);
-        p.add(at, add, minuend, addend, 1 << len);
+        p.add(at, add, (int) minuend[0], minuend[1], 1 << len);
     }
 
     /** Checks that a relocation's pcrel and length bits are those its type uses. */
@@ -903,18 +894,14 @@ final class MachOObjectReader {
      * the initial-value word of a thread-local descriptor becomes the template-offset operation.
      */
     private void pointer(MachOObjectFile file, int i, Pending p, long content, int abs64, int abs32, int templateOffset) {
-        int target;
-        long addend;
-        if (external) {
-            target = externTarget(file, i);
-            addend = content;
-        } else {
-            long[] t = byAddress(file, i, content);
-            target = (int) t[0];
-            addend = t[1];
-        }
-        int op = threadLocalOffset(file, i, target) ? templateOffset : length == 3 ? abs64 : abs32;
-        p.add(address, op, target, addend, 1 << length);
+        long[] t = pointerTarget(file, i, content);
+        int op = threadLocalOffset(file, i, (int) t[0]) ? templateOffset : length == 3 ? abs64 : abs32;
+        p.add(address, op, (int) t[0], t[1], 1 << length);
+    }
+
+    /** {@return what an absolute field points to: {local symbol, addend}, the field being the addend or, by section, the address} */
+    private long[] pointerTarget(MachOObjectFile file, int i, long content) {
+        return external ? new long[] {externTarget(file, i), content} : byAddress(file, i, content);
     }
 
     /**
