@@ -15,6 +15,7 @@ module dev.rivet.linker.core {
     exports dev.rivet.linker.core.symbols to dev.rivet.linker.elf, dev.rivet.linker.macho;
     exports dev.rivet.linker.core.output to dev.rivet.linker.elf, dev.rivet.linker.macho;
     exports dev.rivet.linker.core.arch to dev.rivet.linker.elf, dev.rivet.linker.macho;
+    exports dev.rivet.linker.core.input to dev.rivet.linker.elf, dev.rivet.linker.macho;
 
     uses dev.rivet.linker.core.output.OutputFormat;
 

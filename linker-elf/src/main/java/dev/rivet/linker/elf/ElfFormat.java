@@ -3,6 +3,7 @@ package dev.rivet.linker.elf;
 import dev.rivet.linker.ObjectFormat;
 import dev.rivet.linker.Target;
 import dev.rivet.linker.core.CoreLinker;
+import dev.rivet.linker.core.input.ArchiveInput;
 import dev.rivet.linker.core.output.LinkContext;
 import dev.rivet.linker.core.output.SyntheticAtoms;
 import dev.rivet.linker.InputOption;
@@ -51,12 +52,8 @@ public final class ElfFormat implements OutputFormat {
 
     @Override
     public void readInput(CoreLinker linker, Path path, ByteBuffer data, Set<InputOption> options) {
-        if (isArchive(data)) {
-            ElfArchive archive = new ElfArchive(linker, ArchiveReader.read(path, data));
-            if (options.contains(InputOption.WHOLE_ARCHIVE)) {
-                archive.loadAll();
-            }
-            linker.addLazyArchive(archive);
+        if (ArchiveInput.isArchive(data)) {
+            ArchiveInput.add(linker, path, data, options, ObjectReader::read);
         } else if (LinkerScriptReader.looksLikeScript(data)) {
             readScript(linker, path, data, options);
         } else if (isSharedObject(data)) {
@@ -99,15 +96,5 @@ public final class ElfFormat implements OutputFormat {
     private static boolean isSharedObject(ByteBuffer data) {
         return data.limit() >= 64 && data.getInt(0) == 0x464c457f && data.get(4) == 2 && data.get(5) == 1
                 && Short.toUnsignedInt(data.getShort(16)) == 3; // ET_DYN
-    }
-
-    private static boolean isArchive(ByteBuffer data) {
-        if (data.limit() < 8) {
-            return false;
-        }
-        byte[] magic = new byte[8];
-        data.get(0, magic);
-        String m = new String(magic, java.nio.charset.StandardCharsets.US_ASCII);
-        return m.equals("!<arch>\n") || m.equals("!<thin>\n");
     }
 }

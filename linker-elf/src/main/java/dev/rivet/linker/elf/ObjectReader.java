@@ -368,48 +368,21 @@ final class ObjectReader {
      */
     private boolean merge(int i, String out, int outputSection, int align) {
         boolean strings = (shFlags[i] & SHF_STRINGS) != 0;
-        long base = shOffset[i];
-        long size = shSize[i];
-        it.unimi.dsi.fastutil.longs.LongArrayList starts = new it.unimi.dsi.fastutil.longs.LongArrayList();
-        it.unimi.dsi.fastutil.longs.LongArrayList lengths = new it.unimi.dsi.fastutil.longs.LongArrayList();
-        if (strings) {
-            long p = 0;
-            while (p < size) {
-                long q = p;
-                while (q < size && in.buf.get((int) (base + q)) != 0) {
-                    q++;
-                }
-                if (q == size) {
-                    return false; // an unterminated last string: keep the section as it is
-                }
-                starts.add(p);
-                lengths.add(q + 1 - p);
-                p = q + 1;
-            }
-        } else {
-            for (long p = 0; p < size; p += shEntsize[i]) {
-                starts.add(p);
-                lengths.add(shEntsize[i]);
-            }
+        var pieces = dev.rivet.linker.core.symbols.MergedPieces.split(in.buf, shOffset[i], shSize[i], shEntsize[i], strings);
+        if (pieces == null) {
+            return false; // an unterminated last string: keep the section as it is
         }
         var table = loader.mergeTable(out + "|" + shEntsize[i] + "|" + strings + "|" + align, outputSection, align);
-        int source = table.addSource(in.buf);
-        long[] outs = new long[starts.size()];
-        for (int k = 0; k < outs.length; k++) {
-            outs[k] = table.intern(source, (int) (base + starts.getLong(k)), (int) lengths.getLong(k));
-        }
-        pieceStart[i] = starts.toLongArray();
-        pieceOut[i] = outs;
+        pieces.internInto(table, in.buf, shOffset[i]);
+        pieceStart[i] = pieces.starts();
+        pieceOut[i] = pieces.outs();
         sectionAtom[i] = table.atom;
         return true;
     }
 
     /** Where an offset in a merged input section went in its table. */
     private long mergedOffset(int section, long offset) {
-        long[] starts = pieceStart[section];
-        int k = java.util.Arrays.binarySearch(starts, offset);
-        k = k >= 0 ? k : Math.max(0, -k - 2);
-        return pieceOut[section][k] + (offset - starts[k]);
+        return dev.rivet.linker.core.symbols.MergedPieces.offsetIn(pieceStart[section], pieceOut[section], offset);
     }
 
     /**

@@ -1,16 +1,22 @@
 package dev.rivet.linker.macho;
 
 import dev.rivet.linker.Diagnostic;
+import dev.rivet.linker.InputOption;
 import dev.rivet.linker.LinkException;
 import dev.rivet.linker.ObjectFormat;
 import dev.rivet.linker.Target;
+import dev.rivet.linker.core.CoreLinker;
+import dev.rivet.linker.core.input.ArchiveInput;
 import dev.rivet.linker.core.output.LinkContext;
 import dev.rivet.linker.core.output.OutputFormat;
 import dev.rivet.linker.core.output.OutputPlan;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Set;
 
 /**
- * The Mach-O output format. It is registered so that macOS targets are recognised, and refuses to
- * lay out an output until the Mach-O writer exists.
+ * The Mach-O format: reads relocatable objects ({@code MH_OBJECT}) and static archives for arm64
+ * and x86_64 macOS; refuses to lay out an output until the Mach-O writer exists.
  */
 public final class MachOFormat implements OutputFormat {
     /** Called by {@link java.util.ServiceLoader}. */
@@ -30,5 +36,14 @@ public final class MachOFormat implements OutputFormat {
     public OutputPlan plan(LinkContext ctx) {
         throw new LinkException(Diagnostic.error("Mach-O output (" + ctx.target + ") is not supported yet")
                 .withHint("Rivet links ELF for x86_64-linux and aarch64-linux today"));
+    }
+
+    @Override
+    public void readInput(CoreLinker linker, Path path, ByteBuffer data, Set<InputOption> options) {
+        if (ArchiveInput.isArchive(data)) {
+            ArchiveInput.add(linker, path, data, options, MachOObjectReader::read);
+        } else {
+            MachOObjectReader.read(linker, path.toString(), data, -1);
+        }
     }
 }

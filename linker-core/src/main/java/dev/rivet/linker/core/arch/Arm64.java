@@ -66,6 +66,33 @@ public final class Arm64 extends Arch {
     public static final int TLSDESC_ADD_LO12 = 28;
     /** TLS descriptor call, relaxed to nop ({@code R_AARCH64_TLSDESC_CALL}). */
     public static final int TLSDESC_CALL = 29;
+    /**
+     * First of a Mach-O {@code ARM64_RELOC_SUBTRACTOR} pair, 8 bytes: field := A - S (S the
+     * subtrahend). The {@link #UNSIGNED_ADD64} that follows it at the same offset adds the minuend.
+     */
+    public static final int SUBTRACTOR64 = 30;
+    /** As {@link #SUBTRACTOR64}, 4 bytes (truncated: the pair's result is taken modulo 2^32). */
+    public static final int SUBTRACTOR32 = 31;
+    /** Second of a subtractor pair, 8 bytes: field := field + S + A (the minuend and the addend). */
+    public static final int UNSIGNED_ADD64 = 32;
+    /** As {@link #UNSIGNED_ADD64}, 4 bytes, modulo 2^32. */
+    public static final int UNSIGNED_ADD32 = 33;
+    /** G + A - P, 4 bytes, signed: the GOT slot, PC-relative (Mach-O {@code ARM64_RELOC_POINTER_TO_GOT}, pcrel, 32-bit). */
+    public static final int GOTPCREL32 = 34;
+    /** G + A, 8 bytes: the GOT slot's address (Mach-O {@code ARM64_RELOC_POINTER_TO_GOT}, 64-bit). */
+    public static final int GOT_ABS64 = 35;
+    /**
+     * adrp to the page of the slot holding the address of a thread-local variable's descriptor
+     * (Mach-O {@code ARM64_RELOC_TLVP_LOAD_PAGE21}); the slot is the target's GOT-like entry.
+     */
+    public static final int TLVP_LOAD_PAGE21 = 36;
+    /** ldr of that slot: (G & 0xfff) >> 3 (Mach-O {@code ARM64_RELOC_TLVP_LOAD_PAGEOFF12}). */
+    public static final int TLVP_LOAD_PAGEOFF12 = 37;
+    /**
+     * S + A - TP, 8 bytes, S thread-local: the offset in the thread-local template when the format
+     * sets TP to its start (the third word of a Mach-O TLV descriptor; {@code R_AARCH64_TLS_DTPREL64}).
+     */
+    public static final int TLS_DTPREL64 = 38;
 
     private static final String[] NAMES = {
         "R_AARCH64_NONE", "R_AARCH64_ABS64", "R_AARCH64_ABS32", "R_AARCH64_PREL32", "R_AARCH64_PREL64",
@@ -77,6 +104,9 @@ public final class Arm64 extends Arch {
         "R_AARCH64_TLSLE_ADD_TPREL_LO12", "R_AARCH64_TLSLE_ADD_TPREL_LO12_NC", "R_AARCH64_TLSIE_ADR_GOTTPREL_PAGE21",
         "R_AARCH64_TLSIE_LD64_GOTTPREL_LO12_NC", "R_AARCH64_LD64_GOTPAGE_LO15", "R_AARCH64_TLSDESC_ADR_PAGE21",
         "R_AARCH64_TLSDESC_LD64_LO12", "R_AARCH64_TLSDESC_ADD_LO12", "R_AARCH64_TLSDESC_CALL",
+        "ARM64_RELOC_SUBTRACTOR (64-bit)", "ARM64_RELOC_SUBTRACTOR (32-bit)", "ARM64_RELOC_UNSIGNED after SUBTRACTOR (64-bit)",
+        "ARM64_RELOC_UNSIGNED after SUBTRACTOR (32-bit)", "R_AARCH64_GOTPCREL32", "ARM64_RELOC_POINTER_TO_GOT (64-bit)",
+        "ARM64_RELOC_TLVP_LOAD_PAGE21", "ARM64_RELOC_TLVP_LOAD_PAGEOFF12", "R_AARCH64_TLS_DTPREL64",
     };
 
     private Arm64() { }
@@ -105,7 +135,7 @@ public final class Arm64 extends Arch {
 
     @Override
     public int width(int op) {
-        return op == ABS64 || op == PREL64 ? 8 : 4;
+        return op == ABS64 || op == PREL64 || op == SUBTRACTOR64 || op == UNSIGNED_ADD64 || op == GOT_ABS64 || op == TLS_DTPREL64 ? 8 : 4;
     }
 
     @Override
@@ -115,7 +145,8 @@ public final class Arm64 extends Arch {
 
     @Override
     public boolean needsGot(int op) {
-        return op == ADR_GOT_PAGE || op == LD64_GOT_LO12_NC || op == LD64_GOTPAGE_LO15;
+        return op == ADR_GOT_PAGE || op == LD64_GOT_LO12_NC || op == LD64_GOTPAGE_LO15
+                || (op >= GOTPCREL32 && op <= TLVP_LOAD_PAGEOFF12);
     }
 
     @Override
@@ -196,7 +227,8 @@ public final class Arm64 extends Arch {
 
     @Override
     public boolean isThreadPointerRelative(int op) {
-        return (op >= TLSLE_ADD_TPREL_HI12 && op <= TLSIE_LD64_GOTTPREL_LO12_NC) || (op >= TLSDESC_ADR_PAGE21 && op <= TLSDESC_CALL);
+        return (op >= TLSLE_ADD_TPREL_HI12 && op <= TLSIE_LD64_GOTTPREL_LO12_NC) || (op >= TLSDESC_ADR_PAGE21 && op <= TLSDESC_CALL)
+                || op == TLS_DTPREL64;
     }
 
     @Override
@@ -328,6 +360,25 @@ public final class Arm64 extends Arch {
                     return String.format("instruction 0x%08x is neither add nor a load/store with unsigned offset", insn);
                 }
             }
+            case SUBTRACTOR64 -> buf.putLong(pos, a - s);
+            case SUBTRACTOR32 -> buf.putInt(pos, (int) (a - s));
+            case UNSIGNED_ADD64 -> buf.putLong(pos, buf.getLong(pos) + s + a);
+            case UNSIGNED_ADD32 -> buf.putInt(pos, (int) (buf.getInt(pos) + s + a));
+            case GOTPCREL32 -> {
+                long v = g + a - p;
+                if (!fitsSigned(v, 32)) {
+                    return outOfRange(v, Integer.MIN_VALUE, Integer.MAX_VALUE);
+                }
+                buf.putInt(pos, (int) v);
+            }
+            case GOT_ABS64 -> buf.putLong(pos, g + a);
+            case TLVP_LOAD_PAGE21 -> {
+                return apply(buf, pos, ADR_PREL_PG_HI21, g, a, p, 0);
+            }
+            case TLVP_LOAD_PAGEOFF12 -> {
+                return patchScaled(buf, pos, g + a, 3);
+            }
+            case TLS_DTPREL64 -> buf.putLong(pos, s + a);
             default -> {
                 return "unsupported relocation operation " + op;
             }

@@ -38,11 +38,30 @@ public final class X86_64 extends Arch {
     public static final int DTPOFF32 = 14;
     /** As DTPOFF32, 8 bytes ({@code R_X86_64_DTPOFF64}). */
     public static final int DTPOFF64 = 15;
+    /**
+     * First of a Mach-O {@code X86_64_RELOC_SUBTRACTOR} pair, 8 bytes: field := A - S (S the
+     * subtrahend). The {@link #UNSIGNED_ADD64} that follows it at the same offset adds the minuend.
+     */
+    public static final int SUBTRACTOR64 = 16;
+    /** As {@link #SUBTRACTOR64}, 4 bytes (truncated: the pair's result is taken modulo 2^32). */
+    public static final int SUBTRACTOR32 = 17;
+    /** Second of a subtractor pair, 8 bytes: field := field + S + A (the minuend and the addend). */
+    public static final int UNSIGNED_ADD64 = 18;
+    /** As {@link #UNSIGNED_ADD64}, 4 bytes, modulo 2^32. */
+    public static final int UNSIGNED_ADD32 = 19;
+    /**
+     * G + A - P, 4 bytes, G the slot holding the address of a thread-local variable's descriptor
+     * (Mach-O {@code X86_64_RELOC_TLV}, {@code movq x@TLVP(%rip), %rdi}); relaxed to
+     * {@code leaq x(%rip), %rdi} as GOTPCRELX is, when the target's address is known and A = -4.
+     */
+    public static final int TLV = 20;
 
     private static final String[] NAMES = {
         "R_X86_64_NONE", "R_X86_64_64", "R_X86_64_32", "R_X86_64_32S", "R_X86_64_PC32", "R_X86_64_PLT32", "R_X86_64_PC64",
         "R_X86_64_GOTPCREL", "R_X86_64_GOTPCRELX", "R_X86_64_REX_GOTPCRELX", "R_X86_64_TPOFF32", "R_X86_64_GOTTPOFF",
         "R_X86_64_TLSGD", "R_X86_64_TLSLD", "R_X86_64_DTPOFF32", "R_X86_64_DTPOFF64",
+        "X86_64_RELOC_SUBTRACTOR (64-bit)", "X86_64_RELOC_SUBTRACTOR (32-bit)", "X86_64_RELOC_UNSIGNED after SUBTRACTOR (64-bit)",
+        "X86_64_RELOC_UNSIGNED after SUBTRACTOR (32-bit)", "X86_64_RELOC_TLV",
     };
 
     private X86_64() { }
@@ -204,7 +223,7 @@ public final class X86_64 extends Arch {
 
     @Override
     public int width(int op) {
-        return op == ABS64 || op == PC64 ? 8 : 4;
+        return op == ABS64 || op == PC64 || op == SUBTRACTOR64 || op == UNSIGNED_ADD64 ? 8 : 4;
     }
 
     @Override
@@ -214,7 +233,7 @@ public final class X86_64 extends Arch {
 
     @Override
     public boolean needsGot(int op) {
-        return op == GOTPCREL || op == GOTPCRELX || op == REX_GOTPCRELX;
+        return op == GOTPCREL || op == GOTPCRELX || op == REX_GOTPCRELX || op == TLV;
     }
 
     @Override
@@ -330,7 +349,7 @@ public final class X86_64 extends Arch {
                 buf.putInt(pos, (int) v);
             }
             case DTPOFF64 -> buf.putLong(pos, s + a);
-            case GOTPCRELX, REX_GOTPCRELX -> {
+            case GOTPCRELX, REX_GOTPCRELX, TLV -> {
                 if (relax(buf, pos, op, s, a, p)) {
                     return null;
                 }
@@ -362,6 +381,10 @@ public final class X86_64 extends Arch {
                 }
                 buf.putInt(pos, (int) v);
             }
+            case SUBTRACTOR64 -> buf.putLong(pos, a - s);
+            case SUBTRACTOR32 -> buf.putInt(pos, (int) (a - s));
+            case UNSIGNED_ADD64 -> buf.putLong(pos, buf.getLong(pos) + s + a);
+            case UNSIGNED_ADD32 -> buf.putInt(pos, (int) (buf.getInt(pos) + s + a));
             default -> {
                 return "unsupported relocation operation " + op;
             }

@@ -1,4 +1,4 @@
-package dev.rivet.linker.elf;
+package dev.rivet.linker.core.input;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,7 +13,7 @@ import java.nio.file.Path;
  *
  * <p>Immutable once built, so it may be read from any thread.
  */
-final class Archive {
+public final class Archive {
     private final String name;
     private final ByteBuffer buf;
     private final boolean thin;
@@ -52,32 +52,32 @@ final class Archive {
     }
 
     /** {@return the archive's display name, as given to the reader} */
-    String name() {
+    public String name() {
         return name;
     }
 
     /** {@return the archive's bytes} Symbol names and member data are offsets into them. */
-    ByteBuffer buffer() {
+    public ByteBuffer buffer() {
         return buf;
     }
 
     /** {@return whether this is a thin archive ({@code !<thin>}): members are files named by {@link #memberPath}} */
-    boolean thin() {
+    public boolean thin() {
         return thin;
     }
 
     /** {@return the number of ordinary members} */
-    int memberCount() {
+    public int memberCount() {
         return memberCount;
     }
 
     /** {@return member {@code m}'s name; in a thin archive, its path as stored (relative to the archive's directory)} */
-    String memberName(int m) {
+    public String memberName(int m) {
         return memberName[m];
     }
 
     /** {@return the offset of member {@code m}'s 60-byte header in the archive} */
-    long headerOffset(int m) {
+    public long headerOffset(int m) {
         return headerOffset[m];
     }
 
@@ -85,17 +85,17 @@ final class Archive {
      * {@return where member {@code m}'s data starts in the archive (after a BSD {@code #1/} name),
      * or -1 in a thin archive}
      */
-    long dataOffset(int m) {
+    public long dataOffset(int m) {
         return dataOffset[m];
     }
 
     /** {@return member {@code m}'s size in bytes (in a thin archive, the size recorded for the external file)} */
-    long size(int m) {
+    public long size(int m) {
         return size[m];
     }
 
     /** {@return in a thin archive, member {@code m}'s file, resolved against the archive's directory; otherwise null} */
-    Path memberPath(int m) {
+    public Path memberPath(int m) {
         return memberPath == null ? null : memberPath[m];
     }
 
@@ -104,7 +104,7 @@ final class Archive {
      *
      * @throws IllegalStateException in a thin archive, where the data is in {@link #memberPath}
      */
-    ByteBuffer memberData(int m) {
+    public ByteBuffer memberData(int m) {
         if (thin) {
             throw new IllegalStateException(name + ": member " + memberName[m] + " of a thin archive is the file " + memberPath[m]);
         }
@@ -112,7 +112,7 @@ final class Archive {
     }
 
     /** {@return the member whose header starts at {@code offset}, or -1} */
-    int memberAtHeader(long offset) {
+    public int memberAtHeader(long offset) {
         return memberAtHeader(headerOffset, memberCount, offset);
     }
 
@@ -134,39 +134,39 @@ final class Archive {
     }
 
     /** {@return the number of entries in the symbol index (0 if the archive has none)} */
-    int symbolCount() {
+    public int symbolCount() {
         return symbolCount;
     }
 
     /** {@return where symbol {@code k}'s name starts in {@link #buffer()}} */
-    int symbolNameOffset(int k) {
+    public int symbolNameOffset(int k) {
         return symbolNameOffset[k];
     }
 
     /** {@return the length in bytes of symbol {@code k}'s name} */
-    int symbolNameLength(int k) {
+    public int symbolNameLength(int k) {
         return symbolNameLength[k];
     }
 
     /** {@return the member that defines symbol {@code k}} */
-    int symbolMember(int k) {
+    public int symbolMember(int k) {
         return symbolMember[k];
     }
 
     /** {@return a copy of symbol {@code k}'s name bytes} */
-    byte[] symbolName(int k) {
+    public byte[] symbolName(int k) {
         byte[] out = new byte[symbolNameLength[k]];
         buf.get(symbolNameOffset[k], out);
         return out;
     }
 
     /** {@return symbol {@code k}'s name, decoded as UTF-8} */
-    String symbolNameString(int k) {
+    public String symbolNameString(int k) {
         return new String(symbolName(k), StandardCharsets.UTF_8);
     }
 
     /** {@return the first index entry with this name, or -1} @param name the name's UTF-8 bytes */
-    int findSymbol(byte[] name) {
+    public int findSymbol(byte[] name) {
         return findSymbol(name, 0, name.length);
     }
 
@@ -178,7 +178,7 @@ final class Archive {
      * @param len its length
      * @return the first index entry with this name, or -1
      */
-    int findSymbol(byte[] name, int off, int len) {
+    public int findSymbol(byte[] name, int off, int len) {
         if (symbolCount == 0) {
             return -1;
         }
@@ -195,7 +195,7 @@ final class Archive {
     }
 
     /** {@return the member the symbol index names for this symbol, or -1} @param name the name's UTF-8 bytes */
-    int memberDefining(byte[] name) {
+    public int memberDefining(byte[] name) {
         int k = findSymbol(name);
         return k < 0 ? -1 : symbolMember[k];
     }

@@ -1,4 +1,4 @@
-package dev.rivet.linker.elf;
+package dev.rivet.linker.core.input;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,7 +21,7 @@ import java.util.Arrays;
  * {@link dev.rivet.linker.LinkException} naming the file, the offset and the reason, and nothing
  * is allocated from a size that does not fit in the file.
  */
-final class ArchiveReader {
+public final class ArchiveReader {
     private static final int GLOBAL_HEADER = 8;
     private static final int HEADER = 60;
     private static final int NAME = 0;
@@ -40,7 +40,7 @@ final class ArchiveReader {
     private static final int BSD32 = 3;
     private static final int BSD64 = 4;
 
-    private final ElfBytes in;
+    private final InputBytes in;
     private final Path directory;
     private final ByteBuffer be;
     private final ByteBuffer le;
@@ -67,7 +67,7 @@ final class ArchiveReader {
     private int[] symMember = new int[0];
 
     private ArchiveReader(String name, ByteBuffer data, Path directory) {
-        this.in = new ElfBytes(name, data);
+        this.in = new InputBytes(name, data);
         this.directory = directory;
         this.be = data.duplicate().order(ByteOrder.BIG_ENDIAN);
         this.le = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -80,7 +80,7 @@ final class ArchiveReader {
      * @param data its bytes, from offset 0 to the limit
      * @return the archive
      */
-    static Archive read(Path file, ByteBuffer data) {
+    public static Archive read(Path file, ByteBuffer data) {
         Path parent = file.getParent();
         return read(file.toString(), data, parent == null ? Path.of("") : parent);
     }
@@ -93,7 +93,7 @@ final class ArchiveReader {
      * @param directory what a thin archive's member paths are relative to
      * @return the archive
      */
-    static Archive read(String name, ByteBuffer data, Path directory) {
+    public static Archive read(String name, ByteBuffer data, Path directory) {
         return new ArchiveReader(name, data, directory).read();
     }
 

@@ -1,4 +1,4 @@
-package dev.rivet.linker.elf;
+package dev.rivet.linker.core.input;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,0 +1,114 @@
+package dev.rivet.linker.core.input;
+
+import dev.rivet.linker.core.CoreLinker;
+import dev.rivet.linker.core.symbols.Bits;
+import dev.rivet.linker.core.symbols.LazyArchive;
+import java.nio.ByteBuffer;
+
+/**
+ * An {@code ar} archive of a format's objects, loaded member by member on demand: the format
+ * gives its object reader, the archive its index. Members are named {@code archive(member)} in
+ * messages, as GNU ld, ld64 and lld do; members of thin archives are mapped from their own files.
+ */
+public final class ArchiveInput implements LazyArchive {
+    /** How a format reads one member. */
+    @FunctionalInterface
+    public interface MemberReader {
+        /**
+         * Reads a member into the linker, as the format reads an object file.
+         *
+         * @param linker the linker
+         * @param name the member's name for messages, {@code archive(member)}
+         * @param data its bytes, little-endian, from index 0
+         * @param order its layout position among the inputs ({@code InputFile.order})
+         */
+        void read(CoreLinker linker, String name, ByteBuffer data, long order);
+    }
+
+    private final CoreLinker linker;
+    private final Archive archive;
+    private final MemberReader reader;
+    private final Bits loaded;
+    private final long position;
+    private int loadedCount;
+
+    /**
+     * Reads an archive and registers it with the linker, whose link loads the members it needs;
+     * with {@link dev.rivet.linker.InputOption#WHOLE_ARCHIVE}, every member is loaded now.
+     *
+     * @param linker the linker
+     * @param path the archive, also its name in messages
+     * @param data its bytes
+     * @param options how to use the input
+     * @param reader the format's object reader
+     */
+    public static void add(CoreLinker linker, java.nio.file.Path path, ByteBuffer data,
+            java.util.Set<dev.rivet.linker.InputOption> options, MemberReader reader) {
+        ArchiveInput archive = new ArchiveInput(linker, ArchiveReader.read(path, data), reader);
+        if (options.contains(dev.rivet.linker.InputOption.WHOLE_ARCHIVE)) {
+            archive.loadAll();
+        }
+        linker.addLazyArchive(archive);
+    }
+
+    /** {@return whether the bytes start as an archive does, with {@code !<arch>\n} or {@code !<thin>\n}} @param data an input's bytes */
+    public static boolean isArchive(ByteBuffer data) {
+        if (data.limit() < 8) {
+            return false;
+        }
+        long magic = data.duplicate().order(java.nio.ByteOrder.BIG_ENDIAN).getLong(0);
+        return magic == 0x213c617263683e0aL || magic == 0x213c7468696e3e0aL;
+    }
+
+    /**
+     * @param linker the linker the members are loaded into
+     * @param archive the parsed archive
+     * @param reader the format's object reader
+     */
+    public ArchiveInput(CoreLinker linker, Archive archive, MemberReader reader) {
+        this.linker = linker;
+        this.archive = archive;
+        this.reader = reader;
+        this.loaded = new Bits(archive.memberCount());
+        this.position = linker.symbolLoader().symbols.nextInputPosition();
+    }
+
+    @Override
+    public String name() {
+        return archive.name();
+    }
+
+    @Override
+    public int memberDefining(byte[] name, int offset, int length) {
+        int k = archive.findSymbol(name, offset, length);
+        return k < 0 ? -1 : archive.symbolMember(k);
+    }
+
+    @Override
+    public boolean isLoaded(int member) {
+        return loaded.get(member);
+    }
+
+    @Override
+    public void load(int member) {
+        loaded.set(member);
+        String name = archive.name() + "(" + archive.memberName(member) + ")";
+        ByteBuffer data = archive.thin() ? linker.map(archive.memberPath(member)) : archive.memberData(member);
+        // Members are laid out at the archive's place among the inputs, in the order they load.
+        reader.read(linker, name, data, position + (++loadedCount));
+    }
+
+    /** Loads every member not loaded yet, in archive order ({@code --whole-archive}, {@code -all_load}). */
+    public void loadAll() {
+        for (int m = 0; m < archive.memberCount(); m++) {
+            if (!loaded.get(m)) {
+                load(m);
+            }
+        }
+    }
+
+    /** {@return how many members have been loaded} */
+    public int loadedCount() {
+        return loadedCount;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.rivet.linker.core.input;
+
+import dev.rivet.linker.Diagnostic;
+import dev.rivet.linker.LinkException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The bytes of one input file, read with bounds checks: a field or table that does not fit in
+ * the file, or a string without its terminator, is a {@link LinkException} naming the file, the
+ * offset and what was being read, never an {@code IndexOutOfBoundsException}.
+ */
+public class InputBytes {
+    /** The file's name for messages. */
+    public final String name;
+    /** Its bytes. */
+    public final ByteBuffer buf;
+    /** Its size. */
+    public final long size;
+
+    /**
+     * @param name the file's name for messages
+     * @param buf its bytes, little-endian, from index 0 to the limit
+     */
+    public InputBytes(String name, ByteBuffer buf) {
+        this.name = name;
+        this.buf = buf;
+        this.size = buf.limit();
+    }
+
+    public LinkException error(long offset, String message) {
+        return new LinkException(Diagnostic.error(message).withInput(name).withLocation(String.format("offset 0x%x", offset)));
+    }
+
+    /** Checks that {@code [offset, offset + length)} lies in the file. */
+    public void require(long offset, long length, String what) {
+        require(offset, length, what, -1);
+    }
+
+    /**
+     * Checks that {@code [offset, offset + length)} lies in the file; the message, built only on
+     * failure, names {@code what} and, when it is not negative, its index ("section 7").
+     */
+    public void require(long offset, long length, String what, long index) {
+        if (offset < 0 || length < 0 || offset > size || length > size - offset) {
+            throw error(offset, describe(what, index) + " (" + Long.toUnsignedString(length) + " bytes at offset 0x"
+                    + Long.toHexString(offset) + ") extends past the end of the file (" + size + " bytes)");
+        }
+    }
+
+    private static String describe(String what, long index) {
+        return index < 0 ? what : what + " " + index;
+    }
+
+    public int u8(long off) {
+        return Byte.toUnsignedInt(buf.get((int) off));
+    }
+
+    public int u16(long off) {
+        return Short.toUnsignedInt(buf.getShort((int) off));
+    }
+
+    public long u32(long off) {
+        return Integer.toUnsignedLong(buf.getInt((int) off));
+    }
+
+    public long u64(long off) {
+        return buf.getLong((int) off);
+    }
+
+    /**
+     * Reads a NUL-terminated name from a string table.
+     *
+     * @param tableOffset where the table starts in the file (already checked to lie in it)
+     * @param tableSize its size
+     * @param index the name's offset in the table
+     * @param what what the name is of, for the message
+     * @return the name's UTF-8 bytes, without the NUL
+     */
+    public byte[] name(long tableOffset, long tableSize, long index, String what) {
+        return name(tableOffset, tableSize, index, what, -1);
+    }
+
+    /** As {@link #name(long, long, long, String)}, naming {@code what} and its index only on failure. */
+    public byte[] name(long tableOffset, long tableSize, long index, String what, long which) {
+        byte[] out = new byte[nameLength(tableOffset, tableSize, index, what, which)];
+        buf.get((int) (tableOffset + index), out);
+        return out;
+    }
+
+    /**
+     * Checks that a NUL-terminated name lies in its string table and returns its length, without
+     * copying it.
+     */
+    public int nameLength(long tableOffset, long tableSize, long index, String what, long which) {
+        if (index < 0 || index >= tableSize) {
+            throw error(tableOffset, "the name of " + describe(what, which) + " starts at " + index
+                    + ", outside its string table of " + tableSize + " bytes");
+        }
+        long start = tableOffset + index;
+        long end = tableOffset + tableSize;
+        for (long p = start; p < end; p++) {
+            if (buf.get((int) p) == 0) {
+                return (int) (p - start);
+            }
+        }
+        throw error(start, "the name of " + describe(what, which) + " runs past the end of its string table");
+    }
+
+    public String string(long tableOffset, long tableSize, long index, String what) {
+        return string(tableOffset, tableSize, index, what, -1);
+    }
+
+    public String string(long tableOffset, long tableSize, long index, String what, long which) {
+        return new String(name(tableOffset, tableSize, index, what, which), StandardCharsets.UTF_8);
+    }
+}

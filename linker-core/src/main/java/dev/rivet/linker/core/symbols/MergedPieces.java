@@ -1,0 +1,106 @@
+package dev.rivet.linker.core.symbols;
+
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * One mergeable input section (ELF {@code SHF_MERGE}, Mach-O {@code __cstring} and literals) cut
+ * into pieces, NUL-terminated strings or fixed-size entries, and interned in a {@link MergeTable}:
+ * where each piece starts in the section and where it went in the table.
+ */
+public final class MergedPieces {
+    private final long[] start;
+    private final long[] length;
+    private final long[] out;
+
+    private MergedPieces(long[] start, long[] length) {
+        this.start = start;
+        this.length = length;
+        this.out = new long[start.length];
+    }
+
+    /**
+     * Cuts a section into pieces.
+     *
+     * @param buf the input's bytes
+     * @param base where the section starts in them
+     * @param size its size
+     * @param entrySize the size of a fixed-size piece (ignored for strings)
+     * @param strings whether the pieces are NUL-terminated strings of bytes
+     * @return the pieces, or null if the last string is not terminated or the size is not a
+     *     multiple of the entry size (the section is then kept whole)
+     */
+    public static MergedPieces split(ByteBuffer buf, long base, long size, long entrySize, boolean strings) {
+        LongArrayList starts = new LongArrayList();
+        LongArrayList lengths = new LongArrayList();
+        if (strings) {
+            long p = 0;
+            while (p < size) {
+                long q = p;
+                while (q < size && buf.get((int) (base + q)) != 0) {
+                    q++;
+                }
+                if (q == size) {
+                    return null;
+                }
+                starts.add(p);
+                lengths.add(q + 1 - p);
+                p = q + 1;
+            }
+        } else {
+            if (entrySize <= 0 || size % entrySize != 0) {
+                return null;
+            }
+            for (long p = 0; p < size; p += entrySize) {
+                starts.add(p);
+                lengths.add(entrySize);
+            }
+        }
+        return new MergedPieces(starts.toLongArray(), lengths.toLongArray());
+    }
+
+    /**
+     * Adds every piece to a table.
+     *
+     * @param table the output section's table
+     * @param buf the input's bytes, as given to {@link #split}
+     * @param base where the section starts in them
+     * @return this
+     */
+    public MergedPieces internInto(MergeTable table, ByteBuffer buf, long base) {
+        int source = table.addSource(buf);
+        for (int k = 0; k < start.length; k++) {
+            out[k] = table.intern(source, (int) (base + start[k]), (int) length[k]);
+        }
+        return this;
+    }
+
+    /** {@return where each piece starts in the section} */
+    public long[] starts() {
+        return start;
+    }
+
+    /** {@return where each piece went in the table} */
+    public long[] outs() {
+        return out;
+    }
+
+    /** {@return where an offset in the section went in the table: the piece holding it moved there} @param offset an offset in the section */
+    public long offsetOf(long offset) {
+        return offsetIn(start, out, offset);
+    }
+
+    /**
+     * {@return where an offset in a merged section went in its table}
+     *
+     * @param starts where the pieces start in the section
+     * @param outs where they went in the table
+     * @param offset an offset in the section (before the first piece counts as in it)
+     */
+    public static long offsetIn(long[] starts, long[] outs, long offset) {
+        int k = Arrays.binarySearch(starts, offset);
+        k = k >= 0 ? k : Math.max(0, -k - 2);
+        return outs[k] + (offset - starts[k]);
+    }
+}
