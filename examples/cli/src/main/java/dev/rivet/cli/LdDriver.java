@@ -84,8 +84,15 @@ final class LdDriver {
         if (!options.versionScripts().isEmpty()) {
             List<String> global = new ArrayList<>();
             List<String> local = new ArrayList<>();
-            for (String script : options.versionScripts()) {
-                VersionScript.read(Path.of(script), global, local);
+            try {
+                for (String script : options.versionScripts()) {
+                    VersionScript.read(Path.of(script), global, local);
+                }
+            } catch (LinkException e) {
+                for (Diagnostic d : e.diagnostics()) {
+                    err.println("rivet ld: " + d);
+                }
+                return 1;
             }
             lo.exports(global, local);
         }

@@ -19,6 +19,7 @@ final class VersionScript {
     private final Path file;
     private final String text;
     private int pos;
+    private int tokenStart;
 
     private VersionScript(Path file, String text) {
         this.file = file;
@@ -113,8 +114,8 @@ final class VersionScript {
     }
 
     private void expect(String s) {
-        int at = pos;
         String t = token();
+        int at = tokenStart;
         if (!s.equals(t)) {
             throw error(at, "expected '" + s + "' but found " + (t == null ? "the end of the file" : "'" + t + "'"));
         }
@@ -140,6 +141,7 @@ final class VersionScript {
                 break;
             }
         }
+        tokenStart = pos;
         if (pos >= text.length()) {
             return null;
         }

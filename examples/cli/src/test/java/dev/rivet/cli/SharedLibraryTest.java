@@ -1,0 +1,206 @@
+package dev.rivet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rivet.linker.Target;
+import dev.rivet.linker.testing.ExternalTools;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Shared libraries in and out, on both architectures: libraries linked by Rivet ({@code gcc
+ * -shared} through {@code rivet ld}) used by programs linked by Rivet and by GNU ld, GNU ld's
+ * libraries used by Rivet's programs, {@code dlopen}, immediate binding, C++ exceptions across the
+ * boundary, and the errors a dynamic link can end in.
+ */
+class SharedLibraryTest {
+    @TempDir
+    Path dir;
+
+    private static final String LIB = """
+            #include <stdio.h>
+            int lib_counter = 40;
+            static int twice(int x) { return x * 2; }
+            int lib_add(int a, int b) { return twice(a) / 2 + b; }
+            const char *lib_name(void) { return "rivetlib"; }
+            int (*lib_pointer(void))(int, int) { return lib_add; }
+            void lib_bump(void) { lib_counter++; printf("bumped to %d\\n", lib_counter); }
+            """;
+
+    private static final String MAIN = """
+            #include <stdio.h>
+            extern int lib_counter;
+            int lib_add(int, int);
+            const char *lib_name(void);
+            int (*lib_pointer(void))(int, int);
+            void lib_bump(void);
+            int main(void) {
+                lib_bump();
+                printf("%s %d %d %d\\n", lib_name(), lib_add(2, 3), lib_counter, lib_pointer() == lib_add);
+                return lib_counter - 41;
+            }
+            """;
+
+    static Stream<String> arches() {
+        return Stream.of("x86_64", "aarch64");
+    }
+
+    private static String gcc(String arch, boolean cxx) {
+        String base = cxx ? "g++" : "gcc";
+        return ExternalTools.require(arch.equals("x86_64") ? base : "aarch64-linux-gnu-" + base).toString();
+    }
+
+    /** Compiles and links with gcc, through Rivet when {@code rivet}, else with GNU ld. */
+    private ExternalTools.Result link(String arch, boolean rivet, boolean cxx, String source, String out, String... flags) throws IOException {
+        Path src = dir.resolve(out + (cxx ? ".cc" : ".c"));
+        Files.writeString(src, source);
+        List<String> cmd = new ArrayList<>(List.of(gcc(arch, cxx), "-O1", "-fPIC"));
+        if (rivet) {
+            cmd.add("-B" + RivetLd.wrapperDirectory(dir) + "/");
+        }
+        cmd.add(src.toString());
+        cmd.addAll(List.of(flags)); // after the source, so that -l comes after what uses it, as GNU ld needs
+        cmd.addAll(List.of("-L" + dir, "-Wl,-rpath," + dir, "-o", dir.resolve(out).toString()));
+        return ExternalTools.run(cmd);
+    }
+
+    private void linkOk(String arch, boolean rivet, boolean cxx, String source, String out, String... flags) throws IOException {
+        ExternalTools.Result r = link(arch, rivet, cxx, source, out, flags);
+        assertThat(r.exitCode()).as((rivet ? "Rivet" : "GNU ld") + " link of " + out + ": " + r.stderr()).isZero();
+    }
+
+    private ExternalTools.Result run(String arch, String program) {
+        return ExternalTools.runProgram(Target.parse(arch + "-linux"), dir.resolve(program));
+    }
+
+    private void assertSaneTables(String file) {
+        for (String opt : List.of("-d", "--dyn-syms", "-V", "-r", "-l")) {
+            ExternalTools.Result r = ExternalTools.run(List.of(ExternalTools.require("readelf").toString(), opt, "-W", dir.resolve(file).toString()));
+            assertThat(r.exitCode()).isZero();
+            assertThat(r.stderr()).as("readelf " + opt + " " + file).isEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void librariesAndProgramsOfEitherLinkerWorkTogether(String arch) throws Exception {
+        linkOk(arch, true, false, LIB, "libr.so", "-shared");
+        linkOk(arch, false, false, LIB, "libg.so", "-shared");
+        linkOk(arch, true, false, MAIN, "rivet-rivet", "-lr");
+        linkOk(arch, false, false, MAIN, "gnu-rivet", "-lr");
+        linkOk(arch, true, false, MAIN, "rivet-gnu", "-lg");
+        linkOk(arch, true, false, MAIN, "rivet-rivet-now", "-lr", "-Wl,-z,now");
+        linkOk(arch, true, false, MAIN, "rivet-rivet-nopie", "-lr", "-no-pie");
+        for (String p : List.of("rivet-rivet", "gnu-rivet", "rivet-gnu", "rivet-rivet-now", "rivet-rivet-nopie")) {
+            ExternalTools.Result r = run(arch, p);
+            assertThat(r.stdout()).as(p).isEqualTo("bumped to 41\nrivetlib 5 41 1\n");
+            assertThat(r.exitCode()).as(p).isZero();
+        }
+        assertSaneTables("libr.so");
+        assertSaneTables("rivet-rivet");
+        String dyn = ExternalTools.run(List.of("readelf", "-d", "-W", dir.resolve("rivet-rivet-now").toString())).stdout();
+        assertThat(dyn).contains("(NEEDED)", "libr.so", "(RUNPATH)", "BIND_NOW", "(FLAGS_1)");
+        String syms = ExternalTools.run(List.of("readelf", "--dyn-syms", "-W", dir.resolve("libr.so").toString())).stdout();
+        assertThat(syms).contains("lib_add", "lib_counter", "lib_bump").doesNotContain("twice");
+        String versions = ExternalTools.run(List.of("readelf", "-V", "-W", dir.resolve("rivet-rivet").toString())).stdout();
+        assertThat(versions).contains("GLIBC_2.");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void aRivetLibraryWorksThroughDlopen(String arch) throws Exception {
+        linkOk(arch, true, false, LIB, "libr.so", "-shared");
+        linkOk(arch, false, false, """
+                #include <dlfcn.h>
+                #include <stdio.h>
+                int main(int argc, char **argv) {
+                    void *h = dlopen("%s", RTLD_NOW);
+                    if (!h) { printf("dlopen: %%s\\n", dlerror()); return 1; }
+                    int (*add)(int, int) = (int (*)(int, int)) dlsym(h, "lib_add");
+                    int *counter = (int *) dlsym(h, "lib_counter");
+                    printf("%%d %%d %%p\\n", add(20, 22), *counter, dlsym(h, "twice"));
+                    return dlclose(h);
+                }
+                """.formatted(dir.resolve("libr.so")), "loader", "-ldl");
+        ExternalTools.Result r = run(arch, "loader");
+        assertThat(r.stdout()).isEqualTo("42 40 (nil)\n");
+        assertThat(r.exitCode()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void cxxExceptionsCrossTheLibraryBoundary(String arch) throws Exception {
+        linkOk(arch, true, true, """
+                #include <stdexcept>
+                #include <string>
+                std::string check(int v) {
+                    if (v < 0) throw std::invalid_argument("negative: " + std::to_string(v));
+                    return "ok " + std::to_string(v);
+                }
+                """, "libcheck.so", "-shared");
+        linkOk(arch, true, true, """
+                #include <iostream>
+                #include <stdexcept>
+                #include <string>
+                std::string check(int v);
+                int main() {
+                    std::cout << check(3) << std::endl;
+                    try { check(-7); } catch (const std::invalid_argument &e) { std::cout << "caught " << e.what() << std::endl; return 4; }
+                    return 0;
+                }
+                """, "cxxmain", "-lcheck");
+        ExternalTools.Result r = run(arch, "cxxmain");
+        assertThat(r.stdout()).isEqualTo("ok 3\ncaught negative: -7\n");
+        assertThat(r.exitCode()).isEqualTo(4);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void aVersionScriptLimitsWhatIsExported(String arch) throws Exception {
+        Path script = dir.resolve("exports.map");
+        Files.writeString(script, "LIBR_1 {\n  global: lib_add; lib_n*;\n  local: *;\n};\n");
+        linkOk(arch, true, false, LIB, "libr.so", "-shared", "-Wl,--version-script," + script, "-Wl,-soname,libr.so.1");
+        String syms = ExternalTools.run(List.of("readelf", "--dyn-syms", "-W", dir.resolve("libr.so").toString())).stdout();
+        assertThat(syms).contains(" lib_add", " lib_name").doesNotContain("lib_counter").doesNotContain("lib_bump");
+        assertThat(ExternalTools.run(List.of("readelf", "-d", dir.resolve("libr.so").toString())).stdout()).contains("Library soname: [libr.so.1]");
+
+        Files.writeString(script, "{\n  global: lib_add\n  local: *;\n};\n");
+        ExternalTools.Result bad = link(arch, true, false, LIB, "libbad.so", "-shared", "-Wl,--version-script," + script);
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(bad.stderr()).contains("version script syntax error", "exports.map", "line 3, column 3");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void dynamicLinkErrorsNameTheProblem(String arch) throws Exception {
+        // -z defs: a library may not leave symbols undefined.
+        ExternalTools.Result defs = link(arch, true, false, "int missing(void); int f(void) { return missing(); }", "libdefs.so",
+                "-shared", "-Wl,-z,defs");
+        assertThat(defs.exitCode()).isNotZero();
+        assertThat(defs.stderr()).contains("undefined symbol: missing");
+        // Without it, the loader is left to find the symbol.
+        linkOk(arch, true, false, "int missing(void); int f(void) { return missing(); }", "libundef.so", "-shared");
+
+        // A copy relocation of a protected symbol is refused, as GNU ld refuses it.
+        linkOk(arch, false, false, "__attribute__((visibility(\"protected\"))) int prot = 7;", "libprot.so", "-shared");
+        ExternalTools.Result copy = link(arch, true, false, "extern int prot; int main(void) { return prot; }", "usesprot",
+                "-fno-PIC", "-no-pie", "-lprot");
+        assertThat(copy.exitCode()).isNotZero();
+        assertThat(copy.stderr()).contains("protected", "prot");
+
+        // A malformed shared object names the file and the offset.
+        Path bad = dir.resolve("libbroken.so");
+        byte[] elf = Files.readAllBytes(dir.resolve("libprot.so"));
+        Files.write(bad, java.util.Arrays.copyOf(elf, 200));
+        ExternalTools.Result broken = link(arch, true, false, "int main(void) { return 0; }", "usesbroken", "-lbroken");
+        assertThat(broken.exitCode()).isNotZero();
+        assertThat(broken.stderr()).contains("libbroken.so").contains("offset");
+    }
+}
