@@ -203,8 +203,7 @@ public final class LinkOptions {
 
     /**
      * {@return the glob patterns ({@code *}, {@code ?}, {@code [...]}) of the symbols a shared
-     * library exports; empty to export every default-visibility symbol (a version script's
-     * {@code global:})}
+     * library exports even where a hidden pattern matches too (a version script's {@code global:})}
      */
     public java.util.List<String> exportedPatterns() {
         return exportedPatterns;
@@ -387,9 +386,8 @@ public final class LinkOptions {
 
         /**
          * Limits what a shared library exports, as a version script's {@code global:} and
-         * {@code local:} lists do: a symbol is exported when it matches an exported pattern (or
-         * there are none) and no hidden pattern matches it more specifically; an exact name wins
-         * over a wildcard, as in GNU ld.
+         * {@code local:} lists do, as in GNU ld: an exact name decides first (exported before hidden),
+         * then a wildcard (exported before hidden); a symbol that no pattern matches is exported.
          *
          * @param exported glob patterns of exported symbols; empty for all
          * @param hidden glob patterns of symbols kept local

@@ -379,7 +379,7 @@ final class DynamicSections {
             } else if (dyn.hasCanonicalPlt(s)) {
                 value = ctx.symbolAddress[s];
             } else {
-                size = dyn.isImported(s) ? size : 0;
+                size = 0; // an import: its size is the library's business
             }
             b.putInt(pos, nameOffset[i]);
             b.put(pos + 4, (byte) (((weak ? Elf.STB_WEAK : Elf.STB_GLOBAL) << 4) | type));

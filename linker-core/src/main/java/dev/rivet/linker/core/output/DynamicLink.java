@@ -499,8 +499,8 @@ public final class DynamicLink {
     }
 
     /**
-     * A filter from glob patterns: a name is exported if no pattern hides it or an exported
-     * pattern matches it more specifically (an exact name beats a wildcard).
+     * A filter from glob patterns: exact names first (global, then local), then wildcards (global,
+     * then local); a name that nothing matches is exported.
      */
     static Predicate<String> exportFilter(List<String> exportedPatterns, List<String> hiddenPatterns) {
         if (exportedPatterns.isEmpty() && hiddenPatterns.isEmpty()) {
@@ -527,12 +527,11 @@ public final class DynamicLink {
             if (exactHidden.contains(name)) {
                 return false;
             }
-            boolean e = exp.isEmpty() || exp.stream().anyMatch(p -> p.matcher(name).matches());
-            boolean h = hid.stream().anyMatch(p -> p.matcher(name).matches());
-            if (e && h) {
-                return !exp.isEmpty(); // both wildcards: global wins, as in GNU ld
+            // A global wildcard beats a local one ("local: *"); a name no pattern matches stays global, as in GNU ld.
+            if (exp.stream().anyMatch(p -> p.matcher(name).matches())) {
+                return true;
             }
-            return e && !h || (!exp.isEmpty() && e);
+            return hid.stream().noneMatch(p -> p.matcher(name).matches());
         };
     }
 
