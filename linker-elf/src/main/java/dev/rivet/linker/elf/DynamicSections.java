@@ -104,6 +104,7 @@ final class DynamicSections {
     private int relativeCount;
     private List<OutputSection> placed = List.of();
     private List<OutputSection> collected = List.of();
+    private final java.util.Set<String> liveSectionNames = new java.util.HashSet<>();
 
     private DynamicSections(LinkContext ctx) {
         this.ctx = ctx;
@@ -140,6 +141,17 @@ final class DynamicSections {
 
     private void build() {
         SymbolTable st = ctx.symbols;
+        // Which input-named sections have live atoms, decided once so that counting the dynamic
+        // entries before layout and writing them after agree.
+        var sections = ctx.loader.sections;
+        boolean[] seen = new boolean[sections.count()];
+        for (int a = ctx.atoms.alive.nextSetBit(1); a >= 0; a = ctx.atoms.alive.nextSetBit(a + 1)) {
+            int id = ctx.atoms.section[a];
+            if (id != 0 && !seen[id]) {
+                seen[id] = true;
+                liveSectionNames.add(sections.name(id));
+            }
+        }
         LinkOptions o = ctx.options;
         // Needed libraries, in command-line order, once each.
         for (SharedLibrary lib : dyn.libraries) {
@@ -527,24 +539,11 @@ final class DynamicSections {
     }
 
     private void array(Entries e, String name, long tag, long sizeTag) {
-        boolean present = b(name);
-        if (present) {
+        if (liveSectionNames.contains(name)) {
             OutputSection s = find(name);
             e.add(tag, s == null ? 0 : s.address);
             e.add(sizeTag, s == null ? 0 : s.size);
         }
-    }
-
-    /** Whether an output section of this name exists: decided from live atoms before layout, so counting and writing agree. */
-    private boolean b(String name) {
-        var sections = ctx.loader.sections;
-        for (int a = ctx.atoms.alive.nextSetBit(1); a >= 0; a = ctx.atoms.alive.nextSetBit(a + 1)) {
-            int id = ctx.atoms.section[a];
-            if (id != 0 && sections.name(id).equals(name)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Whether a function the loader calls ({@code _init}, {@code _fini}) is defined here and kept. */
@@ -648,16 +647,12 @@ final class DynamicSections {
         int dynsymIndex = sectionIndexOfName(DYNSYM);
         int dynstrIndex = sectionIndexOfName(DYNSTR);
         return switch (s.name) {
-            case DYNSYM -> new int[] {dynstrIndex, firstNonLocal()};
+            case DYNSYM -> new int[] {dynstrIndex, 1}; // only the null symbol is local
             case GNU_HASH, HASH, VERSYM, RELA_DYN -> new int[] {dynsymIndex, 0};
             case RELA_PLT -> new int[] {dynsymIndex, sectionIndexOfName(".got.plt")};
             case VERNEED -> new int[] {dynstrIndex, verneedCount};
             case DYNAMIC -> new int[] {dynstrIndex, 0};
             default -> null;
         };
-    }
-
-    private static int firstNonLocal() {
-        return 1; // only the null symbol is local
     }
 }

@@ -170,11 +170,6 @@ public final class DynamicLink {
         return ctx.symbols.hasFlag(s, InputFile.SHARED);
     }
 
-    /** {@return whether a symbol defined here is in the dynamic symbol table} @param s a symbol */
-    public boolean isExported(int s) {
-        return exported.get(s);
-    }
-
     /** {@return whether an imported function's PLT entry is its address in this output} @param s a symbol */
     public boolean hasCanonicalPlt(int s) {
         return canonicalPlt.get(s);
@@ -329,9 +324,6 @@ public final class DynamicLink {
             if (ctx.symbolAtom[s] == 0 || ctx.atoms.alive.get(ctx.symbolAtom[s])) {
                 list.add(s);
             }
-        }
-        for (int i = 0; i < copies.size(); i++) {
-            exported.set(copies.symbol(i)); // a copied object is defined here, for the library too
         }
         return list;
     }

@@ -8,15 +8,13 @@ import java.nio.ByteBuffer;
  * memory). Readers fill it in order: sections (each becomes an atom), symbols, then each atom's
  * relocations contiguously. Relocation targets are local symbol indices.
  */
-public class ObjectFile extends InputFile {
+public class ObjectFile extends StoredValuesInputFile {
     /** The file's bytes; section contents are read from here. */
     protected final ByteBuffer data;
     private final AtomTable atoms;
     private int[] sectionAtom = new int[8];
     private int sectionCount;
     private int relocatingAtom;
-    private long[] symValue = new long[16];
-    private long[] symSize = new long[16];
 
     /**
      * @param name the file's name for messages
@@ -94,28 +92,6 @@ public class ObjectFile extends InputFile {
             atoms.relStart[atom] = r;
         }
         atoms.relCount[atom]++;
-    }
-
-    @Override
-    protected void growValuesAndSizes(int n) {
-        symValue = java.util.Arrays.copyOf(symValue, n);
-        symSize = java.util.Arrays.copyOf(symSize, n);
-    }
-
-    @Override
-    public void setValueAndSize(int l, long value, long size) {
-        symValue[l] = value;
-        symSize[l] = size;
-    }
-
-    @Override
-    public long value(int l) {
-        return symValue[l];
-    }
-
-    @Override
-    public long size(int l) {
-        return symSize[l];
     }
 
     @Override

@@ -11,19 +11,17 @@ import java.util.List;
  * {@link #SHARED}; a definition in a regular input always wins over one here, and an archive
  * member is not loaded for a symbol a library already defines, as in GNU ld.
  */
-public final class SharedLibrary extends InputFile {
+public final class SharedLibrary extends StoredValuesInputFile {
     /** The name the output records as needed ({@code DT_SONAME}, or the file name). */
     public final String soname;
     /** Whether the library is needed only if the output uses one of its symbols ({@code --as-needed}). */
     public final boolean asNeeded;
     /** Set during a link when a live reference resolves to one of its symbols. */
     public volatile boolean used;
-    private long[] symValue = new long[16];
-    private long[] symSize = new long[16];
     /** Each symbol's version name, null for none (unversioned or the base version). */
-    private String[] symVersion = new String[16];
+    private String[] symVersion = new String[symKind.length];
     /** Each symbol's ELF visibility was protected: it may not be copied into an executable. */
-    private boolean[] symProtected = new boolean[16];
+    private boolean[] symProtected = new boolean[symKind.length];
     /** Names the library refers to but does not define: an executable exports its definitions of these. */
     public final List<byte[]> undefinedNames = new ArrayList<>();
 
@@ -37,7 +35,6 @@ public final class SharedLibrary extends InputFile {
         super(name, symbolCapacity, 0);
         this.soname = soname;
         this.asNeeded = asNeeded;
-        growValuesAndSizes(Math.max(symbolCapacity, 4));
     }
 
     /**
@@ -70,26 +67,9 @@ public final class SharedLibrary extends InputFile {
 
     @Override
     protected void growValuesAndSizes(int n) {
-        symValue = Arrays.copyOf(symValue, n);
-        symSize = Arrays.copyOf(symSize, n);
+        super.growValuesAndSizes(n);
         symVersion = Arrays.copyOf(symVersion, n);
         symProtected = Arrays.copyOf(symProtected, n);
-    }
-
-    @Override
-    public void setValueAndSize(int l, long value, long size) {
-        symValue[l] = value;
-        symSize[l] = size;
-    }
-
-    @Override
-    public long value(int l) {
-        return symValue[l];
-    }
-
-    @Override
-    public long size(int l) {
-        return symSize[l];
     }
 
     @Override
