@@ -32,6 +32,11 @@ public final class LinkOptions {
     private final java.util.List<String> exportedPatterns;
     private final java.util.List<String> hiddenPatterns;
     private final java.util.List<java.nio.file.Path> librarySearchPaths;
+    private final String minOsVersion;
+    private final String sdkVersion;
+    private final Boolean adhocCodeSignature;
+    private final boolean dynamicLookup;
+    private final boolean chainedFixups;
 
     private LinkOptions(Builder b) {
         this.entry = b.entry;
@@ -56,6 +61,11 @@ public final class LinkOptions {
         this.exportedPatterns = java.util.List.copyOf(b.exportedPatterns);
         this.hiddenPatterns = java.util.List.copyOf(b.hiddenPatterns);
         this.librarySearchPaths = java.util.List.copyOf(b.librarySearchPaths);
+        this.minOsVersion = b.minOsVersion;
+        this.sdkVersion = b.sdkVersion;
+        this.adhocCodeSignature = b.adhocCodeSignature;
+        this.dynamicLookup = b.dynamicLookup;
+        this.chainedFixups = b.chainedFixups;
     }
 
     /**
@@ -96,6 +106,11 @@ public final class LinkOptions {
         b.exportedPatterns = exportedPatterns;
         b.hiddenPatterns = hiddenPatterns;
         b.librarySearchPaths = librarySearchPaths;
+        b.minOsVersion = minOsVersion;
+        b.sdkVersion = sdkVersion;
+        b.adhocCodeSignature = adhocCodeSignature;
+        b.dynamicLookup = dynamicLookup;
+        b.chainedFixups = chainedFixups;
         return b;
     }
 
@@ -161,7 +176,7 @@ public final class LinkOptions {
         return Optional.ofNullable(interpreter);
     }
 
-    /** {@return a shared library's own name ({@code DT_SONAME}), if given} */
+    /** {@return a shared library's own name (ELF {@code DT_SONAME}, Mach-O install name in {@code LC_ID_DYLIB}), if given} */
     public Optional<String> soname() {
         return Optional.ofNullable(soname);
     }
@@ -222,6 +237,44 @@ public final class LinkOptions {
         return librarySearchPaths;
     }
 
+    /**
+     * {@return the minimum OS version a Mach-O output runs on ({@code LC_BUILD_VERSION} minos), such
+     * as {@code 11.0}, if chosen; otherwise the target architecture's first macOS (11.0 on arm64,
+     * 10.15 on x86_64)}
+     */
+    public Optional<String> minOsVersion() {
+        return Optional.ofNullable(minOsVersion);
+    }
+
+    /** {@return the SDK version recorded in a Mach-O output ({@code LC_BUILD_VERSION} sdk), if chosen} */
+    public Optional<String> sdkVersion() {
+        return Optional.ofNullable(sdkVersion);
+    }
+
+    /**
+     * {@return whether a Mach-O output gets an ad-hoc code signature, if chosen; otherwise it does on
+     * arm64 (where macOS kills unsigned code) and not on x86_64, as ld64 does}
+     */
+    public Optional<Boolean> adhocCodeSignature() {
+        return Optional.ofNullable(adhocCodeSignature);
+    }
+
+    /**
+     * {@return whether undefined symbols are left for the dynamic linker to find in whatever images
+     * are loaded (ld64's {@code -undefined dynamic_lookup}) instead of failing the link}
+     */
+    public boolean dynamicLookup() {
+        return dynamicLookup;
+    }
+
+    /**
+     * {@return whether a Mach-O output uses chained fixups ({@code LC_DYLD_CHAINED_FIXUPS}, macOS 12
+     * and later) instead of {@code LC_DYLD_INFO_ONLY} opcodes}
+     */
+    public boolean chainedFixups() {
+        return chainedFixups;
+    }
+
     /** Which symbol hash tables a dynamic output has: {@code .gnu.hash}, {@code .hash}, or both. */
     public enum HashStyle {
         /** {@code .gnu.hash} only, as gcc on Debian asks for. */
@@ -256,8 +309,69 @@ public final class LinkOptions {
         private java.util.List<String> exportedPatterns = java.util.List.of();
         private java.util.List<String> hiddenPatterns = java.util.List.of();
         private java.util.List<java.nio.file.Path> librarySearchPaths = java.util.List.of();
+        private String minOsVersion;
+        private String sdkVersion;
+        private Boolean adhocCodeSignature;
+        private boolean dynamicLookup;
+        private boolean chainedFixups;
 
         private Builder() { }
+
+        /**
+         * Sets the versions a Mach-O output records in {@code LC_BUILD_VERSION}.
+         *
+         * @param minOs the minimum OS version, such as {@code 11.0}
+         * @param sdk the SDK version, such as {@code 12.3}
+         * @return this builder
+         * @throws IllegalArgumentException if a version is not one to three dot-separated numbers
+         */
+        public Builder platformVersion(String minOs, String sdk) {
+            this.minOsVersion = checkVersion(minOs);
+            this.sdkVersion = checkVersion(sdk);
+            return this;
+        }
+
+        private static String checkVersion(String v) {
+            Objects.requireNonNull(v, "version");
+            if (!v.matches("[0-9]{1,5}(\\.[0-9]{1,3}){0,2}")) {
+                throw new IllegalArgumentException("not a version (such as 11.0 or 12.3.1): " + v);
+            }
+            return v;
+        }
+
+        /**
+         * Chooses whether a Mach-O output gets an ad-hoc code signature.
+         *
+         * @param on true to sign, false not to
+         * @return this builder
+         */
+        public Builder adhocCodeSignature(boolean on) {
+            this.adhocCodeSignature = on;
+            return this;
+        }
+
+        /**
+         * Leaves undefined symbols for the dynamic linker to find at load time (ld64's
+         * {@code -undefined dynamic_lookup}).
+         *
+         * @param on true to allow undefined symbols
+         * @return this builder
+         */
+        public Builder dynamicLookup(boolean on) {
+            this.dynamicLookup = on;
+            return this;
+        }
+
+        /**
+         * Chooses chained fixups ({@code LC_DYLD_CHAINED_FIXUPS}) for a Mach-O output.
+         *
+         * @param on true for chained fixups, false for {@code LC_DYLD_INFO_ONLY}
+         * @return this builder
+         */
+        public Builder chainedFixups(boolean on) {
+            this.chainedFixups = on;
+            return this;
+        }
 
         /**
          * Sets the directories where linker scripts' file and {@code -l} names are looked for.
@@ -293,7 +407,7 @@ public final class LinkOptions {
         }
 
         /**
-         * Sets a shared library's own name ({@code DT_SONAME}).
+         * Sets a shared library's own name (ELF {@code DT_SONAME}, Mach-O install name).
          *
          * @param name the name programs linked against the library record as needed
          * @return this builder

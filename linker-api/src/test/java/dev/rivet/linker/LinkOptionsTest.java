@@ -63,4 +63,23 @@ class LinkOptionsTest {
         assertThatThrownBy(() -> LinkOptions.builder().entry("")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> LinkOptions.builder().listener(null)).isInstanceOf(NullPointerException.class);
     }
+
+    @Test
+    void machOOptionsHaveDefaultsAndSurviveToBuilder() {
+        LinkOptions d = LinkOptions.defaults();
+        assertThat(d.minOsVersion()).isEmpty();
+        assertThat(d.sdkVersion()).isEmpty();
+        assertThat(d.adhocCodeSignature()).isEmpty();
+        assertThat(d.dynamicLookup()).isFalse();
+        assertThat(d.chainedFixups()).isFalse();
+        LinkOptions o = LinkOptions.builder().platformVersion("11.0", "12.3.1").adhocCodeSignature(false)
+                .dynamicLookup(true).chainedFixups(true).build().toBuilder().build();
+        assertThat(o.minOsVersion()).contains("11.0");
+        assertThat(o.sdkVersion()).contains("12.3.1");
+        assertThat(o.adhocCodeSignature()).contains(false);
+        assertThat(o.dynamicLookup()).isTrue();
+        assertThat(o.chainedFixups()).isTrue();
+        assertThatThrownBy(() -> LinkOptions.builder().platformVersion("eleven", "12.0"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("eleven");
+    }
 }
