@@ -27,8 +27,8 @@ final class CodeSignature {
     static final int CS_HASHTYPE_SHA256 = 2;
     static final int CS_EXECSEG_MAIN_BINARY = 0x1;
     static final int HASH_SIZE = 32;
-    /** SuperBlob (magic, length, count) and its one index entry (type, offset). */
-    static final int BLOB_HEADERS_SIZE = 12 + 8;
+    /** SuperBlob (magic, length, count) and its one index entry (type, offset), padded to 8 as lld does. */
+    static final int BLOB_HEADERS_SIZE = 24;
     /** The CodeDirectory's fixed part, up to and including the exec-segment fields of version 0x20400. */
     static final int CODE_DIRECTORY_SIZE = 88;
 
@@ -77,7 +77,7 @@ final class CodeSignature {
         ByteBuffer out = file.duplicate().order(ByteOrder.BIG_ENDIAN);
         out.position(signatureOffset);
         out.putInt(CSMAGIC_EMBEDDED_SIGNATURE).putInt(total).putInt(1);
-        out.putInt(CSSLOT_CODEDIRECTORY).putInt(BLOB_HEADERS_SIZE);
+        out.putInt(CSSLOT_CODEDIRECTORY).putInt(BLOB_HEADERS_SIZE).putInt(0);
         out.putInt(CSMAGIC_CODEDIRECTORY);
         out.putInt(total - BLOB_HEADERS_SIZE);
         out.putInt(CS_SUPPORTSEXECSEG);
