@@ -33,7 +33,7 @@ class Ld64DriverTest {
                 return 3;
             }
             """;
-    static final String LIB = "int square(int x) { return x * x; }\n";
+    static final String LIB = "int square(int x) { return x * x; }\nint helper(void) { return 1; }\n";
 
     private static Path libSystemDirectory() {
         return MachORunner.libSystemTbd().getParent();
@@ -83,7 +83,7 @@ class Ld64DriverTest {
         Path rivetLib = dir.resolve("rivet/libsq.dylib");
         Files.createDirectories(rivetLib.getParent());
         ExternalTools.Result r = clang(target, List.of("-fuse-ld=" + wrapper, "-dynamiclib", "-install_name", "/opt/lib/libsq.dylib",
-                "-o", rivetLib.toString(), lib));
+                "-Wl,-exported_symbol,_square", "-o", rivetLib.toString(), lib));
         boolean linked = linkedOrOnlyTheWriterIsMissing(r, target);
         // The program is linked against ld64.lld's library (the same install name), so it is tested on its own.
         Path rivetProg = dir.resolve("rivet/prog");
@@ -94,6 +94,12 @@ class Ld64DriverTest {
             assertThat(rivetProg).doesNotExist();
             return;
         }
+        String exports = objdump(rivetLib, "--exports-trie");
+        assertThat(exports).contains("_square").doesNotContain("_helper");
+        assertThat(objdump(rivetLib, "--private-headers")).contains("/opt/lib/libsq.dylib");
+        if (target.startsWith("arm64")) {
+            assertThat(objdump(rivetProg, "--private-headers")).contains("LC_CODE_SIGNATURE"); // ad-hoc signed by default
+        }
         ExternalTools.Result expected = MachORunner.run(List.of("--dylib", lldLib.toString()), lldProg, "tester");
         assertThat(expected.exitCode()).as(expected.stderr()).isEqualTo(3);
         ExternalTools.Result actual = MachORunner.run(List.of("--dylib", lldLib.toString()), rivetProg, "tester");
@@ -102,6 +108,14 @@ class Ld64DriverTest {
         ExternalTools.Result withRivetLib = MachORunner.run(List.of("--dylib", rivetLib.toString()), rivetProg, "tester");
         assertThat(withRivetLib.stdout()).isEqualTo(expected.stdout());
         assertThat(withRivetLib.exitCode()).as(withRivetLib.stderr()).isEqualTo(3);
+    }
+
+    private static String objdump(Path file, String option) {
+        String tool = ExternalTools.find("llvm-objdump").or(() -> ExternalTools.find("llvm-objdump-14"))
+                .orElseGet(() -> ExternalTools.require("llvm-objdump")).toString();
+        ExternalTools.Result r = ExternalTools.run(List.of(tool, "--macho", option, file.toString()));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        return r.stdout();
     }
 
     @ParameterizedTest
