@@ -63,6 +63,26 @@ class MachODylibReaderTest {
 
     @ParameterizedTest
     @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
+    void theTrieOfLcDyldExportsTrieIsReadToo(Target t) throws Exception {
+        byte[] b = Files.readAllBytes(libA(t));
+        // Rewrite LC_DYLD_INFO_ONLY (48 bytes) as LC_DYLD_EXPORTS_TRIE (16 bytes, as chained-fixup
+        // images have it) and a 32-byte command the reader does not know.
+        int info = command(b, 0x80000022);
+        ByteBuffer le = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        int off = le.getInt(info + 40);
+        int size = le.getInt(info + 44);
+        le.putInt(info, 0x80000033).putInt(info + 4, 16).putInt(info + 8, off).putInt(info + 12, size);
+        le.putInt(info + 16, 0x7ffffff0).putInt(info + 20, 32);
+        Path p = dir.resolve("libT.dylib");
+        Files.write(p, b);
+        MachOInputs.Loaded l = MachOInputs.load(t, p);
+        assertThat(library(l, "libT.dylib").symCount).isEqualTo(7);
+        assertThat(l.kind(l.sym("_tls"))).isEqualTo(SymbolKind.TLS_DATA);
+        assertThat(l.flag(l.sym("_weakfn"), InputFile.WEAK)).isTrue();
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
     void reexportsAreRecordedAndResolvedWhenTheReexportedLibraryIsGivenToo(Target t) throws Exception {
         Path a = libA(t);
         Path umbrellaObj = MachOInputs.compile(t, dir, "u", "int umbrella(void) { return 1; }\n");
