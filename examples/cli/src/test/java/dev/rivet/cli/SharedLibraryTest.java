@@ -113,6 +113,127 @@ class SharedLibraryTest {
         assertThat(versions).contains("GLIBC_2.");
     }
 
+    /** Thread-locals defined in a library: exported, static and zero-initialized ones, and errno (thread-local in glibc). */
+    private static final String TLS_LIB = """
+            #include <errno.h>
+            #include <stdio.h>
+            __thread int tls_counter = 5;
+            __thread long tls_big[4] = {1, 2, 3, 4};
+            static __thread int tls_hidden = 100;
+            __thread int tls_zero;
+            int lib_bump(void) {
+                tls_counter++; tls_hidden += 2; tls_zero += 3;
+                return tls_counter + tls_hidden + tls_zero + (int) tls_big[2];
+            }
+            int *lib_counter_addr(void) { return &tls_counter; }
+            int lib_errno(void) { errno = 0; FILE *f = fopen("/nonexistent/x", "r"); return f ? -1 : errno; }
+            """;
+
+    /**
+     * Uses the library's thread-locals directly and through it, and its own; a second thread
+     * (x86-64 only: qemu-user here hangs in pthread_create) sees fresh copies.
+     */
+    private static final String TLS_MAIN = """
+            #include <pthread.h>
+            #include <stdio.h>
+            extern __thread int tls_counter;
+            extern __thread long tls_big[4];
+            int lib_bump(void);
+            int *lib_counter_addr(void);
+            int lib_errno(void);
+            static __thread int own = 7;
+            static void *worker(void *arg) {
+                tls_counter = 1000;
+                printf("thread %d %d %d\\n", lib_bump(), tls_counter, own);
+                return 0;
+            }
+            int main(void) {
+                int b = lib_bump();
+                printf("main %d %d %ld %d\\n", b, tls_counter, tls_big[3], lib_counter_addr() == &tls_counter);
+                if (THREADS) { pthread_t t; pthread_create(&t, 0, worker, 0); pthread_join(t, 0); }
+                b = lib_bump();
+                printf("again %d %d %d errno %d\\n", b, tls_counter, own, lib_errno());
+                return 0;
+            }
+            """;
+
+    private static String threads(String arch) {
+        return "-DTHREADS=" + (arch.equals("x86_64") ? 1 : 0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void threadLocalsWorkAcrossLibrariesOfEitherLinker(String arch) throws Exception {
+        String t = threads(arch);
+        linkOk(arch, true, false, TLS_LIB, "libtr.so", "-shared");
+        linkOk(arch, false, false, TLS_LIB, "libtg.so", "-shared");
+        // Initial-exec accesses in a library: TPOFF64 relocations and DF_STATIC_TLS.
+        linkOk(arch, true, false, TLS_LIB, "libtie.so", "-shared", "-ftls-model=initial-exec");
+        linkOk(arch, false, false, TLS_MAIN, "gnu-gnu", t, "-fPIE", "-ltg", "-lpthread");
+        // -fPIE programs reach a library's thread-locals by initial-exec; -fPIC ones by general-dynamic
+        // (x86-64) or descriptors (AArch64), which Rivet relaxes to initial-exec.
+        linkOk(arch, true, false, TLS_MAIN, "rivet-rivet", t, "-fPIE", "-ltr", "-lpthread");
+        linkOk(arch, false, false, TLS_MAIN, "gnu-rivet", t, "-fPIE", "-ltr", "-lpthread");
+        linkOk(arch, true, false, TLS_MAIN, "rivet-gnu", t, "-fPIE", "-ltg", "-lpthread");
+        linkOk(arch, true, false, TLS_MAIN, "rivet-gnu-pic", t, "-ltg", "-lpthread");
+        linkOk(arch, true, false, TLS_MAIN, "rivet-rivet-nopie", t, "-fno-PIC", "-no-pie", "-ltr", "-lpthread");
+        linkOk(arch, true, false, TLS_MAIN, "rivet-ie", t, "-fPIE", "-ltie", "-lpthread");
+        ExternalTools.Result expected = run(arch, "gnu-gnu");
+        assertThat(expected.exitCode()).isZero();
+        assertThat(expected.stdout()).contains("main 114 ", "errno 2");
+        for (String p : List.of("rivet-rivet", "gnu-rivet", "rivet-gnu", "rivet-gnu-pic", "rivet-rivet-nopie", "rivet-ie")) {
+            ExternalTools.Result r = run(arch, p);
+            assertThat(r.stdout()).as(p).isEqualTo(expected.stdout());
+            assertThat(r.exitCode()).as(p).isZero();
+        }
+        for (String f : List.of("libtr.so", "libtie.so", "rivet-rivet", "rivet-gnu-pic")) {
+            assertSaneTables(f);
+        }
+        String lib = ExternalTools.run(List.of("readelf", "-r", "-d", "-W", dir.resolve("libtr.so").toString())).stdout();
+        assertThat(lib).contains(arch.equals("x86_64") ? "R_X86_64_DTPMOD64" : "R_AARCH64_TLSDESC").doesNotContain("STATIC_TLS");
+        String ie = ExternalTools.run(List.of("readelf", "-r", "-d", "-W", dir.resolve("libtie.so").toString())).stdout();
+        assertThat(ie).contains(arch.equals("x86_64") ? "R_X86_64_TPOFF64" : "R_AARCH64_TLS_TPREL64", "STATIC_TLS");
+        String program = ExternalTools.run(List.of("readelf", "-r", "--dyn-syms", "-W", dir.resolve("rivet-gnu-pic").toString())).stdout();
+        assertThat(program).contains(arch.equals("x86_64") ? "R_X86_64_TPOFF64" : "R_AARCH64_TLS_TPREL64").contains("TLS ");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void aLibraryWithThreadLocalsWorksThroughDlopen(String arch) throws Exception {
+        linkOk(arch, true, false, TLS_LIB, "libtr.so", "-shared");
+        linkOk(arch, false, false, TLS_LIB, "libtg.so", "-shared");
+        String loader = """
+                #include <dlfcn.h>
+                #include <stdio.h>
+                int main(int argc, char **argv) {
+                    void *h = dlopen("%s", RTLD_NOW);
+                    if (!h) { printf("dlopen: %%s\\n", dlerror()); return 1; }
+                    int (*bump)(void) = (int (*)(void)) dlsym(h, "lib_bump");
+                    int *(*addr)(void) = (int *(*)(void)) dlsym(h, "lib_counter_addr");
+                    int (*err)(void) = (int (*)(void)) dlsym(h, "lib_errno");
+                    int first = bump();
+                    int second = bump();
+                    int counter = *addr();
+                    printf("%%d %%d %%d errno %%d\\n", first, second, counter, err());
+                    return dlclose(h);
+                }
+                """;
+        linkOk(arch, false, false, loader.formatted(dir.resolve("libtr.so")), "loader-rivet", "-ldl");
+        linkOk(arch, false, false, loader.formatted(dir.resolve("libtg.so")), "loader-gnu", "-ldl");
+        ExternalTools.Result r = run(arch, "loader-rivet");
+        assertThat(r.stdout()).isEqualTo("114 120 7 errno 2\n").isEqualTo(run(arch, "loader-gnu").stdout());
+        assertThat(r.exitCode()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void localExecThreadLocalsAreRefusedInALibrary(String arch) throws Exception {
+        ExternalTools.Result r = link(arch, true, false, TLS_LIB, "libtle.so", "-shared", "-ftls-model=local-exec");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.stderr()).contains("thread-local symbol 'tls_counter' cannot be used in a shared library; recompile with -fPIC",
+                "lib_bump");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("arches")
     void aRivetLibraryWorksThroughDlopen(String arch) throws Exception {

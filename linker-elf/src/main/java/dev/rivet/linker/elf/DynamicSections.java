@@ -4,7 +4,9 @@ import dev.rivet.linker.Architecture;
 import dev.rivet.linker.LinkOptions;
 import dev.rivet.linker.OutputKind;
 import dev.rivet.linker.SymbolKind;
+import dev.rivet.linker.core.arch.Arch;
 import dev.rivet.linker.core.output.DynamicLink;
+import dev.rivet.linker.core.output.GotSection;
 import dev.rivet.linker.core.output.LinkContext;
 import dev.rivet.linker.core.output.OutputSection;
 import dev.rivet.linker.core.output.SyntheticAtoms;
@@ -81,6 +83,7 @@ final class DynamicSections {
     private static final long DT_VERNEEDNUM = 0x6fffffffL;
     private static final long DF_SYMBOLIC = 2;
     private static final long DF_BIND_NOW = 8;
+    private static final long DF_STATIC_TLS = 0x10;
     private static final long DF_1_NOW = 1;
     private static final long DF_1_PIE = 0x08000000L;
 
@@ -275,6 +278,7 @@ final class DynamicSections {
                 others++;
             }
         }
+        others += tlsRelocations(null, 0);
         relaDynCount = relativeCount + others + dyn.copyCount() + ctx.ifuncs.size();
         makeAtoms(n);
     }
@@ -439,6 +443,7 @@ final class DynamicSections {
                 rela(b, 24 * o++, slot, globDat, indexOf.get(s), 0);
             }
         }
+        o += tlsRelocations(b, o);
         for (int i = 0; i < dyn.copyCount(); i++) {
             rela(b, 24 * o++, dyn.copyAddress(i), copy, indexOf.get(dyn.copySymbol(i)), 0);
         }
@@ -446,6 +451,59 @@ final class DynamicSections {
             rela(b, 24 * o++, ctx.ifuncs.slotAddress(ctx, i), irelative, 0, ctx.ifuncs.resolverAddress(ctx, i));
         }
         assert r == relativeCount && o == relaDynCount : st;
+    }
+
+    /**
+     * Writes the thread-local GOT entries' relocations from record {@code first} on, or only counts
+     * them when {@code b} is null: a symbol bound here is named by its offset in this module's block
+     * (symbol 0, as lld and mold do), a preemptible one by its dynamic symbol.
+     *
+     * @return how many records there are
+     */
+    private int tlsRelocations(ByteBuffer b, int first) {
+        var got = ctx.got;
+        int n = 0;
+        for (int i = 0; i < got.tlsCount(Arch.TLS_GOT_IE); i++) {
+            int s = got.tlsSymbol(Arch.TLS_GOT_IE, i);
+            if (dyn.tlsAccess(s) != Arch.TLS_LOCAL_EXEC) {
+                tlsRela(b, first + n++, got.tlsEntryAddress(ctx, Arch.TLS_GOT_IE, s), x86 ? 18 : 1030, s); // TPOFF64 / TLS_TPREL64
+            }
+        }
+        for (int i = 0; i < got.tlsCount(Arch.TLS_GOT_GD); i++) {
+            int s = got.tlsSymbol(Arch.TLS_GOT_GD, i);
+            long slot = got.tlsEntryAddress(ctx, Arch.TLS_GOT_GD, s);
+            if (dyn.isPreemptible(s)) {
+                tlsRela(b, first + n++, slot, x86 ? 16 : 1028, s);     // DTPMOD64
+                tlsRela(b, first + n++, slot + 8, x86 ? 17 : 1029, s); // DTPOFF64: the offset the GOT holds otherwise
+            } else if (b != null) {
+                rela(b, 24 * (first + n++), slot, x86 ? 16 : 1028, 0, 0);
+            } else {
+                n++;
+            }
+        }
+        for (int i = 0; i < got.tlsCount(Arch.TLS_GOT_DESC); i++) {
+            int s = got.tlsSymbol(Arch.TLS_GOT_DESC, i);
+            tlsRela(b, first + n++, got.tlsEntryAddress(ctx, Arch.TLS_GOT_DESC, s), x86 ? 36 : 1031, s); // TLSDESC
+        }
+        if (got.tlsCount(Arch.TLS_GOT_LD) > 0) {
+            if (b != null) {
+                rela(b, 24 * (first + n), got.tlsEntryAddress(ctx, Arch.TLS_GOT_LD, 0), x86 ? 16 : 1028, 0, 0);
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /** One record against a thread-local symbol: its dynamic symbol if preemptible, else symbol 0 and its offset in the block. */
+    private void tlsRela(ByteBuffer b, int record, long offset, long type, int s) {
+        if (b == null) {
+            return;
+        }
+        if (dyn.isPreemptible(s)) {
+            rela(b, 24 * record, offset, type, indexOf.get(s), 0);
+        } else {
+            rela(b, 24 * record, offset, type, 0, GotSection.moduleOffset(ctx, s));
+        }
     }
 
     private static void rela(ByteBuffer b, int pos, long offset, long type, int sym, long addend) {
@@ -508,7 +566,8 @@ final class DynamicSections {
             e.add(DT_VERNEED, address(VERNEED));
             e.add(DT_VERNEEDNUM, verneedCount);
         }
-        long flags = (o.bindNow() ? DF_BIND_NOW : 0) | (o.symbolic() && dyn.kind == OutputKind.SHARED_LIBRARY ? DF_SYMBOLIC : 0);
+        long flags = (o.bindNow() ? DF_BIND_NOW : 0) | (o.symbolic() && dyn.kind == OutputKind.SHARED_LIBRARY ? DF_SYMBOLIC : 0)
+                | (dyn.usesStaticTls() ? DF_STATIC_TLS : 0);
         if (flags != 0) {
             e.add(DT_FLAGS, flags);
         }
