@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,8 +18,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Shared libraries in and out, on both architectures: libraries linked by Rivet ({@code gcc
  * -shared} through {@code rivet ld}) used by programs linked by Rivet and by GNU ld, GNU ld's
- * libraries used by Rivet's programs, {@code dlopen}, immediate binding, C++ exceptions across the
- * boundary, and the errors a dynamic link can end in.
+ * libraries used by Rivet's programs, {@code dlopen}, immediate binding (asked for at link time,
+ * or by the loader's {@code LD_BIND_NOW}), thread-local variables across the boundary, C++
+ * exceptions across it, real programs (sqlite, OpenSSL's SHA-256) linked as PIEs, and the errors a
+ * dynamic link can end in.
  */
 class SharedLibraryTest {
     @TempDir
@@ -232,6 +235,107 @@ class SharedLibraryTest {
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.stderr()).contains("thread-local symbol 'tls_counter' cannot be used in a shared library; recompile with -fPIC",
                 "lib_bump");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void lazilyBoundProgramsRunWithImmediateBindingForcedByTheLoader(String arch) throws Exception {
+        linkOk(arch, true, false, LIB, "libr.so", "-shared");
+        linkOk(arch, true, false, """
+                #include <stdio.h>
+                #include <stdlib.h>
+                int lib_add(int, int);
+                const char *lib_name(void);
+                void lib_bump(void);
+                int main(void) {
+                    lib_bump();
+                    printf("%s %d LD_BIND_NOW=%s\\n", lib_name(), lib_add(40, 2), getenv("LD_BIND_NOW"));
+                    return 0;
+                }
+                """, "lazy", "-lr");
+        assertThat(ExternalTools.run(List.of("readelf", "-d", "-W", dir.resolve("lazy").toString())).stdout())
+                .contains("(JMPREL)").doesNotContain("BIND_NOW").doesNotContain("NOW");
+        ExternalTools.Result r = ExternalTools.runProgram(Target.parse(arch + "-linux"), dir.resolve("lazy"), Map.of("LD_BIND_NOW", "1"));
+        assertThat(r.stdout()).isEqualTo("bumped to 41\nrivetlib 42 LD_BIND_NOW=1\n");
+        assertThat(r.exitCode()).isZero();
+    }
+
+    /** sqlite from libsqlite3.a: a table, inserts and a grouped query. */
+    private static final String SQLITE = """
+            #include <sqlite3.h>
+            #include <stdio.h>
+            static int row(void *u, int n, char **v, char **names) {
+                for (int i = 0; i < n; i++) printf("%s%s=%s", i ? " " : "", names[i], v[i] ? v[i] : "NULL");
+                printf("\\n");
+                return 0;
+            }
+            int main(void) {
+                sqlite3 *db;
+                char *err = 0;
+                if (sqlite3_open(":memory:", &db) != SQLITE_OK) return 1;
+                const char *sql =
+                    "CREATE TABLE sales(region TEXT, item TEXT, qty INTEGER, price REAL);"
+                    "INSERT INTO sales VALUES('north','apple',3,0.5),('south','pear',7,0.75),('north','pear',2,0.75),"
+                    "('east','apple',11,0.5),('south','apple',1,0.5),('east','fig',4,2.25);"
+                    "SELECT region, COUNT(*) AS n, SUM(qty) AS total, printf('%.2f', SUM(qty*price)) AS revenue"
+                    " FROM sales GROUP BY region ORDER BY region;";
+                if (sqlite3_exec(db, sql, row, 0, &err) != SQLITE_OK) { printf("error: %s\\n", err); return 2; }
+                printf("sqlite %s\\n", sqlite3_libversion());
+                return sqlite3_close(db);
+            }
+            """;
+
+    /** SHA-256 from libcrypto.a, through EVP and the one-shot SHA256(). */
+    private static final String SHA256 = """
+            #include <openssl/evp.h>
+            #include <openssl/sha.h>
+            #include <stdio.h>
+            #include <string.h>
+            int main(void) {
+                const char *msg = "The quick brown fox jumps over the lazy dog";
+                unsigned char md[EVP_MAX_MD_SIZE];
+                unsigned int len = 0;
+                EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+                if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) || !EVP_DigestUpdate(ctx, msg, strlen(msg))
+                        || !EVP_DigestFinal_ex(ctx, md, &len)) return 1;
+                EVP_MD_CTX_free(ctx);
+                for (unsigned i = 0; i < len; i++) printf("%02x", md[i]);
+                unsigned char abc[SHA256_DIGEST_LENGTH];
+                SHA256((const unsigned char *) "abc", 3, abc);
+                printf("\\n");
+                for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) printf("%02x", abc[i]);
+                printf("\\n");
+                return 0;
+            }
+            """;
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void realProgramsFromStaticArchivesLinkAsPies(String arch) throws Exception {
+        // The archives' objects are position-independent; libc stays shared, as in a default gcc link.
+        String[] sqlite = {"-fPIE", "-Wl,-Bstatic", "-lsqlite3", "-Wl,-Bdynamic", "-lm", "-lpthread", "-ldl"};
+        String[] crypto = {"-fPIE", "-Wl,-Bstatic", "-lcrypto", "-Wl,-Bdynamic", "-lpthread", "-ldl"};
+        linkOk(arch, true, false, SQLITE, "sqlite-rivet", sqlite);
+        linkOk(arch, false, false, SQLITE, "sqlite-gnu", sqlite);
+        linkOk(arch, true, false, SHA256, "sha-rivet", crypto);
+        linkOk(arch, false, false, SHA256, "sha-gnu", crypto);
+        ExternalTools.Result sq = run(arch, "sqlite-rivet");
+        assertThat(sq.stdout()).startsWith("""
+                region=east n=2 total=15 revenue=14.50
+                region=north n=2 total=5 revenue=3.00
+                region=south n=2 total=8 revenue=5.75
+                sqlite 3.""").isEqualTo(run(arch, "sqlite-gnu").stdout());
+        assertThat(sq.exitCode()).isZero();
+        ExternalTools.Result sha = run(arch, "sha-rivet");
+        assertThat(sha.stdout()).isEqualTo("""
+                d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592
+                ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
+                """).isEqualTo(run(arch, "sha-gnu").stdout());
+        assertThat(sha.exitCode()).isZero();
+        for (String p : List.of("sqlite-rivet", "sha-rivet")) {
+            assertThat(ExternalTools.run(List.of("readelf", "-h", dir.resolve(p).toString())).stdout()).as(p).contains("DYN (");
+            assertSaneTables(p);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
