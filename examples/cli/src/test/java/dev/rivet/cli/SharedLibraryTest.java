@@ -404,6 +404,45 @@ class SharedLibraryTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("arches")
+    void versionScriptVersionsAreDefinedAndRecordedByPrograms(String arch) throws Exception {
+        Path script = dir.resolve("versions.map");
+        Files.writeString(script, """
+                VERS_1.0 { global: lib_add; lib_name; local: *; };
+                VERS_2.0 { lib_bump; lib_counter; } VERS_1.0;
+                """);
+        linkOk(arch, true, false, LIB, "libv.so", "-shared", "-Wl,--version-script," + script, "-Wl,-soname,libv.so");
+        assertSaneTables("libv.so");
+        String versions = ExternalTools.run(List.of("readelf", "-V", "-W", dir.resolve("libv.so").toString())).stdout();
+        assertThat(versions).contains("Flags: BASE  Index: 1  Cnt: 1  Name: libv.so", "Index: 2  Cnt: 1  Name: VERS_1.0",
+                "Index: 3  Cnt: 2  Name: VERS_2.0", "Parent 1: VERS_1.0");
+        String syms = ExternalTools.run(List.of("readelf", "--dyn-syms", "-W", dir.resolve("libv.so").toString())).stdout();
+        assertThat(syms).contains("lib_add@@VERS_1.0", "lib_name@@VERS_1.0", "lib_bump@@VERS_2.0", "lib_counter@@VERS_2.0")
+                .doesNotContain("lib_pointer");
+        String main = """
+                #include <stdio.h>
+                extern int lib_counter;
+                int lib_add(int, int);
+                const char *lib_name(void);
+                void lib_bump(void);
+                int main(void) { lib_bump(); printf("%s %d %d\\n", lib_name(), lib_add(2, 3), lib_counter); return 0; }
+                """;
+        linkOk(arch, false, false, main, "gnu-versioned", "-lv");
+        linkOk(arch, true, false, main, "rivet-versioned", "-lv");
+        for (String p : List.of("gnu-versioned", "rivet-versioned")) {
+            ExternalTools.Result r = run(arch, p);
+            assertThat(r.stdout()).as(p).isEqualTo("bumped to 41\nrivetlib 5 41\n");
+            String needs = ExternalTools.run(List.of("readelf", "-V", "-W", dir.resolve(p).toString())).stdout();
+            assertThat(needs).as(p).contains("File: libv.so  Cnt: 2", "Name: VERS_1.0", "Name: VERS_2.0");
+        }
+
+        Files.writeString(script, "VERS_2.0 { lib_bump; } VERS_1.0;\n");
+        ExternalTools.Result bad = link(arch, true, false, LIB, "libbadv.so", "-shared", "-Wl,--version-script," + script);
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(bad.stderr()).contains("version VERS_2.0 inherits from VERS_1.0, which is not defined before it", "line 1");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
     void dynamicLinkErrorsNameTheProblem(String arch) throws Exception {
         // -z defs: a library may not leave symbols undefined.
         ExternalTools.Result defs = link(arch, true, false, "int missing(void); int f(void) { return missing(); }", "libdefs.so",

@@ -38,15 +38,17 @@ final class DynamicSections {
     static final String HASH = ".hash";
     static final String VERSYM = ".gnu.version";
     static final String VERNEED = ".gnu.version_r";
+    static final String VERDEF = ".gnu.version_d";
     static final String RELA_DYN = ".rela.dyn";
     static final String RELA_PLT = ".rela.plt";
     static final String DYNAMIC = ".dynamic";
-    static final String[] ALL = {INTERP, DYNSYM, DYNSTR, GNU_HASH, HASH, VERSYM, VERNEED, RELA_DYN, RELA_PLT, DYNAMIC};
+    static final String[] ALL = {INTERP, DYNSYM, DYNSTR, GNU_HASH, HASH, VERSYM, VERDEF, VERNEED, RELA_DYN, RELA_PLT, DYNAMIC};
 
     static final int SHT_HASH = 5;
     static final int SHT_DYNAMIC = 6;
     static final int SHT_DYNSYM = 11;
     static final int SHT_GNU_HASH = 0x6ffffff6;
+    static final int SHT_GNU_VERDEF = 0x6ffffffd;
     static final int SHT_GNU_VERNEED = 0x6ffffffe;
     static final int SHT_GNU_VERSYM = 0x6fffffff;
 
@@ -79,6 +81,8 @@ final class DynamicSections {
     private static final long DT_VERSYM = 0x6ffffff0L;
     private static final long DT_RELACOUNT = 0x6ffffff9L;
     private static final long DT_FLAGS_1 = 0x6ffffffbL;
+    private static final long DT_VERDEF = 0x6ffffffcL;
+    private static final long DT_VERDEFNUM = 0x6ffffffdL;
     private static final long DT_VERNEED = 0x6ffffffeL;
     private static final long DT_VERNEEDNUM = 0x6fffffffL;
     private static final long DF_SYMBOLIC = 2;
@@ -99,6 +103,9 @@ final class DynamicSections {
     private short[] versym;
     private byte[] verneed = new byte[0];
     private int verneedCount;
+    private byte[] verdef = new byte[0];
+    private boolean versioned;
+    private int verdefCount;
     private byte[] gnuHash;
     private byte[] sysvHash;
     private final List<String> needed = new ArrayList<>();
@@ -214,15 +221,24 @@ final class DynamicSections {
             strings.write(0);
         }
 
-        // Versions: each (library, version) an imported symbol uses gets an index from 2.
+        // Versions: a library's own (index 1 its base, then its version script's named versions),
+        // then each (library, version) an imported symbol uses.
         versym = new short[n];
+        List<LinkOptions.SymbolVersion> ownVersions = dyn.kind == OutputKind.SHARED_LIBRARY ? o.symbolVersions() : List.of();
+        if (!ownVersions.isEmpty()) {
+            buildVerdef(strings, ownVersions);
+        }
+        var versionOf = DynamicLink.versionMatcher(ownVersions);
         Map<String, Map<String, Integer>> needs = new LinkedHashMap<>();
-        int nextIndex = 2;
-        boolean anyVersion = false;
+        int nextIndex = verdefCount == 0 ? 2 : verdefCount + 1;
+        boolean anyVersion = verdefCount > 0;
         for (int i = 1; i < n; i++) {
             int s = dynsym[i];
             versym[i] = 1; // VER_NDX_GLOBAL
-            if (st.file(st.file[s]) instanceof SharedLibrary lib) {
+            if (verdefCount > 0 && definedHere(s)) {
+                int v = versionOf.applyAsInt(st.name(s));
+                versym[i] = (short) (v < 0 ? 1 : 2 + v);
+            } else if (st.file(st.file[s]) instanceof SharedLibrary lib) {
                 String v = lib.version(st.local[s]);
                 if (v != null) {
                     Map<String, Integer> m = needs.computeIfAbsent(lib.soname, k -> new LinkedHashMap<>());
@@ -236,8 +252,9 @@ final class DynamicSections {
                 }
             }
         }
-        if (anyVersion) {
-            ByteBuffer vb = ByteBuffer.allocate(needs.size() * 16 + (nextIndex - 2) * 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (!needs.isEmpty()) {
+            int firstNeeded = verdefCount == 0 ? 2 : verdefCount + 1;
+            ByteBuffer vb = ByteBuffer.allocate(needs.size() * 16 + (nextIndex - firstNeeded) * 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             int libIndex = 0;
             for (Map.Entry<String, Map<String, Integer>> e : needs.entrySet()) {
                 int at = vb.position();
@@ -255,6 +272,7 @@ final class DynamicSections {
             verneed = vb.array();
             verneedCount = needs.size();
         }
+        versioned = anyVersion;
         dynstr = strings.toByteArray();
 
         gnuHash = o.hashStyle() != LinkOptions.HashStyle.SYSV ? buildGnuHash(sortedHashes, buckets) : null;
@@ -281,6 +299,36 @@ final class DynamicSections {
         others += tlsRelocations(null, 0);
         relaDynCount = relativeCount + others + dyn.copyCount() + ctx.ifuncs.size();
         makeAtoms(n);
+    }
+
+    /**
+     * {@code .gnu.version_d}: the base version (index 1, named by the soname or the output's file
+     * name), then one definition per version, whose second auxiliary entry names its parent.
+     */
+    private void buildVerdef(ByteArrayOutputStream strings, List<LinkOptions.SymbolVersion> versions) {
+        String base = ctx.options.soname().orElse(ctx.output == null ? "" : String.valueOf(ctx.output.getFileName()));
+        verdefCount = versions.size() + 1;
+        int size = 28 * verdefCount;
+        for (LinkOptions.SymbolVersion v : versions) {
+            size += v.parent().isPresent() ? 8 : 0;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < verdefCount; i++) {
+            String name = i == 0 ? base : versions.get(i - 1).name();
+            java.util.Optional<String> parent = i == 0 ? java.util.Optional.empty() : versions.get(i - 1).parent();
+            int at = b.position();
+            int count = parent.isPresent() ? 2 : 1;
+            int next = i == verdefCount - 1 ? 0 : 20 + 8 * count;
+            b.putShort((short) 1).putShort((short) (i == 0 ? 1 : 0)) // VER_FLG_BASE
+                    .putShort((short) (i + 1)).putShort((short) count)
+                    .putInt(elfHash(name.getBytes(StandardCharsets.UTF_8))).putInt(20).putInt(next);
+            b.putInt(string(strings, name)).putInt(count == 2 ? 8 : 0);
+            if (count == 2) {
+                b.putInt(string(strings, parent.get())).putInt(0);
+            }
+            assert b.position() == at + 20 + 8 * count;
+        }
+        verdef = b.array();
     }
 
     /** {@return the dynamic relocation a GOT slot needs: GLOB_DAT, RELATIVE or 0} */
@@ -339,15 +387,23 @@ final class DynamicSections {
         } else {
             SyntheticAtoms.retire(ctx, HASH);
         }
-        if (verneedCount > 0) {
+        if (versioned) {
             SyntheticAtoms.make(ctx, VERSYM, SymbolKind.RODATA, SHT_GNU_VERSYM, ro, 2, 2L * n, out -> {
                 for (int i = 0; i < n; i++) {
                     out.buffer().putShort(2 * i, versym[i]);
                 }
             });
-            SyntheticAtoms.make(ctx, VERNEED, SymbolKind.RODATA, SHT_GNU_VERNEED, ro, 8, verneed.length, out -> out.buffer().put(0, verneed));
         } else {
             SyntheticAtoms.retire(ctx, VERSYM);
+        }
+        if (verdefCount > 0) {
+            SyntheticAtoms.make(ctx, VERDEF, SymbolKind.RODATA, SHT_GNU_VERDEF, ro, 8, verdef.length, out -> out.buffer().put(0, verdef));
+        } else {
+            SyntheticAtoms.retire(ctx, VERDEF);
+        }
+        if (verneedCount > 0) {
+            SyntheticAtoms.make(ctx, VERNEED, SymbolKind.RODATA, SHT_GNU_VERNEED, ro, 8, verneed.length, out -> out.buffer().put(0, verneed));
+        } else {
             SyntheticAtoms.retire(ctx, VERNEED);
         }
         if (relaDynCount > 0) {
@@ -561,8 +617,14 @@ final class DynamicSections {
                 e.add(DT_RELACOUNT, relativeCount);
             }
         }
-        if (verneedCount > 0) {
+        if (versioned) {
             e.add(DT_VERSYM, address(VERSYM));
+        }
+        if (verdefCount > 0) {
+            e.add(DT_VERDEF, address(VERDEF));
+            e.add(DT_VERDEFNUM, verdefCount);
+        }
+        if (verneedCount > 0) {
             e.add(DT_VERNEED, address(VERNEED));
             e.add(DT_VERNEEDNUM, verneedCount);
         }
@@ -710,6 +772,7 @@ final class DynamicSections {
             case GNU_HASH, HASH, VERSYM, RELA_DYN -> new int[] {dynsymIndex, 0};
             case RELA_PLT -> new int[] {dynsymIndex, sectionIndexOfName(".got.plt")};
             case VERNEED -> new int[] {dynstrIndex, verneedCount};
+            case VERDEF -> new int[] {dynstrIndex, verdefCount};
             case DYNAMIC -> new int[] {dynstrIndex, 0};
             default -> null;
         };

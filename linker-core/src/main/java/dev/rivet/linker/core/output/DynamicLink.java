@@ -559,6 +559,40 @@ public final class DynamicLink {
         };
     }
 
+    /**
+     * {@return a function from a symbol's name to the index of the version that names it, -1 for
+     * none}: an exact name in any version before a wildcard, then the first version that names it
+     *
+     * @param versions the versions a library defines
+     */
+    public static java.util.function.ToIntFunction<String> versionMatcher(List<dev.rivet.linker.LinkOptions.SymbolVersion> versions) {
+        java.util.Map<String, Integer> exact = new java.util.HashMap<>();
+        List<Pattern> wildcards = new ArrayList<>();
+        IntArrayList wildcardVersion = new IntArrayList();
+        for (int v = 0; v < versions.size(); v++) {
+            for (String p : versions.get(v).patterns()) {
+                if (isWildcard(p)) {
+                    wildcards.add(glob(p));
+                    wildcardVersion.add(v);
+                } else {
+                    exact.putIfAbsent(p, v);
+                }
+            }
+        }
+        return name -> {
+            Integer v = exact.get(name);
+            if (v != null) {
+                return v;
+            }
+            for (int i = 0; i < wildcards.size(); i++) {
+                if (wildcards.get(i).matcher(name).matches()) {
+                    return wildcardVersion.getInt(i);
+                }
+            }
+            return -1;
+        };
+    }
+
     private static boolean isWildcard(String p) {
         return p.indexOf('*') >= 0 || p.indexOf('?') >= 0 || p.indexOf('[') >= 0;
     }

@@ -33,6 +33,8 @@ public final class LinkContext {
     public final AtomTable atoms;
     /** The target's architecture. */
     public final Arch arch;
+    /** Where the output is written, or null when it is linked into memory. */
+    public java.nio.file.Path output;
     /** The entry symbol, or 0. */
     public int entrySymbol;
     /**
