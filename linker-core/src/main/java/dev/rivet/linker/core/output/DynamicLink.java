@@ -227,7 +227,8 @@ public final class DynamicLink {
         boolean shared = kind == OutputKind.SHARED_LIBRARY;
         boolean isFunction = st.isDefined(target) && st.kind(target) == SymbolKind.TEXT;
         boolean absolute = st.isDefined(target) && st.kind(target) == SymbolKind.ABSOLUTE && !pre;
-        boolean writable = at.kind(atom) == SymbolKind.DATA;
+        // A thread-local initializer is data too: the loader relocates the image before copying it.
+        boolean writable = at.kind(atom) == SymbolKind.DATA || at.kind(atom) == SymbolKind.TLS_DATA;
         switch (cls) {
             case Arch.CLASS_BRANCH -> {
                 if (pre) {
