@@ -181,10 +181,22 @@ class SharedLibraryTest {
         linkOk(arch, true, false, TLS_MAIN, "rivet-gnu-pic", t, "-ltg", "-lpthread");
         linkOk(arch, true, false, TLS_MAIN, "rivet-rivet-nopie", t, "-fno-PIC", "-no-pie", "-ltr", "-lpthread");
         linkOk(arch, true, false, TLS_MAIN, "rivet-ie", t, "-fPIE", "-ltie", "-lpthread");
+        List<String> programs = new ArrayList<>(List.of("rivet-rivet", "gnu-rivet", "rivet-gnu", "rivet-gnu-pic", "rivet-rivet-nopie", "rivet-ie"));
+        if (arch.equals("x86_64")) {
+            // TLS descriptors on x86-64 (-mtls-dialect=gnu2): kept in the library, relaxed to
+            // initial-exec for its symbols and to local-exec for the program's own.
+            linkOk(arch, true, false, TLS_LIB, "libtdesc.so", "-shared", "-mtls-dialect=gnu2");
+            linkOk(arch, true, false, TLS_MAIN, "rivet-desc", t, "-mtls-dialect=gnu2", "-ltdesc", "-lpthread");
+            linkOk(arch, false, false, TLS_MAIN, "gnu-desc", t, "-mtls-dialect=gnu2", "-ltdesc", "-lpthread");
+            programs.addAll(List.of("rivet-desc", "gnu-desc"));
+            assertThat(ExternalTools.run(List.of("readelf", "-r", "-W", dir.resolve("libtdesc.so").toString())).stdout())
+                    .contains("R_X86_64_TLSDESC");
+            assertSaneTables("libtdesc.so");
+        }
         ExternalTools.Result expected = run(arch, "gnu-gnu");
         assertThat(expected.exitCode()).isZero();
         assertThat(expected.stdout()).contains("main 114 ", "errno 2");
-        for (String p : List.of("rivet-rivet", "gnu-rivet", "rivet-gnu", "rivet-gnu-pic", "rivet-rivet-nopie", "rivet-ie")) {
+        for (String p : programs) {
             ExternalTools.Result r = run(arch, p);
             assertThat(r.stdout()).as(p).isEqualTo(expected.stdout());
             assertThat(r.exitCode()).as(p).isZero();

@@ -64,7 +64,7 @@ public final class RelocationScan {
                                     + " refers to '" + st.name(t) + "', which is not thread-local")
                             .withInput(f.name).withLocation(f.describe(at, st, a, f.relocs.offset[r])));
                 } else if (ta != 0) {
-                    if (!tpRelative && at.kind(ta).isThreadLocal() && tls.size() < MAX_SITES) {
+                    if (ctx.arch.relocationClass(f.relocs.type[r]) != Arch.CLASS_TLS && at.kind(ta).isThreadLocal() && tls.size() < MAX_SITES) {
                         // Builder relocations cannot express a thread-pointer offset yet.
                         tls.add(Diagnostic.error("relocation " + ctx.arch.opName(f.relocs.type[r])
                                         + " cannot refer to thread-local symbol '" + st.name(t) + "'")

@@ -181,4 +181,40 @@ class X86_64Test {
         assertThat(x86.apply(b, 4, X86_64.DTPOFF32_MODULE, 0x18, 0, 0x1004)).isNull();
         assertThat(b.getInt(4)).isEqualTo(0x18);
     }
+
+    @Test
+    void descriptorsAreRelaxedToLocalOrInitialExecOrKept() {
+        // lea x@tlsdesc(%rip), %rax; call *(%rax), the field at 3 and the call at 7
+        byte[] code = {0x48, (byte) 0x8d, 0x05, 0, 0, 0, 0, (byte) 0xff, 0x10};
+        ByteBuffer b = buf();
+        b.put(0, code);
+        assertThat(x86.apply(b, 3, X86_64.GOTPC32_TLSDESC, -0x20, -4, 0x1003)).isNull();
+        assertThat(x86.apply(b, 7, X86_64.TLSDESC_CALL, -0x20, 0, 0x1007)).isNull();
+        byte[] le = new byte[9];
+        b.get(0, le);
+        assertThat(le).containsExactly(0x48, 0xc7, 0xc0, 0xe0, 0xff, 0xff, 0xff, 0x66, 0x90); // mov $-0x20, %rax; xchg %ax, %ax
+
+        b = buf();
+        b.put(0, code);
+        b.put(0, (byte) 0x4c); // %r8
+        b.put(2, (byte) 0x05);
+        assertThat(x86.apply(b, 3, X86_64.GOTPC32_TLSDESC_TO_IE, 0, -4, 0x1003, 0x3000)).isNull();
+        assertThat(b.get(1)).isEqualTo((byte) 0x8b); // mov slot(%rip), %r8
+        assertThat(b.getInt(3)).isEqualTo(0x3000 - 4 - 0x1003);
+
+        b = buf();
+        b.put(0, code);
+        assertThat(x86.apply(b, 3, X86_64.GOTPC32_TLSDESC_GOT, 0, -4, 0x1003, 0x3010)).isNull();
+        assertThat(x86.apply(b, 7, X86_64.TLSDESC_CALL_KEEP, 0, 0, 0x1007, 0)).isNull();
+        assertThat(b.get(1)).isEqualTo((byte) 0x8d);
+        assertThat(b.getInt(3)).isEqualTo(0x3010 - 4 - 0x1003);
+        assertThat(b.get(7)).isEqualTo((byte) 0xff);
+
+        assertThat(x86.tlsOperation(X86_64.GOTPC32_TLSDESC, Arch.TLS_SHARED)).isEqualTo(X86_64.GOTPC32_TLSDESC_GOT);
+        assertThat(x86.tlsOperation(X86_64.TLSDESC_CALL, Arch.TLS_INITIAL_EXEC)).isEqualTo(X86_64.TLSDESC_CALL);
+        assertThat(x86.tlsGotEntry(X86_64.GOTPC32_TLSDESC_GOT)).isEqualTo(Arch.TLS_GOT_DESC);
+        assertThat(x86.width(X86_64.TLSDESC_CALL)).isEqualTo(2);
+        assertThat(x86.apply(buf(), 3, X86_64.GOTPC32_TLSDESC, 0, -4, 0)).contains("lea x@tlsdesc");
+        assertThat(x86.apply(buf(), 7, X86_64.TLSDESC_CALL, 0, 0, 0)).contains("call *(%rax)");
+    }
 }
