@@ -84,9 +84,10 @@ final class LdDriver {
         if (!options.versionScripts().isEmpty()) {
             List<String> global = new ArrayList<>();
             List<String> local = new ArrayList<>();
+            List<LinkOptions.SymbolVersion> versions = new ArrayList<>();
             try {
                 for (String script : options.versionScripts()) {
-                    VersionScript.read(Path.of(script), global, local);
+                    VersionScript.read(Path.of(script), global, local, versions);
                 }
             } catch (LinkException e) {
                 for (Diagnostic d : e.diagnostics()) {
@@ -95,6 +96,7 @@ final class LdDriver {
                 return 1;
             }
             lo.exports(global, local);
+            lo.symbolVersions(versions);
         }
         options.threads().ifPresent(lo::threads);
         for (String z : options.zKeywords()) { // the last of execstack and noexecstack wins
