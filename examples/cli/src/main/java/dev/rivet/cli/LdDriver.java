@@ -30,13 +30,7 @@ final class LdDriver {
 
     int link(LdOptions options) {
         Target target = options.target().map(Target::parse).orElseGet(LdDriver::hostTarget);
-        LinkOptions.Builder lo = LinkOptions.builder().deadStrip(options.gcSections())
-                .listener(new LinkListener() {
-                    @Override
-                    public void diagnostic(Diagnostic d) {
-                        err.println("rivet ld: " + d);
-                    }
-                });
+        LinkOptions.Builder lo = LinkOptions.builder().deadStrip(options.gcSections()).listener(printer(err, "rivet ld"));
         options.entry().ifPresent(lo::entry);
         lo.outputKind(switch (options.outputKind()) {
             case EXECUTABLE -> OutputKind.EXECUTABLE;
@@ -90,10 +84,7 @@ final class LdDriver {
                     VersionScript.read(Path.of(script), global, local, versions);
                 }
             } catch (LinkException e) {
-                for (Diagnostic d : e.diagnostics()) {
-                    err.println("rivet ld: " + d);
-                }
-                return 1;
+                return report(err, "rivet ld", e);
             }
             lo.exports(global, local);
             lo.symbolVersions(versions);
@@ -120,11 +111,26 @@ final class LdDriver {
             linker.link(Path.of(options.output()));
             return 0;
         } catch (LinkException e) {
-            for (Diagnostic d : e.diagnostics()) {
-                err.println("rivet ld: " + d);
-            }
-            return 1;
+            return report(err, "rivet ld", e);
         }
+    }
+
+    /** {@return a listener that prints each diagnostic after the command's name, as lld does} */
+    static LinkListener printer(PrintStream err, String command) {
+        return new LinkListener() {
+            @Override
+            public void diagnostic(Diagnostic d) {
+                err.println(command + ": " + d);
+            }
+        };
+    }
+
+    /** Prints a failed link's diagnostics; {@return 1, the exit status of a failed link} */
+    static int report(PrintStream err, String command, LinkException e) {
+        for (Diagnostic d : e.diagnostics()) {
+            err.println(command + ": " + d);
+        }
+        return 1;
     }
 
     private static void add(Linker linker, Path file, LdOptions.InputState state) {
