@@ -293,7 +293,8 @@ final class ObjectReader {
                 relocated[(int) shInfo[j]] = true;
             }
         }
-        String[] names = new String[shnum];
+        int[] nameOffset = new int[shnum];
+        int[] nameLength = new int[shnum];
         int count = 0;
         for (int i = 1; i < shnum; i++) {
             int type = shType[i];
@@ -336,9 +337,11 @@ final class ObjectReader {
             if (priority >= 0) {
                 loader.atoms.rank.put(sectionAtom[i], priority);
             }
-            names[count++] = shName[i];
+            nameOffset[count] = shNameOffset[i];
+            nameLength[count++] = shNameLength[i];
         }
-        file.atomSectionNames = Arrays.copyOf(names, count);
+        file.atomSectionNameOffset = Arrays.copyOf(nameOffset, count);
+        file.atomSectionNameLength = Arrays.copyOf(nameLength, count);
     }
 
     /** {@return the output section an input section goes to: {@code .text.foo} to {@code .text}, others keep their name} */
@@ -512,7 +515,7 @@ final class ObjectReader {
                     throw in.error(e + 8, "common symbol '" + symbolName(l) + "' has alignment " + value + ", which is not a power of two");
                 }
                 int atom = file.addSection(SymbolKind.BSS, (int) value, 0, size);
-                file.atomSectionNames = appendName(file.atomSectionNames, "COMMON");
+                file.addCommonSectionName();
                 file.addSymbol(SymbolKind.BSS, flags, atom, 0, size);
             } else if (shndx >= SHN_LORESERVE && shndx < SHN_XINDEX && shndx >= shnum) {
                 throw in.error(e + 6, "symbol " + l + " ('" + symbolName(l) + "') has reserved section index 0x" + Integer.toHexString(shndx));
@@ -691,12 +694,6 @@ final class ObjectReader {
 
     private long sectionHeader(int i) {
         return in.u64(40) + (long) i * Elf.SHDR_SIZE;
-    }
-
-    private static String[] appendName(String[] names, String name) {
-        String[] out = Arrays.copyOf(names, names.length + 1);
-        out[names.length] = name;
-        return out;
     }
 
     static String machineName(int m) {
