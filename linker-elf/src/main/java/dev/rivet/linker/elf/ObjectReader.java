@@ -458,6 +458,7 @@ final class ObjectReader {
         if (shndxTable >= 0) {
             in.require(shOffset[shndxTable], 4L * n, "the extended section index table");
         }
+        file.ensureSymbolCapacity(file.symCount + n);
         symNameOffset = new int[n];
         symNameLength = new int[n];
         mergedSectionSymbol = new int[n];
@@ -567,6 +568,13 @@ final class ObjectReader {
     private void readRelocations(ElfObjectFile file) {
         RelocationTypes types = RelocationTypes.of(arch);
         Arch core = loader.arch();
+        long total = 0; // RELA sections lie within the file (checked), so this is no bogus size
+        for (int i = 0; i < shnum; i++) {
+            if (shType[i] == SHT_RELA && shInfo[i] > 0 && shInfo[i] < shnum && sectionAtom[(int) shInfo[i]] != 0) {
+                total += shSize[i] / 24;
+            }
+        }
+        file.relocs.ensureCapacity((int) Math.min(Integer.MAX_VALUE, file.relocs.count + total));
         for (int i = 0; i < shnum; i++) {
             if (shType[i] == SHT_REL) {
                 throw in.error(sectionHeader(i), "section " + shName[i] + " has REL relocations; " + arch.canonicalName() + " objects use RELA");

@@ -151,7 +151,7 @@ class MachOObjectReaderTest {
         InputFile f = x.symbols().file(x.atoms().file[atom]);
         int r = x.atoms().relStart[atom];
         int s = f.relocationTarget(r);
-        long addend = f.relocs.addend[r];
+        long addend = f.relocs.addend(r);
         if (x.loader().arch().architecture() == dev.rivet.linker.Architecture.X86_64) {
             addend += 4;
         }

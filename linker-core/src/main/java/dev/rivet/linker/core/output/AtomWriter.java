@@ -160,7 +160,7 @@ public final class AtomWriter {
             } else if (arch.usesGotBase(op)) {
                 s = ctx.got.baseAddress(ctx);
             }
-            String problem = arch.apply(buf, pos + off, op, s, r.addend[i], addr + off, g);
+            String problem = arch.apply(buf, pos + off, op, s, r.addend(i), addr + off, g);
             if (problem != null && errs.size() < MAX_ERRORS) {
                 errs.add(Diagnostic.error("relocation " + arch.opName(r.type[i]) + " cannot be applied: " + problem
                         + "; references '" + st.name(target) + "'")

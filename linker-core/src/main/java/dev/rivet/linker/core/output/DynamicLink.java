@@ -239,7 +239,7 @@ public final class DynamicLink {
             case Arch.CLASS_ABS_WORD -> {
                 if (pre) {
                     if (writable) {
-                        place(atom, file.relocs.offset[r], SYMBOLIC, target, file.relocs.addend[r]);
+                        place(atom, file.relocs.offset[r], SYMBOLIC, target, file.relocs.addend(r));
                     } else if (!shared && isImported(target)) {
                         directReference(target, isFunction, file, atom, r);
                     } else {
@@ -247,7 +247,7 @@ public final class DynamicLink {
                     }
                 } else if (pic && !absolute && st.isDefined(target)) {
                     if (writable) {
-                        place(atom, file.relocs.offset[r], RELATIVE, target, file.relocs.addend[r]);
+                        place(atom, file.relocs.offset[r], RELATIVE, target, file.relocs.addend(r));
                     } else {
                         textRelocation(file, atom, r, target);
                     }
