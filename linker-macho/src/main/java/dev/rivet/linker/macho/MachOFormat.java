@@ -16,7 +16,7 @@ import java.util.Set;
 
 /**
  * The Mach-O format: reads relocatable objects ({@code MH_OBJECT}) and static archives for arm64
- * and x86_64 macOS; refuses to lay out an output until the Mach-O writer exists.
+ * and x86_64 macOS, and writes executables ({@code MH_EXECUTE}) and dylibs ({@code MH_DYLIB}).
  */
 public final class MachOFormat implements OutputFormat {
     /** Called by {@link java.util.ServiceLoader}. */
@@ -34,8 +34,17 @@ public final class MachOFormat implements OutputFormat {
 
     @Override
     public OutputPlan plan(LinkContext ctx) {
-        throw new LinkException(Diagnostic.error("Mach-O output (" + ctx.target + ") is not supported yet")
-                .withHint("Rivet links ELF for x86_64-linux and aarch64-linux today"));
+        return MachOLayout.plan(ctx);
+    }
+
+    @Override
+    public void defineLinkerSymbols(LinkContext ctx) {
+        MachOStubs.reserveBinderSlot(ctx);
+    }
+
+    @Override
+    public void createSyntheticAtoms(LinkContext ctx) {
+        MachOState.of(ctx).stubs = MachOStubs.create(ctx);
     }
 
     @Override

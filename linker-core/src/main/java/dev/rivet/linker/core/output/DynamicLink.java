@@ -47,6 +47,12 @@ public final class DynamicLink {
     public final boolean pic;
     /** Whether the output has dynamic tables: a PIE, a shared library, or a program with shared libraries. */
     public final boolean active;
+    /**
+     * Mach-O's rules (ld64): programs are always position-independent, a library binds its own
+     * references to its own definitions (two-level namespace), undefined symbols are bound at load
+     * time only with {@code -undefined dynamic_lookup}, and the format lays out the stubs.
+     */
+    public final boolean machO;
     /** The shared libraries among the inputs, in input order. */
     public final List<SharedLibrary> libraries = new ArrayList<>();
 
@@ -71,7 +77,8 @@ public final class DynamicLink {
     public DynamicLink(LinkContext ctx) {
         this.ctx = ctx;
         this.kind = ctx.options.outputKind();
-        this.pic = kind.isPositionIndependent();
+        this.machO = ctx.target.format() == dev.rivet.linker.ObjectFormat.MACHO;
+        this.pic = kind.isPositionIndependent() || machO;
         SymbolTable st = ctx.symbols;
         for (int f = 1; f < st.fileCount(); f++) {
             if (st.file(f) instanceof SharedLibrary lib) {
@@ -122,7 +129,7 @@ public final class DynamicLink {
             if (!defined) {
                 // An undefined reference in a shared library is bound at load time; in a program
                 // a weak one is 0 and a strong one an error.
-                if (shared) {
+                if (machO ? ctx.options.dynamicLookup() : shared) {
                     preemptible.set(s);
                 }
                 continue;
@@ -135,12 +142,17 @@ public final class DynamicLink {
             if (export) {
                 exported.set(s);
                 roots.add(s);
-                if (shared && !ctx.options.symbolic() && file.kind(l) != SymbolKind.ABSOLUTE) {
+                if (shared && !ctx.options.symbolic() && !machO && file.kind(l) != SymbolKind.ABSOLUTE) {
                     preemptible.set(s);
                 }
             }
         }
         return roots;
+    }
+
+    /** {@return whether a symbol defined here is exported} @param s a symbol */
+    public boolean isExported(int s) {
+        return exported.get(s);
     }
 
     /** {@return whether references to a symbol are bound at load time} @param s a symbol */
@@ -245,7 +257,7 @@ public final class DynamicLink {
                 if (isImported(target)) {
                     error(file, atom, r, target, "refers to thread-local symbol '" + st.name(target)
                             + "' of a shared library, which Rivet cannot link yet");
-                } else if (shared) {
+                } else if (shared && !machO) {
                     error(file, atom, r, target, "is a thread-local access model that Rivet cannot use in shared libraries yet");
                 }
             }
@@ -262,6 +274,11 @@ public final class DynamicLink {
             return;
         }
         SharedLibrary lib = (SharedLibrary) st.file(st.file[target]);
+        if (machO) {
+            error(file, atom, r, target, "refers to data '" + st.name(target) + "' of dylib " + lib.name
+                    + " directly, which Mach-O cannot express (no copy relocations); reach it through the GOT");
+            return;
+        }
         if (lib.isProtected(st.local[target])) {
             error(file, atom, r, target, "needs a copy relocation of '" + st.name(target)
                     + "', which has protected visibility in " + lib.name + "; recompile with -fPIC");
@@ -395,11 +412,26 @@ public final class DynamicLink {
     /** The dynamic section's address, which the first {@code .got.plt} slot holds; the format sets it after layout. */
     public long dynamicSectionAddress;
     private int pltAtom;
+    private int pltHeaderSize;
+    private int pltEntrySize;
     private int gotPltAtom;
 
     /** {@return the PLT's address (its header), after layout} */
     public long pltAddress() {
         return ctx.atoms.address[pltAtom];
+    }
+
+    /**
+     * A format that lays out its own stubs (Mach-O {@code __stubs}) says where: entry i of the
+     * atom, with no header, is symbol {@link #pltSymbol}(i)'s address in this output.
+     *
+     * @param atom the stubs' atom
+     * @param entrySize the size of one stub
+     */
+    public void placeStubs(int atom, int entrySize) {
+        pltAtom = atom;
+        pltHeaderSize = 0;
+        pltEntrySize = entrySize;
     }
 
     /** {@return the address of {@code .got.plt}, after layout; 0 without a PLT} */
@@ -409,7 +441,7 @@ public final class DynamicLink {
 
     /** {@return the address of PLT entry i, after layout} @param i an entry */
     public long pltEntryAddress(int i) {
-        return pltAddress() + ctx.arch.pltHeaderSize() + (long) ctx.arch.pltEntrySize() * i;
+        return pltAddress() + pltHeaderSize + (long) pltEntrySize * i;
     }
 
     /** {@return the address of PLT entry i's slot in {@code .got.plt}, after layout} @param i an entry */
@@ -421,13 +453,15 @@ public final class DynamicLink {
     void materialize(LinkContext ctx) {
         materializeCopies(ctx);
         int n = plt.size();
-        if (n == 0) {
+        if (n == 0 || machO) {
             SyntheticAtoms.retire(ctx, ".plt");
             SyntheticAtoms.retire(ctx, ".got.plt");
             return;
         }
         Arch arch = ctx.arch;
-        long size = arch.pltHeaderSize() + (long) arch.pltEntrySize() * n;
+        pltHeaderSize = arch.pltHeaderSize();
+        pltEntrySize = arch.pltEntrySize();
+        long size = pltHeaderSize + (long) pltEntrySize * n;
         pltAtom = SyntheticAtoms.make(ctx, ".plt", SymbolKind.TEXT, 1, 0x6 /* ALLOC|EXECINSTR */, 16, size, out -> {
             long base = pltAddress();
             long gotPlt = gotPltAddress();

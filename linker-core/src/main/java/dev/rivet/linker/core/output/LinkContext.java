@@ -33,6 +33,8 @@ public final class LinkContext {
     public final AtomTable atoms;
     /** The target's architecture. */
     public final Arch arch;
+    /** The output file's name without its directory (a Mach-O code signature's identifier), or null when linking to memory. */
+    public String outputName;
     /** The entry symbol, or 0. */
     public int entrySymbol;
     /**

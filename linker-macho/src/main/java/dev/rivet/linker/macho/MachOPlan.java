@@ -1,0 +1,625 @@
+package dev.rivet.linker.macho;
+
+import dev.rivet.linker.Architecture;
+import dev.rivet.linker.SymbolKind;
+import dev.rivet.linker.core.output.DynamicLink;
+import dev.rivet.linker.core.output.LinkContext;
+import dev.rivet.linker.core.output.OutputPlan;
+import dev.rivet.linker.core.output.OutputSection;
+import dev.rivet.linker.core.symbols.InputFile;
+import dev.rivet.linker.core.symbols.SharedLibrary;
+import dev.rivet.linker.core.symbols.SymbolTable;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A laid-out Mach-O output: the header and load commands, and the {@code __LINKEDIT} contents
+ * (dyld info, export trie, function starts, symbol tables), all computed once the sections have
+ * addresses and written after the atoms. {@link #finish} hashes the output into {@code LC_UUID}.
+ */
+final class MachOPlan implements OutputPlan {
+    private static final String DYLINKER = "/usr/lib/dyld";
+    private static final String LIB_SYSTEM = "/usr/lib/libSystem.B.dylib";
+
+    private final LinkContext ctx;
+    private final MachOState state;
+    private final List<MachOLayout.Segment> segments;
+    private final MachOLayout.Section[] byOutput;
+    private final boolean dylib;
+    private final long page;
+    /** Install names of LC_LOAD_DYLIB, in ordinal order (ordinal = index + 1). */
+    private final List<String> dylibNames = new ArrayList<>();
+    private final Map<SharedLibrary, Integer> ordinals = new IdentityHashMap<>();
+    private final String installName;
+    private List<OutputSection> placed;
+    private long threadLocalStart;
+    private int headerFlags;
+
+    // __LINKEDIT, in file order.
+    private byte[] rebase;
+    private byte[] bind;
+    private byte[] weakBind;
+    private byte[] lazyBind;
+    private byte[] exportTrie;
+    private byte[] functionStarts;
+    private byte[] symtab;
+    private byte[] indirect;
+    private byte[] strtab;
+    private int nlocal;
+    private int nextdef;
+    private int nundef;
+    private long linkeditOffset;
+    private long uuidPosition;
+
+    MachOPlan(LinkContext ctx, MachOState state, List<MachOLayout.Segment> segments, MachOLayout.Section[] byOutput,
+            boolean dylib, long page) {
+        this.ctx = ctx;
+        this.state = state;
+        this.segments = segments;
+        this.byOutput = byOutput;
+        this.dylib = dylib;
+        this.page = page;
+        boolean hasLibSystem = false;
+        for (SharedLibrary lib : ctx.dynamic.libraries) {
+            if (!ordinals.containsKey(lib)) {
+                dylibNames.add(lib.soname);
+                ordinals.put(lib, dylibNames.size());
+                hasLibSystem |= lib.soname.startsWith("/usr/lib/libSystem");
+            }
+        }
+        if (!dylib && !hasLibSystem) {
+            dylibNames.add(LIB_SYSTEM); // every program loads libSystem, which holds dyld's helpers
+        }
+        String file = ctx.outputName == null ? "a.dylib" : ctx.outputName;
+        installName = ctx.options.soname().orElse("@rpath/" + file);
+    }
+
+    // --- load commands --------------------------------------------------------------------------
+
+    private static int stringCommandSize(int fixed, String s) {
+        return (int) MachO.align(fixed + s.getBytes(StandardCharsets.UTF_8).length + 1, 8);
+    }
+
+    long loadCommandsSize() {
+        long size = 0;
+        for (MachOLayout.Segment seg : segments) {
+            size += MachO.SEGMENT_SIZE + (long) MachO.SECTION_SIZE * seg.sections.size();
+        }
+        size += 48 + 24 + 80; // LC_DYLD_INFO_ONLY, LC_SYMTAB, LC_DYSYMTAB
+        size += dylib ? stringCommandSize(24, installName) : stringCommandSize(12, DYLINKER);
+        size += 24 + 32 + 16; // LC_UUID, LC_BUILD_VERSION (one tool), LC_SOURCE_VERSION
+        size += dylib ? 0 : 24; // LC_MAIN
+        for (String d : dylibNames) {
+            size += stringCommandSize(24, d);
+        }
+        for (String r : ctx.options.runPaths()) {
+            size += stringCommandSize(12, r);
+        }
+        size += 16 + 16; // LC_FUNCTION_STARTS, LC_DATA_IN_CODE
+        return size;
+    }
+
+    private int loadCommandCount() {
+        return segments.size() + 3 + 1 + 3 + (dylib ? 0 : 1) + dylibNames.size() + ctx.options.runPaths().size() + 2;
+    }
+
+    // --- after placement: the contents of __LINKEDIT ----------------------------------------------
+
+    void layoutDone(List<OutputSection> placed, long threadLocalStart) {
+        this.placed = placed;
+        this.threadLocalStart = threadLocalStart;
+        SymbolTable st = ctx.symbols;
+        DynamicLink dyn = ctx.dynamic;
+        MachOStubs stubs = state.stubs;
+
+        // Which symbols the output imports, and the symbol table's order: locals, external definitions, imports.
+        IntArrayList locals = new IntArrayList();
+        IntArrayList extdefs = new IntArrayList();
+        IntArrayList undefs = new IntArrayList();
+        java.util.BitSet imported = new java.util.BitSet();
+        for (int i = 0; i < dyn.placeCount(); i++) {
+            if (dyn.placeKind(i) == DynamicLink.SYMBOLIC) {
+                imported.set(dyn.placeSymbol(i));
+            }
+        }
+        for (int i = 0; i < ctx.got.size(); i++) {
+            if (dyn.isPreemptible(ctx.got.symbol(i))) {
+                imported.set(ctx.got.symbol(i));
+            }
+        }
+        for (int i = 0; i < stubs.count; i++) {
+            imported.set(dyn.pltSymbol(i));
+        }
+        long strSize = 1;
+        boolean weakDefines = false;
+        boolean tlv = false;
+        for (int s = 1; s < st.count; s++) {
+            if (imported.get(s)) {
+                undefs.add(s);
+                strSize += st.nameLength(s) + 1;
+                continue;
+            }
+            int f = st.file[s];
+            if (f == 0 || !st.isDefined(s) || st.hasFlag(s, InputFile.NOT_IN_SYMTAB) || st.hasFlag(s, InputFile.SHARED)) {
+                continue;
+            }
+            int atom = st.atom(s);
+            if (atom != 0 && !ctx.atoms.alive.get(atom)) {
+                continue;
+            }
+            if (isLocal(st, s)) {
+                locals.add(s);
+            } else {
+                extdefs.add(s);
+                weakDefines |= st.hasFlag(s, InputFile.WEAK);
+            }
+            strSize += st.nameLength(s) + 1;
+        }
+        nlocal = locals.size();
+        nextdef = extdefs.size();
+        nundef = undefs.size();
+        int[] symtabIndex = new int[st.count];
+        byte[] names = new byte[(int) MachO.align(strSize, 8)];
+        ByteBuffer nl = ByteBuffer.allocate((nlocal + nextdef + nundef) * MachO.NLIST_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int strPos = 1;
+        int index = 0;
+        List<Export> exports = new ArrayList<>();
+        long base = textAddress();
+        for (IntArrayList group : List.of(locals, extdefs, undefs)) {
+            for (int k = 0; k < group.size(); k++) {
+                int s = group.getInt(k);
+                symtabIndex[s] = index++;
+                int type;
+                int sect = 0;
+                int desc = 0;
+                long value = 0;
+                if (group == undefs) {
+                    type = MachO.N_UNDF | MachO.N_EXT;
+                    int ordinal = ordinal(s);
+                    desc = (ordinal < 0 ? MachO.DYNAMIC_LOOKUP_ORDINAL : ordinal) << 8;
+                } else {
+                    int atom = st.atom(s);
+                    value = ctx.addressOf(s);
+                    if (atom == 0) {
+                        type = MachO.N_ABS;
+                    } else {
+                        type = MachO.N_SECT;
+                        sect = byOutput[ctx.atomOutput[atom]].index;
+                    }
+                    if (group == extdefs) {
+                        type |= MachO.N_EXT;
+                        boolean weak = st.hasFlag(s, InputFile.WEAK);
+                        desc = weak ? MachO.N_WEAK_DEF : 0;
+                        if (!dylib || dyn.isExported(s)) {
+                            int kind = atom == 0 ? MachO.EXPORT_SYMBOL_FLAGS_KIND_ABSOLUTE
+                                    : byOutput[ctx.atomOutput[atom]].type() == MachO.S_THREAD_LOCAL_VARIABLES
+                                            ? MachO.EXPORT_SYMBOL_FLAGS_KIND_THREAD_LOCAL : MachO.EXPORT_SYMBOL_FLAGS_KIND_REGULAR;
+                            exports.add(new Export(st.name(s), kind | (weak ? MachO.EXPORT_SYMBOL_FLAGS_WEAK_DEFINITION : 0),
+                                    atom == 0 ? value : value - base));
+                        }
+                    } else if (st.hasFlag(s, InputFile.HIDDEN) && !st.isStatic.get(s)) {
+                        type |= MachO.N_PEXT; // was a private extern
+                    }
+                    tlv |= sect != 0 && byOutput[ctx.atomOutput[atom]].type() == MachO.S_THREAD_LOCAL_VARIABLES;
+                }
+                int p = (symtabIndex[s]) * MachO.NLIST_SIZE;
+                nl.putInt(p, strPos);
+                nl.put(p + 4, (byte) type);
+                nl.put(p + 5, (byte) sect);
+                nl.putShort(p + 6, (short) desc);
+                nl.putLong(p + 8, value);
+                st.copyName(s, names, strPos);
+                strPos += st.nameLength(s) + 1;
+            }
+        }
+        symtab = nl.array();
+        strtab = names;
+
+        // Fixups.
+        LongArrayList rebases = new LongArrayList();
+        List<DyldInfo.Bind> binds = new ArrayList<>();
+        for (int i = 0; i < dyn.placeCount(); i++) {
+            if (dyn.placeKind(i) == DynamicLink.RELATIVE) {
+                rebases.add(dyn.placeAddress(i));
+            } else if (dyn.placeKind(i) == DynamicLink.SYMBOLIC) {
+                binds.add(bind(dyn.placeAddress(i), dyn.placeSymbol(i), dyn.placeAddend(i)));
+            }
+        }
+        int gotCount = ctx.got.size();
+        int[] indirectSymbols = new int[gotCount + 2 * stubs.count];
+        for (int i = 0; i < gotCount; i++) {
+            int s = ctx.got.symbol(i);
+            long slot = ctx.got.entryAddress(ctx, s);
+            if (dyn.isPreemptible(s)) {
+                binds.add(bind(slot, s, 0));
+                indirectSymbols[i] = symtabIndex[s];
+            } else if (st.isDefined(s) && !dyn.mustKeepGot(s)) {
+                rebases.add(slot);
+                indirectSymbols[i] = MachO.INDIRECT_SYMBOL_LOCAL;
+            } else {
+                indirectSymbols[i] = MachO.INDIRECT_SYMBOL_LOCAL | MachO.INDIRECT_SYMBOL_ABS;
+            }
+        }
+        List<DyldInfo.Bind> lazy = new ArrayList<>();
+        for (int i = 0; i < stubs.count; i++) {
+            int s = dyn.pltSymbol(i);
+            long slot = stubs.pointer(ctx, i);
+            rebases.add(slot);
+            lazy.add(bind(slot, s, 0));
+            indirectSymbols[gotCount + i] = symtabIndex[s];
+            indirectSymbols[gotCount + stubs.count + i] = symtabIndex[s];
+        }
+        rebase = encodeRebases(rebases);
+        bind = DyldInfo.binds(binds);
+        weakBind = DyldInfo.weakBinds(List.of(), List.of());
+        lazyBind = DyldInfo.lazyBinds(lazy, stubs.lazyOffset);
+        exportTrie = encodeExports(exports);
+        functionStarts = functionStarts();
+        ByteBuffer ind = ByteBuffer.allocate(4 * indirectSymbols.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int v : indirectSymbols) {
+            ind.putInt(v);
+        }
+        indirect = ind.array();
+        for (MachOLayout.Section s : byOutput) {
+            switch (s.type()) {
+                case MachO.S_NON_LAZY_SYMBOL_POINTERS -> s.reserved1 = 0;
+                case MachO.S_SYMBOL_STUBS -> {
+                    s.reserved1 = gotCount;
+                    s.reserved2 = stubs.stubSize;
+                }
+                case MachO.S_LAZY_SYMBOL_POINTERS -> s.reserved1 = gotCount + stubs.count;
+                default -> { }
+            }
+        }
+
+        headerFlags = MachO.MH_NOUNDEFS | MachO.MH_DYLDLINK | MachO.MH_TWOLEVEL
+                | (dylib ? MachO.MH_NO_REEXPORTED_DYLIBS : MachO.MH_PIE)
+                | (tlv ? MachO.MH_HAS_TLV_DESCRIPTORS : 0) | (weakDefines ? MachO.MH_WEAK_DEFINES : 0);
+        linkeditOffset = linkedit().fileoff;
+    }
+
+    /** An exported symbol: flags EXPORT_SYMBOL_FLAGS_*, address from the header. */
+    private record Export(String name, long flags, long address) { }
+
+    /** The export trie; left empty until ExportTrie (branch macho-imports) is merged. */
+    private static byte[] encodeExports(List<Export> exports) {
+        return new byte[0];
+    }
+
+    private static boolean isLocal(SymbolTable st, int s) {
+        return st.isStatic.get(s) || st.hasFlag(s, InputFile.HIDDEN) || st.hasFlag(s, InputFile.LOCAL);
+    }
+
+    /** {@return the dylib ordinal a symbol binds to: its library's, or flat lookup for one no library defines} */
+    private int ordinal(int s) {
+        SymbolTable st = ctx.symbols;
+        if (st.file(st.file[s]) instanceof SharedLibrary lib) {
+            return ordinals.get(lib);
+        }
+        return MachO.BIND_SPECIAL_DYLIB_FLAT_LOOKUP;
+    }
+
+    private DyldInfo.Bind bind(long address, int s, long addend) {
+        int seg = segmentIndex(address);
+        return new DyldInfo.Bind(seg, address - segments.get(seg).vmaddr, ordinal(s), ctx.symbols.name(s), 0, addend);
+    }
+
+    private byte[] encodeRebases(LongArrayList addresses) {
+        long[] sorted = addresses.toLongArray();
+        java.util.Arrays.sort(sorted);
+        int n = 0;
+        int[] seg = new int[sorted.length];
+        long[] off = new long[sorted.length];
+        for (int i = 0; i < sorted.length; i++) {
+            if (i > 0 && sorted[i] == sorted[i - 1]) {
+                continue;
+            }
+            seg[n] = segmentIndex(sorted[i]);
+            off[n] = sorted[i] - segments.get(seg[n]).vmaddr;
+            n++;
+        }
+        return DyldInfo.rebases(seg, off, n);
+    }
+
+    private int segmentIndex(long address) {
+        for (int i = 0; i < segments.size(); i++) {
+            MachOLayout.Segment seg = segments.get(i);
+            if (seg.vmsize > 0 && address >= seg.vmaddr && address < seg.vmaddr + seg.vmsize && !seg.name.equals("__PAGEZERO")) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("address 0x" + Long.toHexString(address) + " is in no segment");
+    }
+
+    /** LC_FUNCTION_STARTS: the start of every function in code sections (not stubs), as ULEB128 deltas from __TEXT. */
+    private byte[] functionStarts() {
+        SymbolTable st = ctx.symbols;
+        LongArrayList starts = new LongArrayList();
+        for (MachOLayout.Section s : byOutput) {
+            if (!s.code() || s.type() == MachO.S_SYMBOL_STUBS || s.sectname.equals("__stub_helper")) {
+                continue;
+            }
+            for (int a : s.out.atoms) {
+                starts.add(ctx.atoms.address[a]);
+            }
+        }
+        for (int s = 1; s < st.count; s++) {
+            if (st.file[s] != 0 && st.isDefined(s) && !st.hasFlag(s, InputFile.SHARED) && st.kind(s) == SymbolKind.TEXT) {
+                int atom = st.atom(s);
+                if (atom != 0 && ctx.atoms.alive.get(atom) && byOutput[ctx.atomOutput[atom]].code()) {
+                    starts.add(ctx.addressOf(s));
+                }
+            }
+        }
+        long[] sorted = starts.toLongArray();
+        java.util.Arrays.sort(sorted);
+        DyldInfo.Out out = new DyldInfo.Out();
+        long last = textAddress();
+        for (long a : sorted) {
+            if (a > last) {
+                out.uleb(a - last);
+                last = a;
+            }
+        }
+        if (out.size() > 0) {
+            out.u8(0);
+        }
+        return out.aligned();
+    }
+
+    private MachOLayout.Segment text() {
+        return segments.get(dylib ? 0 : 1);
+    }
+
+    private long textAddress() {
+        return text().vmaddr;
+    }
+
+    private MachOLayout.Segment linkedit() {
+        return segments.get(segments.size() - 1);
+    }
+
+    // Offsets of the __LINKEDIT pieces, relative to its start.
+    private long rebaseOff() {
+        return 0;
+    }
+
+    private long bindOff() {
+        return rebaseOff() + rebase.length;
+    }
+
+    private long weakBindOff() {
+        return bindOff() + bind.length;
+    }
+
+    private long lazyBindOff() {
+        return weakBindOff() + weakBind.length;
+    }
+
+    private long exportOff() {
+        return lazyBindOff() + lazyBind.length;
+    }
+
+    private long functionStartsOff() {
+        return exportOff() + exportTrie.length;
+    }
+
+    private long symtabOff() {
+        return functionStartsOff() + functionStarts.length;
+    }
+
+    private long indirectOff() {
+        return symtabOff() + symtab.length;
+    }
+
+    private long strtabOff() {
+        return indirectOff() + indirect.length;
+    }
+
+    long linkeditSize() {
+        return strtabOff() + strtab.length;
+    }
+
+    // --- OutputPlan ---------------------------------------------------------------------------------
+
+    @Override
+    public long fileSize() {
+        return linkedit().fileoff + linkedit().filesize;
+    }
+
+    @Override
+    public List<OutputSection> sections() {
+        return placed;
+    }
+
+    @Override
+    public long entryAddress() {
+        return ctx.entrySymbol == 0 ? 0 : ctx.addressOf(ctx.entrySymbol);
+    }
+
+    @Override
+    public long threadPointer() {
+        return threadLocalStart; // thread-local offsets in descriptors are from the template's start
+    }
+
+    @Override
+    public boolean executable() {
+        return !dylib;
+    }
+
+    @Override
+    public void writeFormatData(LinkContext ctx, ByteBuffer out) {
+        boolean x86 = ctx.target.architecture() == Architecture.X86_64;
+        out.putInt(0, MachO.MH_MAGIC_64);
+        out.putInt(4, x86 ? MachO.CPU_TYPE_X86_64 : MachO.CPU_TYPE_ARM64);
+        out.putInt(8, x86 ? MachO.CPU_SUBTYPE_X86_64_ALL : MachO.CPU_SUBTYPE_ARM64_ALL);
+        out.putInt(12, dylib ? MachO.MH_DYLIB : MachO.MH_EXECUTE);
+        out.putInt(16, loadCommandCount());
+        out.putInt(20, (int) loadCommandsSize());
+        out.putInt(24, headerFlags);
+        out.putInt(28, 0);
+        int p = MachO.HEADER_SIZE;
+        for (MachOLayout.Segment seg : segments) {
+            p = segment(out, p, seg);
+        }
+        long le = linkeditOffset;
+        out.putInt(p, MachO.LC_DYLD_INFO_ONLY).putInt(p + 4, 48);
+        putRange(out, p + 8, le + rebaseOff(), rebase.length);
+        putRange(out, p + 16, le + bindOff(), bind.length);
+        putRange(out, p + 24, le + weakBindOff(), weakBind.length);
+        putRange(out, p + 32, le + lazyBindOff(), lazyBind.length);
+        putRange(out, p + 40, le + exportOff(), exportTrie.length);
+        p += 48;
+        out.putInt(p, MachO.LC_SYMTAB).putInt(p + 4, 24);
+        out.putInt(p + 8, (int) (le + symtabOff())).putInt(p + 12, symtab.length / MachO.NLIST_SIZE);
+        out.putInt(p + 16, (int) (le + strtabOff())).putInt(p + 20, strtab.length);
+        p += 24;
+        out.putInt(p, MachO.LC_DYSYMTAB).putInt(p + 4, 80);
+        out.putInt(p + 8, 0).putInt(p + 12, nlocal);
+        out.putInt(p + 16, nlocal).putInt(p + 20, nextdef);
+        out.putInt(p + 24, nlocal + nextdef).putInt(p + 28, nundef);
+        for (int i = 32; i < 56; i += 4) {
+            out.putInt(p + i, 0); // no table of contents, modules or external references
+        }
+        out.putInt(p + 56, indirect.length == 0 ? 0 : (int) (le + indirectOff())).putInt(p + 60, indirect.length / 4);
+        for (int i = 64; i < 80; i += 4) {
+            out.putInt(p + i, 0); // no local or external relocation entries
+        }
+        p += 80;
+        if (dylib) {
+            p = dylibCommand(out, p, MachO.LC_ID_DYLIB, installName, 0x10000);
+        } else {
+            p = stringCommand(out, p, MachO.LC_LOAD_DYLINKER, DYLINKER);
+        }
+        out.putInt(p, MachO.LC_UUID).putInt(p + 4, 24);
+        uuidPosition = p + 8;
+        out.putLong(p + 8, 0).putLong(p + 16, 0); // hashed in finish()
+        p += 24;
+        out.putInt(p, MachO.LC_BUILD_VERSION).putInt(p + 4, 32);
+        out.putInt(p + 8, MachO.PLATFORM_MACOS);
+        String defaultMin = x86 ? "10.15" : "11.0";
+        int minos = version(ctx.options.minOsVersion().orElse(defaultMin));
+        out.putInt(p + 12, minos);
+        out.putInt(p + 16, ctx.options.sdkVersion().map(MachOPlan::version).orElse(minos));
+        out.putInt(p + 20, 1);
+        out.putInt(p + 24, MachO.TOOL_LD).putInt(p + 28, version("1.0"));
+        p += 32;
+        out.putInt(p, MachO.LC_SOURCE_VERSION).putInt(p + 4, 16).putLong(p + 8, 0);
+        p += 16;
+        if (!dylib) {
+            out.putInt(p, MachO.LC_MAIN).putInt(p + 4, 24);
+            out.putLong(p + 8, ctx.entrySymbol == 0 ? 0 : entryAddress() - textAddress()).putLong(p + 16, 0);
+            p += 24;
+        }
+        for (String d : dylibNames) {
+            p = dylibCommand(out, p, MachO.LC_LOAD_DYLIB, d, d.startsWith("/usr/lib/libSystem") ? 1311 << 16 : 0x10000);
+        }
+        for (String r : ctx.options.runPaths()) {
+            p = stringCommand(out, p, MachO.LC_RPATH, r);
+        }
+        out.putInt(p, MachO.LC_FUNCTION_STARTS).putInt(p + 4, 16);
+        out.putInt(p + 8, (int) (le + functionStartsOff())).putInt(p + 12, functionStarts.length);
+        p += 16;
+        out.putInt(p, MachO.LC_DATA_IN_CODE).putInt(p + 4, 16);
+        out.putInt(p + 8, (int) (le + symtabOff())).putInt(p + 12, 0);
+        p += 16;
+        if (p != MachO.HEADER_SIZE + loadCommandsSize()) {
+            throw new IllegalStateException("load commands take " + (p - MachO.HEADER_SIZE) + " bytes, not " + loadCommandsSize());
+        }
+        int at = (int) le;
+        for (byte[] b : new byte[][] {rebase, bind, weakBind, lazyBind, exportTrie, functionStarts, symtab, indirect, strtab}) {
+            out.put(at, b);
+            at += b.length;
+        }
+    }
+
+    private int segment(ByteBuffer out, int p, MachOLayout.Segment seg) {
+        int n = seg.sections.size();
+        out.putInt(p, MachO.LC_SEGMENT_64).putInt(p + 4, MachO.SEGMENT_SIZE + MachO.SECTION_SIZE * n);
+        name16(out, p + 8, seg.name);
+        out.putLong(p + 24, seg.vmaddr).putLong(p + 32, seg.vmsize).putLong(p + 40, seg.fileoff).putLong(p + 48, seg.filesize);
+        out.putInt(p + 56, seg.prot).putInt(p + 60, seg.prot).putInt(p + 64, n).putInt(p + 68, 0);
+        p += MachO.SEGMENT_SIZE;
+        for (MachOLayout.Section s : seg.sections) {
+            name16(out, p, s.sectname);
+            name16(out, p + 16, s.segname);
+            out.putLong(p + 32, s.out.address).putLong(p + 40, s.out.size);
+            out.putInt(p + 48, s.zerofill() ? 0 : (int) s.out.fileOffset);
+            out.putInt(p + 52, Long.numberOfTrailingZeros(s.out.alignment));
+            out.putInt(p + 56, 0).putInt(p + 60, 0);
+            out.putInt(p + 64, s.flags).putInt(p + 68, s.reserved1).putInt(p + 72, s.reserved2).putInt(p + 76, 0);
+            p += MachO.SECTION_SIZE;
+        }
+        return p;
+    }
+
+    private static void putRange(ByteBuffer out, int p, long off, int size) {
+        out.putInt(p, size == 0 ? 0 : (int) off).putInt(p + 4, size);
+    }
+
+    private static void name16(ByteBuffer out, int p, String name) {
+        byte[] b = name.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 16; i++) {
+            out.put(p + i, i < b.length ? b[i] : 0);
+        }
+    }
+
+    private static int stringCommand(ByteBuffer out, int p, int cmd, String s) {
+        int size = stringCommandSize(12, s);
+        out.putInt(p, cmd).putInt(p + 4, size).putInt(p + 8, 12);
+        putString(out, p + 12, s, size - 12);
+        return p + size;
+    }
+
+    private static int dylibCommand(ByteBuffer out, int p, int cmd, String name, int currentVersion) {
+        int size = stringCommandSize(24, name);
+        out.putInt(p, cmd).putInt(p + 4, size).putInt(p + 8, 24);
+        out.putInt(p + 12, 0).putInt(p + 16, currentVersion).putInt(p + 20, 0x10000);
+        putString(out, p + 24, name, size - 24);
+        return p + size;
+    }
+
+    private static void putString(ByteBuffer out, int p, String s, int room) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < room; i++) {
+            out.put(p + i, i < b.length ? b[i] : 0);
+        }
+    }
+
+    /** {@return a version "X.Y.Z" as Mach-O's xxxx.yy.zz nibbles} */
+    static int version(String v) {
+        String[] parts = v.split("\\.");
+        int[] n = new int[3];
+        for (int i = 0; i < Math.min(3, parts.length); i++) {
+            try {
+                n[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new dev.rivet.linker.LinkException(dev.rivet.linker.Diagnostic.error("version '" + v + "' is not of the form X.Y.Z"));
+            }
+        }
+        return (n[0] << 16) | ((n[1] & 0xff) << 8) | (n[2] & 0xff);
+    }
+
+    /** Hashes the output (with the UUID still zero) into LC_UUID, so the same inputs give the same UUID. */
+    @Override
+    public void finish(LinkContext ctx, ByteBuffer out) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("MD5");
+            md.update(out.duplicate().position(0).limit((int) fileSize()));
+            byte[] uuid = md.digest();
+            uuid[6] = (byte) ((uuid[6] & 0x0f) | 0x30); // version 3: name-based (MD5), as ld64
+            uuid[8] = (byte) ((uuid[8] & 0x3f) | 0x80);
+            out.put((int) uuidPosition, uuid);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no MD5", e);
+        }
+    }
+}
