@@ -1,0 +1,141 @@
+package dev.rivet.linker.macho;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rivet.linker.Architecture;
+import dev.rivet.linker.LinkException;
+import dev.rivet.linker.LinkOptions;
+import dev.rivet.linker.Linker;
+import dev.rivet.linker.RelocationKind;
+import dev.rivet.linker.SymbolKind;
+import dev.rivet.linker.Target;
+import dev.rivet.linker.testing.ExternalTools;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Mach-O executables written by Rivet: programs made with {@code SymbolBuilder} and from clang
+ * objects run under the Mach-O runner at two slides, the headers read cleanly with llvm-objdump and
+ * llvm-otool, the output is the same whatever the thread count, and bad links fail clearly.
+ */
+class MachOExecutableTest {
+    @TempDir
+    Path dir;
+
+    static List<Target> targets() {
+        return MachOInputs.targets();
+    }
+
+    /** main loads a pointer (a rebase) from a data table and returns what it points to. */
+    private static void definePointerProgram(Linker l, Target t) {
+        var ld = l.loader();
+        int value = ld.define("_value", SymbolKind.DATA, b -> b.alignment(4).addUint32(42));
+        int ptr = ld.define("_ptr", SymbolKind.DATA, b -> b.alignment(8).addAddress(value, 0));
+        ld.define("_main", SymbolKind.TEXT, b -> {
+            if (t.architecture() == Architecture.X86_64) {
+                b.addBytes(new byte[] {0x48, (byte) 0x8b, 0x05, 0, 0, 0, 0}); // mov _ptr(%rip), %rax
+                b.relocation(3, RelocationKind.PC_RELATIVE_32, ptr, -4);
+                b.addBytes(new byte[] {(byte) 0x8b, 0x00, (byte) 0xc3});      // mov (%rax), %eax; ret
+            } else {
+                b.relocation(b.addUint32(0x90000008), RelocationKind.PAGE, ptr, 0);        // adrp x8, _ptr@PAGE
+                b.relocation(b.addUint32(0xf9400108), RelocationKind.PAGE_OFFSET, ptr, 0); // ldr x8, [x8, _ptr@PAGEOFF]
+                b.addUint32(0xb9400100);                                                   // ldr w0, [x8]
+                b.addUint32(0xd65f03c0);                                                   // ret
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void builderProgramRunsAtAnySlide(Target t) {
+        Path exe = dir.resolve("builder-" + MachOLinks.arch(t));
+        try (Linker l = Linker.create(t, LinkOptions.builder().threads(1).build())) {
+            definePointerProgram(l, t);
+            l.link(exe);
+        }
+        assertThat(exe).isExecutable();
+        for (List<String> slide : List.of(List.<String>of(), List.of("--slide", MachOLinks.SLIDE))) {
+            ExternalTools.Result r = MachOLinks.run(exe, slide);
+            assertThat(r.stderr()).isEmpty();
+            assertThat(r.exitCode()).isEqualTo(42);
+        }
+        String headers = MachOLinks.objdump(exe);
+        assertThat(headers).contains("MH_MAGIC_64", "EXECUTE", "PIE", "__PAGEZERO", "LC_MAIN", "LC_UUID", "LC_BUILD_VERSION",
+                "LC_FUNCTION_STARTS", "LC_DYLD_INFO_ONLY", "/usr/lib/libSystem.B.dylib");
+        assertThat(headers).containsPattern("__DATA\\s+__data\\s+0x[0-9a-f]+\\s+pointer");
+        assertThat(MachOLinks.otool(exe)).contains("segname __TEXT", "segname __LINKEDIT");
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void segmentsAreAlignedToTheArchitecturesPage(Target t) {
+        Path exe = dir.resolve("pages-" + MachOLinks.arch(t));
+        try (Linker l = Linker.create(t)) {
+            definePointerProgram(l, t);
+            l.link(exe);
+        }
+        long page = t.architecture() == Architecture.X86_64 ? 0x1000 : 0x4000;
+        String otool = MachOLinks.otool(exe);
+        List<Long> numbers = otool.lines().filter(s -> s.trim().startsWith("vmaddr") || s.trim().startsWith("fileoff"))
+                .map(s -> Long.decode(s.trim().split("\\s+")[1])).toList();
+        assertThat(numbers).isNotEmpty().allMatch(v -> v % page == 0);
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void outputIsTheSameWhateverTheThreadCount(Target t) throws IOException {
+        Path obj = MachOInputs.compile(t, dir, "det", """
+                static int a = 1, b = 2;
+                int *table[] = {&a, &b, &a};
+                static int twice(int x) { return 2 * x; }
+                int (*fns[])(int) = {twice};
+                const char *names[] = {"one", "two"};
+                int main(void) { return *table[2] + fns[0](*table[1]) + names[1][0]; }
+                """);
+        byte[] one = Files.readAllBytes(MachOLinks.rivet(t, dir.resolve("one"), LinkOptions.builder().threads(1), false, obj));
+        byte[] two = Files.readAllBytes(MachOLinks.rivet(t, dir.resolve("two"), LinkOptions.builder().threads(2), false, obj));
+        byte[] again = Files.readAllBytes(MachOLinks.rivet(t, dir.resolve("again"), LinkOptions.builder().threads(2), false, obj));
+        assertThat(two).isEqualTo(one);
+        assertThat(again).isEqualTo(one);
+        assertThat(MachOLinks.run(dir.resolve("two"), List.of("--slide", MachOLinks.SLIDE)).exitCode()).isEqualTo(1 + 4 + 't');
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void objectForTheOtherArchitectureIsRefused(Target t) throws IOException {
+        Target other = t.architecture() == Architecture.X86_64 ? Target.ARM64_MACOS : Target.X86_64_MACOS;
+        Path obj = MachOInputs.compile(other, dir, "other", "int main(void) { return 0; }\n");
+        try (Linker l = Linker.create(t)) {
+            assertThatThrownBy(() -> l.addInput(obj)).isInstanceOf(LinkException.class)
+                    .hasMessageContaining(obj.toString()).hasMessageContaining("but the link is for " + t);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void undefinedSymbolListsEveryReferencingInput(Target t) throws IOException {
+        Path a = MachOInputs.compile(t, dir, "ua", "int missing(void);\nint main(void) { return missing(); }\n");
+        Path b = MachOInputs.compile(t, dir, "ub", "int missing(void);\nint other(void) { return missing() + 1; }\n");
+        Path out = dir.resolve("never");
+        assertThatThrownBy(() -> MachOLinks.rivet(t, out, LinkOptions.builder().deadStrip(false), false, a, b))
+                .isInstanceOf(LinkException.class)
+                .hasMessageContaining("undefined symbol: _missing")
+                .hasMessageContaining("ua.o").hasMessageContaining("ub.o");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void aProgramWithoutMainIsRefused() {
+        try (Linker l = Linker.create(Target.ARM64_MACOS)) {
+            l.loader().define("_notmain", SymbolKind.TEXT, b -> b.addUint32(0xd65f03c0));
+            assertThatThrownBy(l::linkToMemory).isInstanceOf(LinkException.class).hasMessageContaining("entry symbol '_main'");
+        }
+    }
+}
