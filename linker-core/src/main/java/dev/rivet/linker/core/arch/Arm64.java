@@ -93,6 +93,16 @@ public final class Arm64 extends Arch {
      * sets TP to its start (the third word of a Mach-O TLV descriptor; {@code R_AARCH64_TLS_DTPREL64}).
      */
     public static final int TLS_DTPREL64 = 38;
+    /**
+     * adrp to the page of the target's GOT slot (Mach-O {@code ARM64_RELOC_GOT_LOAD_PAGE21}); when the
+     * target's address is fixed relative to the code, relaxed to the page of the target itself.
+     */
+    public static final int GOT_LOAD_PAGE21 = 39;
+    /**
+     * ldr of the GOT slot (Mach-O {@code ARM64_RELOC_GOT_LOAD_PAGEOFF12}); relaxed, with the adrp
+     * before it, to {@code add xT, xN, :lo12:target}, as ld64 does.
+     */
+    public static final int GOT_LOAD_PAGEOFF12 = 40;
 
     private static final String[] NAMES = {
         "R_AARCH64_NONE", "R_AARCH64_ABS64", "R_AARCH64_ABS32", "R_AARCH64_PREL32", "R_AARCH64_PREL64",
@@ -107,6 +117,7 @@ public final class Arm64 extends Arch {
         "ARM64_RELOC_SUBTRACTOR (64-bit)", "ARM64_RELOC_SUBTRACTOR (32-bit)", "ARM64_RELOC_UNSIGNED after SUBTRACTOR (64-bit)",
         "ARM64_RELOC_UNSIGNED after SUBTRACTOR (32-bit)", "R_AARCH64_GOTPCREL32", "ARM64_RELOC_POINTER_TO_GOT (64-bit)",
         "ARM64_RELOC_TLVP_LOAD_PAGE21", "ARM64_RELOC_TLVP_LOAD_PAGEOFF12", "R_AARCH64_TLS_DTPREL64",
+        "ARM64_RELOC_GOT_LOAD_PAGE21", "ARM64_RELOC_GOT_LOAD_PAGEOFF12",
     };
 
     private Arm64() { }
@@ -146,7 +157,17 @@ public final class Arm64 extends Arch {
     @Override
     public boolean needsGot(int op) {
         return op == ADR_GOT_PAGE || op == LD64_GOT_LO12_NC || op == LD64_GOTPAGE_LO15
-                || (op >= GOTPCREL32 && op <= TLVP_LOAD_PAGEOFF12);
+                || (op >= GOTPCREL32 && op <= TLVP_LOAD_PAGEOFF12) || op == GOT_LOAD_PAGE21 || op == GOT_LOAD_PAGEOFF12;
+    }
+
+    /** The relaxable Mach-O forms go through the slot like their ELF counterparts when they must. */
+    @Override
+    public int unrelaxedGotOp(int op) {
+        return switch (op) {
+            case GOT_LOAD_PAGE21, TLVP_LOAD_PAGE21 -> ADR_GOT_PAGE;
+            case GOT_LOAD_PAGEOFF12, TLVP_LOAD_PAGEOFF12 -> LD64_GOT_LO12_NC;
+            default -> op;
+        };
     }
 
     @Override
@@ -163,7 +184,7 @@ public final class Arm64 extends Arch {
             case CALL26, JUMP26, CONDBR19, TSTBR14 -> CLASS_BRANCH;
             case ADD_ABS_LO12_NC, LDST8_ABS_LO12_NC, LDST16_ABS_LO12_NC, LDST32_ABS_LO12_NC, LDST64_ABS_LO12_NC,
                  LDST128_ABS_LO12_NC, ABS_LO12_ANY -> CLASS_PAGE_OFFSET;
-            case ADR_GOT_PAGE, LD64_GOT_LO12_NC, LD64_GOTPAGE_LO15 -> CLASS_GOT;
+            case ADR_GOT_PAGE, LD64_GOT_LO12_NC, LD64_GOTPAGE_LO15, GOT_LOAD_PAGE21, GOT_LOAD_PAGEOFF12 -> CLASS_GOT;
             default -> isThreadPointerRelative(op) ? CLASS_TLS : CLASS_OTHER;
         };
     }
@@ -372,11 +393,15 @@ public final class Arm64 extends Arch {
                 buf.putInt(pos, (int) v);
             }
             case GOT_ABS64 -> buf.putLong(pos, g + a);
-            case TLVP_LOAD_PAGE21 -> {
-                return apply(buf, pos, ADR_PREL_PG_HI21, g, a, p, 0);
+            case GOT_LOAD_PAGE21, TLVP_LOAD_PAGE21 -> { // relaxed: the engine passes the unrelaxed op when the slot must stay
+                return apply(buf, pos, ADR_PREL_PG_HI21, s, a, p, 0);
             }
-            case TLVP_LOAD_PAGEOFF12 -> {
-                return patchScaled(buf, pos, g + a, 3);
+            case GOT_LOAD_PAGEOFF12, TLVP_LOAD_PAGEOFF12 -> { // ldr xT, [xN, slot] -> add xT, xN, :lo12:target
+                int insn = buf.getInt(pos);
+                if ((insn & 0xffc00000) != 0xf9400000) {
+                    return String.format("instruction 0x%08x is not a 64-bit ldr of a GOT slot", insn);
+                }
+                buf.putInt(pos, 0x91000000 | (int) (((s + a) & 0xFFF) << 10) | (insn & 0x3FF));
             }
             case TLS_DTPREL64 -> buf.putLong(pos, s + a);
             default -> {
