@@ -121,6 +121,10 @@ final class DyldInfo {
      * @return the opcodes
      */
     static byte[] binds(List<Bind> binds) {
+        return binds(binds, false);
+    }
+
+    private static byte[] binds(List<Bind> binds, boolean weak) {
         Out out = new Out();
         if (binds.isEmpty()) {
             return out.bytes();
@@ -136,7 +140,7 @@ final class DyldInfo {
         int seg = -1;
         long cur = 0;
         for (Bind b : sorted) {
-            if (b.ordinal() != ordinal) {
+            if (!weak && b.ordinal() != ordinal) { // weak binds go to whichever image defines the name first
                 ordinal(out, b.ordinal());
                 ordinal = b.ordinal();
             }
@@ -175,13 +179,13 @@ final class DyldInfo {
      */
     static byte[] weakBinds(List<String> strong, List<Bind> binds) {
         if (strong.isEmpty()) {
-            return binds(binds);
+            return binds(binds, true);
         }
         Out out = new Out();
         for (String n : strong) {
             symbol(out, n, BIND_SYMBOL_FLAGS_NON_WEAK_DEFINITION);
         }
-        byte[] rest = binds(binds);
+        byte[] rest = binds(binds, true);
         out.write(rest, 0, rest.length == 0 ? 0 : rest.length);
         if (rest.length == 0) {
             out.u8(BIND_OPCODE_DONE);

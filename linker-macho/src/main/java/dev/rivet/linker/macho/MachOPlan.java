@@ -226,11 +226,17 @@ final class MachOPlan implements OutputPlan {
         // Fixups.
         LongArrayList rebases = new LongArrayList();
         List<DyldInfo.Bind> binds = new ArrayList<>();
+        // Pointers to weak definitions, here or in a dylib, are also weak-bound: dyld points them all at one definition.
+        List<DyldInfo.Bind> weakBinds = new ArrayList<>();
         for (int i = 0; i < dyn.placeCount(); i++) {
+            int s = dyn.placeSymbol(i);
             if (dyn.placeKind(i) == DynamicLink.RELATIVE) {
                 rebases.add(dyn.placeAddress(i));
             } else if (dyn.placeKind(i) == DynamicLink.SYMBOLIC) {
-                binds.add(bind(dyn.placeAddress(i), dyn.placeSymbol(i), dyn.placeAddend(i)));
+                binds.add(bind(dyn.placeAddress(i), s, dyn.placeAddend(i)));
+            }
+            if (coalesced(s)) {
+                weakBinds.add(bind(dyn.placeAddress(i), s, dyn.placeSymbolAddend(i)));
             }
         }
         int gotCount = ctx.got.size();
@@ -238,6 +244,9 @@ final class MachOPlan implements OutputPlan {
         for (int i = 0; i < gotCount; i++) {
             int s = ctx.got.symbol(i);
             long slot = ctx.got.entryAddress(ctx, s);
+            if (coalesced(s)) {
+                weakBinds.add(bind(slot, s, 0));
+            }
             if (dyn.isPreemptible(s)) {
                 binds.add(bind(slot, s, 0));
                 indirectSymbols[i] = symtabIndex[s];
@@ -259,7 +268,7 @@ final class MachOPlan implements OutputPlan {
         }
         rebase = encodeRebases(rebases);
         bind = DyldInfo.binds(binds);
-        weakBind = DyldInfo.weakBinds(List.of(), List.of());
+        weakBind = DyldInfo.weakBinds(strongOverrides(), weakBinds);
         lazyBind = DyldInfo.lazyBinds(lazy, stubs.lazyOffset);
         exportTrie = encodeExports(exports);
         functionStarts = functionStarts();
@@ -282,8 +291,52 @@ final class MachOPlan implements OutputPlan {
 
         headerFlags = MachO.MH_NOUNDEFS | MachO.MH_DYLDLINK | MachO.MH_TWOLEVEL
                 | (dylib ? MachO.MH_NO_REEXPORTED_DYLIBS : MachO.MH_PIE)
-                | (tlv ? MachO.MH_HAS_TLV_DESCRIPTORS : 0) | (weakDefines ? MachO.MH_WEAK_DEFINES : 0);
+                | (tlv ? MachO.MH_HAS_TLV_DESCRIPTORS : 0) | (weakDefines ? MachO.MH_WEAK_DEFINES : 0)
+                | (bindsToWeak ? MachO.MH_BINDS_TO_WEAK : 0);
         linkeditOffset = linkedit().fileoff;
+    }
+
+    private boolean bindsToWeak;
+
+    /**
+     * {@return whether references to a symbol are coalesced by dyld: it is a weak definition that
+     * this output exports, or that a dylib exports}
+     */
+    private boolean coalesced(int s) {
+        SymbolTable st = ctx.symbols;
+        if (!st.isDefined(s) || !st.hasFlag(s, InputFile.WEAK) || st.isStatic.get(s) || st.hasFlag(s, InputFile.HIDDEN)) {
+            return false;
+        }
+        if (st.hasFlag(s, InputFile.SHARED)) {
+            bindsToWeak = true;
+            return true;
+        }
+        return !dylib || ctx.dynamic.isExported(s);
+    }
+
+    /**
+     * {@return the names of strong definitions here of symbols that a dylib defines weakly, sorted}:
+     * dyld must let them win over the dylib's
+     */
+    private List<String> strongOverrides() {
+        SymbolTable st = ctx.symbols;
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (SharedLibrary lib : ctx.dynamic.libraries) {
+            for (int l = 0; l < lib.symCount; l++) {
+                int s = lib.localToGlobal[l];
+                if (s != 0 && lib.hasFlag(l, InputFile.WEAK) && st.isDefined(s) && !st.hasFlag(s, InputFile.SHARED)
+                        && !st.hasFlag(s, InputFile.WEAK) && !isLocal(st, s)) {
+                    int atom = st.atom(s);
+                    if (atom == 0 || ctx.atoms.alive.get(atom)) {
+                        names.add(st.name(s));
+                    }
+                }
+            }
+        }
+        if (!names.isEmpty()) {
+            bindsToWeak = true;
+        }
+        return new ArrayList<>(names);
     }
 
     /** An exported symbol: flags EXPORT_SYMBOL_FLAGS_*, address from the header. */

@@ -406,6 +406,11 @@ public final class DynamicLink {
         return placeKind.getInt(i) == RELATIVE ? ctx.symbolAddress[placeSymbol.getInt(i)] + a : a;
     }
 
+    /** {@return the addend of place relocation i relative to its symbol, whatever its kind} @param i an index */
+    public long placeSymbolAddend(int i) {
+        return placeAddend.getLong(i);
+    }
+
     /** Reserved slots at the start of {@code .got.plt}: the dynamic section's address and two the loader fills. */
     public static final int GOT_PLT_RESERVED = 3;
 
