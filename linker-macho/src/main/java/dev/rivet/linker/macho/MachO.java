@@ -76,12 +76,6 @@ final class MachO {
     static final int INDIRECT_SYMBOL_LOCAL = 0x80000000;
     static final int INDIRECT_SYMBOL_ABS = 0x40000000;
 
-    // Export trie flags.
-    static final int EXPORT_SYMBOL_FLAGS_KIND_REGULAR = 0;
-    static final int EXPORT_SYMBOL_FLAGS_KIND_THREAD_LOCAL = 1;
-    static final int EXPORT_SYMBOL_FLAGS_KIND_ABSOLUTE = 2;
-    static final int EXPORT_SYMBOL_FLAGS_WEAK_DEFINITION = 4;
-
     /** Ordinal of a bind to whatever image defines the symbol (-undefined dynamic_lookup). */
     static final int BIND_SPECIAL_DYLIB_FLAT_LOOKUP = -2;
 

@@ -39,6 +39,10 @@ final class MachOPlan implements OutputPlan {
     private final List<String> dylibNames = new ArrayList<>();
     private final Map<SharedLibrary, Integer> ordinals = new IdentityHashMap<>();
     private final String installName;
+    /** Whether the output gets an ad-hoc code signature, and its identifier. */
+    private final boolean signed;
+    private final String identifier;
+    private long signatureOffset;
     private List<OutputSection> placed;
     private long threadLocalStart;
     private int headerFlags;
@@ -80,6 +84,9 @@ final class MachOPlan implements OutputPlan {
         }
         String file = ctx.outputName == null ? "a.dylib" : ctx.outputName;
         installName = ctx.options.soname().orElse("@rpath/" + file);
+        // arm64 macOS runs no unsigned code; ld64 signs only there unless asked.
+        signed = ctx.options.adhocCodeSignature().orElse(ctx.target.architecture() == Architecture.AARCH64);
+        identifier = ctx.outputName == null ? (dylib ? "a.dylib" : "a.out") : ctx.outputName;
     }
 
     // --- load commands --------------------------------------------------------------------------
@@ -104,11 +111,12 @@ final class MachOPlan implements OutputPlan {
             size += stringCommandSize(12, r);
         }
         size += 16 + 16; // LC_FUNCTION_STARTS, LC_DATA_IN_CODE
+        size += signed ? 16 : 0; // LC_CODE_SIGNATURE
         return size;
     }
 
     private int loadCommandCount() {
-        return segments.size() + 3 + 1 + 3 + (dylib ? 0 : 1) + dylibNames.size() + ctx.options.runPaths().size() + 2;
+        return segments.size() + 3 + 1 + 3 + (dylib ? 0 : 1) + dylibNames.size() + ctx.options.runPaths().size() + 2 + (signed ? 1 : 0);
     }
 
     // --- after placement: the contents of __LINKEDIT ----------------------------------------------
@@ -136,7 +144,9 @@ final class MachOPlan implements OutputPlan {
             }
         }
         for (int i = 0; i < stubs.count; i++) {
-            imported.set(dyn.pltSymbol(i));
+            if (!dyn.isStubbedDefinition(dyn.pltSymbol(i))) {
+                imported.set(dyn.pltSymbol(i));
+            }
         }
         long strSize = 1;
         boolean weakDefines = false;
@@ -171,7 +181,7 @@ final class MachOPlan implements OutputPlan {
         ByteBuffer nl = ByteBuffer.allocate((nlocal + nextdef + nundef) * MachO.NLIST_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         int strPos = 1;
         int index = 0;
-        List<Export> exports = new ArrayList<>();
+        List<ExportTrie.Export> exports = new ArrayList<>();
         long base = textAddress();
         for (IntArrayList group : List.of(locals, extdefs, undefs)) {
             for (int k = 0; k < group.size(); k++) {
@@ -199,10 +209,10 @@ final class MachOPlan implements OutputPlan {
                         boolean weak = st.hasFlag(s, InputFile.WEAK);
                         desc = weak ? MachO.N_WEAK_DEF : 0;
                         if (!dylib || dyn.isExported(s)) {
-                            int kind = atom == 0 ? MachO.EXPORT_SYMBOL_FLAGS_KIND_ABSOLUTE
+                            int kind = atom == 0 ? ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_ABSOLUTE
                                     : byOutput[ctx.atomOutput[atom]].type() == MachO.S_THREAD_LOCAL_VARIABLES
-                                            ? MachO.EXPORT_SYMBOL_FLAGS_KIND_THREAD_LOCAL : MachO.EXPORT_SYMBOL_FLAGS_KIND_REGULAR;
-                            exports.add(new Export(st.name(s), kind | (weak ? MachO.EXPORT_SYMBOL_FLAGS_WEAK_DEFINITION : 0),
+                                            ? ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_THREAD_LOCAL : ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_REGULAR;
+                            exports.add(new ExportTrie.Export(st.name(s), kind | (weak ? ExportTrie.EXPORT_SYMBOL_FLAGS_WEAK_DEFINITION : 0),
                                     atom == 0 ? value : value - base));
                         }
                     } else if (st.hasFlag(s, InputFile.HIDDEN) && !st.isStatic.get(s)) {
@@ -258,19 +268,29 @@ final class MachOPlan implements OutputPlan {
             }
         }
         List<DyldInfo.Bind> lazy = new ArrayList<>();
+        IntArrayList lazyStub = new IntArrayList();
         for (int i = 0; i < stubs.count; i++) {
             int s = dyn.pltSymbol(i);
             long slot = stubs.pointer(ctx, i);
             rebases.add(slot);
-            lazy.add(bind(slot, s, 0));
+            if (dyn.isStubbedDefinition(s)) {
+                weakBinds.add(bind(slot, s, 0)); // a weak definition here: only dyld's coalescing moves it
+            } else {
+                lazy.add(bind(slot, s, 0));
+                lazyStub.add(i);
+            }
             indirectSymbols[gotCount + i] = symtabIndex[s];
             indirectSymbols[gotCount + stubs.count + i] = symtabIndex[s];
         }
         rebase = encodeRebases(rebases);
         bind = DyldInfo.binds(binds);
         weakBind = DyldInfo.weakBinds(strongOverrides(), weakBinds);
-        lazyBind = DyldInfo.lazyBinds(lazy, stubs.lazyOffset);
-        exportTrie = encodeExports(exports);
+        int[] lazyOffset = new int[lazy.size()];
+        lazyBind = DyldInfo.lazyBinds(lazy, lazyOffset);
+        for (int k = 0; k < lazyOffset.length; k++) {
+            stubs.lazyOffset[lazyStub.getInt(k)] = lazyOffset[k];
+        }
+        exportTrie = ExportTrie.encode(exports);
         functionStarts = functionStarts();
         ByteBuffer ind = ByteBuffer.allocate(4 * indirectSymbols.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (int v : indirectSymbols) {
@@ -337,14 +357,6 @@ final class MachOPlan implements OutputPlan {
             bindsToWeak = true;
         }
         return new ArrayList<>(names);
-    }
-
-    /** An exported symbol: flags EXPORT_SYMBOL_FLAGS_*, address from the header. */
-    private record Export(String name, long flags, long address) { }
-
-    /** The export trie; left empty until ExportTrie (branch macho-imports) is merged. */
-    private static byte[] encodeExports(List<Export> exports) {
-        return new byte[0];
     }
 
     private static boolean isLocal(SymbolTable st, int s) {
@@ -477,8 +489,14 @@ final class MachOPlan implements OutputPlan {
         return indirectOff() + indirect.length;
     }
 
+    /** {@return the size of __LINKEDIT: the tables, then the code signature, 16-byte aligned, last in the file} */
     long linkeditSize() {
-        return strtabOff() + strtab.length;
+        long end = strtabOff() + strtab.length;
+        if (!signed) {
+            return end;
+        }
+        signatureOffset = MachO.align(linkeditOffset + end, 16);
+        return signatureOffset + CodeSignature.size(identifier, signatureOffset) - linkeditOffset;
     }
 
     // --- OutputPlan ---------------------------------------------------------------------------------
@@ -584,6 +602,11 @@ final class MachOPlan implements OutputPlan {
         out.putInt(p, MachO.LC_DATA_IN_CODE).putInt(p + 4, 16);
         out.putInt(p + 8, (int) (le + symtabOff())).putInt(p + 12, 0);
         p += 16;
+        if (signed) {
+            out.putInt(p, MachO.LC_CODE_SIGNATURE).putInt(p + 4, 16);
+            out.putInt(p + 8, (int) signatureOffset).putInt(p + 12, (int) (fileSize() - signatureOffset));
+            p += 16;
+        }
         if (p != MachO.HEADER_SIZE + loadCommandsSize()) {
             throw new IllegalStateException("load commands take " + (p - MachO.HEADER_SIZE) + " bytes, not " + loadCommandsSize());
         }
@@ -661,16 +684,23 @@ final class MachOPlan implements OutputPlan {
         return (n[0] << 16) | ((n[1] & 0xff) << 8) | (n[2] & 0xff);
     }
 
-    /** Hashes the output (with the UUID still zero) into LC_UUID, so the same inputs give the same UUID. */
+    /**
+     * Hashes the output (with the UUID still zero) into LC_UUID, so the same inputs give the same
+     * UUID, then signs it: the signature covers everything before it, the UUID included.
+     */
     @Override
     public void finish(LinkContext ctx, ByteBuffer out) {
         try {
             MessageDigest md = MessageDigest.getInstance("MD5");
-            md.update(out.duplicate().position(0).limit((int) fileSize()));
+            md.update(out.duplicate().position(0).limit((int) (signed ? signatureOffset : fileSize())));
             byte[] uuid = md.digest();
             uuid[6] = (byte) ((uuid[6] & 0x0f) | 0x30); // version 3: name-based (MD5), as ld64
             uuid[8] = (byte) ((uuid[8] & 0x3f) | 0x80);
             out.put((int) uuidPosition, uuid);
+            if (signed) {
+                MachOLayout.Segment text = text();
+                CodeSignature.write(out, (int) signatureOffset, identifier, text.fileoff, text.filesize, !dylib);
+            }
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no MD5", e);
         }

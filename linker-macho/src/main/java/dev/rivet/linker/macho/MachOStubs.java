@@ -70,7 +70,13 @@ final class MachOStubs {
             return st;
         }
         st.binder = ctx.symbols.lookup(BINDER);
-        if (st.binder == 0 || !ctx.symbols.hasFlag(st.binder, InputFile.SHARED)) {
+        boolean lazy = false;
+        for (int i = 0; i < n; i++) {
+            lazy |= !dyn.isStubbedDefinition(dyn.pltSymbol(i));
+        }
+        if (!lazy) {
+            st.binder = 0; // only weak definitions of this image: nothing is bound lazily
+        } else if (st.binder == 0 || !ctx.symbols.hasFlag(st.binder, InputFile.SHARED)) {
             throw new LinkException(Diagnostic.error("calls to dylib functions need dyld_stub_binder, which no input dylib exports")
                     .withHint("link against libSystem (libSystem.tbd)"));
         }
@@ -82,7 +88,10 @@ final class MachOStubs {
                 st.helperHeaderSize + (long) st.helperEntrySize * n, out -> st.writeHelper(ctx, out.buffer()));
         st.pointersAtom = SyntheticAtoms.make(ctx, LAZY_POINTERS, SymbolKind.DATA, MachO.S_LAZY_SYMBOL_POINTERS, 0, 8, 8L * n, out -> {
             for (int i = 0; i < n; i++) {
-                out.buffer().putLong(8 * i, st.helperEntry(ctx, i)); // rebased; dyld_stub_binder replaces it
+                // Rebased; dyld_stub_binder replaces it. A weak definition here starts bound to itself (dyld may weak-bind it elsewhere).
+                int s = dyn.pltSymbol(i);
+                long v = dyn.isStubbedDefinition(s) ? ctx.symbolAddress[s] : st.helperEntry(ctx, i);
+                out.buffer().putLong(8 * i, v);
             }
         });
         // An 8-byte word in __data by which dyld_stub_binder knows the image; its symbol is private to the link.
@@ -125,6 +134,9 @@ final class MachOStubs {
     private void writeHelper(LinkContext ctx, ByteBuffer b) {
         long header = ctx.atoms.address[helperAtom];
         long priv = ctx.atoms.address[privateAtom];
+        if (binder == 0) {
+            return; // no lazy binding: the helper is never entered
+        }
         long binderSlot = ctx.got.entryAddress(ctx, binder);
         if (stubSize == 6) {
             b.put(0, (byte) 0x4c).put(1, (byte) 0x8d).put(2, (byte) 0x1d);

@@ -99,12 +99,16 @@ class MachOExecutableTest {
                 const char *names[] = {"one", "two"};
                 int main(void) { return *table[2] + fns[0](*table[1]) + names[1][0]; }
                 """);
-        byte[] one = Files.readAllBytes(MachOLinks.rivet(t, dir.resolve("one"), LinkOptions.builder().threads(1), false, obj));
-        byte[] two = Files.readAllBytes(MachOLinks.rivet(t, dir.resolve("two"), LinkOptions.builder().threads(2), false, obj));
-        byte[] again = Files.readAllBytes(MachOLinks.rivet(t, dir.resolve("again"), LinkOptions.builder().threads(2), false, obj));
-        assertThat(two).isEqualTo(one);
-        assertThat(again).isEqualTo(one);
-        assertThat(MachOLinks.run(dir.resolve("two"), List.of("--slide", MachOLinks.SLIDE)).exitCode()).isEqualTo(1 + 4 + 't');
+        // The same file name each time: it is the code signature's identifier.
+        byte[] one = Files.readAllBytes(MachOLinks.rivet(t, Files.createDirectories(dir.resolve("1")).resolve("prog"),
+                LinkOptions.builder().threads(1), false, obj));
+        Path twoThreads = MachOLinks.rivet(t, Files.createDirectories(dir.resolve("2")).resolve("prog"), LinkOptions.builder().threads(2), false, obj);
+        byte[] two = Files.readAllBytes(twoThreads);
+        byte[] again = Files.readAllBytes(MachOLinks.rivet(t, Files.createDirectories(dir.resolve("3")).resolve("prog"),
+                LinkOptions.builder().threads(2), false, obj));
+        assertThat(java.util.Arrays.mismatch(one, two)).as("first differing byte, 1 vs 2 threads").isEqualTo(-1);
+        assertThat(java.util.Arrays.mismatch(one, again)).as("first differing byte, two runs").isEqualTo(-1);
+        assertThat(MachOLinks.run(twoThreads, List.of("--slide", MachOLinks.SLIDE)).exitCode()).isEqualTo(1 + 4 + 't');
     }
 
     @ParameterizedTest

@@ -60,6 +60,8 @@ public final class DynamicLink {
     private final BitSet preemptible = new BitSet();
     private final BitSet exported = new BitSet();
     private final BitSet canonicalPlt = new BitSet();
+    // Mach-O: exported weak definitions, which calls reach through a stub that dyld may point elsewhere.
+    private final BitSet stubbedHere = new BitSet();
     private final SymbolSlots plt = new SymbolSlots();
     private final SymbolSlots copies = new SymbolSlots();
     private final BitSet referenced = new BitSet();
@@ -139,6 +141,9 @@ public final class DynamicLink {
             }
             boolean export = shared ? exportFilter.test(st.name(s))
                     : ctx.options.exportDynamic() || wantedByLibraries.get(s);
+            if (machO && file.hasFlag(l, InputFile.WEAK) && (!shared || export)) {
+                stubbedHere.set(s); // dyld coalesces weak definitions across images
+            }
             if (export) {
                 exported.set(s);
                 roots.add(s);
@@ -148,6 +153,21 @@ public final class DynamicLink {
             }
         }
         return roots;
+    }
+
+    /**
+     * {@return whether calls to a symbol defined here go through its stub (Mach-O: an exported weak
+     * definition, which dyld may bind to another image's)}
+     *
+     * @param s a symbol
+     */
+    public boolean isStubbedDefinition(int s) {
+        return stubbedHere.get(s);
+    }
+
+    /** {@return whether any symbol defined here is called through a stub} */
+    public boolean hasStubbedDefinitions() {
+        return !stubbedHere.isEmpty();
     }
 
     /** {@return whether a symbol defined here is exported} @param s a symbol */
@@ -213,7 +233,7 @@ public final class DynamicLink {
         boolean writable = at.kind(atom) == SymbolKind.DATA;
         switch (cls) {
             case Arch.CLASS_BRANCH -> {
-                if (pre) {
+                if (pre || stubbedHere.get(target)) {
                     plt.add(target);
                 }
             }
