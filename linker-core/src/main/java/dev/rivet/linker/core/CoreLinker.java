@@ -274,6 +274,7 @@ public final class CoreLinker implements Linker {
 
         t = start(ctx, listener, LinkPhase.DEAD_STRIP);
         DeadStrip.run(ctx);
+        format.trimLiveAtoms(ctx);
         finish(listener, times, LinkPhase.DEAD_STRIP, t);
 
         t = start(ctx, listener, LinkPhase.SCAN_RELOCATIONS);

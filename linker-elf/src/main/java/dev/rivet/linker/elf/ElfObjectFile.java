@@ -11,9 +11,38 @@ final class ElfObjectFile extends ObjectFile {
     String[] atomSectionNames = new String[0];
     /** FDE records in each of {@code conditionalAtoms} (the .eh_frame atoms), for .eh_frame_hdr's size. */
     int[] frameDescriptions = new int[0];
+    /** The FEATURE_1_AND property of its .note.gnu.property (IBT, SHSTK; BTI, PAC), if it has one. */
+    int featureAnd;
+    boolean hasFeatureAnd;
+    /** The x86 ISA levels it needs (ISA_1_NEEDED), 0 for none said. */
+    int isaNeeded;
+    /** .eh_frame atoms that lost dead FDEs, and how to copy them (see {@link EhFrameTrim}). */
+    final it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap<EhFrameTrim.Trimmed> trimmedFrames = new it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap<>();
 
     ElfObjectFile(String name, ByteBuffer data, AtomTable atoms) {
         super(name, data, atoms);
+    }
+
+    /** {@return the unsigned little-endian 32-bit word at an offset of the file} @param off the offset */
+    long u32(long off) {
+        int w = data.getInt((int) off);
+        return Integer.toUnsignedLong(data.order() == java.nio.ByteOrder.LITTLE_ENDIAN ? w : Integer.reverseBytes(w));
+    }
+
+    @Override
+    public void copyAtomBytes(AtomTable atoms, int atom, long from, ByteBuffer out, int outPos, int length) {
+        EhFrameTrim.Trimmed t = trimmedFrames.isEmpty() ? null : trimmedFrames.get(atom);
+        int[] plan = t == null ? null : t.plan();
+        if (plan == null) {
+            super.copyAtomBytes(atoms, atom, from, out, outPos, length);
+        } else if (from == 0 && length == atoms.size[atom]) {
+            EhFrameTrim.copy(data, atoms.source[atom], plan, out, outPos);
+        } else {
+            // A part of the trimmed atom: build it whole, then take the part.
+            ByteBuffer whole = ByteBuffer.allocate((int) atoms.size[atom]).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            EhFrameTrim.copy(data, atoms.source[atom], plan, whole, 0);
+            out.put(outPos, whole, (int) from, length);
+        }
     }
 
     @Override

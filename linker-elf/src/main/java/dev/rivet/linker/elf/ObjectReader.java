@@ -297,9 +297,14 @@ final class ObjectReader {
         int count = 0;
         for (int i = 1; i < shnum; i++) {
             int type = shType[i];
-            // .note.gnu.property needs merging by its own rules (and PT_GNU_PROPERTY): not yet.
-            if ((shFlags[i] & SHF_ALLOC) == 0 || type == SHT_GROUP || discarded[i]
-                    || (type == SHT_NOTE && shName[i].equals(".note.gnu.property"))) {
+            if (type == SHT_NOTE && shName[i].equals(GnuPropertyNote.SECTION)) {
+                // Merged by its own rules into the output's note (GnuPropertyNote), never copied.
+                if (!discarded[i]) {
+                    GnuPropertyNote.read(in, file, arch, shOffset[i], shSize[i]);
+                }
+                continue;
+            }
+            if ((shFlags[i] & SHF_ALLOC) == 0 || type == SHT_GROUP || discarded[i]) {
                 continue;
             }
             SymbolKind kind = sectionKind(i);

@@ -15,8 +15,9 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * The Mach-O format: reads relocatable objects ({@code MH_OBJECT}) and static archives for arm64
- * and x86_64 macOS, and writes executables ({@code MH_EXECUTE}) and dylibs ({@code MH_DYLIB}).
+ * The Mach-O format: reads relocatable objects ({@code MH_OBJECT}), static archives, dynamic
+ * libraries ({@code MH_DYLIB}) and text-based dylib stubs ({@code .tbd}) for arm64 and x86_64
+ * macOS, and writes executables ({@code MH_EXECUTE}) and dylibs ({@code MH_DYLIB}).
  */
 public final class MachOFormat implements OutputFormat {
     /** Called by {@link java.util.ServiceLoader}. */
@@ -51,6 +52,10 @@ public final class MachOFormat implements OutputFormat {
     public void readInput(CoreLinker linker, Path path, ByteBuffer data, Set<InputOption> options) {
         if (ArchiveInput.isArchive(data)) {
             ArchiveInput.add(linker, path, data, options, MachOObjectReader::read);
+        } else if (MachODylibReader.isDylib(data)) {
+            MachODylibReader.read(linker, path.toString(), data, options.contains(InputOption.AS_NEEDED));
+        } else if (TbdReader.isTbd(data)) {
+            TbdReader.read(linker, path.toString(), data, options.contains(InputOption.AS_NEEDED));
         } else {
             MachOObjectReader.read(linker, path.toString(), data, -1);
         }

@@ -41,15 +41,15 @@ final class MachOObjectReader {
     static final int CPU_TYPE_X86_64 = 0x01000007;
     static final int CPU_TYPE_ARM64 = 0x0100000c;
     private static final int MH_OBJECT = 1;
-    private static final int MH_DYLIB = 6;
+    static final int MH_DYLIB = 6;
     static final int MH_SUBSECTIONS_VIA_SYMBOLS = 0x2000;
-    private static final int HEADER_SIZE = 32;
+    static final int HEADER_SIZE = 32;
 
     private static final int LC_SEGMENT = 0x1;
-    private static final int LC_SYMTAB = 0x2;
+    static final int LC_SYMTAB = 0x2;
     static final int LC_SEGMENT_64 = 0x19;
-    private static final int SEGMENT_SIZE = 72;
-    private static final int SECTION_SIZE = 80;
+    static final int SEGMENT_SIZE = 72;
+    static final int SECTION_SIZE = 80;
     private static final int NLIST_SIZE = 16;
 
     // Section types (flags & SECTION_TYPE) and attributes.
@@ -77,10 +77,10 @@ final class MachOObjectReader {
     private static final int S_THREAD_LOCAL_VARIABLE_POINTERS = 0x14;
     private static final int S_THREAD_LOCAL_INIT_FUNCTION_POINTERS = 0x15;
     private static final int S_INIT_FUNC_OFFSETS = 0x16;
-    private static final int S_ATTR_PURE_INSTRUCTIONS = 0x80000000;
+    static final int S_ATTR_PURE_INSTRUCTIONS = 0x80000000;
     private static final int S_ATTR_NO_DEAD_STRIP = 0x10000000;
     private static final int S_ATTR_DEBUG = 0x02000000;
-    private static final int S_ATTR_SOME_INSTRUCTIONS = 0x400;
+    static final int S_ATTR_SOME_INSTRUCTIONS = 0x400;
 
     // nlist n_type and n_desc bits.
     private static final int N_STAB = 0xe0;
@@ -229,6 +229,27 @@ final class MachOObjectReader {
     // ------------------------------------------------------------------ header and load commands
 
     private void readHeader() {
+        int type = fileType(in, linker.target());
+        if (type != MH_OBJECT) {
+            String what = switch (type) {
+                case 2 -> "an executable (MH_EXECUTE)";
+                case MH_DYLIB -> "a dynamic library (MH_DYLIB)";
+                case 8 -> "a bundle (MH_BUNDLE)";
+                default -> "Mach-O file type " + type;
+            };
+            throw in.error(12, "is " + what + ", not a relocatable object (MH_OBJECT)");
+        }
+        flags = in.buf.getInt(24);
+    }
+
+    /**
+     * Checks a Mach-O header's magic (64-bit little-endian, not universal) and CPU (the link's).
+     *
+     * @param in the file
+     * @param target the link's target
+     * @return the file type ({@code MH_OBJECT}, {@code MH_DYLIB}...)
+     */
+    static int fileType(InputBytes in, dev.rivet.linker.Target target) {
         if (in.size >= 4) {
             int magic = in.buf.getInt(0);
             if (magic == FAT_MAGIC || magic == FAT_CIGAM) {
@@ -246,24 +267,42 @@ final class MachOObjectReader {
         }
         in.require(0, HEADER_SIZE, "the Mach-O header");
         int cpu = in.buf.getInt(4);
-        int want = x86 ? CPU_TYPE_X86_64 : CPU_TYPE_ARM64;
+        int want = target.architecture() == Architecture.X86_64 ? CPU_TYPE_X86_64 : CPU_TYPE_ARM64;
         if (cpu != want) {
-            throw in.error(4, "is for " + cpuName(cpu) + ", but the link is for " + linker.target());
+            throw in.error(4, "is for " + cpuName(cpu) + ", but the link is for " + target);
         }
-        int type = in.buf.getInt(12);
-        if (type != MH_OBJECT) {
-            String what = switch (type) {
-                case 2 -> "an executable (MH_EXECUTE)";
-                case MH_DYLIB -> "a dynamic library (MH_DYLIB); reading them is not supported yet";
-                case 8 -> "a bundle (MH_BUNDLE)";
-                default -> "Mach-O file type " + type;
-            };
-            throw in.error(12, "is " + what + ", not a relocatable object (MH_OBJECT)");
-        }
-        flags = in.buf.getInt(24);
+        return in.buf.getInt(12);
     }
 
     private void readLoadCommands() {
+        boolean[] symtab = {false};
+        forEachLoadCommand(in, (cmd, off, cmdsize) -> {
+            switch (cmd) {
+                case LC_SEGMENT_64 -> readSegment(off, cmdsize);
+                case LC_SEGMENT -> throw in.error(off, "32-bit LC_SEGMENT in a 64-bit object");
+                case LC_SYMTAB -> {
+                    if (symtab[0]) {
+                        throw in.error(off, "a second LC_SYMTAB");
+                    }
+                    symtab[0] = true;
+                    readSymtabCommand(off, cmdsize);
+                }
+                default -> { } // build version, data in code, linker options...: not needed to link
+            }
+        });
+    }
+
+    /** What to do with one load command: its type, its offset in the file and its size. */
+    @FunctionalInterface
+    interface LoadCommandVisitor {
+        void visit(int cmd, long offset, long size);
+    }
+
+    /**
+     * Walks the load commands after a checked header, each checked to lie within
+     * {@code sizeofcmds} and to have a size that is a positive multiple of 8.
+     */
+    static void forEachLoadCommand(InputBytes in, LoadCommandVisitor visitor) {
         long ncmds = in.u32(16);
         long sizeofcmds = in.u32(20);
         if (sizeofcmds > in.size - HEADER_SIZE) {
@@ -274,7 +313,6 @@ final class MachOObjectReader {
         }
         long off = HEADER_SIZE;
         long end = HEADER_SIZE + sizeofcmds;
-        boolean symtab = false;
         for (long c = 0; c < ncmds; c++) {
             if (end - off < 8) {
                 throw in.error(off, "load command " + c + " starts past the end of the load commands (at offset 0x" + Long.toHexString(end) + ")");
@@ -286,18 +324,7 @@ final class MachOObjectReader {
                         + (cmdsize > end - off ? ", which runs past the end of the load commands (" + (end - off) + " bytes left)"
                                 : ", which is not a positive multiple of 8"));
             }
-            switch (cmd) {
-                case LC_SEGMENT_64 -> readSegment(off, cmdsize);
-                case LC_SEGMENT -> throw in.error(off, "32-bit LC_SEGMENT in a 64-bit object");
-                case LC_SYMTAB -> {
-                    if (symtab) {
-                        throw in.error(off, "a second LC_SYMTAB");
-                    }
-                    symtab = true;
-                    readSymtabCommand(off, cmdsize);
-                }
-                default -> { } // build version, data in code, linker options...: not needed to link
-            }
+            visitor.visit(cmd, off, cmdsize);
             off += cmdsize;
         }
     }

@@ -72,6 +72,28 @@ final class MachOInputs {
         return run(List.of(tool("llvm-objdump"), "--macho", "-r", obj.toString()));
     }
 
+    /** Links with ld64.lld against the test libSystem.tbd, as the reference linker. */
+    static Path linkWithLld(Target t, Path out, List<String> options, Path... inputs) {
+        List<String> cmd = new ArrayList<>(List.of(dev.rivet.linker.macho.testing.MachORunner.ld64().toString(), "-arch",
+                t.architecture() == Architecture.X86_64 ? "x86_64" : "arm64",
+                "-platform_version", "macos", "11.0", "11.0", "-o", out.toString()));
+        cmd.addAll(options);
+        for (Path p : inputs) {
+            cmd.add(p.toString());
+        }
+        cmd.add(dev.rivet.linker.macho.testing.MachORunner.libSystemTbd().toString());
+        run(cmd);
+        return out;
+    }
+
+    /** {@code llvm-objdump --macho} with the given options. */
+    static String objdump(Path file, String... options) {
+        List<String> cmd = new ArrayList<>(List.of(tool("llvm-objdump"), "--macho"));
+        cmd.addAll(List.of(options));
+        cmd.add(file.toString());
+        return run(cmd);
+    }
+
     static String run(List<String> cmd) {
         ExternalTools.Result r = ExternalTools.run(cmd);
         assertThat(r.exitCode()).as(cmd + ": " + r.stderr()).isZero();

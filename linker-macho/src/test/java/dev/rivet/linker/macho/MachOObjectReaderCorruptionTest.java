@@ -152,8 +152,10 @@ class MachOObjectReaderCorruptionTest {
         assertThat(load(g, other)).hasMessageContaining("is for " + (t == Target.ARM64_MACOS ? "arm64" : "x86_64") + ", but the link is for " + other)
                 .hasMessageContaining("offset 0x4");
         b = g.clone();
+        le(b).putInt(12, 2);
+        assertThat(load(b, t)).hasMessageContaining("MH_EXECUTE").hasMessageContaining("not a relocatable object");
         le(b).putInt(12, 6);
-        assertThat(load(b, t)).hasMessageContaining("MH_DYLIB").hasMessageContaining("not a relocatable object");
+        assertThat(load(b, t)).hasMessageContaining("dynamic library has no LC_ID_DYLIB");
         b = g.clone();
         le(b).putInt(16, 0x7fff_ffff);
         assertThat(load(b, t)).hasMessageContaining("load commands, more than").hasMessageContaining("offset 0x10");

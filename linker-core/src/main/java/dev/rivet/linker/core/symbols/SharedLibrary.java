@@ -24,6 +24,16 @@ public final class SharedLibrary extends StoredValuesInputFile {
     private boolean[] symProtected = new boolean[symKind.length];
     /** Names the library refers to but does not define: an executable exports its definitions of these. */
     public final List<byte[]> undefinedNames = new ArrayList<>();
+    /** Mach-O: the current version from the library's {@code LC_ID_DYLIB} or stub, packed xxxx.yy.zz (16.8.8 bits); 0 otherwise. */
+    public int currentVersion;
+    /** Mach-O: its compatibility version, packed the same way; 0 otherwise. */
+    public int compatibilityVersion;
+    /**
+     * Mach-O: install names of the libraries it re-exports whose symbols it does not list itself
+     * ({@code LC_REEXPORT_DYLIB}, or a stub's re-export not found in the same file); their
+     * symbols are found only when those libraries are given too.
+     */
+    public final List<String> reexportedLibraries = new ArrayList<>();
 
     /**
      * @param name the file's name for messages

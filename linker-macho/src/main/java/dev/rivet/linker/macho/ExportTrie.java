@@ -1,0 +1,346 @@
+package dev.rivet.linker.macho;
+
+import dev.rivet.linker.core.input.InputBytes;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The export trie of a Mach-O image ({@code LC_DYLD_INFO} {@code export_off}, or
+ * {@code LC_DYLD_EXPORTS_TRIE}): a prefix tree of exported names whose terminal nodes hold each
+ * symbol's flags and address (an offset from the image's {@code __TEXT}).
+ *
+ * <p>A node is: the size of its terminal information as a ULEB128 (0 if no name ends there), that
+ * information ({@code flags}, then the address; a re-export has the dylib ordinal and the imported
+ * name instead, a stub-and-resolver one the stub and resolver offsets), a byte counting its
+ * children, and per child the edge's label (NUL-terminated) and the child's offset from the trie's
+ * start as a ULEB128.
+ */
+final class ExportTrie {
+    static final int EXPORT_SYMBOL_FLAGS_KIND_MASK = 0x03;
+    static final int EXPORT_SYMBOL_FLAGS_KIND_REGULAR = 0x00;
+    static final int EXPORT_SYMBOL_FLAGS_KIND_THREAD_LOCAL = 0x01;
+    static final int EXPORT_SYMBOL_FLAGS_KIND_ABSOLUTE = 0x02;
+    static final int EXPORT_SYMBOL_FLAGS_WEAK_DEFINITION = 0x04;
+    static final int EXPORT_SYMBOL_FLAGS_REEXPORT = 0x08;
+    static final int EXPORT_SYMBOL_FLAGS_STUB_AND_RESOLVER = 0x10;
+
+    /**
+     * One exported symbol.
+     *
+     * @param name its name
+     * @param flags {@code EXPORT_SYMBOL_FLAGS_*}
+     * @param address its offset from the image's start; for a re-export ({@code REEXPORT}), the
+     *     ordinal of the dylib it comes from (decode drops the imported name; encode writes the
+     *     same name); for {@code STUB_AND_RESOLVER}, the stub's offset
+     */
+    record Export(String name, long flags, long address) { }
+
+    private ExportTrie() { }
+
+    // ------------------------------------------------------------------ encoding
+
+    /** A node while encoding: its terminal export (or -1), its children, its offset in the trie. */
+    private static final class Node {
+        int export = -1;
+        final List<byte[]> labels = new ArrayList<>(2);
+        final List<Node> children = new ArrayList<>(2);
+        int offset;
+    }
+
+    /**
+     * Encodes exports as ld64 and lld do: names sorted bytewise, nodes in depth-first order, each
+     * node's offset found by iterating until no ULEB128 changes size.
+     *
+     * @param exports the exports, in any order; names distinct and non-empty
+     * @return the trie, zero-padded to a multiple of 8 bytes
+     */
+    static byte[] encode(List<Export> exports) {
+        int n = exports.size();
+        byte[][] names = new byte[n][];
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            names[i] = exports.get(i).name().getBytes(StandardCharsets.UTF_8);
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparing((Integer i) -> names[i], Arrays::compareUnsigned));
+        for (int k = 1; k < n; k++) {
+            if (Arrays.equals(names[order[k - 1]], names[order[k]])) {
+                throw new IllegalArgumentException("export " + exports.get(order[k]).name() + " given twice");
+            }
+        }
+        int[] sorted = new int[n];
+        for (int k = 0; k < n; k++) {
+            sorted[k] = order[k];
+        }
+        List<Node> nodes = new ArrayList<>();
+        Node root = new Node();
+        nodes.add(root);
+        build(root, names, sorted, 0, n, 0, nodes);
+
+        // Offsets depend on the sizes of the ULEB128s of offsets: grow until stable (sizes only grow).
+        int size;
+        boolean changed;
+        do {
+            changed = false;
+            size = 0;
+            for (Node node : nodes) {
+                if (node.offset != size) {
+                    node.offset = size;
+                    changed = true;
+                }
+                size += nodeSize(node, exports);
+            }
+        } while (changed);
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size + 8);
+        for (Node node : nodes) {
+            if (node.export < 0) {
+                out.write(0);
+            } else {
+                Export e = exports.get(node.export);
+                int info = terminalSize(e);
+                uleb(out, info);
+                uleb(out, e.flags());
+                uleb(out, e.address());
+                if ((e.flags() & EXPORT_SYMBOL_FLAGS_REEXPORT) != 0) {
+                    out.write(0); // the same name in the other dylib
+                }
+            }
+            out.write(node.children.size());
+            for (int c = 0; c < node.children.size(); c++) {
+                out.writeBytes(node.labels.get(c));
+                out.write(0);
+                uleb(out, node.children.get(c).offset);
+            }
+        }
+        while (out.size() % 8 != 0) {
+            out.write(0);
+        }
+        return out.toByteArray();
+    }
+
+    /** Builds the subtree of the sorted names [from, to), which share their first {@code depth} bytes. */
+    private static void build(Node node, byte[][] names, int[] sorted, int from, int to, int depth, List<Node> nodes) {
+        int i = from;
+        if (i < to && names[sorted[i]].length == depth) {
+            node.export = sorted[i];
+            i++;
+        }
+        while (i < to) {
+            byte first = names[sorted[i]][depth];
+            int j = i + 1;
+            while (j < to && names[sorted[j]][depth] == first) {
+                j++;
+            }
+            // The edge runs as far as all names of the group agree.
+            byte[] a = names[sorted[i]];
+            byte[] z = names[sorted[j - 1]];
+            int end = depth + 1;
+            while (end < a.length && end < z.length && a[end] == z[end]) {
+                end++;
+            }
+            Node child = new Node();
+            node.labels.add(Arrays.copyOfRange(a, depth, end));
+            node.children.add(child);
+            nodes.add(child);
+            build(child, names, sorted, i, j, end, nodes);
+            i = j;
+        }
+    }
+
+    private static int terminalSize(Export e) {
+        int size = ulebSize(e.flags()) + ulebSize(e.address());
+        return (e.flags() & EXPORT_SYMBOL_FLAGS_REEXPORT) != 0 ? size + 1 : size;
+    }
+
+    private static int nodeSize(Node node, List<Export> exports) {
+        int size;
+        if (node.export < 0) {
+            size = 1;
+        } else {
+            int info = terminalSize(exports.get(node.export));
+            size = ulebSize(info) + info;
+        }
+        size++; // child count
+        for (int c = 0; c < node.children.size(); c++) {
+            size += node.labels.get(c).length + 1 + ulebSize(node.children.get(c).offset);
+        }
+        return size;
+    }
+
+    static int ulebSize(long v) {
+        int n = 1;
+        while ((v >>>= 7) != 0) {
+            n++;
+        }
+        return n;
+    }
+
+    static void uleb(ByteArrayOutputStream out, long v) {
+        do {
+            int b = (int) (v & 0x7f);
+            v >>>= 7;
+            out.write(v != 0 ? b | 0x80 : b);
+        } while (v != 0);
+    }
+
+    // ------------------------------------------------------------------ decoding
+
+    /**
+     * Decodes a trie, without recursion: a node is visited at most once, so a cycle or a shared
+     * node is an error, and every read is bounded by the trie.
+     *
+     * @param inputName the file's name for messages
+     * @param data the whole file, little-endian, from index 0
+     * @param offset where the trie starts in it
+     * @param size its size
+     * @return the exports, in the trie's depth-first order
+     * @throws dev.rivet.linker.LinkException naming the file and the offset of what is wrong
+     */
+    static List<Export> decode(String inputName, ByteBuffer data, int offset, int size) {
+        InputBytes in = new InputBytes(inputName, data);
+        in.require(offset, size, "the export trie");
+        List<Export> out = new ArrayList<>();
+        if (size == 0) {
+            return out;
+        }
+        Cursor c = new Cursor(in, offset, offset + size);
+        BitSet visited = new BitSet(size);
+        // Pending nodes: their offsets and the names that lead to them.
+        int[] pendingNode = new int[16];
+        byte[][] pendingName = new byte[16][];
+        int top = 0;
+        // A hostile trie could spell each name again on a long chain; real ones share prefixes
+        // but stay within a small multiple of the trie's size.
+        long nameBudget = 32L * size + (16 << 20);
+        pendingNode[top] = 0;
+        pendingName[top++] = new byte[0];
+        while (top > 0) {
+            int node = pendingNode[--top];
+            byte[] name = pendingName[top];
+            pendingName[top] = null;
+            if (visited.get(node)) {
+                throw in.error(offset + node, "the export trie reaches the node at trie offset 0x" + Integer.toHexString(node)
+                        + " twice (a cycle or a shared node)");
+            }
+            visited.set(node);
+            c.pos = offset + node;
+            long info = c.uleb("a node's terminal size");
+            int childrenAt;
+            if (info != 0) {
+                if (info > c.end - c.pos) {
+                    throw in.error(c.pos, "terminal information of " + info + " bytes runs past the end of the export trie");
+                }
+                int infoEnd = c.pos + (int) info;
+                Cursor t = new Cursor(in, c.pos, infoEnd);
+                long flags = t.uleb("export flags");
+                long address;
+                if ((flags & EXPORT_SYMBOL_FLAGS_REEXPORT) != 0) {
+                    address = t.uleb("a re-export's dylib ordinal");
+                    t.string("a re-export's imported name");
+                } else {
+                    address = t.uleb("an export's address");
+                    if ((flags & EXPORT_SYMBOL_FLAGS_STUB_AND_RESOLVER) != 0) {
+                        t.uleb("a resolver's offset");
+                    }
+                }
+                out.add(new Export(new String(name, StandardCharsets.UTF_8), flags, address));
+                childrenAt = infoEnd;
+            } else {
+                childrenAt = c.pos;
+            }
+            c.pos = childrenAt;
+            int count = c.u8("a node's child count");
+            // Pushed in reverse so that children come out in order.
+            int base = top;
+            for (int k = 0; k < count; k++) {
+                byte[] label = c.string("an edge's label");
+                if (label.length == 0) {
+                    throw in.error(c.pos - 1, "an edge of the export trie has an empty label");
+                }
+                long child = c.uleb("a child's offset");
+                if (child >= size) {
+                    throw in.error(c.pos - 1, "an edge of the export trie points to trie offset 0x" + Long.toHexString(child)
+                            + ", past its end (0x" + Integer.toHexString(size) + ")");
+                }
+                if (top == pendingNode.length) {
+                    pendingNode = Arrays.copyOf(pendingNode, top * 2);
+                    pendingName = Arrays.copyOf(pendingName, top * 2);
+                }
+                nameBudget -= name.length + label.length;
+                if (nameBudget < 0) {
+                    throw in.error(c.pos - 1, "the export trie spells out more name bytes than a trie of "
+                            + size + " bytes plausibly holds");
+                }
+                byte[] childName = Arrays.copyOf(name, name.length + label.length);
+                System.arraycopy(label, 0, childName, name.length, label.length);
+                pendingNode[top] = (int) child;
+                pendingName[top++] = childName;
+            }
+            for (int lo = base, hi = top - 1; lo < hi; lo++, hi--) {
+                int tn = pendingNode[lo];
+                pendingNode[lo] = pendingNode[hi];
+                pendingNode[hi] = tn;
+                byte[] tb = pendingName[lo];
+                pendingName[lo] = pendingName[hi];
+                pendingName[hi] = tb;
+            }
+        }
+        return out;
+    }
+
+    /** Bounded reads within [pos, end) of the file. */
+    private static final class Cursor {
+        final InputBytes in;
+        int pos;
+        final int end;
+
+        Cursor(InputBytes in, int pos, int end) {
+            this.in = in;
+            this.pos = pos;
+            this.end = end;
+        }
+
+        int u8(String what) {
+            if (pos >= end) {
+                throw in.error(pos, what + " runs past the end of the export trie");
+            }
+            return in.u8(pos++);
+        }
+
+        long uleb(String what) {
+            int start = pos;
+            long v = 0;
+            for (int shift = 0; ; shift += 7) {
+                int b = u8(what);
+                if (shift == 63 && (b & 0x7e) != 0 || shift > 63) {
+                    throw in.error(start, what + " does not fit in 64 bits");
+                }
+                v |= (long) (b & 0x7f) << shift;
+                if ((b & 0x80) == 0) {
+                    return v;
+                }
+            }
+        }
+
+        byte[] string(String what) {
+            int start = pos;
+            while (pos < end && in.buf.get(pos) != 0) {
+                pos++;
+            }
+            if (pos >= end) {
+                throw in.error(start, what + " runs past the end of the export trie");
+            }
+            byte[] s = new byte[pos - start];
+            in.buf.get(start, s);
+            pos++;
+            return s;
+        }
+    }
+}
