@@ -71,6 +71,7 @@ final class MachO {
     static final int N_UNDF = 0x0;
     static final int N_ABS = 0x2;
     static final int N_SECT = 0xe;
+    static final int N_WEAK_REF = 0x40;
     static final int N_WEAK_DEF = 0x80;
     static final int DYNAMIC_LOOKUP_ORDINAL = 0xfe;
     static final int INDIRECT_SYMBOL_LOCAL = 0x80000000;

@@ -37,8 +37,14 @@ final class MachOPlan implements OutputPlan {
     private final long page;
     /** Install names of LC_LOAD_DYLIB, in ordinal order (ordinal = index + 1). */
     private final List<String> dylibNames = new ArrayList<>();
+    /** Their current and compatibility versions, as the dylibs (or their stubs) give them. */
+    private final IntArrayList dylibCurrent = new IntArrayList();
+    private final IntArrayList dylibCompatibility = new IntArrayList();
     private final Map<SharedLibrary, Integer> ordinals = new IdentityHashMap<>();
     private final String installName;
+    /** Imports that only weak references reach, and the dylibs whose every used import is one (LC_LOAD_WEAK_DYLIB). */
+    private final java.util.BitSet weakImports;
+    private final java.util.BitSet weakDylibs = new java.util.BitSet();
     /** Whether the output gets an ad-hoc code signature, and its identifier. */
     private final boolean signed;
     private final String identifier;
@@ -75,13 +81,18 @@ final class MachOPlan implements OutputPlan {
         for (SharedLibrary lib : ctx.dynamic.libraries) {
             if (!ordinals.containsKey(lib)) {
                 dylibNames.add(lib.soname);
+                dylibCurrent.add(lib.currentVersion);
+                dylibCompatibility.add(lib.compatibilityVersion);
                 ordinals.put(lib, dylibNames.size());
                 hasLibSystem |= lib.soname.startsWith("/usr/lib/libSystem");
             }
         }
         if (!dylib && !hasLibSystem) {
             dylibNames.add(LIB_SYSTEM); // every program loads libSystem, which holds dyld's helpers
+            dylibCurrent.add(1311 << 16);
+            dylibCompatibility.add(1 << 16);
         }
+        weakImports = weakImports();
         String file = ctx.outputName == null ? "a.dylib" : ctx.outputName;
         installName = ctx.options.soname().orElse("@rpath/" + file);
         // arm64 macOS runs no unsigned code; ld64 signs only there unless asked.
@@ -173,6 +184,15 @@ final class MachOPlan implements OutputPlan {
             }
             strSize += st.nameLength(s) + 1;
         }
+        java.util.BitSet strongDylibs = new java.util.BitSet();
+        for (int k = 0; k < undefs.size(); k++) {
+            int s = undefs.getInt(k);
+            int ordinal = ordinal(s);
+            if (ordinal > 0) {
+                (weakImports.get(s) ? weakDylibs : strongDylibs).set(ordinal);
+            }
+        }
+        weakDylibs.andNot(strongDylibs);
         nlocal = locals.size();
         nextdef = extdefs.size();
         nundef = undefs.size();
@@ -194,7 +214,7 @@ final class MachOPlan implements OutputPlan {
                 if (group == undefs) {
                     type = MachO.N_UNDF | MachO.N_EXT;
                     int ordinal = ordinal(s);
-                    desc = (ordinal < 0 ? MachO.DYNAMIC_LOOKUP_ORDINAL : ordinal) << 8;
+                    desc = (ordinal < 0 ? MachO.DYNAMIC_LOOKUP_ORDINAL : ordinal) << 8 | (weakImports.get(s) ? MachO.N_WEAK_REF : 0);
                 } else {
                     int atom = st.atom(s);
                     value = ctx.addressOf(s);
@@ -374,7 +394,30 @@ final class MachOPlan implements OutputPlan {
 
     private DyldInfo.Bind bind(long address, int s, long addend) {
         int seg = segmentIndex(address);
-        return new DyldInfo.Bind(seg, address - segments.get(seg).vmaddr, ordinal(s), ctx.symbols.name(s), 0, addend);
+        int flags = weakImports.get(s) ? DyldInfo.BIND_SYMBOL_FLAGS_WEAK_IMPORT : 0;
+        return new DyldInfo.Bind(seg, address - segments.get(seg).vmaddr, ordinal(s), ctx.symbols.name(s), flags, addend);
+    }
+
+    /**
+     * {@return the symbols that every object refers to weakly ({@code weak_import}): dyld binds them
+     * to 0 when no image defines them}
+     */
+    private java.util.BitSet weakImports() {
+        SymbolTable st = ctx.symbols;
+        java.util.BitSet weak = new java.util.BitSet();
+        java.util.BitSet strong = new java.util.BitSet();
+        for (InputFile f : st.files()) {
+            if (f instanceof SharedLibrary) {
+                continue;
+            }
+            for (int l = 0; l < f.symCount; l++) {
+                if (f.kind(l) == SymbolKind.UNDEFINED && f.localToGlobal[l] != 0) {
+                    (f.hasFlag(l, InputFile.WEAK) ? weak : strong).set(f.localToGlobal[l]);
+                }
+            }
+        }
+        weak.andNot(strong);
+        return weak;
     }
 
     private byte[] encodeRebases(LongArrayList addresses) {
@@ -566,7 +609,7 @@ final class MachOPlan implements OutputPlan {
         }
         p += 80;
         if (dylib) {
-            p = dylibCommand(out, p, MachO.LC_ID_DYLIB, installName, 0x10000);
+            p = dylibCommand(out, p, MachO.LC_ID_DYLIB, installName, 0x10000, 0x10000);
         } else {
             p = stringCommand(out, p, MachO.LC_LOAD_DYLINKER, DYLINKER);
         }
@@ -590,8 +633,10 @@ final class MachOPlan implements OutputPlan {
             out.putLong(p + 8, ctx.entrySymbol == 0 ? 0 : entryAddress() - textAddress()).putLong(p + 16, 0);
             p += 24;
         }
-        for (String d : dylibNames) {
-            p = dylibCommand(out, p, MachO.LC_LOAD_DYLIB, d, d.startsWith("/usr/lib/libSystem") ? 1311 << 16 : 0x10000);
+        for (int i = 0; i < dylibNames.size(); i++) {
+            String d = dylibNames.get(i);
+            p = dylibCommand(out, p, weakDylibs.get(i + 1) ? MachO.LC_LOAD_WEAK_DYLIB : MachO.LC_LOAD_DYLIB, d,
+                    dylibCurrent.getInt(i), dylibCompatibility.getInt(i));
         }
         for (String r : ctx.options.runPaths()) {
             p = stringCommand(out, p, MachO.LC_RPATH, r);
@@ -655,10 +700,10 @@ final class MachOPlan implements OutputPlan {
         return p + size;
     }
 
-    private static int dylibCommand(ByteBuffer out, int p, int cmd, String name, int currentVersion) {
+    private static int dylibCommand(ByteBuffer out, int p, int cmd, String name, int currentVersion, int compatibilityVersion) {
         int size = stringCommandSize(24, name);
         out.putInt(p, cmd).putInt(p + 4, size).putInt(p + 8, 24);
-        out.putInt(p + 12, 0).putInt(p + 16, currentVersion).putInt(p + 20, 0x10000);
+        out.putInt(p + 12, 0).putInt(p + 16, currentVersion).putInt(p + 20, compatibilityVersion);
         putString(out, p + 24, name, size - 24);
         return p + size;
     }

@@ -133,6 +133,39 @@ class MachODylibTest {
         assertThat(MachOLinks.run(exe, List.of()).stdout()).isEqualTo("signed\n");
     }
 
+    @ParameterizedTest
+    @MethodSource("targets")
+    void aDylibOnlyReferencedWeaklyIsLoadedWeakly(Target t) throws IOException {
+        Path lib = dylib(t, "liboptional.dylib", LinkOptions.builder().soname("/opt/liboptional.dylib"),
+                MachOInputs.compile(t, dir, "optional", "int optional_fn(void) { return 21; }\n"));
+        Path exe = MachOLinks.rivet(t, dir.resolve("weak-user"), MachOInputs.compile(t, dir, "weak-user", """
+                extern int optional_fn(void) __attribute__((weak_import));
+                int main(void) { return optional_fn ? optional_fn() * 2 : 77; }
+                """), lib);
+        assertThat(MachOLinks.otool(exe)).contains("cmd LC_LOAD_WEAK_DYLIB", "name /opt/liboptional.dylib");
+        assertThat(MachOLinks.objdump(exe)).containsPattern("_optional_fn \\(weak_import\\)|weak_import.*_optional_fn|_optional_fn");
+        assertThat(MachOLinks.run(exe, List.of()).exitCode()).as("without the dylib").isEqualTo(77);
+        assertThat(MachOLinks.run(exe, List.of("--dylib", lib.toString())).exitCode()).as("with it").isEqualTo(42);
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void undefinedSymbolsAreLookedUpAtLoadTimeWhenAsked(Target t) throws IOException {
+        Path lib = dylib(t, "libfound.dylib", LinkOptions.builder(),
+                MachOInputs.compile(t, dir, "found", "int found_later(int x) { return x + 30; }\nint found_data = 5;\n"));
+        Path obj = MachOInputs.compile(t, dir, "finder", """
+                int found_later(int);
+                extern int found_data;
+                int main(void) { return found_later(found_data); }
+                """);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MachOLinks.rivet(t, dir.resolve("strict"), obj))
+                .isInstanceOf(dev.rivet.linker.LinkException.class).hasMessageContaining("undefined symbol: _found_later");
+        Path exe = MachOLinks.rivet(t, dir.resolve("lookup"), LinkOptions.builder().dynamicLookup(true), true, obj);
+        assertThat(MachOLinks.otool(exe)).doesNotContain("libfound");
+        assertThat(MachOLinks.objdump(exe)).contains("flat-namespace");
+        assertThat(MachOLinks.run(exe, List.of("--dylib", lib.toString())).exitCode()).isEqualTo(35);
+    }
+
     /** The signature's code directory names the file and holds the SHA-256 of every 4 KiB page before it. */
     private static void checkSignature(Path file, String identifier) throws Exception {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);

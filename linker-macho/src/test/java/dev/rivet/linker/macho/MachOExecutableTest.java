@@ -75,6 +75,72 @@ class MachOExecutableTest {
 
     @ParameterizedTest
     @MethodSource("targets")
+    void builderProgramCallsLibSystemThroughAStub(Target t) {
+        Path exe = dir.resolve("builder-puts-" + MachOLinks.arch(t));
+        try (Linker l = Linker.create(t, LinkOptions.builder().build())) {
+            var ld = l.loader();
+            int text = ld.define("_greeting", SymbolKind.RODATA, b -> b.addBytes("built, not compiled\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            int puts = ld.lookupOrCreate("_puts");
+            ld.define("_main", SymbolKind.TEXT, b -> {
+                if (t.architecture() == Architecture.X86_64) {
+                    b.addUint8(0x55);                                                       // push %rbp
+                    b.addBytes(new byte[] {0x48, (byte) 0x8d, 0x3d, 0, 0, 0, 0});          // lea _greeting(%rip), %rdi
+                    b.relocation(4, RelocationKind.PC_RELATIVE_32, text, -4);
+                    b.addUint8(0xe8);                                                       // call _puts
+                    b.relocation(b.addUint32(0), RelocationKind.BRANCH, puts, 0);
+                    b.addBytes(new byte[] {(byte) 0xb8, 7, 0, 0, 0, 0x5d, (byte) 0xc3});    // mov $7, %eax; pop %rbp; ret
+                } else {
+                    b.addUint32(0xa9bf7bfd);                                                // stp x29, x30, [sp, #-16]!
+                    b.relocation(b.addUint32(0x90000000), RelocationKind.PAGE, text, 0);     // adrp x0, _greeting@PAGE
+                    b.relocation(b.addUint32(0x91000000), RelocationKind.PAGE_OFFSET, text, 0); // add x0, x0, _greeting@PAGEOFF
+                    b.relocation(b.addUint32(0x94000000), RelocationKind.BRANCH, puts, 0);   // bl _puts
+                    b.addUint32(0xa8c17bfd);                                                // ldp x29, x30, [sp], #16
+                    b.addUint32(0x528000e0);                                                // mov w0, #7
+                    b.addUint32(0xd65f03c0);                                                // ret
+                }
+            });
+            l.addInput(dev.rivet.linker.macho.testing.MachORunner.libSystemTbd());
+            l.link(exe);
+        }
+        for (List<String> slide : List.of(List.<String>of(), List.of("--slide", MachOLinks.SLIDE))) {
+            ExternalTools.Result r = MachOLinks.run(exe, slide);
+            assertThat(r.stdout()).isEqualTo("built, not compiled\n");
+            assertThat(r.exitCode()).isEqualTo(7);
+        }
+        String dump = MachOLinks.objdump(exe);
+        assertThat(dump).contains("__stubs", "__stub_helper", "__la_symbol_ptr", "dyld_stub_binder").containsPattern("libSystem\\s+_puts");
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void deadStrippingKeepsInitializersAndNoDeadStripSymbols(Target t) throws IOException {
+        Path obj = MachOInputs.compile(t, dir, "strip", """
+                int puts(const char *);
+                int unused_function(void) { return puts("never called"); }
+                __attribute__((used)) int kept_function(void) { return 1; }
+                volatile int ready;
+                __attribute__((constructor)) void init(void) { ready += 12; }
+                int main(void) { return ready; }
+                """);
+        Path stripped = MachOLinks.rivet(t, dir.resolve("stripped"), LinkOptions.builder().deadStrip(true), true, obj);
+        Path kept = MachOLinks.rivet(t, dir.resolve("kept"), LinkOptions.builder().deadStrip(false), true, obj);
+        assertThat(MachOLinks.run(stripped, List.of()).exitCode()).isEqualTo(12);
+        assertThat(MachOLinks.run(kept, List.of()).exitCode()).isEqualTo(12);
+        assertThat(MachOLinks.objdump(stripped)).contains("_kept_function", "__mod_init_func").doesNotContain("_unused_function", "_puts");
+        assertThat(MachOLinks.objdump(kept)).contains("_kept_function", "_unused_function", "_puts");
+    }
+
+    @Test
+    void chainedFixupsAreRefusedClearly() {
+        try (Linker l = Linker.create(Target.ARM64_MACOS, LinkOptions.builder().chainedFixups(true).build())) {
+            definePointerProgram(l, Target.ARM64_MACOS);
+            assertThatThrownBy(l::linkToMemory).isInstanceOf(LinkException.class).hasMessageContaining("chained fixups")
+                    .hasMessageContaining("not supported yet");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
     void segmentsAreAlignedToTheArchitecturesPage(Target t) {
         Path exe = dir.resolve("pages-" + MachOLinks.arch(t));
         try (Linker l = Linker.create(t)) {
