@@ -40,6 +40,7 @@ public final class MachOFormat implements OutputFormat {
 
     @Override
     public void defineLinkerSymbols(LinkContext ctx) {
+        MachOLayout.declareHeaderSymbols(ctx);
         MachOStubs.reserveBinderSlot(ctx);
     }
 

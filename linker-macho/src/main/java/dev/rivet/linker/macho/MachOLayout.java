@@ -154,10 +154,34 @@ final class MachOLayout {
         }
         linkedit.vmaddr = addr;
         linkedit.fileoff = off;
+        assignHeaderSymbols(ctx, dylib ? 0 : 0x1_0000_0000L);
         plan.layoutDone(placed, threadLocalStart(segments));
         linkedit.filesize = plan.linkeditSize();
         linkedit.vmsize = MachO.align(linkedit.filesize, page);
         return plan;
+    }
+
+    /** The symbols for the Mach-O header that programs may refer to; defined only when referenced. */
+    private static final String[] HEADER_SYMBOLS = {"__mh_execute_header", "__mh_dylib_header", "___dso_handle"};
+
+    /** Before dead-stripping: defines the header's symbols that something refers to (C++ uses ___dso_handle). */
+    static void declareHeaderSymbols(LinkContext ctx) {
+        boolean dylib = ctx.options.outputKind() == OutputKind.SHARED_LIBRARY;
+        for (String n : HEADER_SYMBOLS) {
+            if (!n.equals(dylib ? "__mh_execute_header" : "__mh_dylib_header")) {
+                ctx.loader.defineLinkerSymbol(n, n.equals("___dso_handle"));
+            }
+        }
+    }
+
+    /** After placement: they all are the header's address. */
+    private static void assignHeaderSymbols(LinkContext ctx, long header) {
+        for (String n : HEADER_SYMBOLS) {
+            int s = ctx.symbols.lookup(n);
+            if (s != 0 && ctx.symbols.hasFlag(s, dev.rivet.linker.core.symbols.InputFile.LINKER_DEFINED)) {
+                ctx.loader.setLinkerDefinedValue(s, header);
+            }
+        }
     }
 
     /** The start of the thread-local template: the first thread-local section's address, 0 for none. */

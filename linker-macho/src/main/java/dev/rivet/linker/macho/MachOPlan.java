@@ -218,7 +218,13 @@ final class MachOPlan implements OutputPlan {
                 } else {
                     int atom = st.atom(s);
                     value = ctx.addressOf(s);
-                    if (atom == 0) {
+                    // The header's symbols are in the image, at its start: in __TEXT's first section, like ld64's.
+                    boolean header = atom == 0 && st.hasFlag(s, InputFile.LINKER_DEFINED);
+                    if (header) {
+                        type = MachO.N_SECT;
+                        sect = 1;
+                        desc = 0x10; // REFERENCED_DYNAMICALLY: strip keeps it
+                    } else if (atom == 0) {
                         type = MachO.N_ABS;
                     } else {
                         type = MachO.N_SECT;
@@ -227,18 +233,18 @@ final class MachOPlan implements OutputPlan {
                     if (group == extdefs) {
                         type |= MachO.N_EXT;
                         boolean weak = st.hasFlag(s, InputFile.WEAK);
-                        desc = weak ? MachO.N_WEAK_DEF : 0;
+                        desc |= weak ? MachO.N_WEAK_DEF : 0;
                         if (!dylib || dyn.isExported(s)) {
-                            int kind = atom == 0 ? ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_ABSOLUTE
+                            int kind = atom == 0 ? (header ? ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_REGULAR : ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_ABSOLUTE)
                                     : byOutput[ctx.atomOutput[atom]].type() == MachO.S_THREAD_LOCAL_VARIABLES
                                             ? ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_THREAD_LOCAL : ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_REGULAR;
                             exports.add(new ExportTrie.Export(st.name(s), kind | (weak ? ExportTrie.EXPORT_SYMBOL_FLAGS_WEAK_DEFINITION : 0),
-                                    atom == 0 ? value : value - base));
+                                    atom == 0 && !header ? value : value - base));
                         }
                     } else if (st.hasFlag(s, InputFile.HIDDEN) && !st.isStatic.get(s)) {
                         type |= MachO.N_PEXT; // was a private extern
                     }
-                    tlv |= sect != 0 && byOutput[ctx.atomOutput[atom]].type() == MachO.S_THREAD_LOCAL_VARIABLES;
+                    tlv |= atom != 0 && byOutput[ctx.atomOutput[atom]].type() == MachO.S_THREAD_LOCAL_VARIABLES;
                 }
                 int p = (symtabIndex[s]) * MachO.NLIST_SIZE;
                 nl.putInt(p, strPos);

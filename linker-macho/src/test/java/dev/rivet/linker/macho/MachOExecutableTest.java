@@ -130,6 +130,21 @@ class MachOExecutableTest {
         assertThat(MachOLinks.objdump(kept)).contains("_kept_function", "_unused_function", "_puts");
     }
 
+    @ParameterizedTest
+    @MethodSource("targets")
+    void theHeaderSymbolIsTheImagesStart(Target t) throws IOException {
+        Path obj = MachOInputs.compile(t, dir, "header", """
+                extern const unsigned _mh_execute_header;
+                const unsigned *in_data = &_mh_execute_header;
+                int main(void) {
+                  return (_mh_execute_header == 0xfeedfacf) + 2 * (*in_data == 0xfeedfacf) + 4 * (in_data == &_mh_execute_header);
+                }
+                """);
+        Path exe = MachOLinks.rivet(t, dir.resolve("header"), LinkOptions.builder(), false, obj);
+        assertThat(MachOLinks.run(exe, List.of("--slide", MachOLinks.SLIDE)).exitCode()).isEqualTo(7);
+        assertThat(MachOLinks.objdump(exe)).containsPattern("0x0*100000000\\s+__mh_execute_header");
+    }
+
     @Test
     void chainedFixupsAreRefusedClearly() {
         try (Linker l = Linker.create(Target.ARM64_MACOS, LinkOptions.builder().chainedFixups(true).build())) {

@@ -229,7 +229,9 @@ public final class DynamicLink {
         }
         boolean shared = kind == OutputKind.SHARED_LIBRARY;
         boolean isFunction = st.isDefined(target) && st.kind(target) == SymbolKind.TEXT;
-        boolean absolute = st.isDefined(target) && st.kind(target) == SymbolKind.ABSOLUTE && !pre;
+        // Linker-defined symbols (section bounds, the header) are addresses in the output, which moves.
+        boolean absolute = st.isDefined(target) && st.kind(target) == SymbolKind.ABSOLUTE && !pre
+                && !st.hasFlag(target, InputFile.LINKER_DEFINED);
         boolean writable = at.kind(atom) == SymbolKind.DATA;
         switch (cls) {
             case Arch.CLASS_BRANCH -> {
