@@ -284,6 +284,10 @@ final class MachOPlan implements OutputPlan {
                 weakBinds.add(bind(slot, s, 0));
             }
             if (dyn.isPreemptible(s)) {
+                if (st.isDefined(s) && st.kind(s).isThreadLocal()) {
+                    throw new dev.rivet.linker.LinkException(dev.rivet.linker.Diagnostic.error("thread-local variable '"
+                            + st.name(s) + "' of " + st.file(st.file[s]).name + " is imported, which Rivet cannot link yet (__thread_ptrs)"));
+                }
                 binds.add(bind(slot, s, 0));
                 indirectSymbols[i] = symtabIndex[s];
             } else if (st.isDefined(s) && !dyn.mustKeepGot(s)) {
