@@ -166,6 +166,15 @@ class MachODylibTest {
         assertThat(MachOLinks.run(exe, List.of("--dylib", lib.toString())).exitCode()).isEqualTo(35);
     }
 
+    @ParameterizedTest
+    @MethodSource("targets")
+    void importedThreadLocalsAreRefusedClearly(Target t) throws IOException {
+        Path lib = dylib(t, "libtls.dylib", LinkOptions.builder(), MachOInputs.compile(t, dir, "tlslib", "_Thread_local int shared_tls = 3;\n"));
+        Path obj = MachOInputs.compile(t, dir, "tlsuser", "extern _Thread_local int shared_tls;\nint main(void) { return shared_tls; }\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MachOLinks.rivet(t, dir.resolve("tlsuser"), obj, lib))
+                .isInstanceOf(dev.rivet.linker.LinkException.class).hasMessageContaining("_shared_tls").hasMessageContaining("cannot link yet");
+    }
+
     /** The signature's code directory names the file and holds the SHA-256 of every 4 KiB page before it. */
     private static void checkSignature(Path file, String identifier) throws Exception {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
