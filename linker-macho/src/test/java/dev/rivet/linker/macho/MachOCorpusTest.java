@@ -207,12 +207,41 @@ class MachOCorpusTest {
                         """));
     }
 
+    /** Many functions, a long table of pointers (rebase runs) and pointers at a stride in structures. */
+    static Program generated() {
+        StringBuilder src = new StringBuilder(DECLS);
+        int n = 300;
+        for (int i = 0; i < n; i++) {
+            src.append("int f").append(i).append("(int x) { return x * ").append(i % 7 + 1).append(" + ").append(i).append("; }\n");
+        }
+        src.append("int (*table[])(int) = {");
+        for (int i = 0; i < n; i++) {
+            src.append(i == 0 ? "" : ", ").append('f').append(i);
+        }
+        src.append("};\nstruct entry { const char *name; long pad[3]; int (*fn)(int); } entries[] = {");
+        for (int i = 0; i < 40; i++) {
+            src.append(i == 0 ? "" : ", ").append("{\"e").append(i).append("\", {0}, f").append(i * 7).append('}');
+        }
+        src.append("""
+                };
+                int main(void) {
+                  long sum = 0;
+                  for (int i = 0; i < 300; i++) sum += table[i](i);
+                  for (int i = 0; i < 40; i++) sum += entries[i].fn(i) + entries[i].name[1];
+                  printf("%ld\\n", sum);
+                  return (int) (sum % 251);
+                }
+                """);
+        return new Program("generated", 0, "generated.c", src.toString());
+    }
+
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
         for (Target t : MachOInputs.targets()) {
             for (Program p : programs()) {
                 out.add(Arguments.of(t, p));
             }
+            out.add(Arguments.of(t, generated()));
         }
         return out.stream();
     }
