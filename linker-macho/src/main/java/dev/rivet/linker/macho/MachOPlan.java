@@ -505,46 +505,26 @@ final class MachOPlan implements OutputPlan {
         return segments.get(segments.size() - 1);
     }
 
-    // Offsets of the __LINKEDIT pieces, relative to its start.
-    private long rebaseOff() {
-        return 0;
+    /** {@return the __LINKEDIT pieces, in file order (each a distinct array)} */
+    private byte[][] pieces() {
+        return new byte[][] {rebase, bind, weakBind, lazyBind, exportTrie, functionStarts, symtab, indirect, strtab};
     }
 
-    private long bindOff() {
-        return rebaseOff() + rebase.length;
-    }
-
-    private long weakBindOff() {
-        return bindOff() + bind.length;
-    }
-
-    private long lazyBindOff() {
-        return weakBindOff() + weakBind.length;
-    }
-
-    private long exportOff() {
-        return lazyBindOff() + lazyBind.length;
-    }
-
-    private long functionStartsOff() {
-        return exportOff() + exportTrie.length;
-    }
-
-    private long symtabOff() {
-        return functionStartsOff() + functionStarts.length;
-    }
-
-    private long indirectOff() {
-        return symtabOff() + symtab.length;
-    }
-
-    private long strtabOff() {
-        return indirectOff() + indirect.length;
+    /** {@return the file offset of one of the {@link #pieces}} */
+    private long fileOffsetOf(byte[] piece) {
+        long off = linkeditOffset;
+        for (byte[] b : pieces()) {
+            if (b == piece) {
+                return off;
+            }
+            off += b.length;
+        }
+        throw new IllegalArgumentException("not a __LINKEDIT piece");
     }
 
     /** {@return the size of __LINKEDIT: the tables, then the code signature, 16-byte aligned, last in the file} */
     long linkeditSize() {
-        long end = strtabOff() + strtab.length;
+        long end = fileOffsetOf(strtab) + strtab.length - linkeditOffset;
         if (!signed) {
             return end;
         }
@@ -594,17 +574,16 @@ final class MachOPlan implements OutputPlan {
         for (MachOLayout.Segment seg : segments) {
             p = segment(out, p, seg);
         }
-        long le = linkeditOffset;
         out.putInt(p, MachO.LC_DYLD_INFO_ONLY).putInt(p + 4, 48);
-        putRange(out, p + 8, le + rebaseOff(), rebase.length);
-        putRange(out, p + 16, le + bindOff(), bind.length);
-        putRange(out, p + 24, le + weakBindOff(), weakBind.length);
-        putRange(out, p + 32, le + lazyBindOff(), lazyBind.length);
-        putRange(out, p + 40, le + exportOff(), exportTrie.length);
+        putRange(out, p + 8, fileOffsetOf(rebase), rebase.length);
+        putRange(out, p + 16, fileOffsetOf(bind), bind.length);
+        putRange(out, p + 24, fileOffsetOf(weakBind), weakBind.length);
+        putRange(out, p + 32, fileOffsetOf(lazyBind), lazyBind.length);
+        putRange(out, p + 40, fileOffsetOf(exportTrie), exportTrie.length);
         p += 48;
         out.putInt(p, MachO.LC_SYMTAB).putInt(p + 4, 24);
-        out.putInt(p + 8, (int) (le + symtabOff())).putInt(p + 12, symtab.length / MachO.NLIST_SIZE);
-        out.putInt(p + 16, (int) (le + strtabOff())).putInt(p + 20, strtab.length);
+        out.putInt(p + 8, (int) (fileOffsetOf(symtab))).putInt(p + 12, symtab.length / MachO.NLIST_SIZE);
+        out.putInt(p + 16, (int) (fileOffsetOf(strtab))).putInt(p + 20, strtab.length);
         p += 24;
         out.putInt(p, MachO.LC_DYSYMTAB).putInt(p + 4, 80);
         out.putInt(p + 8, 0).putInt(p + 12, nlocal);
@@ -613,7 +592,7 @@ final class MachOPlan implements OutputPlan {
         for (int i = 32; i < 56; i += 4) {
             out.putInt(p + i, 0); // no table of contents, modules or external references
         }
-        out.putInt(p + 56, indirect.length == 0 ? 0 : (int) (le + indirectOff())).putInt(p + 60, indirect.length / 4);
+        out.putInt(p + 56, indirect.length == 0 ? 0 : (int) (fileOffsetOf(indirect))).putInt(p + 60, indirect.length / 4);
         for (int i = 64; i < 80; i += 4) {
             out.putInt(p + i, 0); // no local or external relocation entries
         }
@@ -652,10 +631,10 @@ final class MachOPlan implements OutputPlan {
             p = stringCommand(out, p, MachO.LC_RPATH, r);
         }
         out.putInt(p, MachO.LC_FUNCTION_STARTS).putInt(p + 4, 16);
-        out.putInt(p + 8, (int) (le + functionStartsOff())).putInt(p + 12, functionStarts.length);
+        out.putInt(p + 8, (int) (fileOffsetOf(functionStarts))).putInt(p + 12, functionStarts.length);
         p += 16;
         out.putInt(p, MachO.LC_DATA_IN_CODE).putInt(p + 4, 16);
-        out.putInt(p + 8, (int) (le + symtabOff())).putInt(p + 12, 0);
+        out.putInt(p + 8, (int) (fileOffsetOf(symtab))).putInt(p + 12, 0);
         p += 16;
         if (signed) {
             out.putInt(p, MachO.LC_CODE_SIGNATURE).putInt(p + 4, 16);
@@ -665,8 +644,8 @@ final class MachOPlan implements OutputPlan {
         if (p != MachO.HEADER_SIZE + loadCommandsSize()) {
             throw new IllegalStateException("load commands take " + (p - MachO.HEADER_SIZE) + " bytes, not " + loadCommandsSize());
         }
-        int at = (int) le;
-        for (byte[] b : new byte[][] {rebase, bind, weakBind, lazyBind, exportTrie, functionStarts, symtab, indirect, strtab}) {
+        int at = (int) linkeditOffset;
+        for (byte[] b : pieces()) {
             out.put(at, b);
             at += b.length;
         }

@@ -21,27 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the same, and llvm-objdump and llvm-otool must read Rivet's output without a warning.
  */
 class MachOCorpusTest {
-    static final String DECLS = """
-            int printf(const char *, ...);
-            int snprintf(char *, unsigned long, const char *, ...);
-            int puts(const char *);
-            int putchar(int);
-            void *malloc(unsigned long);
-            void *calloc(unsigned long, unsigned long);
-            void *realloc(void *, unsigned long);
-            void free(void *);
-            void *memcpy(void *, const void *, unsigned long);
-            void *memset(void *, int, unsigned long);
-            int memcmp(const void *, const void *, unsigned long);
-            unsigned long strlen(const char *);
-            int strcmp(const char *, const char *);
-            char *strcpy(char *, const char *);
-            char *strcat(char *, const char *);
-            char *strchr(const char *, int);
-            int atoi(const char *);
-            int abs(int);
-            void exit(int);
-            """;
+    static final String DECLS = MachOLinks.LIB_SYSTEM_DECLS;
 
     @TempDir
     Path dir;

@@ -20,6 +20,29 @@ final class MachOLinks {
     /** A slide other than the runner's default, a multiple of 16 KiB (so valid on both architectures). */
     static final String SLIDE = "0x10000000";
 
+    /** Declarations of the emulated libSystem's functions, for test programs built without an SDK. */
+    static final String LIB_SYSTEM_DECLS = """
+            int printf(const char *, ...);
+            int snprintf(char *, unsigned long, const char *, ...);
+            int puts(const char *);
+            int putchar(int);
+            void *malloc(unsigned long);
+            void *calloc(unsigned long, unsigned long);
+            void *realloc(void *, unsigned long);
+            void free(void *);
+            void *memcpy(void *, const void *, unsigned long);
+            void *memset(void *, int, unsigned long);
+            int memcmp(const void *, const void *, unsigned long);
+            unsigned long strlen(const char *);
+            int strcmp(const char *, const char *);
+            char *strcpy(char *, const char *);
+            char *strcat(char *, const char *);
+            char *strchr(const char *, int);
+            int atoi(const char *);
+            int abs(int);
+            void exit(int);
+            """;
+
     private MachOLinks() { }
 
     static String arch(Target t) {
