@@ -234,7 +234,7 @@ final class DyldInfo {
         out.u8(0);
     }
 
-    /** A growing byte stream with the LEB128 encodings. */
+    /** A growing byte stream with the LEB128 and little-endian fixed-size encodings. */
     static final class Out extends ByteArrayOutputStream {
         void u8(int b) {
             write(b);
@@ -258,15 +258,40 @@ final class DyldInfo {
             }
         }
 
+        void u16(int v) {
+            write(v);
+            write(v >>> 8);
+        }
+
+        void u32(int v) {
+            u16(v);
+            u16(v >>> 16);
+        }
+
+        void u64(long v) {
+            u32((int) v);
+            u32((int) (v >>> 32));
+        }
+
+        void zeros(int n) {
+            for (int i = 0; i < n; i++) {
+                write(0);
+            }
+        }
+
+        void align(int a) {
+            while (size() % a != 0) {
+                write(0);
+            }
+        }
+
         byte[] bytes() {
             return toByteArray();
         }
 
         /** {@return the bytes, zero-padded to a multiple of 8} */
         byte[] aligned() {
-            while ((size() & 7) != 0) {
-                write(0);
-            }
+            align(8);
             return toByteArray();
         }
     }

@@ -39,6 +39,8 @@ final class MachO {
     static final int LC_FUNCTION_STARTS = 0x26;
     static final int LC_MAIN = 0x28 | LC_REQ_DYLD;
     static final int LC_DATA_IN_CODE = 0x29;
+    static final int LC_DYLD_EXPORTS_TRIE = 0x33 | LC_REQ_DYLD;
+    static final int LC_DYLD_CHAINED_FIXUPS = 0x34 | LC_REQ_DYLD;
     static final int LC_SOURCE_VERSION = 0x2a;
     static final int LC_BUILD_VERSION = 0x32;
     static final int SEGMENT_SIZE = 72;

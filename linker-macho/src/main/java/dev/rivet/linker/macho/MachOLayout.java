@@ -73,10 +73,6 @@ final class MachOLayout {
     }
 
     static OutputPlan plan(LinkContext ctx) {
-        if (ctx.options.chainedFixups()) {
-            throw new LinkException(Diagnostic.error("chained fixups (LC_DYLD_CHAINED_FIXUPS) are not supported yet")
-                    .withHint("leave LinkOptions.chainedFixups off: LC_DYLD_INFO_ONLY opcodes work on every macOS"));
-        }
         MachOState state = MachOState.of(ctx);
         boolean dylib = ctx.options.outputKind() == OutputKind.SHARED_LIBRARY;
         long page = ctx.target.architecture() == Architecture.X86_64 ? 0x1000 : 0x4000;

@@ -53,7 +53,12 @@ final class MachOPlan implements OutputPlan {
     private long threadLocalStart;
     private int headerFlags;
 
+    /** Whether fixups are chained (LC_DYLD_CHAINED_FIXUPS) rather than opcodes (LC_DYLD_INFO_ONLY). */
+    private final boolean chained;
+    private ChainedFixups chainedFixups;
+
     // __LINKEDIT, in file order.
+    private byte[] chainedBlob = new byte[0];
     private byte[] rebase;
     private byte[] bind;
     private byte[] weakBind;
@@ -93,6 +98,7 @@ final class MachOPlan implements OutputPlan {
             dylibCompatibility.add(1 << 16);
         }
         weakImports = weakImports();
+        chained = ctx.options.chainedFixups();
         String file = ctx.outputName == null ? "a.dylib" : ctx.outputName;
         installName = ctx.options.soname().orElse("@rpath/" + file);
         // arm64 macOS runs no unsigned code; ld64 signs only there unless asked.
@@ -111,7 +117,7 @@ final class MachOPlan implements OutputPlan {
         for (MachOLayout.Segment seg : segments) {
             size += MachO.SEGMENT_SIZE + (long) MachO.SECTION_SIZE * seg.sections.size();
         }
-        size += 48 + 24 + 80; // LC_DYLD_INFO_ONLY, LC_SYMTAB, LC_DYSYMTAB
+        size += (chained ? 16 + 16 : 48) + 24 + 80; // LC_DYLD_CHAINED_FIXUPS and LC_DYLD_EXPORTS_TRIE, or LC_DYLD_INFO_ONLY; LC_SYMTAB, LC_DYSYMTAB
         size += dylib ? stringCommandSize(24, installName) : stringCommandSize(12, DYLINKER);
         size += 24 + 32 + 16; // LC_UUID, LC_BUILD_VERSION (one tool), LC_SOURCE_VERSION
         size += dylib ? 0 : 24; // LC_MAIN
@@ -127,7 +133,7 @@ final class MachOPlan implements OutputPlan {
     }
 
     private int loadCommandCount() {
-        return segments.size() + 3 + 1 + 3 + (dylib ? 0 : 1) + dylibNames.size() + ctx.options.runPaths().size() + 2 + (signed ? 1 : 0);
+        return segments.size() + (chained ? 4 : 3) + 1 + 3 + (dylib ? 0 : 1) + dylibNames.size() + ctx.options.runPaths().size() + 2 + (signed ? 1 : 0);
     }
 
     // --- after placement: the contents of __LINKEDIT ----------------------------------------------
@@ -321,6 +327,9 @@ final class MachOPlan implements OutputPlan {
             stubs.lazyOffset[lazyStub.getInt(k)] = lazyOffset[k];
         }
         exportTrie = ExportTrie.encode(exports);
+        if (chained) {
+            chainFixups(rebases, binds, lazy, weakBinds);
+        }
         functionStarts = functionStarts();
         ByteBuffer ind = ByteBuffer.allocate(4 * indirectSymbols.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (int v : indirectSymbols) {
@@ -387,6 +396,36 @@ final class MachOPlan implements OutputPlan {
             bindsToWeak = true;
         }
         return new ArrayList<>(names);
+    }
+
+    /** Turns the fixups into chains: lazy binds become eager, weak binds look the name up; opcodes stay empty. */
+    private void chainFixups(LongArrayList rebases, List<DyldInfo.Bind> binds, List<DyldInfo.Bind> lazy, List<DyldInfo.Bind> weakBinds) {
+        ChainedFixups c = new ChainedFixups();
+        for (int i = 0; i < rebases.size(); i++) {
+            c.rebase(rebases.getLong(i));
+        }
+        for (List<DyldInfo.Bind> list : List.of(binds, lazy, weakBinds)) {
+            for (DyldInfo.Bind b : list) {
+                int ordinal = list == weakBinds ? ChainedFixups.BIND_SPECIAL_DYLIB_WEAK_LOOKUP : b.ordinal();
+                c.bind(segments.get(b.segment()).vmaddr + b.offset(), ordinal, b.name(),
+                        (b.flags() & DyldInfo.BIND_SYMBOL_FLAGS_WEAK_IMPORT) != 0, b.addend());
+            }
+        }
+        chainedBlob = c.encode(segments, textAddress(), page);
+        chainedFixups = c;
+        rebase = new byte[0];
+        bind = new byte[0];
+        weakBind = new byte[0];
+        lazyBind = new byte[0];
+    }
+
+    private long fileOffsetOfAddress(long address) {
+        for (MachOLayout.Segment seg : segments) {
+            if (address >= seg.vmaddr && address < seg.vmaddr + seg.filesize && !seg.name.equals("__PAGEZERO")) {
+                return seg.fileoff + address - seg.vmaddr;
+            }
+        }
+        throw new IllegalStateException("address 0x" + Long.toHexString(address) + " has no file bytes");
     }
 
     private static boolean isLocal(SymbolTable st, int s) {
@@ -507,7 +546,7 @@ final class MachOPlan implements OutputPlan {
 
     /** {@return the __LINKEDIT pieces, in file order (each a distinct array)} */
     private byte[][] pieces() {
-        return new byte[][] {rebase, bind, weakBind, lazyBind, exportTrie, functionStarts, symtab, indirect, strtab};
+        return new byte[][] {chainedBlob, rebase, bind, weakBind, lazyBind, exportTrie, functionStarts, symtab, indirect, strtab};
     }
 
     /** {@return the file offset of one of the {@link #pieces}} */
@@ -574,13 +613,21 @@ final class MachOPlan implements OutputPlan {
         for (MachOLayout.Segment seg : segments) {
             p = segment(out, p, seg);
         }
-        out.putInt(p, MachO.LC_DYLD_INFO_ONLY).putInt(p + 4, 48);
-        putRange(out, p + 8, fileOffsetOf(rebase), rebase.length);
-        putRange(out, p + 16, fileOffsetOf(bind), bind.length);
-        putRange(out, p + 24, fileOffsetOf(weakBind), weakBind.length);
-        putRange(out, p + 32, fileOffsetOf(lazyBind), lazyBind.length);
-        putRange(out, p + 40, fileOffsetOf(exportTrie), exportTrie.length);
-        p += 48;
+        if (chained) {
+            out.putInt(p, MachO.LC_DYLD_CHAINED_FIXUPS).putInt(p + 4, 16);
+            putRange(out, p + 8, fileOffsetOf(chainedBlob), chainedBlob.length);
+            out.putInt(p + 16, MachO.LC_DYLD_EXPORTS_TRIE).putInt(p + 20, 16);
+            putRange(out, p + 24, fileOffsetOf(exportTrie), exportTrie.length);
+            p += 32;
+        } else {
+            out.putInt(p, MachO.LC_DYLD_INFO_ONLY).putInt(p + 4, 48);
+            putRange(out, p + 8, fileOffsetOf(rebase), rebase.length);
+            putRange(out, p + 16, fileOffsetOf(bind), bind.length);
+            putRange(out, p + 24, fileOffsetOf(weakBind), weakBind.length);
+            putRange(out, p + 32, fileOffsetOf(lazyBind), lazyBind.length);
+            putRange(out, p + 40, fileOffsetOf(exportTrie), exportTrie.length);
+            p += 48;
+        }
         out.putInt(p, MachO.LC_SYMTAB).putInt(p + 4, 24);
         out.putInt(p + 8, (int) (fileOffsetOf(symtab))).putInt(p + 12, symtab.length / MachO.NLIST_SIZE);
         out.putInt(p + 16, (int) (fileOffsetOf(strtab))).putInt(p + 20, strtab.length);
@@ -719,11 +766,15 @@ final class MachOPlan implements OutputPlan {
     }
 
     /**
-     * Hashes the output (with the UUID still zero) into LC_UUID, so the same inputs give the same
-     * UUID, then signs it: the signature covers everything before it, the UUID included.
+     * Writes the fixup chains over the pointers, hashes the output (with the UUID still zero) into
+     * LC_UUID, so the same inputs give the same UUID, then signs it: the signature covers everything
+     * before it, the UUID included.
      */
     @Override
     public void finish(LinkContext ctx, ByteBuffer out) {
+        if (chainedFixups != null) {
+            chainedFixups.write(out, this::fileOffsetOfAddress); // over the pointers the atoms wrote
+        }
         try {
             MessageDigest md = MessageDigest.getInstance("MD5");
             md.update(out.duplicate().position(0).limit((int) (signed ? signatureOffset : fileSize())));

@@ -51,6 +51,9 @@ final class MachOStubs {
 
     /** Before dead-stripping: the binder needs a GOT slot if the link imports anything from a dylib. */
     static void reserveBinderSlot(LinkContext ctx) {
+        if (ctx.options.chainedFixups()) {
+            return; // dyld binds every pointer at load: no lazy binding
+        }
         int s = ctx.symbols.lookup(BINDER);
         if (s != 0 && ctx.symbols.hasFlag(s, InputFile.SHARED)) {
             ctx.got.add(s);
@@ -74,8 +77,8 @@ final class MachOStubs {
         for (int i = 0; i < n; i++) {
             lazy |= !dyn.isStubbedDefinition(dyn.pltSymbol(i));
         }
-        if (!lazy) {
-            st.binder = 0; // only weak definitions of this image: nothing is bound lazily
+        if (!lazy || ctx.options.chainedFixups()) {
+            st.binder = 0; // only weak definitions of this image, or chained fixups: nothing is bound lazily
         } else if (st.binder == 0 || !ctx.symbols.hasFlag(st.binder, InputFile.SHARED)) {
             throw new LinkException(Diagnostic.error("calls to dylib functions need dyld_stub_binder, which no input dylib exports")
                     .withHint("link against libSystem (libSystem.tbd)"));
@@ -83,20 +86,26 @@ final class MachOStubs {
         int align = 4;
         st.stubsAtom = SyntheticAtoms.make(ctx, STUBS, SymbolKind.TEXT, MachO.S_SYMBOL_STUBS,
                 MachO.S_ATTR_PURE_INSTRUCTIONS | MachO.S_ATTR_SOME_INSTRUCTIONS, align, (long) st.stubSize * n, out -> st.writeStubs(ctx, out.buffer()));
-        st.helperAtom = SyntheticAtoms.make(ctx, HELPER, SymbolKind.TEXT, MachO.S_REGULAR,
-                MachO.S_ATTR_PURE_INSTRUCTIONS | MachO.S_ATTR_SOME_INSTRUCTIONS, align,
-                st.helperHeaderSize + (long) st.helperEntrySize * n, out -> st.writeHelper(ctx, out.buffer()));
         st.pointersAtom = SyntheticAtoms.make(ctx, LAZY_POINTERS, SymbolKind.DATA, MachO.S_LAZY_SYMBOL_POINTERS, 0, 8, 8L * n, out -> {
             for (int i = 0; i < n; i++) {
-                // Rebased; dyld_stub_binder replaces it. A weak definition here starts bound to itself (dyld may weak-bind it elsewhere).
+                // Rebased; dyld_stub_binder replaces it. A weak definition here starts bound to itself
+                // (dyld may weak-bind it elsewhere). Without lazy binding, dyld binds it at load.
                 int s = dyn.pltSymbol(i);
-                long v = dyn.isStubbedDefinition(s) ? ctx.symbolAddress[s] : st.helperEntry(ctx, i);
+                long v = dyn.isStubbedDefinition(s) ? ctx.symbolAddress[s] : st.binder == 0 ? 0 : st.helperEntry(ctx, i);
                 out.buffer().putLong(8 * i, v);
             }
         });
-        // An 8-byte word in __data by which dyld_stub_binder knows the image; its symbol is private to the link.
-        st.privateAtom = SyntheticAtoms.make(ctx, DYLD_PRIVATE_SYMBOL, SymbolKind.DATA, MachO.S_REGULAR, 0, 8, 8, out -> { });
-        ctx.atoms.section[st.privateAtom] = ctx.loader.sections.intern(DYLD_PRIVATE, SymbolKind.DATA, MachO.S_REGULAR, 0, false);
+        if (st.binder == 0) {
+            SyntheticAtoms.retire(ctx, HELPER);
+            SyntheticAtoms.retire(ctx, DYLD_PRIVATE_SYMBOL);
+        } else {
+            st.helperAtom = SyntheticAtoms.make(ctx, HELPER, SymbolKind.TEXT, MachO.S_REGULAR,
+                    MachO.S_ATTR_PURE_INSTRUCTIONS | MachO.S_ATTR_SOME_INSTRUCTIONS, align,
+                    st.helperHeaderSize + (long) st.helperEntrySize * n, out -> st.writeHelper(ctx, out.buffer()));
+            // An 8-byte word in __data by which dyld_stub_binder knows the image; its symbol is private to the link.
+            st.privateAtom = SyntheticAtoms.make(ctx, DYLD_PRIVATE_SYMBOL, SymbolKind.DATA, MachO.S_REGULAR, 0, 8, 8, out -> { });
+            ctx.atoms.section[st.privateAtom] = ctx.loader.sections.intern(DYLD_PRIVATE, SymbolKind.DATA, MachO.S_REGULAR, 0, false);
+        }
         dyn.placeStubs(st.stubsAtom, st.stubSize);
         return st;
     }
@@ -134,9 +143,6 @@ final class MachOStubs {
     private void writeHelper(LinkContext ctx, ByteBuffer b) {
         long header = ctx.atoms.address[helperAtom];
         long priv = ctx.atoms.address[privateAtom];
-        if (binder == 0) {
-            return; // no lazy binding: the helper is never entered
-        }
         long binderSlot = ctx.got.entryAddress(ctx, binder);
         if (stubSize == 6) {
             b.put(0, (byte) 0x4c).put(1, (byte) 0x8d).put(2, (byte) 0x1d);

@@ -103,6 +103,21 @@ class MachODylibTest {
 
     @ParameterizedTest
     @MethodSource("targets")
+    void chainedFixupsInADylibAndItsProgram(Target t) throws IOException {
+        Path libObj = MachOInputs.compile(t, dir, "lib", LIB);
+        Path mainObj = MachOInputs.compile(t, dir, "main", MAIN);
+        Path refLib = MachOLinks.lld(t, dir.resolve("libref.dylib"), List.of("-dylib", "-install_name", "/opt/lib/libapi.dylib"), libObj);
+        Path refExe = MachOLinks.lld(t, dir.resolve("ref"), List.of(), mainObj, refLib);
+        ExternalTools.Result want = MachOLinks.run(refExe, List.of("--dylib", refLib.toString()));
+        Path lib = dylib(t, "libapi.dylib", LinkOptions.builder().soname("/opt/lib/libapi.dylib").chainedFixups(true), libObj);
+        Path exe = MachOLinks.rivet(t, dir.resolve("exe"), LinkOptions.builder().chainedFixups(true), true, mainObj, lib);
+        assertThat(MachOLinks.otool(lib)).contains("LC_DYLD_CHAINED_FIXUPS");
+        MachOLinks.objdump(lib);
+        assertThat(MachOLinks.run(exe, List.of("--dylib", lib.toString(), "--slide", MachOLinks.SLIDE))).isEqualTo(want);
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
     void installNameExportPatternsAndRunPaths(Target t) throws IOException {
         Path obj = MachOInputs.compile(t, dir, "lib", LIB);
         Path plain = dylib(t, "libplain.dylib", LinkOptions.builder(), obj);

@@ -145,13 +145,31 @@ class MachOExecutableTest {
         assertThat(MachOLinks.objdump(exe)).containsPattern("0x0*100000000\\s+__mh_execute_header");
     }
 
-    @Test
-    void chainedFixupsAreRefusedClearly() {
-        try (Linker l = Linker.create(Target.ARM64_MACOS, LinkOptions.builder().chainedFixups(true).build())) {
-            definePointerProgram(l, Target.ARM64_MACOS);
-            assertThatThrownBy(l::linkToMemory).isInstanceOf(LinkException.class).hasMessageContaining("chained fixups")
-                    .hasMessageContaining("not supported yet");
-        }
+    @ParameterizedTest
+    @MethodSource("targets")
+    void chainedFixupsRunLikeOpcodes(Target t) throws IOException {
+        Path obj = MachOInputs.compile(t, dir, "chained", MachOLinks.LIB_SYSTEM_DECLS + """
+                static int twice(int x) { return 2 * x; }
+                static int thrice(int x) { return 3 * x; }
+                int (*fns[])(int) = {twice, thrice, twice};
+                const char *words[] = {"chained", "fixups", "work"};
+                _Thread_local int per_thread = 4;
+                volatile int initialized;
+                __attribute__((constructor)) void init(void) { initialized = 9; }
+                int main(void) {
+                  for (int i = 0; i < 3; i++) printf("%s %d\\n", words[i], fns[i](i + per_thread));
+                  puts("done");
+                  return initialized + per_thread;
+                }
+                """);
+        Path opcodes = MachOLinks.rivet(t, dir.resolve("opcodes"), LinkOptions.builder(), true, obj);
+        Path chained = MachOLinks.rivet(t, dir.resolve("chained"), LinkOptions.builder().chainedFixups(true), true, obj);
+        ExternalTools.Result want = MachOLinks.sameAsReference(opcodes, chained, List.of());
+        assertThat(want.exitCode()).isEqualTo(13);
+        assertThat(want.stdout()).startsWith("chained 8\n");
+        String otool = MachOLinks.otool(chained);
+        assertThat(otool).contains("LC_DYLD_CHAINED_FIXUPS", "LC_DYLD_EXPORTS_TRIE").doesNotContain("LC_DYLD_INFO", "__stub_helper");
+        MachOLinks.objdump(chained);
     }
 
     @ParameterizedTest
