@@ -234,6 +234,29 @@ class MachOExecutableTest {
         assertThat(out).doesNotExist();
     }
 
+    @ParameterizedTest
+    @MethodSource("targets")
+    void pointersInReadOnlySectionsAreRefused(Target t) throws IOException {
+        Path obj = MachOInputs.assemble(t, dir, "textrel", """
+                    .section __TEXT,__text,regular,pure_instructions
+                    .globl _main
+                _main:
+                    ret
+                    .section __TEXT,__const
+                    .no_dead_strip _local_table
+                _local_table:
+                    .quad _main
+                    .no_dead_strip _import_table
+                _import_table:
+                    .quad _puts
+                    .subsections_via_symbols
+                """);
+        assertThatThrownBy(() -> MachOLinks.rivet(t, dir.resolve("textrel"), obj))
+                .isInstanceOf(LinkException.class)
+                .hasMessageContaining("against '_main' would need a dynamic relocation in read-only section")
+                .hasMessageContaining("against '_puts' would need a dynamic relocation in read-only section");
+    }
+
     @Test
     void aProgramWithoutMainIsRefused() {
         try (Linker l = Linker.create(Target.ARM64_MACOS)) {

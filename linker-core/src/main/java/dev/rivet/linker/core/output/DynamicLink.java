@@ -244,7 +244,7 @@ public final class DynamicLink {
                 if (pre) {
                     if (writable) {
                         place(atom, file.relocs.offset[r], SYMBOLIC, target, file.relocs.addend[r]);
-                    } else if (!shared && isImported(target)) {
+                    } else if (!shared && !machO && isImported(target)) { // a Mach-O program moves too: no canonical stub
                         directReference(target, isFunction, file, atom, r);
                     } else {
                         textRelocation(file, atom, r, target);
