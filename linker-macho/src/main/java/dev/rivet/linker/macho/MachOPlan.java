@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +44,8 @@ final class MachOPlan implements OutputPlan {
     private final Map<SharedLibrary, Integer> ordinals = new IdentityHashMap<>();
     private final String installName;
     /** Imports that only weak references reach, and the dylibs whose every used import is one (LC_LOAD_WEAK_DYLIB). */
-    private final java.util.BitSet weakImports;
-    private final java.util.BitSet weakDylibs = new java.util.BitSet();
+    private final BitSet weakImports;
+    private final BitSet weakDylibs = new BitSet();
     /** Whether the output gets an ad-hoc code signature, and its identifier. */
     private final boolean signed;
     private final String identifier;
@@ -141,30 +142,26 @@ final class MachOPlan implements OutputPlan {
     void layoutDone(List<OutputSection> placed, long threadLocalStart) {
         this.placed = placed;
         this.threadLocalStart = threadLocalStart;
+        int[] symtabIndex = symbolTable();
+        fixups(symtabIndex);
+        functionStarts = functionStarts();
+        linkeditOffset = linkedit().fileoff;
+    }
+
+    /**
+     * Writes the symbol table (locals, external definitions, imports with their dylib ordinal) and
+     * string table, collects the exports into the trie and sets the header flags they imply.
+     *
+     * @return each symbol's index in the symbol table
+     */
+    private int[] symbolTable() {
         SymbolTable st = ctx.symbols;
         DynamicLink dyn = ctx.dynamic;
-        MachOStubs stubs = state.stubs;
-
-        // Which symbols the output imports, and the symbol table's order: locals, external definitions, imports.
+        // The symbol table's order: locals, external definitions, imports.
+        BitSet imported = importedSymbols();
         IntArrayList locals = new IntArrayList();
         IntArrayList extdefs = new IntArrayList();
         IntArrayList undefs = new IntArrayList();
-        java.util.BitSet imported = new java.util.BitSet();
-        for (int i = 0; i < dyn.placeCount(); i++) {
-            if (dyn.placeKind(i) == DynamicLink.SYMBOLIC) {
-                imported.set(dyn.placeSymbol(i));
-            }
-        }
-        for (int i = 0; i < ctx.got.size(); i++) {
-            if (dyn.isPreemptible(ctx.got.symbol(i))) {
-                imported.set(ctx.got.symbol(i));
-            }
-        }
-        for (int i = 0; i < stubs.count; i++) {
-            if (!dyn.isStubbedDefinition(dyn.pltSymbol(i))) {
-                imported.set(dyn.pltSymbol(i));
-            }
-        }
         long strSize = 1;
         boolean weakDefines = false;
         boolean tlv = false;
@@ -190,7 +187,7 @@ final class MachOPlan implements OutputPlan {
             }
             strSize += st.nameLength(s) + 1;
         }
-        java.util.BitSet strongDylibs = new java.util.BitSet();
+        BitSet strongDylibs = new BitSet();
         for (int k = 0; k < undefs.size(); k++) {
             int s = undefs.getInt(k);
             int ordinal = ordinal(s);
@@ -264,8 +261,43 @@ final class MachOPlan implements OutputPlan {
         }
         symtab = nl.array();
         strtab = names;
+        exportTrie = ExportTrie.encode(exports);
+        headerFlags = MachO.MH_NOUNDEFS | MachO.MH_DYLDLINK | MachO.MH_TWOLEVEL
+                | (dylib ? MachO.MH_NO_REEXPORTED_DYLIBS : MachO.MH_PIE)
+                | (tlv ? MachO.MH_HAS_TLV_DESCRIPTORS : 0) | (weakDefines ? MachO.MH_WEAK_DEFINES : 0);
+        return symtabIndex;
+    }
 
-        // Fixups.
+    /** {@return the symbols the output binds to: places, GOT slots and stubs of preemptible symbols} */
+    private BitSet importedSymbols() {
+        DynamicLink dyn = ctx.dynamic;
+        BitSet imported = new BitSet();
+        for (int i = 0; i < dyn.placeCount(); i++) {
+            if (dyn.placeKind(i) == DynamicLink.SYMBOLIC) {
+                imported.set(dyn.placeSymbol(i));
+            }
+        }
+        for (int i = 0; i < ctx.got.size(); i++) {
+            if (dyn.isPreemptible(ctx.got.symbol(i))) {
+                imported.set(ctx.got.symbol(i));
+            }
+        }
+        for (int i = 0; i < state.stubs.count; i++) {
+            if (!dyn.isStubbedDefinition(dyn.pltSymbol(i))) {
+                imported.set(dyn.pltSymbol(i));
+            }
+        }
+        return imported;
+    }
+
+    /**
+     * Encodes the rebases, binds, weak binds and lazy binds (or the chains) and the indirect symbol
+     * table, and gives the pointer sections their indirect-table ranges.
+     */
+    private void fixups(int[] symtabIndex) {
+        SymbolTable st = ctx.symbols;
+        DynamicLink dyn = ctx.dynamic;
+        MachOStubs stubs = state.stubs;
         LongArrayList rebases = new LongArrayList();
         List<DyldInfo.Bind> binds = new ArrayList<>();
         // Pointers to weak definitions, here or in a dylib, are also weak-bound: dyld points them all at one definition.
@@ -326,11 +358,9 @@ final class MachOPlan implements OutputPlan {
         for (int k = 0; k < lazyOffset.length; k++) {
             stubs.lazyOffset[lazyStub.getInt(k)] = lazyOffset[k];
         }
-        exportTrie = ExportTrie.encode(exports);
         if (chained) {
             chainFixups(rebases, binds, lazy, weakBinds);
         }
-        functionStarts = functionStarts();
         ByteBuffer ind = ByteBuffer.allocate(4 * indirectSymbols.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (int v : indirectSymbols) {
             ind.putInt(v);
@@ -347,12 +377,7 @@ final class MachOPlan implements OutputPlan {
                 default -> { }
             }
         }
-
-        headerFlags = MachO.MH_NOUNDEFS | MachO.MH_DYLDLINK | MachO.MH_TWOLEVEL
-                | (dylib ? MachO.MH_NO_REEXPORTED_DYLIBS : MachO.MH_PIE)
-                | (tlv ? MachO.MH_HAS_TLV_DESCRIPTORS : 0) | (weakDefines ? MachO.MH_WEAK_DEFINES : 0)
-                | (bindsToWeak ? MachO.MH_BINDS_TO_WEAK : 0);
-        linkeditOffset = linkedit().fileoff;
+        headerFlags |= bindsToWeak ? MachO.MH_BINDS_TO_WEAK : 0;
     }
 
     private boolean bindsToWeak;
@@ -451,10 +476,10 @@ final class MachOPlan implements OutputPlan {
      * {@return the symbols that every object refers to weakly ({@code weak_import}): dyld binds them
      * to 0 when no image defines them}
      */
-    private java.util.BitSet weakImports() {
+    private BitSet weakImports() {
         SymbolTable st = ctx.symbols;
-        java.util.BitSet weak = new java.util.BitSet();
-        java.util.BitSet strong = new java.util.BitSet();
+        BitSet weak = new BitSet();
+        BitSet strong = new BitSet();
         for (InputFile f : st.files()) {
             if (f instanceof SharedLibrary) {
                 continue;
