@@ -46,7 +46,10 @@ public final class MachOFormat implements OutputFormat {
 
     @Override
     public void createSyntheticAtoms(LinkContext ctx) {
-        MachOState.of(ctx).stubs = MachOStubs.create(ctx);
+        MachOState state = MachOState.of(ctx);
+        state.stubs = MachOStubs.create(ctx);
+        ctx.thunks = null;
+        state.islands = MachOThunks.create(ctx);
     }
 
     @Override

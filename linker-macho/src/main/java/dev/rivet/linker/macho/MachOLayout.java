@@ -82,10 +82,22 @@ final class MachOLayout {
         for (String n : new String[] {"__TEXT", "__DATA_CONST", "__DATA"}) {
             segmentsByName.put(n, new Segment(n));
         }
+        OutputSection text = null;
+        OutputSection islands = null;
         for (int i = 0; i < collected.size(); i++) {
-            Section s = describe(collected.get(i));
+            OutputSection out = collected.get(i);
+            if (out.name.equals(MachOThunks.ISLAND)) {
+                islands = out; // inside __text: no section header of its own
+                byOutput[i] = new Section(out, "__TEXT", "__text", MachO.S_REGULAR);
+                continue;
+            }
+            text = out.name.equals(MachOThunks.TEXT) ? out : text;
+            Section s = describe(out);
             byOutput[i] = s;
             segmentsByName.computeIfAbsent(s.segname, Segment::new).sections.add(s);
+        }
+        if (islands != null) {
+            MachOThunks.openGaps(ctx, text, state.islands);
         }
         List<Segment> segments = new ArrayList<>();
         if (!dylib) {
@@ -129,6 +141,10 @@ final class MachOLayout {
                 if (!s.zerofill()) {
                     cursor = MachO.align(cursor, s.out.alignment);
                     s.out.place(ctx, seg.vmaddr + cursor, seg.fileoff + cursor);
+                    if (s.out == text && islands != null) {
+                        islands.place(ctx, seg.vmaddr + cursor, seg.fileoff + cursor); // in the gaps left for them
+                        placed.add(islands);
+                    }
                     cursor += s.out.size;
                     placed.add(s.out);
                 }

@@ -526,7 +526,7 @@ final class MachOPlan implements OutputPlan {
         SymbolTable st = ctx.symbols;
         LongArrayList starts = new LongArrayList();
         for (MachOLayout.Section s : byOutput) {
-            if (!s.code() || s.type() == MachO.S_SYMBOL_STUBS || s.sectname.equals("__stub_helper")) {
+            if (!s.code() || s.type() == MachO.S_SYMBOL_STUBS || s.sectname.equals("__stub_helper") || s.index == 0) {
                 continue;
             }
             for (int a : s.out.atoms) {

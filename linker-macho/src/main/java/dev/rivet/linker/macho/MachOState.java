@@ -6,6 +6,8 @@ import dev.rivet.linker.core.output.LinkContext;
 final class MachOState {
     /** The lazy-binding stubs, made after the relocation scan. */
     MachOStubs stubs;
+    /** Range-extension thunk islands in __text, in address order (none for most programs). */
+    java.util.List<MachOThunks.Island> islands = java.util.List.of();
 
     static MachOState of(LinkContext ctx) {
         if (!(ctx.formatState instanceof MachOState)) {

@@ -258,6 +258,52 @@ class MachOExecutableTest {
     }
 
     @Test
+    void arm64BranchesBeyondTheirReachGoThroughThunkIslands() throws IOException {
+        Target t = Target.ARM64_MACOS;
+        // 130 MiB of code between main and far: calls both ways, and to a stub after the code, are out of BL's reach.
+        Path obj = MachOInputs.assemble(t, dir, "far", """
+                    .section __TEXT,__text,regular,pure_instructions
+                    .globl _main
+                    .p2align 2
+                _main:
+                    stp x29, x30, [sp, #-16]!
+                    bl _far
+                    mov x19, x0
+                    adrp x0, _msg@PAGE
+                    add x0, x0, _msg@PAGEOFF
+                    bl _puts
+                    mov x0, x19
+                    ldp x29, x30, [sp], #16
+                    ret
+                    .p2align 2
+                _near:
+                    mov w0, #37
+                    ret
+                    .no_dead_strip _filler
+                _filler:
+                    .space 0x8200000
+                    .globl _far
+                    .p2align 2
+                _far:
+                    stp x29, x30, [sp, #-16]!
+                    bl _near
+                    add w0, w0, #5
+                    ldp x29, x30, [sp], #16
+                    ret
+                    .section __TEXT,__cstring
+                _msg:
+                    .asciz "beyond reach"
+                    .subsections_via_symbols
+                """);
+        Path reference = MachOLinks.lld(t, dir.resolve("far-ref"), List.of(), obj);
+        Path exe = MachOLinks.rivet(t, dir.resolve("far"), obj);
+        ExternalTools.Result want = MachOLinks.sameAsReference(reference, exe, List.of());
+        assertThat(want.stdout()).isEqualTo("beyond reach\n");
+        assertThat(want.exitCode()).isEqualTo(42);
+        MachOLinks.otool(exe);
+    }
+
+    @Test
     void aProgramWithoutMainIsRefused() {
         try (Linker l = Linker.create(Target.ARM64_MACOS)) {
             l.loader().define("_notmain", SymbolKind.TEXT, b -> b.addUint32(0xd65f03c0));

@@ -246,6 +246,27 @@ public final class Arm64 extends Arch {
         buf.putInt(pos + 12, 0xd503201f);                  // nop
     }
 
+    /** {@inheritDoc} B and BL: ±128 MiB. */
+    @Override
+    public long branchReach(int op) {
+        return op == CALL26 || op == JUMP26 ? 1L << 27 : 0;
+    }
+
+    @Override
+    public int thunkSize() {
+        return 12;
+    }
+
+    /** {@inheritDoc} Through x16, which the AAPCS64 lets veneers clobber (as ld64's and lld's islands do). */
+    @Override
+    public void writeThunk(ByteBuffer buf, int pos, long thunk, long target) {
+        buf.putInt(pos, 0x90000010);                       // adrp x16, target
+        apply(buf, pos, ADR_PREL_PG_HI21, target, 0, thunk, 0);
+        buf.putInt(pos + 4, 0x91000210);                   // add x16, x16, :lo12:target
+        patchImm12(buf, pos + 4, target & 0xFFF);
+        buf.putInt(pos + 8, 0xd61f0200);                   // br x16
+    }
+
     @Override
     public boolean isThreadPointerRelative(int op) {
         return (op >= TLSLE_ADD_TPREL_HI12 && op <= TLSIE_LD64_GOTTPREL_LO12_NC) || (op >= TLSDESC_ADR_PAGE21 && op <= TLSDESC_CALL)

@@ -146,6 +146,9 @@ public final class AtomWriter {
             if (stubbed != null && stubbed.isStubbedDefinition(target) && arch.relocationClass(op) == Arch.CLASS_BRANCH) {
                 s = stubbed.pltEntryAddress(stubbed.pltIndex(target));
             }
+            if (ctx.thunks != null) {
+                s = ctx.thunks.reach(ctx, op, target, addr + off, s);
+            }
             long g = 0;
             if (arch.needsGot(op)) {
                 g = ctx.got.entryAddress(ctx, target);
