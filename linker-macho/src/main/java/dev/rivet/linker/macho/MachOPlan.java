@@ -100,11 +100,13 @@ final class MachOPlan implements OutputPlan {
         }
         weakImports = weakImports();
         chained = ctx.options.chainedFixups();
-        String file = ctx.outputName == null ? "a.dylib" : ctx.outputName;
+        // The output's file name, without directories; linked into memory, a usual default.
+        String name = ctx.output == null || ctx.output.getFileName() == null ? null : ctx.output.getFileName().toString();
+        String file = name == null ? "a.dylib" : name;
         installName = ctx.options.soname().orElse("@rpath/" + file);
         // arm64 macOS runs no unsigned code; ld64 signs only there unless asked.
         signed = ctx.options.adhocCodeSignature().orElse(ctx.target.architecture() == Architecture.AARCH64);
-        identifier = ctx.outputName == null ? (dylib ? "a.dylib" : "a.out") : ctx.outputName;
+        identifier = name == null ? (dylib ? "a.dylib" : "a.out") : name;
     }
 
     // --- load commands --------------------------------------------------------------------------

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * by a shared library that may be overridden), which get PLT entries or copy relocations, and
  * the dynamic relocations the loader applies: {@link #RELATIVE} for addresses in a
  * position-independent output, {@link #SYMBOLIC} and {@link #GLOB_DAT} for preemptible targets,
- * {@link #JUMP_SLOT} for PLT entries, {@link #COPY}, {@link #IRELATIVE}. The format encodes them
+ * {@link #JUMP_SLOT} for PLT entries, {@link #COPY}, {@link #IRELATIVE}, and for thread-local GOT
+ * entries {@link #TPOFF}, {@link #DTPMOD}, {@link #DTPOFF}, {@link #TLSDESC}. The format encodes them
  * (ELF: {@code .rela.dyn} and {@code .rela.plt}) and writes the tables.
  */
 public final class DynamicLink {
@@ -40,6 +41,12 @@ public final class DynamicLink {
     public static final int IRELATIVE = 6;
     /** A thread-local symbol's offset from the thread pointer (initial-exec GOT slot). */
     public static final int TPOFF = 7;
+    /** The id of a symbol's module (0 for this one), the first word of a general- or local-dynamic GOT pair. */
+    public static final int DTPMOD = 8;
+    /** A symbol's offset in its module's thread-local block, the second word of a general-dynamic GOT pair. */
+    public static final int DTPOFF = 9;
+    /** A TLS descriptor (resolver and argument) for a symbol, which the loader fills. */
+    public static final int TLSDESC = 10;
 
     /** What the link produces. */
     public final OutputKind kind;
@@ -72,6 +79,7 @@ public final class DynamicLink {
     private final IntArrayList placeSymbol = new IntArrayList();
     private final LongArrayList placeAddend = new LongArrayList();
     private final List<Diagnostic> errors = new ArrayList<>();
+    private boolean staticTls;
     private long[] copyAddress;
     private int copyAtom;
 
@@ -197,6 +205,27 @@ public final class DynamicLink {
         return !st.isDefined(s) || (st.kind(s) == SymbolKind.ABSOLUTE && !st.hasFlag(s, InputFile.LINKER_DEFINED));
     }
 
+    /**
+     * {@return how thread-local symbol s is reached: one of {@link Arch}'s TLS_ access constants}; a
+     * shared library reaches every one dynamically, an executable a library's through the GOT
+     *
+     * @param s a thread-local symbol
+     */
+    public int tlsAccess(int s) {
+        if (!active || machO) {
+            return Arch.TLS_LOCAL_EXEC; // Mach-O: offsets in the image's own template, reached through its descriptors
+        }
+        if (kind == OutputKind.SHARED_LIBRARY) {
+            return Arch.TLS_SHARED;
+        }
+        return isImported(s) ? Arch.TLS_INITIAL_EXEC : Arch.TLS_LOCAL_EXEC;
+    }
+
+    /** {@return whether a shared library uses initial-exec accesses, so can only be loaded with its program (DF_STATIC_TLS)} */
+    public boolean usesStaticTls() {
+        return staticTls;
+    }
+
     /** {@return whether a symbol is defined by a shared library} @param s a symbol */
     public boolean isImported(int s) {
         return ctx.symbols.hasFlag(s, InputFile.SHARED);
@@ -220,7 +249,7 @@ public final class DynamicLink {
         SymbolTable st = ctx.symbols;
         AtomTable at = ctx.atoms;
         Arch arch = ctx.arch;
-        int op = file.relocs.type[r];
+        int op = ctx.operation(file, r);
         int cls = arch.relocationClass(op);
         boolean pre = preemptible.get(target);
         if (pre) {
@@ -232,7 +261,8 @@ public final class DynamicLink {
         // Linker-defined symbols (section bounds, the header) are addresses in the output, which moves.
         boolean absolute = st.isDefined(target) && st.kind(target) == SymbolKind.ABSOLUTE && !pre
                 && !st.hasFlag(target, InputFile.LINKER_DEFINED);
-        boolean writable = at.kind(atom) == SymbolKind.DATA;
+        // A thread-local initializer is data too: the loader relocates the image before copying it.
+        boolean writable = at.kind(atom) == SymbolKind.DATA || at.kind(atom) == SymbolKind.TLS_DATA;
         switch (cls) {
             case Arch.CLASS_BRANCH -> {
                 if (pre || stubbedHere.get(target)) {
@@ -276,11 +306,14 @@ public final class DynamicLink {
                 }
             }
             case Arch.CLASS_TLS -> {
-                if (isImported(target)) {
-                    error(file, atom, r, target, "refers to thread-local symbol '" + st.name(target)
-                            + "' of a shared library, which Rivet cannot link yet");
-                } else if (shared && !machO) {
-                    error(file, atom, r, target, "is a thread-local access model that Rivet cannot use in shared libraries yet");
+                // What remains relative to the thread pointer after tlsOperation is local-exec.
+                if (arch.isThreadPointerRelative(op) && tlsAccess(target) != Arch.TLS_LOCAL_EXEC) {
+                    error(file, atom, r, target, shared
+                            ? "against thread-local symbol '" + st.name(target) + "' cannot be used in a shared library; recompile with -fPIC"
+                            : "refers to thread-local symbol '" + st.name(target) + "' of a shared library with local-exec access; "
+                                    + "recompile with -fPIC");
+                } else if (shared && arch.tlsGotEntry(op) == Arch.TLS_GOT_IE) {
+                    staticTls = true;
                 }
             }
             default -> { }
@@ -585,6 +618,40 @@ public final class DynamicLink {
                 return true;
             }
             return hid.stream().noneMatch(p -> p.matcher(name).matches());
+        };
+    }
+
+    /**
+     * {@return a function from a symbol's name to the index of the version that names it, -1 for
+     * none}: an exact name in any version before a wildcard, then the first version that names it
+     *
+     * @param versions the versions a library defines
+     */
+    public static java.util.function.ToIntFunction<String> versionMatcher(List<dev.rivet.linker.LinkOptions.SymbolVersion> versions) {
+        java.util.Map<String, Integer> exact = new java.util.HashMap<>();
+        List<Pattern> wildcards = new ArrayList<>();
+        IntArrayList wildcardVersion = new IntArrayList();
+        for (int v = 0; v < versions.size(); v++) {
+            for (String p : versions.get(v).patterns()) {
+                if (isWildcard(p)) {
+                    wildcards.add(glob(p));
+                    wildcardVersion.add(v);
+                } else {
+                    exact.putIfAbsent(p, v);
+                }
+            }
+        }
+        return name -> {
+            Integer v = exact.get(name);
+            if (v != null) {
+                return v;
+            }
+            for (int i = 0; i < wildcards.size(); i++) {
+                if (wildcards.get(i).matcher(name).matches()) {
+                    return wildcardVersion.getInt(i);
+                }
+            }
+            return -1;
         };
     }
 

@@ -33,8 +33,8 @@ public final class LinkContext {
     public final AtomTable atoms;
     /** The target's architecture. */
     public final Arch arch;
-    /** The output file's name without its directory (a Mach-O code signature's identifier), or null when linking to memory. */
-    public String outputName;
+    /** Where the output is written, or null when it is linked into memory. */
+    public java.nio.file.Path output;
     /** The entry symbol, or 0. */
     public int entrySymbol;
     /**
@@ -216,6 +216,33 @@ public final class LinkContext {
         int l = symbols.local[s];
         int atom = file.symAtom[l];
         return atom == 0 ? file.value(l) : atoms.address[atom] + file.value(l);
+    }
+
+    /**
+     * {@return the operation relocation r applies: its own, or for a thread-local access the form
+     * the output needs (see {@link Arch#tlsOperation})}; the scan and the writer agree through it
+     *
+     * @param f a file
+     * @param r one of its relocations
+     */
+    public int operation(InputFile f, int r) {
+        int op = f.relocs.type[r];
+        if (dynamic == null || !dynamic.active || arch.relocationClass(op) != Arch.CLASS_TLS) {
+            return op;
+        }
+        return arch.tlsOperation(op, dynamic.tlsAccess(f.relocationTarget(r)));
+    }
+
+    /**
+     * {@return whether relocation {@code i} of an atom is part of a sequence that the one before it
+     * relaxed (x86-64's call to {@code __tls_get_addr}), and so must be neither scanned nor applied}
+     *
+     * @param f the atom's file
+     * @param first the atom's first relocation
+     * @param i a relocation of the atom
+     */
+    public boolean isConsumed(InputFile f, int first, int i) {
+        return i > first && arch.consumesNextRelocation(operation(f, i - 1)) && f.relocs.offset[i] < f.relocs.offset[i - 1] + 12;
     }
 
     /** Creates the linker-made atoms the relocation scan asked for (the GOT). */
