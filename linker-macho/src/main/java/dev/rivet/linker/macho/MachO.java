@@ -16,6 +16,7 @@ final class MachO {
     // Header flags.
     static final int MH_NOUNDEFS = 0x1;
     static final int MH_DYLDLINK = 0x4;
+    static final int MH_BINDATLOAD = 0x8;
     static final int MH_TWOLEVEL = 0x80;
     static final int MH_WEAK_DEFINES = 0x8000;
     static final int MH_BINDS_TO_WEAK = 0x10000;

@@ -1,8 +1,6 @@
 package dev.rivet.linker.macho;
 
-import dev.rivet.linker.Diagnostic;
 import dev.rivet.linker.InputOption;
-import dev.rivet.linker.LinkException;
 import dev.rivet.linker.ObjectFormat;
 import dev.rivet.linker.Target;
 import dev.rivet.linker.core.CoreLinker;

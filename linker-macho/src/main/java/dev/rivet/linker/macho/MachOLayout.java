@@ -211,7 +211,6 @@ final class MachOLayout {
     /** The Mach-O segment, section and flags of an output section. */
     private static Section describe(OutputSection out) {
         String name = out.name;
-        int flags;
         if (name.equals(".got")) {
             return new Section(out, "__DATA_CONST", "__got", MachO.S_NON_LAZY_SYMBOL_POINTERS);
         }
@@ -229,7 +228,7 @@ final class MachOLayout {
             throw new LinkException(Diagnostic.error("section name " + name + " is longer than Mach-O's 16 characters"));
         }
         int type = out.type;
-        flags = (int) out.flags;
+        int flags = (int) out.flags;
         if (type == 0 && flags == 0) {
             // A builder's section: its kind says what it is.
             switch (out.kind) {

@@ -379,7 +379,8 @@ final class MachOPlan implements OutputPlan {
                 default -> { }
             }
         }
-        headerFlags |= bindsToWeak ? MachO.MH_BINDS_TO_WEAK : 0;
+        headerFlags |= (bindsToWeak ? MachO.MH_BINDS_TO_WEAK : 0)
+                | (ctx.options.bindNow() && !chained ? MachO.MH_BINDATLOAD : 0); // -bind_at_load: dyld binds the lazy pointers at load
     }
 
     private boolean bindsToWeak;

@@ -147,6 +147,18 @@ class MachOExecutableTest {
 
     @ParameterizedTest
     @MethodSource("targets")
+    void bindNowAsksDyldToBindTheLazyPointersAtLoad(Target t) throws IOException {
+        Path obj = MachOInputs.compile(t, dir, "now", "int puts(const char *);\nint main(void) { puts(\"now\"); return 6; }\n");
+        Path exe = MachOLinks.rivet(t, dir.resolve("now"), LinkOptions.builder().bindNow(true), true, obj);
+        assertThat(MachOLinks.objdump(exe)).contains("BINDATLOAD");
+        assertThat(MachOLinks.objdump(MachOLinks.rivet(t, dir.resolve("lazy"), obj))).doesNotContain("BINDATLOAD");
+        ExternalTools.Result r = MachOLinks.run(exe, List.of());
+        assertThat(r.stdout()).isEqualTo("now\n");
+        assertThat(r.exitCode()).isEqualTo(6);
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
     void chainedFixupsRunLikeOpcodes(Target t) throws IOException {
         Path obj = MachOInputs.compile(t, dir, "chained", MachOLinks.LIB_SYSTEM_DECLS + """
                 static int twice(int x) { return 2 * x; }
