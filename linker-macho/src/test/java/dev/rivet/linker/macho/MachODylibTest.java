@@ -190,6 +190,18 @@ class MachODylibTest {
                 .isInstanceOf(dev.rivet.linker.LinkException.class).hasMessageContaining("_shared_tls").hasMessageContaining("cannot link yet");
     }
 
+    @ParameterizedTest
+    @MethodSource("targets")
+    void lazyCallsWithoutLibSystemAreAClearError(Target t) throws IOException {
+        Path lib = dylib(t, "libonly.dylib", LinkOptions.builder(), MachOInputs.compile(t, dir, "only", "int only(void) { return 1; }\n"));
+        Path obj = MachOInputs.compile(t, dir, "caller", "int only(void);\nint main(void) { return only(); }\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MachOLinks.rivet(t, dir.resolve("caller"), LinkOptions.builder(), false, obj, lib))
+                .isInstanceOf(dev.rivet.linker.LinkException.class).hasMessageContaining("dyld_stub_binder").hasMessageContaining("libSystem");
+        // With chained fixups nothing is bound lazily, so libSystem is not needed for that.
+        Path exe = MachOLinks.rivet(t, dir.resolve("caller-chained"), LinkOptions.builder().chainedFixups(true), false, obj, lib);
+        assertThat(MachOLinks.run(exe, List.of("--dylib", lib.toString())).exitCode()).isEqualTo(1);
+    }
+
     /** The signature's code directory names the file and holds the SHA-256 of every 4 KiB page before it. */
     private static void checkSignature(Path file, String identifier) throws Exception {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
