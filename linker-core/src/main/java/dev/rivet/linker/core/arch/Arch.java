@@ -56,6 +56,34 @@ public abstract class Arch {
      */
     public abstract void writeIndirectStub(ByteBuffer buf, int pos, long stub, long slot);
 
+    /**
+     * {@return how far a branch operation reaches either way, in bytes, when a range-extension thunk
+     * may stand in for a target beyond it; 0 for an operation that needs none}
+     *
+     * @param op an operation
+     */
+    public long branchReach(int op) {
+        return 0;
+    }
+
+    /** {@return the size of a range-extension thunk, 0 if the architecture has none} */
+    public int thunkSize() {
+        return 0;
+    }
+
+    /**
+     * Writes a range-extension thunk: a jump to the target from anywhere within reach of it,
+     * clobbering only registers that calls may clobber.
+     *
+     * @param buf the output
+     * @param pos where the thunk starts in buf
+     * @param thunk the thunk's address
+     * @param target where it jumps
+     */
+    public void writeThunk(ByteBuffer buf, int pos, long thunk, long target) {
+        throw new UnsupportedOperationException("no range-extension thunks on " + architecture());
+    }
+
     /** {@return how many bytes an operation patches} @param op an operation */
     public abstract int width(int op);
 

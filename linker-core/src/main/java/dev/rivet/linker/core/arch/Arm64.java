@@ -113,6 +113,16 @@ public final class Arm64 extends Arch {
     public static final int TLSDESC_ADD_IE = 47;
     /** TLS descriptor call relaxed to initial-exec: nop. */
     public static final int TLSDESC_CALL_IE = 48;
+    /**
+     * adrp to the page of the target's GOT slot (Mach-O {@code ARM64_RELOC_GOT_LOAD_PAGE21}); when the
+     * target's address is fixed relative to the code, relaxed to the page of the target itself.
+     */
+    public static final int GOT_LOAD_PAGE21 = 49;
+    /**
+     * ldr of the GOT slot (Mach-O {@code ARM64_RELOC_GOT_LOAD_PAGEOFF12}); relaxed, with the adrp
+     * before it, to {@code add xT, xN, :lo12:target}, as ld64 does.
+     */
+    public static final int GOT_LOAD_PAGEOFF12 = 50;
 
     private static final String[] NAMES = {
         "R_AARCH64_NONE", "R_AARCH64_ABS64", "R_AARCH64_ABS32", "R_AARCH64_PREL32", "R_AARCH64_PREL64",
@@ -130,6 +140,7 @@ public final class Arm64 extends Arch {
         "R_AARCH64_TLSIE_ADR_GOTTPREL_PAGE21", "R_AARCH64_TLSIE_LD64_GOTTPREL_LO12_NC", "R_AARCH64_TLSDESC_ADR_PAGE21",
         "R_AARCH64_TLSDESC_LD64_LO12", "R_AARCH64_TLSDESC_ADD_LO12", "R_AARCH64_TLSDESC_CALL",
         "R_AARCH64_TLSDESC_ADR_PAGE21", "R_AARCH64_TLSDESC_LD64_LO12", "R_AARCH64_TLSDESC_ADD_LO12", "R_AARCH64_TLSDESC_CALL",
+        "ARM64_RELOC_GOT_LOAD_PAGE21", "ARM64_RELOC_GOT_LOAD_PAGEOFF12",
     };
 
     private Arm64() { }
@@ -169,7 +180,17 @@ public final class Arm64 extends Arch {
     @Override
     public boolean needsGot(int op) {
         return op == ADR_GOT_PAGE || op == LD64_GOT_LO12_NC || op == LD64_GOTPAGE_LO15
-                || (op >= GOTPCREL32 && op <= TLVP_LOAD_PAGEOFF12);
+                || (op >= GOTPCREL32 && op <= TLVP_LOAD_PAGEOFF12) || op == GOT_LOAD_PAGE21 || op == GOT_LOAD_PAGEOFF12;
+    }
+
+    /** The relaxable Mach-O forms go through the slot like their ELF counterparts when they must. */
+    @Override
+    public int unrelaxedGotOp(int op) {
+        return switch (op) {
+            case GOT_LOAD_PAGE21, TLVP_LOAD_PAGE21 -> ADR_GOT_PAGE;
+            case GOT_LOAD_PAGEOFF12, TLVP_LOAD_PAGEOFF12 -> LD64_GOT_LO12_NC;
+            default -> op;
+        };
     }
 
     @Override
@@ -186,7 +207,7 @@ public final class Arm64 extends Arch {
             case CALL26, JUMP26, CONDBR19, TSTBR14 -> CLASS_BRANCH;
             case ADD_ABS_LO12_NC, LDST8_ABS_LO12_NC, LDST16_ABS_LO12_NC, LDST32_ABS_LO12_NC, LDST64_ABS_LO12_NC,
                  LDST128_ABS_LO12_NC, ABS_LO12_ANY -> CLASS_PAGE_OFFSET;
-            case ADR_GOT_PAGE, LD64_GOT_LO12_NC, LD64_GOTPAGE_LO15 -> CLASS_GOT;
+            case ADR_GOT_PAGE, LD64_GOT_LO12_NC, LD64_GOTPAGE_LO15, GOT_LOAD_PAGE21, GOT_LOAD_PAGEOFF12 -> CLASS_GOT;
             default -> isThreadPointerRelative(op) || (op >= TLSIE_PAGE_GOT && op <= TLSDESC_CALL_IE) ? CLASS_TLS : CLASS_OTHER;
         };
     }
@@ -282,6 +303,27 @@ public final class Arm64 extends Arch {
         patchScaled(buf, pos + 4, slot, 3);
         buf.putInt(pos + 8, 0xd61f0220);                   // br x17
         buf.putInt(pos + 12, 0xd503201f);                  // nop
+    }
+
+    /** {@inheritDoc} B and BL: ±128 MiB. */
+    @Override
+    public long branchReach(int op) {
+        return op == CALL26 || op == JUMP26 ? 1L << 27 : 0;
+    }
+
+    @Override
+    public int thunkSize() {
+        return 12;
+    }
+
+    /** {@inheritDoc} Through x16, which the AAPCS64 lets veneers clobber (as ld64's and lld's islands do). */
+    @Override
+    public void writeThunk(ByteBuffer buf, int pos, long thunk, long target) {
+        buf.putInt(pos, 0x90000010);                       // adrp x16, target
+        apply(buf, pos, ADR_PREL_PG_HI21, target, 0, thunk, 0);
+        buf.putInt(pos + 4, 0x91000210);                   // add x16, x16, :lo12:target
+        patchImm12(buf, pos + 4, target & 0xFFF);
+        buf.putInt(pos + 8, 0xd61f0200);                   // br x16
     }
 
     @Override
@@ -431,11 +473,15 @@ public final class Arm64 extends Arch {
                 buf.putInt(pos, (int) v);
             }
             case GOT_ABS64 -> buf.putLong(pos, g + a);
-            case TLVP_LOAD_PAGE21 -> {
-                return apply(buf, pos, ADR_PREL_PG_HI21, g, a, p, 0);
+            case GOT_LOAD_PAGE21, TLVP_LOAD_PAGE21 -> { // relaxed: the engine passes the unrelaxed op when the slot must stay
+                return apply(buf, pos, ADR_PREL_PG_HI21, s, a, p, 0);
             }
-            case TLVP_LOAD_PAGEOFF12 -> {
-                return patchScaled(buf, pos, g + a, 3);
+            case GOT_LOAD_PAGEOFF12, TLVP_LOAD_PAGEOFF12 -> { // ldr xT, [xN, slot] -> add xT, xN, :lo12:target
+                int insn = buf.getInt(pos);
+                if ((insn & 0xffc00000) != 0xf9400000) {
+                    return String.format("instruction 0x%08x is not a 64-bit ldr of a GOT slot", insn);
+                }
+                buf.putInt(pos, 0x91000000 | (int) (((s + a) & 0xFFF) << 10) | (insn & 0x3FF));
             }
             case TLS_DTPREL64 -> buf.putLong(pos, s + a);
             case TLSIE_PAGE_GOT, TLSDESC_PAGE_GOT, TLSDESC_PAGE_IE -> {

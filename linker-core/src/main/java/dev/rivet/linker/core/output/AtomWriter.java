@@ -129,6 +129,7 @@ public final class AtomWriter {
         Arch arch = ctx.arch;
         Relocations r = file.relocs;
         long[] addresses = ctx.symbolAddress;
+        DynamicLink stubbed = ctx.dynamic != null && ctx.dynamic.active && ctx.dynamic.hasStubbedDefinitions() ? ctx.dynamic : null;
         int end = at.relStart[a] + at.relCount[a];
         for (int i = at.relStart[a]; i < end; i++) {
             if (ctx.isConsumed(file, at.relStart[a], i)) {
@@ -142,6 +143,12 @@ public final class AtomWriter {
             }
             int off = r.offset[i];
             int op = ctx.operation(file, i);
+            if (stubbed != null && stubbed.isStubbedDefinition(target) && arch.relocationClass(op) == Arch.CLASS_BRANCH) {
+                s = stubbed.pltEntryAddress(stubbed.pltIndex(target));
+            }
+            if (ctx.thunks != null) {
+                s = ctx.thunks.reach(ctx, op, target, addr + off, s);
+            }
             long g = 0;
             int tlsEntry = arch.tlsGotEntry(op);
             if (tlsEntry != Arch.TLS_GOT_NONE) {

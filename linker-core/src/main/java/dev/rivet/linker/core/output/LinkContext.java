@@ -65,6 +65,8 @@ public final class LinkContext {
     public final IfuncTable ifuncs = new IfuncTable();
     /** The dynamic part of the link (PLT, copies, dynamic relocations); inactive for a static one. Set after loading. */
     public DynamicLink dynamic;
+    /** Range-extension thunks the format placed in large code, or null for none. */
+    public BranchThunks thunks;
     /** Symbols that dead-stripping keeps besides the entry and kept ones (a dynamic output's exports). */
     public it.unimi.dsi.fastutil.ints.IntArrayList extraRoots = new it.unimi.dsi.fastutil.ints.IntArrayList();
     /** The output format's own state for this link, if it keeps any. */

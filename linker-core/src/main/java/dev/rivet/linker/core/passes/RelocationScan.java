@@ -36,7 +36,9 @@ public final class RelocationScan {
         List<Diagnostic> tls = new ArrayList<>();
         boolean dyn = ctx.dynamic != null && ctx.dynamic.active;
         // A shared library may leave symbols for the loader to find, unless asked not to (-z defs).
-        boolean undefinedAllowed = ctx.options.outputKind() == dev.rivet.linker.OutputKind.SHARED_LIBRARY && !ctx.options.noUndefined();
+        // Mach-O leaves them only when asked (-undefined dynamic_lookup), programs too.
+        boolean undefinedAllowed = ctx.target.format() == dev.rivet.linker.ObjectFormat.MACHO ? ctx.options.dynamicLookup()
+                : ctx.options.outputKind() == dev.rivet.linker.OutputKind.SHARED_LIBRARY && !ctx.options.noUndefined();
         for (int a = at.alive.nextSetBit(1); a >= 0; a = at.alive.nextSetBit(a + 1)) {
             InputFile f = st.file(at.file[a]);
             for (int r = at.relStart[a], end = r + at.relCount[a]; r < end; r++) {
