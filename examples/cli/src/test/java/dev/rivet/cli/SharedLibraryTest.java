@@ -324,6 +324,10 @@ class SharedLibraryTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("arches")
     void realProgramsFromStaticArchivesLinkAsPies(String arch) throws Exception {
+        String multiarch = arch.equals("x86_64") ? "x86_64-linux-gnu" : "aarch64-linux-gnu";
+        String suffix = arch.equals("x86_64") ? "" : ":arm64";
+        ExternalToolsFiles.require(Path.of("/usr/lib", multiarch, "libsqlite3.a"), "libsqlite3-dev" + suffix);
+        ExternalToolsFiles.require(Path.of("/usr/lib", multiarch, "libcrypto.a"), "libssl-dev" + suffix);
         // The archives' objects are position-independent; libc stays shared, as in a default gcc link.
         String[] sqlite = {"-fPIE", "-Wl,-Bstatic", "-lsqlite3", "-Wl,-Bdynamic", "-lm", "-lpthread", "-ldl"};
         String[] crypto = {"-fPIE", "-Wl,-Bstatic", "-lcrypto", "-Wl,-Bdynamic", "-lpthread", "-ldl"};
