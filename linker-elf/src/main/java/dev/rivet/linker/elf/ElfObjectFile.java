@@ -11,9 +11,19 @@ final class ElfObjectFile extends ObjectFile {
     String[] atomSectionNames = new String[0];
     /** FDE records in each of {@code conditionalAtoms} (the .eh_frame atoms), for .eh_frame_hdr's size. */
     int[] frameDescriptions = new int[0];
+    /**
+     * Versions that {@code .symver} gave definitions, by local index: {@code foo@@V} (bound as
+     * {@code foo}, the default version) and {@code foo@V} (a hidden one, which keeps its name).
+     */
+    final java.util.Map<Integer, String> symbolVersions = new java.util.HashMap<>();
 
     ElfObjectFile(String name, ByteBuffer data, AtomTable atoms) {
         super(name, data, atoms);
+    }
+
+    @Override
+    public String version(int l) {
+        return symbolVersions.isEmpty() ? null : symbolVersions.get(l);
     }
 
     @Override
