@@ -235,10 +235,10 @@ final class DynamicSections {
         for (int i = 1; i < n; i++) {
             int s = dynsym[i];
             versym[i] = 1; // VER_NDX_GLOBAL
-            String own = definedHere(s) ? st.file(st.file[s]).version(st.local[s]) : null;
+            String own = ownVersion(s);
             if (own != null) {
                 versym[i] = (short) (definedVersionIndex(s, own, ownVersions) | (isHiddenVersion(s) ? 0x8000 : 0));
-            } else if (verdefCount > 0 && definedHere(s)) {
+            } else if (verdefCount > 0 && definedHere(s) && !dyn.isImported(s)) {
                 int v = versionOf.applyAsInt(st.name(s));
                 versym[i] = (short) (v < 0 ? 1 : 2 + v);
             } else if (st.file(st.file[s]) instanceof SharedLibrary lib) {
@@ -359,10 +359,15 @@ final class DynamicSections {
                 .withHint("define it in the version script: " + version + " { };"));
     }
 
+    /** {@return the version an object gave a definition of this output ({@code .symver}), null for none; not a copy's library version} */
+    private String ownVersion(int s) {
+        SymbolTable st = ctx.symbols;
+        return dyn.isImported(s) || !st.isDefined(s) ? null : st.file(st.file[s]).version(st.local[s]);
+    }
+
     /** Whether a definition is a hidden (non-default) version, {@code foo@V}, whose name keeps the version. */
     private boolean isHiddenVersion(int s) {
-        SymbolTable st = ctx.symbols;
-        return definedHere(s) && st.file(st.file[s]).version(st.local[s]) != null && st.name(s).indexOf('@') >= 0;
+        return ownVersion(s) != null && ctx.symbols.name(s).indexOf('@') >= 0;
     }
 
     /** A dynamic symbol's name: a hidden version's definition {@code foo@V} is named {@code foo}, its version in {@code .gnu.version}. */
