@@ -324,6 +324,10 @@ class SharedLibraryTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("arches")
     void realProgramsFromStaticArchivesLinkAsPies(String arch) throws Exception {
+        String multiarch = arch.equals("x86_64") ? "x86_64-linux-gnu" : "aarch64-linux-gnu";
+        String suffix = arch.equals("x86_64") ? "" : ":arm64";
+        ExternalToolsFiles.require(Path.of("/usr/lib", multiarch, "libsqlite3.a"), "libsqlite3-dev" + suffix);
+        ExternalToolsFiles.require(Path.of("/usr/lib", multiarch, "libcrypto.a"), "libssl-dev" + suffix);
         // The archives' objects are position-independent; libc stays shared, as in a default gcc link.
         String[] sqlite = {"-fPIE", "-Wl,-Bstatic", "-lsqlite3", "-Wl,-Bdynamic", "-lm", "-lpthread", "-ldl"};
         String[] crypto = {"-fPIE", "-Wl,-Bstatic", "-lcrypto", "-Wl,-Bdynamic", "-lpthread", "-ldl"};
@@ -446,6 +450,36 @@ class SharedLibraryTest {
             String needs = ExternalTools.run(List.of("readelf", "-V", "-W", dir.resolve(p).toString())).stdout();
             assertThat(needs).as(p).contains("File: libv.so  Cnt: 2", "Name: VERS_1.0", "Name: VERS_2.0");
         }
+
+        // .symver: an old (hidden) and a default version of one function.
+        Files.writeString(script, """
+                VERS_1.0 { global: foo; bar; local: *; };
+                VERS_2.0 { global: foo; } VERS_1.0;
+                """);
+        String symver = """
+                int foo_v1(void) { return 1; }
+                int foo_v2(void) { return 2; }
+                __asm__(".symver foo_v1, foo@VERS_1.0");
+                __asm__(".symver foo_v2, foo@@VERS_2.0");
+                int bar(void) { return 10 + foo_v2(); }
+                """;
+        linkOk(arch, true, false, symver, "libsv.so", "-shared", "-Wl,--version-script," + script, "-Wl,-soname,libsv.so");
+        assertSaneTables("libsv.so");
+        assertThat(ExternalTools.run(List.of("readelf", "--dyn-syms", "-W", dir.resolve("libsv.so").toString())).stdout())
+                .contains(" foo@VERS_1.0", " foo@@VERS_2.0", " bar@@VERS_1.0").doesNotContain("foo_v");
+        linkOk(arch, false, false, """
+                #include <stdio.h>
+                int foo(void);
+                int bar(void);
+                int foo_old(void);
+                __asm__(".symver foo_old, foo@VERS_1.0");
+                int main(void) { printf("%d %d %d\\n", foo(), foo_old(), bar()); return 0; }
+                """, "uses-symver", "-lsv");
+        assertThat(run(arch, "uses-symver").stdout()).isEqualTo("2 1 12\n");
+        ExternalTools.Result undefinedVersion = link(arch, true, false, symver.replace("@@VERS_2.0", "@@VERS_9"), "libsv9.so",
+                "-shared", "-Wl,--version-script," + script);
+        assertThat(undefinedVersion.exitCode()).isNotZero();
+        assertThat(undefinedVersion.stderr()).contains("symbol 'foo' has version VERS_9, which no version script defines");
 
         Files.writeString(script, "VERS_2.0 { lib_bump; } VERS_1.0;\n");
         ExternalTools.Result bad = link(arch, true, false, LIB, "libbadv.so", "-shared", "-Wl,--version-script," + script);

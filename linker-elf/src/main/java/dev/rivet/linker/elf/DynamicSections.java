@@ -181,7 +181,7 @@ final class DynamicSections {
         firstHashed = 1 + undefined.size();
         int[] hashes = new int[defined.size()];
         for (int i = 0; i < defined.size(); i++) {
-            hashes[i] = gnuHash(nameBytes(defined.getInt(i)));
+            hashes[i] = gnuHash(dynamicName(defined.getInt(i)));
         }
         int buckets = Math.max(1, defined.size() / 4);
         Integer[] order = new Integer[defined.size()];
@@ -217,7 +217,7 @@ final class DynamicSections {
         nameOffset = new int[n];
         for (int i = 1; i < n; i++) {
             nameOffset[i] = strings.size();
-            strings.writeBytes(nameBytes(dynsym[i]));
+            strings.writeBytes(dynamicName(dynsym[i]));
             strings.write(0);
         }
 
@@ -235,7 +235,10 @@ final class DynamicSections {
         for (int i = 1; i < n; i++) {
             int s = dynsym[i];
             versym[i] = 1; // VER_NDX_GLOBAL
-            if (verdefCount > 0 && definedHere(s)) {
+            String own = ownVersion(s);
+            if (own != null) {
+                versym[i] = (short) (definedVersionIndex(s, own, ownVersions) | (isHiddenVersion(s) ? 0x8000 : 0));
+            } else if (verdefCount > 0 && definedHere(s) && !dyn.isImported(s)) {
                 int v = versionOf.applyAsInt(st.name(s));
                 versym[i] = (short) (v < 0 ? 1 : 2 + v);
             } else if (st.file(st.file[s]) instanceof SharedLibrary lib) {
@@ -341,6 +344,43 @@ final class DynamicSections {
             return 0;
         }
         return DynamicLink.RELATIVE;
+    }
+
+    /** The index of a version this library defines, for a definition that {@code .symver} gave it. */
+    private int definedVersionIndex(int s, String version, List<LinkOptions.SymbolVersion> versions) {
+        for (int v = 0; v < versions.size(); v++) {
+            if (versions.get(v).name().equals(version)) {
+                return 2 + v;
+            }
+        }
+        SymbolTable st = ctx.symbols;
+        throw new dev.rivet.linker.LinkException(dev.rivet.linker.Diagnostic.error("symbol '" + st.name(s) + "' has version "
+                + version + ", which no version script defines").withInput(st.file(st.file[s]).name)
+                .withHint("define it in the version script: " + version + " { };"));
+    }
+
+    /** {@return the version an object gave a definition of this output ({@code .symver}), null for none; not a copy's library version} */
+    private String ownVersion(int s) {
+        SymbolTable st = ctx.symbols;
+        return dyn.isImported(s) || !st.isDefined(s) ? null : st.file(st.file[s]).version(st.local[s]);
+    }
+
+    /** Whether a definition is a hidden (non-default) version, {@code foo@V}, whose name keeps the version. */
+    private boolean isHiddenVersion(int s) {
+        return ownVersion(s) != null && ctx.symbols.name(s).indexOf('@') >= 0;
+    }
+
+    /** A dynamic symbol's name: a hidden version's definition {@code foo@V} is named {@code foo}, its version in {@code .gnu.version}. */
+    private byte[] dynamicName(int s) {
+        byte[] b = nameBytes(s);
+        if (isHiddenVersion(s)) {
+            for (int i = 0; i < b.length; i++) {
+                if (b[i] == '@') {
+                    return java.util.Arrays.copyOf(b, i);
+                }
+            }
+        }
+        return b;
     }
 
     private boolean definedHere(int s) {
@@ -734,7 +774,7 @@ final class DynamicSections {
         b.putInt(0, buckets).putInt(4, n);
         int chainBase = 8 + 4 * buckets;
         for (int i = 1; i < n; i++) {
-            int bucket = Integer.remainderUnsigned(elfHash(nameBytes(dynsym[i])), buckets);
+            int bucket = Integer.remainderUnsigned(elfHash(dynamicName(dynsym[i])), buckets);
             // Prepend to the bucket's chain.
             b.putInt(chainBase + 4 * i, b.getInt(8 + 4 * bucket));
             b.putInt(8 + 4 * bucket, i);

@@ -23,6 +23,11 @@ final class ElfObjectFile extends ObjectFile {
     int isaNeeded;
     /** .eh_frame atoms that lost dead FDEs, and how to copy them (see {@link EhFrameTrim}). */
     final it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap<EhFrameTrim.Trimmed> trimmedFrames = new it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap<>();
+    /**
+     * Versions that {@code .symver} gave definitions, by local index: {@code foo@@V} (bound as
+     * {@code foo}, the default version) and {@code foo@V} (a hidden one, which keeps its name).
+     */
+    final java.util.Map<Integer, String> symbolVersions = new java.util.HashMap<>();
 
     ElfObjectFile(String name, ByteBuffer data, AtomTable atoms) {
         super(name, data, atoms);
@@ -70,6 +75,11 @@ final class ElfObjectFile extends ObjectFile {
         byte[] b = new byte[len];
         data.get(atomSectionNameOffset[local], b);
         return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String version(int l) {
+        return symbolVersions.isEmpty() ? null : symbolVersions.get(l);
     }
 
     @Override

@@ -505,6 +505,9 @@ final class ObjectReader {
             if (type == STT_GNU_IFUNC) {
                 flags |= InputFile.IFUNC;
             }
+            if ((flags & InputFile.LOCAL) == 0 && shndx != SHN_UNDEF) {
+                splitVersion(file, l);
+            }
             if (l == 0) {
                 file.addSymbol(SymbolKind.ABSOLUTE, flags, 0, 0, 0);
             } else if (shndx == SHN_UNDEF) {
@@ -555,6 +558,31 @@ final class ObjectReader {
                 }
                 file.addSymbol(loader.atoms.kind(atom), flags, atom, value, size);
             }
+        }
+    }
+
+    /**
+     * A definition named {@code foo@@V} or {@code foo@V} by {@code .symver} carries version V;
+     * the default one ({@code @@}) is bound as {@code foo}, as GNU ld binds it.
+     */
+    private void splitVersion(ElfObjectFile file, int l) {
+        int start = symNameOffset[l];
+        int length = symNameLength[l];
+        for (int i = 0; i < length; i++) {
+            if (in.buf.get(start + i) != '@') {
+                continue;
+            }
+            boolean isDefault = i + 1 < length && in.buf.get(start + i + 1) == '@';
+            int versionStart = i + (isDefault ? 2 : 1);
+            if (versionStart < length) {
+                byte[] v = new byte[length - versionStart];
+                in.buf.get(start + versionStart, v);
+                file.symbolVersions.put(l, new String(v, StandardCharsets.UTF_8));
+                if (isDefault) {
+                    symNameLength[l] = i;
+                }
+            }
+            return;
         }
     }
 

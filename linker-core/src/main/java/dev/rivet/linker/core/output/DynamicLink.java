@@ -147,7 +147,8 @@ public final class DynamicLink {
             if (file.hasFlag(l, InputFile.LINKER_DEFINED)) {
                 continue;
             }
-            boolean export = shared ? exportFilter.test(st.name(s))
+            // A definition with a version of its own (.symver) is exported whatever the script's local: says, as in GNU ld.
+            boolean export = shared ? file.version(l) != null || exportFilter.test(st.name(s))
                     : ctx.options.exportDynamic() || wantedByLibraries.get(s);
             if (machO && file.hasFlag(l, InputFile.WEAK) && (!shared || export)) {
                 stubbedHere.set(s); // dyld coalesces weak definitions across images

@@ -175,6 +175,16 @@ public abstract class InputFile {
     }
 
     /**
+     * {@return the version name local symbol l carries, null for none}: a shared library's
+     * symbol's version, or one an object gave its definition ({@code .symver})
+     *
+     * @param l a local index
+     */
+    public String version(int l) {
+        return null;
+    }
+
+    /**
      * Copies part of an atom's content.
      *
      * @param atoms the atom table
