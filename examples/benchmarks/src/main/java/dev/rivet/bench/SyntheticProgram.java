@@ -37,7 +37,8 @@ final class SyntheticProgram {
     /** The seed of the pseudo-random call targets. */
     static final long SEED = 0x5EED_2026_0001L;
 
-    private static final byte[] START_CODE = {
+    /** The code of {@code _start}: a call of {@code f0} (relocated at offset 1), then the exit system call. */
+    static final byte[] START_CODE = {
         (byte) 0xe8, 0, 0, 0, 0,                      // call f0
         (byte) 0xb8, 0x3c, 0, 0, 0,                    // mov eax, 60 (exit)
         0x31, (byte) 0xff,                             // xor edi, edi
@@ -80,7 +81,8 @@ final class SyntheticProgram {
         return total;
     }
 
-    private static int stringSize(int i) {
+    /** {@return the number of decimal digits of i} @param i a non-negative number */
+    static int stringSize(int i) {
         int d = 1;
         for (int v = i; v >= 10; v /= 10) {
             d++;
