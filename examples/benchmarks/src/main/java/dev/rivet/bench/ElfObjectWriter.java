@@ -73,7 +73,7 @@ final class ElfObjectWriter {
         for (int i = from; i < to; i++) {
             strtabSize += nameLength(i) + 1;
             for (int j = 0; j < SyntheticProgram.RELOCATIONS; j++) {
-                int t = callee(i, j, n);
+                int t = SyntheticProgram.callee(i, j, n);
                 if ((t < from || t >= to) && !undefined.containsKey(t)) {
                     undefined.put(t, firstUndefined + undefined.size());
                     strtabSize += nameLength(t) + 1;
@@ -146,7 +146,7 @@ final class ElfObjectWriter {
             } else {
                 for (int j = 0; j < SyntheticProgram.RELOCATIONS; j++) {
                     b.put(code + 5 * j, (byte) 0xe8);
-                    putRela(b, rela + RELA * j, 5 * j + 1, symbolOf(callee(i, j, n), from, to, undefined));
+                    putRela(b, rela + RELA * j, 5 * j + 1, symbolOf(SyntheticProgram.callee(i, j, n), from, to, undefined));
                 }
                 b.put(code + 15, (byte) 0xc3);
             }
@@ -180,11 +180,6 @@ final class ElfObjectWriter {
         putSection(b, shOff, symtabIndex + 1, strtabName, SHT_STRTAB, 0, strtabOff, strtabSize, 0, 0, 1, 0);
         putSection(b, shOff, symtabIndex + 2, shstrtabName, SHT_STRTAB, 0, shstrtabOff, shstrtabSize, 0, 0, 1, 0);
         return b.array();
-    }
-
-    /** {@return the callee of call j of function i: the next function, then two pseudo-random ones} */
-    private static int callee(int i, int j, int n) {
-        return j == 0 ? (i + 1 == n ? 0 : i + 1) : SyntheticProgram.randomTarget(i, j, n);
     }
 
     private static int symbolOf(int f, int from, int to, Int2IntOpenHashMap undefined) {

@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  * <p>All names are interned first ({@link Loader#lookupOrCreate}) so that forward references have
  * handles, then every function is {@link Loader#define defined}. Names are made on the fly.
  */
-final class SyntheticProgram {
+public final class SyntheticProgram {
     /** Bytes of code per function. */
     static final int FUNCTION_SIZE = 16;
     /** Relocations per function. */
@@ -67,6 +67,18 @@ final class SyntheticProgram {
         return (int) Long.remainderUnsigned(z, n);
     }
 
+    /**
+     * {@return the function that call j (0 to 2) of function i calls: the next one (the last
+     * calls the first), then two pseudo-random ones}
+     *
+     * @param i the function
+     * @param j which call
+     * @param n the number of functions
+     */
+    static int callee(int i, int j, int n) {
+        return j == 0 ? (i + 1 == n ? 0 : i + 1) : randomTarget(i, j, n);
+    }
+
     /** {@return the bytes of content the program's symbols carry in all} @param n the number of functions */
     static long contentBytes(int n) {
         return (long) n * FUNCTION_SIZE + START_CODE.length;
@@ -97,7 +109,7 @@ final class SyntheticProgram {
      * @param n the number of functions, at least 1
      * @return the handle of {@code f0}; function i has handle {@code f0 + i}
      */
-    static int define(Linker linker, int n) {
+    public static int define(Linker linker, int n) {
         if (n < 1) {
             throw new IllegalArgumentException("need at least one function: " + n);
         }
@@ -145,9 +157,9 @@ final class SyntheticProgram {
             long c2 = b.addUint8(0xe8) + 1;
             b.addUint32(0);
             b.addUint8(0xc3);
-            b.relocation(c0, RelocationKind.BRANCH, first + (i + 1 == n ? 0 : i + 1), 0);
-            b.relocation(c1, RelocationKind.BRANCH, first + randomTarget(i, 1, n), 0);
-            b.relocation(c2, RelocationKind.BRANCH, first + randomTarget(i, 2, n), 0);
+            b.relocation(c0, RelocationKind.BRANCH, first + callee(i, 0, n), 0);
+            b.relocation(c1, RelocationKind.BRANCH, first + callee(i, 1, n), 0);
+            b.relocation(c2, RelocationKind.BRANCH, first + callee(i, 2, n), 0);
         }
     }
 }
