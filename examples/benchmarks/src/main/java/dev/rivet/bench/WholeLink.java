@@ -33,7 +33,8 @@ import java.util.Map;
  * <li>{@code macho-SIZE}: the functions compiled by {@code clang --target=arm64-apple-macos11},
  *     linked by {@code ld64.lld-14} and {@code rivet ld64} with {@code -arch arm64
  *     -platform_version macos 11.0 11.0 -dead_strip -lSystem} against the test
- *     {@code libSystem.tbd}. The outputs are not run (no macOS here).
+ *     {@code libSystem.tbd}. The outputs run under linker-macho's test runner ({@code machorun.py},
+ *     a minimal dyld on the Unicorn emulator) when the system Python has Unicorn.
  * </ul>
  *
  * <p>Linkers: ELF: {@code ld.bfd}, {@code ld.gold}, {@code ld.lld --threads=N},
@@ -189,8 +190,8 @@ public final class WholeLink {
                     row.note = "it says: " + row.failure;
                     row.failure = null;
                 }
-                if (row.failure == null && row.skipped == null && w.format() == Format.ELF) {
-                    row.result = Processes.run(List.of(w.dir().resolve(t.output()).toString()), w.dir(), 60);
+                if (row.failure == null && row.skipped == null) {
+                    row.result = runOutput(w, w.dir().resolve(t.output()), root);
                 }
                 rows.add(row);
             }
@@ -266,6 +267,25 @@ public final class WholeLink {
             }
             default -> throw new IllegalArgumentException("workload: static-SIZE, pie-SIZE, llvm or macho-SIZE, not " + name);
         }
+    }
+
+    /**
+     * Runs a linked program: an ELF one directly, a Mach-O one under linker-macho's test runner
+     * ({@code machorun.py}, Unicorn; see docs/MACHO-TESTING.md) when the system Python has Unicorn.
+     *
+     * @return its status and output, or null when it cannot be run here
+     */
+    private static Processes.Run runOutput(Workload w, Path program, Path root) throws IOException, InterruptedException {
+        if (w.format() == Format.ELF) {
+            return Processes.run(List.of(program.toString()), w.dir(), 60);
+        }
+        Path runner = root.resolve("linker-macho/src/test/python/machorun.py");
+        if (!Files.isExecutable(Path.of("/usr/bin/python3")) || !Files.isRegularFile(runner)) {
+            return null;
+        }
+        Processes.Run r = Processes.run(List.of("/usr/bin/python3", runner.toString(), "--timeout", "300", program.toString()),
+                w.dir(), 600);
+        return r.output().contains("No module named") ? null : r;
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
@@ -654,7 +674,7 @@ public final class WholeLink {
             Processes.Stats cs = Processes.Stats.of(r.cpu);
             String check;
             if (r.result == null) {
-                check = "not run";
+                check = w.format() == Format.MACHO ? "not run (no Unicorn for machorun.py)" : "not run";
             } else if (r.result.equals(reference)) {
                 check = "exit " + r.result.exit() + ", same";
             } else {
