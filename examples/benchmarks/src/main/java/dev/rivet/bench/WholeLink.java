@@ -316,7 +316,6 @@ public final class WholeLink {
         List<String> childArgs = List.of("-cp", childClassPath(modulePath), WholeLink.class.getName(), "--in-process");
         child.addAll(childArgs);
         childPreTouched.addAll(childArgs);
-        List<String> rivetThreads = List.of("--threads=" + n);
         String inProcess = "the engine jars of rivet ld, on the class path of one JVM, through dev.rivet.cli.Main.run";
 
         List<Tool> all = new ArrayList<>();
@@ -328,6 +327,8 @@ public final class WholeLink {
                 null));
         for (Format f : Format.values()) {
             String sub = f == Format.ELF ? "ld" : "ld64";
+            // ld64's command line has no thread count, nor has rivet ld64's: Rivet uses every core there.
+            List<String> rivetThreads = f == Format.ELF ? List.of("--threads=" + n) : List.of();
             all.add(new Tool("rivet-cli", "rivet " + sub + " (cold JVM)", Kind.RIVET_CLI, f, concat(launcher, List.of(sub)),
                     rivetThreads, null));
             all.add(new Tool("rivet-warm", "rivet in-process (warm)", Kind.RIVET_WARM, f, concat(child, List.of(sub)),
@@ -694,7 +695,9 @@ public final class WholeLink {
             }
         }
         sb.append(String.format(Locale.ROOT, "%n%d timed runs each (after 1 untimed run; Rivet in process: after %d warm-up"
-                + " links in the same JVM), %d threads.%n", runs, warmup, threads));
+                + " links in the same JVM), %d threads%s.%n", runs, warmup, threads, w.format() == Format.MACHO
+                        ? " for ld64.lld-14; rivet ld64 takes no thread count and uses all "
+                                + Runtime.getRuntime().availableProcessors() + " CPUs" : ""));
         if (reference != null) {
             sb.append("- every output was run; \"same\": the same exit status and output as ").append(referenceName)
                     .append("'s (")
