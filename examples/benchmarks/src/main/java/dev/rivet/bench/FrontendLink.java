@@ -188,7 +188,7 @@ public final class FrontendLink {
     }
 
     /** {@return the total size of an ELF file's executable sections} */
-    private static long executableBytes(Path elf) throws IOException {
+    static long executableBytes(Path elf) throws IOException {
         try (FileChannel ch = FileChannel.open(elf, StandardOpenOption.READ)) {
             ByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()).order(ByteOrder.LITTLE_ENDIAN);
             long shoff = b.getLong(40);
