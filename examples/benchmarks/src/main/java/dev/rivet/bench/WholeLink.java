@@ -131,7 +131,6 @@ public final class WholeLink {
         int threads = Runtime.getRuntime().availableProcessors();
         Path work = Path.of("target");
         Path root = Path.of(".");
-        String cli = null;
         String only = null;
         Path markdown = null;
         List<String> names = new ArrayList<>();
@@ -142,12 +141,11 @@ public final class WholeLink {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--work" -> work = Path.of(args[++i]);
                 case "--root" -> root = Path.of(args[++i]);
-                case "--cli" -> cli = args[++i];
                 case "--only" -> only = "," + args[++i] + ",";
                 case "--markdown" -> markdown = Path.of(args[++i]);
                 case "-h", "--help" -> {
                     System.out.println("usage: WholeLink [static-SIZE|pie-SIZE|llvm|macho-SIZE ...] [--runs N] [--warmup N]"
-                            + " [--threads N] [--work DIR] [--root DIR] [--cli MODULE_PATH] [--only NAME,...] [--markdown FILE]");
+                            + " [--threads N] [--work DIR] [--root DIR] [--only NAME,...] [--markdown FILE]");
                     return;
                 }
                 default -> names.add(args[i]);
@@ -161,7 +159,7 @@ public final class WholeLink {
         }
         work = work.toAbsolutePath();
         root = root.toAbsolutePath().normalize();
-        List<Tool> tools = tools(root, cli, only, threads);
+        List<Tool> tools = tools(root, only, threads);
 
         StringBuilder md = new StringBuilder();
         md.append(machine(tools, threads)).append('\n');
@@ -303,17 +301,20 @@ public final class WholeLink {
         return false;
     }
 
-    private static List<Tool> tools(Path root, String cli, String only, int threads) throws IOException, InterruptedException {
+    private static List<Tool> tools(Path root, String only, int threads) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String n = Integer.toString(threads);
-        List<String> launcher = launchCommand(root, cli, java);
-        String modulePath = launcher.get(launcher.indexOf("-p") + 1);
+        List<String> launcher = launchCommand(root);
+        int path = Math.max(launcher.indexOf("-cp"), launcher.indexOf("-p"));
+        if (path < 0) {
+            throw new IOException("rivet launch-command printed neither a class path nor a module path: " + launcher);
+        }
 
         List<String> child = new ArrayList<>(List.of(java));
         child.addAll(javaOpts());
         List<String> childPreTouched = new ArrayList<>(child);
         childPreTouched.addAll(PRE_TOUCHED);
-        List<String> childArgs = List.of("-cp", childClassPath(modulePath), WholeLink.class.getName(), "--in-process");
+        List<String> childArgs = List.of("-cp", childClassPath(launcher.get(path + 1)), WholeLink.class.getName(), "--in-process");
         child.addAll(childArgs);
         childPreTouched.addAll(childArgs);
         String inProcess = "the engine jars of rivet ld, on the class path of one JVM, through dev.rivet.cli.Main.run";
@@ -365,42 +366,33 @@ public final class WholeLink {
     }
 
     /**
-     * {@return the command {@code ./rivet} runs, with its JVM options (asked from the launcher
-     * with {@code rivet launch-command}, so that startup flags it adds are measured)}, the JDK
-     * replaced by this one's and the module path by {@code cli} when given
+     * {@return the command {@code ./rivet} runs (its JDK, JVM options, class-data-sharing archive
+     * and class path), asked from the launcher with {@code rivet launch-command}, so that the
+     * startup flags it uses are the ones measured}
      */
-    private static List<String> launchCommand(Path root, String cli, String java) throws IOException, InterruptedException {
+    private static List<String> launchCommand(Path root) throws IOException, InterruptedException {
         Processes.Run r = Processes.run(List.of(root.resolve("rivet").toString(), "launch-command"), root, 60);
         if (r.exit() != 0) {
             throw new IOException("rivet launch-command failed: " + r.output());
         }
-        List<String> cmd = new ArrayList<>(r.output().strip().lines().toList());
-        cmd.set(0, java);
-        int p = cmd.indexOf("-p");
-        if (p < 0) {
-            throw new IOException("rivet launch-command printed no module path: " + cmd);
-        }
-        if (cli != null) {
-            cmd.set(p + 1, absolute(cli));
-        }
-        return cmd;
+        return r.output().strip().lines().toList();
     }
 
     /**
      * The in-process child runs this class with the engine jars that {@code rivet ld} runs with
-     * (its module path, put on the class path), not those this harness was started with: the
+     * (its class path, or its module path put on the class path), not those this harness was started with: the
      * benchmark's own {@code target/lib} is copied from the local Maven repository, which another
      * checkout may have installed from different sources, and both Rivet rows must measure the
      * same engine.
      */
-    private static String childClassPath(String cliModulePath) throws IOException {
+    private static String childClassPath(String cliPath) throws IOException {
         List<String> cp = new ArrayList<>();
         try {
             cp.add(Path.of(WholeLink.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
         } catch (java.net.URISyntaxException e) {
             throw new IOException(e);
         }
-        for (String p : cliModulePath.split(java.io.File.pathSeparator)) {
+        for (String p : cliPath.split(java.io.File.pathSeparator)) {
             Path path = Path.of(p);
             if (Files.isDirectory(path)) {
                 try (var jars = Files.list(path)) {
@@ -411,17 +403,6 @@ public final class WholeLink {
             }
         }
         return String.join(java.io.File.pathSeparator, cp);
-    }
-
-    /** The processes run in the workload's directory: make a path list absolute. */
-    private static String absolute(String pathList) {
-        StringBuilder sb = new StringBuilder();
-        for (String p : pathList.split(java.io.File.pathSeparator)) {
-            if (!p.isEmpty()) {
-                sb.append(sb.length() == 0 ? "" : java.io.File.pathSeparator).append(Path.of(p).toAbsolutePath());
-            }
-        }
-        return sb.toString();
     }
 
     private static List<String> javaOpts() {
