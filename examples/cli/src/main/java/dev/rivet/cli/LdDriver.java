@@ -30,13 +30,7 @@ final class LdDriver {
 
     int link(LdOptions options) {
         Target target = options.target().map(Target::parse).orElseGet(LdDriver::hostTarget);
-        LinkOptions.Builder lo = LinkOptions.builder().deadStrip(options.gcSections())
-                .listener(new LinkListener() {
-                    @Override
-                    public void diagnostic(Diagnostic d) {
-                        err.println("rivet ld: " + d);
-                    }
-                });
+        LinkOptions.Builder lo = LinkOptions.builder().deadStrip(options.gcSections()).listener(printer(err, "rivet ld"));
         options.entry().ifPresent(lo::entry);
         lo.outputKind(switch (options.outputKind()) {
             case EXECUTABLE -> OutputKind.EXECUTABLE;
@@ -84,17 +78,16 @@ final class LdDriver {
         if (!options.versionScripts().isEmpty()) {
             List<String> global = new ArrayList<>();
             List<String> local = new ArrayList<>();
+            List<LinkOptions.SymbolVersion> versions = new ArrayList<>();
             try {
                 for (String script : options.versionScripts()) {
-                    VersionScript.read(Path.of(script), global, local);
+                    VersionScript.read(Path.of(script), global, local, versions);
                 }
             } catch (LinkException e) {
-                for (Diagnostic d : e.diagnostics()) {
-                    err.println("rivet ld: " + d);
-                }
-                return 1;
+                return report(err, "rivet ld", e);
             }
             lo.exports(global, local);
+            lo.symbolVersions(versions);
         }
         options.threads().ifPresent(lo::threads);
         for (String z : options.zKeywords()) { // the last of execstack and noexecstack wins
@@ -119,11 +112,26 @@ final class LdDriver {
             linker.link(Path.of(options.output()));
             return 0;
         } catch (LinkException e) {
-            for (Diagnostic d : e.diagnostics()) {
-                err.println("rivet ld: " + d);
-            }
-            return 1;
+            return report(err, "rivet ld", e);
         }
+    }
+
+    /** {@return a listener that prints each diagnostic after the command's name, as lld does} */
+    static LinkListener printer(PrintStream err, String command) {
+        return new LinkListener() {
+            @Override
+            public void diagnostic(Diagnostic d) {
+                err.println(command + ": " + d);
+            }
+        };
+    }
+
+    /** Prints a failed link's diagnostics; {@return 1, the exit status of a failed link} */
+    static int report(PrintStream err, String command, LinkException e) {
+        for (Diagnostic d : e.diagnostics()) {
+            err.println(command + ": " + d);
+        }
+        return 1;
     }
 
     private static void add(Linker linker, Path file, LdOptions.InputState state) {

@@ -54,9 +54,7 @@ public final class Main {
                 return ld(rest, out, err);
             }
             case "ld64" -> {
-                err.println("rivet ld64: the ld64 command line is not implemented yet; Rivet links symbols built through"
-                        + " its Java API today");
-                return 2;
+                return ld64(rest, out, err);
             }
             default -> {
                 err.println("rivet: unknown command '" + args[0] + "'");
@@ -106,6 +104,40 @@ public final class Main {
         return new LdDriver(err).link(options);
     }
 
+    /**
+     * {@code rivet ld64}: parses an ld64 command line; answers {@code -v} and
+     * {@code -version_details}; otherwise links.
+     *
+     * @param args the arguments after {@code ld64}
+     * @param out standard output
+     * @param err standard error
+     * @return the exit status: 0 on success, 1 when the link fails, 2 for a bad command line
+     */
+    static int ld64(String[] args, PrintStream out, PrintStream err) {
+        Ld64Options options;
+        try {
+            options = Ld64CommandLine.parse(List.of(args));
+        } catch (LdCommandLine.UsageException e) {
+            err.println(Ld64Driver.COMMAND + ": error: " + e.getMessage());
+            return 2;
+        }
+        if (options.printVersionDetails()) {
+            out.println(Ld64CommandLine.versionDetails(version()));
+            return 0;
+        }
+        if (options.printVersion()) {
+            out.println(Ld64CommandLine.versionLine(version()));
+            if (!options.hasInputs()) {
+                return 0;
+            }
+        }
+        if (!options.hasInputs()) {
+            err.println(Ld64Driver.COMMAND + ": error: no input files");
+            return 2;
+        }
+        return new Ld64Driver(err).link(options);
+    }
+
     static String version() {
         String v = Main.class.getPackage().getImplementationVersion();
         return v == null ? "0.1.0-SNAPSHOT" : v;
@@ -121,7 +153,8 @@ public final class Main {
                   targets            list the targets Rivet knows
                   ld ARGS...         GNU ld compatible driver, as gcc calls it (gcc -B examples/cli/bin/):
                                      static executables from objects and archives (ld --help)
-                  ld64 ARGS...       ld64 compatible driver (not implemented yet)
+                  ld64 ARGS...       ld64 compatible driver, as clang calls it for macOS targets
+                                     (clang -fuse-ld=<abs path of examples/cli/bin/ld64>)
                   --version          print the version
                   --help             print this help""");
     }

@@ -34,7 +34,7 @@ class DemoCommandTest {
         assertThat(text).contains("[x86_64-linux]", "[aarch64-linux]", "[arm64-macos]", "[x86_64-macos]")
                 .contains("Hello from Rivet, linked for x86_64-linux!", "Hello from Rivet, linked for aarch64-linux!")
                 .contains("exit code: 42")
-                .contains("Mach-O output (arm64-macos) is not supported yet")
+                .contains("linked a Mach-O program of")
                 .contains("every program run behaved as expected");
         assertThat(dir.resolve("hello-x86_64-linux")).isExecutable();
         assertThat(dir.resolve("generated-aarch64-linux")).isExecutable();

@@ -221,8 +221,11 @@ class GccStaticCorpusTest {
                 """);
     }
 
-    /** How gcc links: {@code -static}, as a PIE against shared glibc (gcc's default on Debian), or {@code -no-pie}. */
-    static final List<String> MODES = List.of("static", "pie", "no-pie");
+    /**
+     * How gcc links: {@code -static}, as a PIE against shared glibc (gcc's default on Debian),
+     * {@code -no-pie}, or {@code -static-pie} (rcrt1.o relocates the program itself: no interpreter).
+     */
+    static final List<String> MODES = List.of("static", "pie", "no-pie", "static-pie");
 
     static Stream<Arguments> cases() {
         return Stream.of("x86_64", "aarch64").flatMap(arch -> MODES.stream().flatMap(mode ->
@@ -284,6 +287,10 @@ class GccStaticCorpusTest {
         assertThat(got.exitCode()).isEqualTo(want.exitCode());
         ExternalTools.Result readelf = ExternalTools.run(List.of(ExternalTools.require("readelf").toString(), "-a", "-W", rivet.toString()));
         assertThat(readelf.stderr()).as("readelf warnings").isEmpty();
+        if (mode.equals("static-pie")) {
+            assertThat(readelf.stdout()).contains("DYN (Position-Independent Executable file)", "(RELACOUNT)")
+                    .doesNotContain("INTERP").doesNotContain("(NEEDED)");
+        }
     }
 
     @ParameterizedTest(name = "{0}")

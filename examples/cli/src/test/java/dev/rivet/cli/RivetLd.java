@@ -5,12 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
-/** A directory holding an {@code ld} that runs this build of {@code rivet ld}, for {@code gcc -B DIR/}. */
+/**
+ * A directory holding an {@code ld} that runs this build of {@code rivet ld}, for {@code gcc -B DIR/},
+ * and an {@code ld64} that runs {@code rivet ld64}, for {@code clang -fuse-ld=DIR/ld64}.
+ */
 final class RivetLd {
     private RivetLd() { }
 
     /**
-     * Writes the wrapper (the CLI jar is not packaged yet when tests run, so it runs the classes).
+     * Writes the wrappers (the CLI jar is not packaged yet when tests run, so they run the classes).
      *
      * @param dir a scratch directory
      * @return the directory to pass as {@code -B DIR/}
@@ -28,12 +31,14 @@ final class RivetLd {
      */
     static Path wrapperDirectory(Path dir, Path javaHome) throws IOException {
         Path bin = Files.createDirectories(dir.resolve("rivet-bin"));
-        Path ld = bin.resolve("ld");
         String javaCommand = javaHome.resolve("bin").resolve("java").toString();
         String cp = String.join(java.io.File.pathSeparator, RepoFiles.runtimeClassPath());
-        Files.writeString(ld, "#!/bin/sh\nexec '" + javaCommand + "' -XX:TieredStopAtLevel=1 -cp '" + cp
-                + "' dev.rivet.cli.Main ld \"$@\"\n");
-        Files.setPosixFilePermissions(ld, PosixFilePermissions.fromString("rwxr-xr-x"));
+        for (String command : new String[] {"ld", "ld64"}) {
+            Path script = bin.resolve(command);
+            Files.writeString(script, "#!/bin/sh\nexec '" + javaCommand + "' -XX:TieredStopAtLevel=1 -cp '" + cp
+                    + "' dev.rivet.cli.Main " + command + " \"$@\"\n");
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
         return bin;
     }
 }

@@ -239,6 +239,7 @@ public final class CoreLinker implements Linker {
         LinkListener listener = options.listener();
         Map<LinkPhase, Long> times = new EnumMap<>(LinkPhase.class);
         LinkContext ctx = new LinkContext(target, options, loader, executor, () -> cancelRequested);
+        ctx.output = output;
 
         long t = start(ctx, listener, LinkPhase.LOAD);
         loadArchiveMembers(ctx);

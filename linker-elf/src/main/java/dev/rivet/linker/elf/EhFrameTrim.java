@@ -17,7 +17,7 @@ final class EhFrameTrim {
     private EhFrameTrim() { }
 
     /** What a trim changed in an atom, to copy it and to undo it before the next link of the same inputs. */
-    record Trimmed(int[] plan, int dropped, long size, int relCount, int[] offset, byte[] type, int[] target, long[] addend) { }
+    record Trimmed(int[] plan, int dropped, long size, Relocations relocations) { }
 
     static void run(LinkContext ctx) {
         for (int fi = 1; fi < ctx.symbols.fileCount(); fi++) {
@@ -38,12 +38,8 @@ final class EhFrameTrim {
         for (var e : f.trimmedFrames.int2ObjectEntrySet()) {
             int a = e.getIntKey();
             Trimmed t = e.getValue();
-            int first = at.relStart[a];
-            System.arraycopy(t.offset, 0, f.relocs.offset, first, t.relCount);
-            System.arraycopy(t.type, 0, f.relocs.type, first, t.relCount);
-            System.arraycopy(t.target, 0, f.relocs.target, first, t.relCount);
-            System.arraycopy(t.addend, 0, f.relocs.addend, first, t.relCount);
-            at.relCount[a] = t.relCount;
+            f.relocs.restore(at.relStart[a], t.relocations);
+            at.relCount[a] = t.relocations.count;
             at.size[a] = t.size;
         }
         for (int k = 0; k < f.conditionalAtoms.length; k++) {
@@ -124,10 +120,7 @@ final class EhFrameTrim {
         // Relocations of kept records move with them; those of dropped ones go.
         Relocations rel = f.relocs;
         int count = at.relCount[a];
-        int[] oldOffset = java.util.Arrays.copyOfRange(rel.offset, first, first + count);
-        byte[] oldType = java.util.Arrays.copyOfRange(rel.type, first, first + count);
-        int[] oldTarget = java.util.Arrays.copyOfRange(rel.target, first, first + count);
-        long[] oldAddend = java.util.Arrays.copyOfRange(rel.addend, first, first + count);
+        Relocations saved = rel.save(first, count);
         int w = first;
         for (int i = first, end = first + at.relCount[a]; i < end; i++) {
             int off = rel.offset[i];
@@ -141,10 +134,8 @@ final class EhFrameTrim {
             } else {
                 moved = off - tail + out; // in the tail
             }
+            rel.copy(i, w);
             rel.offset[w] = moved;
-            rel.type[w] = rel.type[i];
-            rel.target[w] = rel.target[i];
-            rel.addend[w] = rel.addend[i];
             w++;
         }
         at.relCount[a] = w - first;
@@ -166,7 +157,7 @@ final class EhFrameTrim {
         plan.add(size - tail);
         plan.add(out);
         plan.add(0);
-        f.trimmedFrames.put(a, new Trimmed(plan.toIntArray(), dropped, size, count, oldOffset, oldType, oldTarget, oldAddend));
+        f.trimmedFrames.put(a, new Trimmed(plan.toIntArray(), dropped, size, saved));
     }
 
     /** {@return the record starting at or before off, or -1} */

@@ -293,7 +293,8 @@ final class ObjectReader {
                 relocated[(int) shInfo[j]] = true;
             }
         }
-        String[] names = new String[shnum];
+        int[] nameOffset = new int[shnum];
+        int[] nameLength = new int[shnum];
         int count = 0;
         for (int i = 1; i < shnum; i++) {
             int type = shType[i];
@@ -336,9 +337,11 @@ final class ObjectReader {
             if (priority >= 0) {
                 loader.atoms.rank.put(sectionAtom[i], priority);
             }
-            names[count++] = shName[i];
+            nameOffset[count] = shNameOffset[i];
+            nameLength[count++] = shNameLength[i];
         }
-        file.atomSectionNames = Arrays.copyOf(names, count);
+        file.atomSectionNameOffset = Arrays.copyOf(nameOffset, count);
+        file.atomSectionNameLength = Arrays.copyOf(nameLength, count);
     }
 
     /** {@return the output section an input section goes to: {@code .text.foo} to {@code .text}, others keep their name} */
@@ -455,6 +458,7 @@ final class ObjectReader {
         if (shndxTable >= 0) {
             in.require(shOffset[shndxTable], 4L * n, "the extended section index table");
         }
+        file.ensureSymbolCapacity(file.symCount + n);
         symNameOffset = new int[n];
         symNameLength = new int[n];
         mergedSectionSymbol = new int[n];
@@ -512,7 +516,7 @@ final class ObjectReader {
                     throw in.error(e + 8, "common symbol '" + symbolName(l) + "' has alignment " + value + ", which is not a power of two");
                 }
                 int atom = file.addSection(SymbolKind.BSS, (int) value, 0, size);
-                file.atomSectionNames = appendName(file.atomSectionNames, "COMMON");
+                file.addCommonSectionName();
                 file.addSymbol(SymbolKind.BSS, flags, atom, 0, size);
             } else if (shndx >= SHN_LORESERVE && shndx < SHN_XINDEX && shndx >= shnum) {
                 throw in.error(e + 6, "symbol " + l + " ('" + symbolName(l) + "') has reserved section index 0x" + Integer.toHexString(shndx));
@@ -564,6 +568,13 @@ final class ObjectReader {
     private void readRelocations(ElfObjectFile file) {
         RelocationTypes types = RelocationTypes.of(arch);
         Arch core = loader.arch();
+        long total = 0; // RELA sections lie within the file (checked), so this is no bogus size
+        for (int i = 0; i < shnum; i++) {
+            if (shType[i] == SHT_RELA && shInfo[i] > 0 && shInfo[i] < shnum && sectionAtom[(int) shInfo[i]] != 0) {
+                total += shSize[i] / 24;
+            }
+        }
+        file.relocs.ensureCapacity((int) Math.min(Integer.MAX_VALUE, file.relocs.count + total));
         for (int i = 0; i < shnum; i++) {
             if (shType[i] == SHT_REL) {
                 throw in.error(sectionHeader(i), "section " + shName[i] + " has REL relocations; " + arch.canonicalName() + " objects use RELA");
@@ -691,12 +702,6 @@ final class ObjectReader {
 
     private long sectionHeader(int i) {
         return in.u64(40) + (long) i * Elf.SHDR_SIZE;
-    }
-
-    private static String[] appendName(String[] names, String name) {
-        String[] out = Arrays.copyOf(names, names.length + 1);
-        out[names.length] = name;
-        return out;
     }
 
     static String machineName(int m) {

@@ -12,10 +12,13 @@ import dev.rivet.linker.macho.TbdYaml.Mapping;
 import dev.rivet.linker.macho.TbdYaml.Node;
 import dev.rivet.linker.macho.TbdYaml.Scalar;
 import dev.rivet.linker.macho.TbdYaml.Sequence;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,8 +31,10 @@ import java.util.Set;
  * {@code --- !tapi-tbd-v3}) into a {@link SharedLibrary} named by its install name. The first
  * document is the library; the others are libraries it may re-export (an SDK's
  * {@code libSystem.tbd} carries all of {@code /usr/lib/system/*}). The symbols of a re-exported
- * document are offered as the library's own, since they reach the program through it; a
- * re-exported library not in the file is recorded in {@link SharedLibrary#reexportedLibraries}.
+ * document are offered as the library's own, since they reach the program through it. A
+ * re-exported library not in the file is looked for as a stub next to it and under the directories
+ * above it (one of them is the SDK root that ld64's {@code -syslibroot} names); one not found is
+ * recorded in {@link SharedLibrary#reexportedLibraries}.
  *
  * <p>Only the entries for the link's target count ({@code arm64-macos}, {@code x86_64-macos}; in v3,
  * the {@code archs} with {@code platform: macos(x)}). Objective-C names are spelled as ld64 mangles
@@ -49,6 +54,10 @@ final class TbdReader {
     private final String arch;
     private final List<Document> docs;
 
+    private final Map<String, Document> byInstallName = new LinkedHashMap<>();
+    /** The file each document came from, for messages; {@link #file} is the one being read. */
+    private final Map<Document, String> fileOf = new java.util.IdentityHashMap<>();
+    private String file;
     private final List<byte[]> names = new ArrayList<>();
     private final Set<String> seen = new HashSet<>();
     private SharedLibrary lib;
@@ -92,12 +101,7 @@ final class TbdReader {
         if (docs.isEmpty()) {
             throw new LinkException(Diagnostic.error("text stub has no documents").withInput(name));
         }
-        Map<String, Document> byInstallName = new LinkedHashMap<>();
-        for (Document d : docs) {
-            checkVersion(d);
-            Scalar installName = installName(d);
-            byInstallName.putIfAbsent(installName.value(), d);
-        }
+        register(docs, name);
         Document main = docs.get(0);
         if (!hasTarget(main)) {
             throw error(main.root(), "has no " + target + " target (it has " + String.join(", ", targetsOf(main)) + ")");
@@ -115,20 +119,80 @@ final class TbdReader {
         // Breadth-first over re-exports, so a library's own symbols come before the ones it re-exports.
         for (int i = 0; i < pending.size(); i++) {
             Document d = pending.get(i);
+            file = fileOf.get(d);
             addExports(d);
             for (Scalar reexport : reexportedLibraries(d)) {
                 if (!visited.add(reexport.value())) {
                     continue;
                 }
                 Document nested = byInstallName.get(reexport.value());
-                if (nested != null && hasTarget(nested)) {
-                    pending.add(nested);
-                } else if (nested == null) {
-                    lib.reexportedLibraries.add(reexport.value());
+                if (nested == null) {
+                    nested = findElsewhere(reexport.value());
                 }
+                if (nested == null) {
+                    lib.reexportedLibraries.add(reexport.value());
+                } else {
+                    file = fileOf.get(nested);
+                    if (hasTarget(nested)) {
+                        pending.add(nested);
+                    }
+                }
+                file = fileOf.get(d);
             }
         }
         linker.addInput(lib, names.toArray(new byte[0][]));
+    }
+
+    /** Checks the documents of a file and indexes them by install name; the first of a name wins. */
+    private void register(List<Document> documents, String fileName) {
+        file = fileName;
+        for (Document d : documents) {
+            fileOf.put(d, fileName);
+            checkVersion(d);
+            byInstallName.putIfAbsent(installName(d).value(), d);
+        }
+    }
+
+    /**
+     * Looks for the stub of a re-exported library that is not in this file, as ld64 looks for it
+     * under the syslibroot: {@code NAME.tbd} for install name {@code .../NAME.dylib} or
+     * {@code .../NAME} in this file's directory, then the install name (with {@code .tbd} for
+     * {@code .dylib}, or added) under each directory above this file (one of them is the SDK's root).
+     *
+     * @return the document of that install name, or null if no stub has it
+     */
+    private Document findElsewhere(String installName) {
+        Path here = Path.of(name).toAbsolutePath().getParent();
+        if (here == null) {
+            return null;
+        }
+        String base = installName.substring(installName.lastIndexOf('/') + 1);
+        String stem = installName.endsWith(".dylib") ? installName.substring(0, installName.length() - ".dylib".length()) : installName;
+        List<Path> candidates = new ArrayList<>();
+        candidates.add(here.resolve((base.endsWith(".dylib") ? base.substring(0, base.length() - ".dylib".length()) : base) + ".tbd"));
+        if (installName.startsWith("/")) {
+            for (Path a = here; a != null; a = a.getParent()) {
+                candidates.add(Path.of(a + stem + ".tbd"));
+            }
+        }
+        for (Path c : candidates) {
+            if (!Files.isRegularFile(c) || c.toAbsolutePath().equals(Path.of(name).toAbsolutePath())) {
+                continue;
+            }
+            String text;
+            try {
+                text = Files.readString(c);
+            } catch (IOException | java.io.UncheckedIOException e) {
+                throw new LinkException(Diagnostic.error("cannot read the stub of re-exported " + installName + ": " + e)
+                        .withInput(c.toString()));
+            }
+            register(TbdYaml.parse(c.toString(), text), c.toString());
+            Document d = byInstallName.get(installName);
+            if (d != null) {
+                return d;
+            }
+        }
+        return null;
     }
 
     // ------------------------------------------------------------------ document header
@@ -156,9 +220,9 @@ final class TbdReader {
             case "!tapi-tbd-v3" -> { }
             case "", "!tapi-tbd-v2" -> throw new LinkException(Diagnostic.error("TAPI stub version "
                     + (d.tag().isEmpty() ? "1" : "2") + " is not supported (versions 3 and 4 are)")
-                    .withInput(name).withLocation(d.line() + ":1"));
+                    .withInput(file).withLocation(d.line() + ":1"));
             default -> throw new LinkException(Diagnostic.error("unknown document tag '" + d.tag()
-                    + "' (a text stub starts with '--- !tapi-tbd')").withInput(name).withLocation(d.line() + ":5"));
+                    + "' (a text stub starts with '--- !tapi-tbd')").withInput(file).withLocation(d.line() + ":5"));
         }
     }
 
@@ -166,7 +230,7 @@ final class TbdReader {
         Node n = d.root().get("install-name");
         if (n == null) {
             throw new LinkException(Diagnostic.error("the text stub document has no 'install-name'")
-                    .withInput(name).withLocation(d.line() + ":1"));
+                    .withInput(file).withLocation(d.line() + ":1"));
         }
         Scalar s = scalar(n, "install-name");
         if (s.value().isEmpty()) {
@@ -381,6 +445,6 @@ final class TbdReader {
     }
 
     private LinkException error(Node at, String message) {
-        return TbdYaml.error(name, at, message);
+        return TbdYaml.error(file, at, message);
     }
 }

@@ -50,7 +50,7 @@ class MachOObjectReaderCorruptionTest {
         return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Loads the bytes and, if they load, links them (which stops at layout, as no writer exists); only LinkException may escape. */
+    /** Loads the bytes and, if they load, links them into memory; only LinkException may escape. */
     private boolean loads(byte[] bytes, Target t, Path p) throws Exception {
         Files.write(p, bytes);
         Linker l = Linker.create(t, LinkOptions.builder().threads(1).deadStrip(false).entry("_main").build());
@@ -59,13 +59,14 @@ class MachOObjectReaderCorruptionTest {
         try {
             l.addInput(p);
         } catch (LinkException e) {
-            assertThat(e.diagnostics().get(0).input()).isEqualTo(p.toString());
+            // The input is named as the diagnostic's input, or in its text (a symbol "defined in" it twice).
+            assertThat(e.getMessage()).contains(p.toString());
             return false;
         }
         try {
             l.linkToMemory();
         } catch (LinkException e) {
-            return true; // "Mach-O output is not supported yet", or a problem found while linking
+            return true; // a problem found while linking or writing, reported as a LinkException
         }
         return true;
     }

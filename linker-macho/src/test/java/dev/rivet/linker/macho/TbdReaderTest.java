@@ -141,6 +141,40 @@ class TbdReaderTest {
         assertThat(exports(x86)).contains("_x86_only", "_from_sub").doesNotContain("_arm_only", "_never");
     }
 
+    private Path stub(String relative, String installName, String symbols, String... reexports) throws IOException {
+        Path p = dir.resolve(relative);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, "--- !tapi-tbd\ntbd-version: 4\ntargets: [ arm64-macos ]\ninstall-name: '" + installName + "'\n"
+                + (reexports.length == 0 ? "" : "reexported-libraries:\n  - targets: [ arm64-macos ]\n    libraries: [ "
+                        + String.join(", ", reexports) + " ]\n")
+                + "exports:\n  - targets: [ arm64-macos ]\n    symbols: [ " + symbols + " ]\n...\n");
+        return p;
+    }
+
+    @Test
+    void reexportsInOtherStubsAreFoundNextToTheFileAndUnderTheSdkRoot() throws IOException {
+        Path umbrella = stub("sdk/usr/lib/libUmbrella.tbd", "/usr/lib/libUmbrella.dylib", "_u",
+                "/usr/lib/libNext.dylib", "/System/Library/Frameworks/Core.framework/Versions/A/Core", "/usr/lib/libMissing.dylib");
+        stub("sdk/usr/lib/libNext.tbd", "/usr/lib/libNext.dylib", "_next", "/usr/lib/libUmbrella.dylib");
+        stub("sdk/System/Library/Frameworks/Core.framework/Versions/A/Core.tbd",
+                "/System/Library/Frameworks/Core.framework/Versions/A/Core", "_core");
+        MachOInputs.Loaded l = MachOInputs.load(Target.ARM64_MACOS, umbrella);
+        assertThat(exports(l)).containsExactly("_u", "_next", "_core");
+        assertThat(library(l).soname).isEqualTo("/usr/lib/libUmbrella.dylib");
+        assertThat(library(l).reexportedLibraries).containsExactly("/usr/lib/libMissing.dylib");
+    }
+
+    @Test
+    void anErrorInAnotherStubNamesThatStub() throws IOException {
+        Path umbrella = stub("sdk/usr/lib/libUmbrella.tbd", "/usr/lib/libUmbrella.dylib", "_u", "/usr/lib/libBad.dylib");
+        Path bad = stub("sdk/usr/lib/libBad.tbd", "/usr/lib/libBad.dylib", "_b");
+        Files.writeString(bad, Files.readString(bad).replace("targets: [ arm64-macos ]\ninstall", "targets: [ arm64macos ]\ninstall"));
+        assertThatThrownBy(() -> MachOInputs.load(Target.ARM64_MACOS, umbrella)).isInstanceOfSatisfying(LinkException.class, e -> {
+            assertThat(e.diagnostics().get(0).input()).isEqualTo(bad.toString());
+            assertThat(e.diagnostics().get(0).message()).contains("bad target 'arm64macos'");
+        });
+    }
+
     @Test
     void v3StubsAreReadToo() throws IOException {
         String v3 = """
