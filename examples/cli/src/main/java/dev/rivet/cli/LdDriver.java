@@ -98,8 +98,9 @@ final class LdDriver {
             }
         }
         options.buildId().ifPresent(b -> lo.buildId(dev.rivet.linker.BuildId.parse(b.equals("") ? "sha1" : b)));
-        try {
-            Linker linker = Linker.create(target, lo.build());
+        // Closed at the end so that a caller linking in a loop (Main.run in one JVM, as the
+        // benchmarks do) does not keep every input mapped until a GC.
+        try (Linker linker = Linker.create(target, lo.build())) {
             for (LdOptions.Input in : options.inputs()) {
                 if (in instanceof LdOptions.FileInput f) {
                     add(linker, Path.of(f.path()), f.state());
