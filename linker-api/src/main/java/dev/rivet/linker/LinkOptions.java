@@ -31,6 +31,7 @@ public final class LinkOptions {
     private final HashStyle hashStyle;
     private final java.util.List<String> exportedPatterns;
     private final java.util.List<String> hiddenPatterns;
+    private final java.util.List<SymbolVersion> symbolVersions;
     private final java.util.List<java.nio.file.Path> librarySearchPaths;
     private final String minOsVersion;
     private final String sdkVersion;
@@ -60,6 +61,7 @@ public final class LinkOptions {
         this.hashStyle = b.hashStyle;
         this.exportedPatterns = java.util.List.copyOf(b.exportedPatterns);
         this.hiddenPatterns = java.util.List.copyOf(b.hiddenPatterns);
+        this.symbolVersions = java.util.List.copyOf(b.symbolVersions);
         this.librarySearchPaths = java.util.List.copyOf(b.librarySearchPaths);
         this.minOsVersion = b.minOsVersion;
         this.sdkVersion = b.sdkVersion;
@@ -105,6 +107,7 @@ public final class LinkOptions {
         b.hashStyle = hashStyle;
         b.exportedPatterns = exportedPatterns;
         b.hiddenPatterns = hiddenPatterns;
+        b.symbolVersions = symbolVersions;
         b.librarySearchPaths = librarySearchPaths;
         b.minOsVersion = minOsVersion;
         b.sdkVersion = sdkVersion;
@@ -230,6 +233,41 @@ public final class LinkOptions {
     }
 
     /**
+     * {@return the versions a shared library defines (a version script's named nodes), in order;
+     * empty for an unversioned library}
+     */
+    public java.util.List<SymbolVersion> symbolVersions() {
+        return symbolVersions;
+    }
+
+    /**
+     * A version that a shared library defines ({@code .gnu.version_d}), as a version script's named
+     * node {@code NAME { global: patterns; } PARENT;} declares it: the exported symbols its
+     * patterns match get it.
+     *
+     * @param name the version's name, such as {@code VERS_1.0}
+     * @param parent the version it inherits from, if any
+     * @param patterns glob patterns of the symbols it names (the node's {@code global:} list)
+     */
+    public record SymbolVersion(String name, Optional<String> parent, java.util.List<String> patterns) {
+        /**
+         * Checks the parts and copies the patterns.
+         *
+         * @param name the version's name
+         * @param parent the version it inherits from, if any
+         * @param patterns glob patterns of the symbols it names
+         */
+        public SymbolVersion {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(parent, "parent");
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("version name is empty");
+            }
+            patterns = java.util.List.copyOf(patterns);
+        }
+    }
+
+    /**
      * {@return the directories where names in linker scripts ({@code GROUP ( libgcc_s.so.1 -lgcc )})
      * are looked for when they are not found as given, in order (GNU ld's {@code -L})}
      */
@@ -308,6 +346,7 @@ public final class LinkOptions {
         private HashStyle hashStyle = HashStyle.GNU;
         private java.util.List<String> exportedPatterns = java.util.List.of();
         private java.util.List<String> hiddenPatterns = java.util.List.of();
+        private java.util.List<SymbolVersion> symbolVersions = java.util.List.of();
         private java.util.List<java.nio.file.Path> librarySearchPaths = java.util.List.of();
         private String minOsVersion;
         private String sdkVersion;
@@ -510,6 +549,30 @@ public final class LinkOptions {
         public Builder exports(java.util.List<String> exported, java.util.List<String> hidden) {
             this.exportedPatterns = java.util.List.copyOf(exported);
             this.hiddenPatterns = java.util.List.copyOf(hidden);
+            return this;
+        }
+
+        /**
+         * Sets the versions a shared library defines: each exported symbol gets the first version
+         * whose patterns name it exactly, else the first whose wildcard matches it, else none (the
+         * library's base version). Which symbols are exported is still {@link #exports}'s business.
+         *
+         * @param versions the versions, parents before the versions that name them
+         * @return this builder
+         * @throws IllegalArgumentException if two versions share a name or a parent is not defined before
+         */
+        public Builder symbolVersions(java.util.List<SymbolVersion> versions) {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (SymbolVersion v : versions) {
+                if (v.parent().isPresent() && !names.contains(v.parent().get())) {
+                    throw new IllegalArgumentException("version " + v.name() + " inherits from " + v.parent().get()
+                            + ", which is not defined before it");
+                }
+                if (!names.add(v.name())) {
+                    throw new IllegalArgumentException("version " + v.name() + " is defined twice");
+                }
+            }
+            this.symbolVersions = java.util.List.copyOf(versions);
             return this;
         }
 

@@ -36,14 +36,61 @@ import java.util.concurrent.Future;
  * {@code <cache>/workload-<files>x<functions>}; a directory that is complete (its
  * {@code .complete} stamp matches) is reused.
  *
- * <p>Usage: {@code java -cp ... dev.rivet.bench.CWorkload [CACHE_DIR] [small|medium|large|FILESxFUNCTIONS]}.
+ * <p>Two more {@link Variant variants} compile the same {@code w*.c} differently and give
+ * {@code main.c} a C {@code main} that prints {@code bench_main}'s result with {@code printf}
+ * (declared, no headers) and returns its low byte: {@link Variant#PIE} with {@code -fPIE} for a
+ * position-independent executable against the shared glibc, {@link Variant#MACHO} with
+ * {@code clang --target=arm64-apple-macos11} for an arm64 Mach-O executable.
+ *
+ * <p>Usage: {@code java -cp ... dev.rivet.bench.CWorkload [CACHE_DIR] [small|medium|large|FILESxFUNCTIONS]
+ * [static|pie|macho]}.
  */
 public final class CWorkload {
     /** Bump when the generated code changes, so cached objects are rebuilt. */
     private static final int VERSION = 1;
-    /** The flags every file is compiled with. */
+    /** The flags every file of the static workload is compiled with. */
     public static final List<String> CFLAGS = List.of("-O1", "-c", "-ffunction-sections", "-fdata-sections",
             "-ffreestanding", "-fno-stack-protector", "-fno-pie");
+
+    /** How the generated program is compiled and started. */
+    public enum Variant {
+        /** Freestanding, {@code _start} and a raw {@code exit} system call: {@code -static -nostdlib}. */
+        STATIC("workload-", List.of("gcc"), CFLAGS, false),
+        /** A C {@code main} against the shared glibc, compiled as gcc compiles for a PIE. */
+        PIE("workload-pie-", List.of("gcc"), List.of("-O1", "-c", "-ffunction-sections", "-fdata-sections",
+                "-fno-stack-protector", "-fPIE"), true),
+        /** A C {@code main} for arm64 macOS 11, compiled by clang without system headers. */
+        MACHO("workload-macho-", List.of("clang", "--target=arm64-apple-macos11"), List.of("-O1", "-c",
+                "-ffreestanding", "-fno-stack-protector"), true);
+
+        private final String prefix;
+        private final List<String> compiler;
+        private final List<String> flags;
+        private final boolean hostedMain;
+
+        Variant(String prefix, List<String> compiler, List<String> flags, boolean hostedMain) {
+            this.prefix = prefix;
+            this.compiler = compiler;
+            this.flags = flags;
+            this.hostedMain = hostedMain;
+        }
+
+        /** {@return the compiler command and flags, e.g. {@code gcc -O1 -c ...}} */
+        public List<String> compileCommand() {
+            List<String> cmd = new ArrayList<>(compiler);
+            cmd.addAll(flags);
+            return cmd;
+        }
+
+        /**
+         * {@return the variant named static, pie or macho}
+         *
+         * @param s the name
+         */
+        public static Variant parse(String s) {
+            return valueOf(s.toUpperCase(Locale.ROOT));
+        }
+    }
     /** How deep {@code bench_main} calls into the graph; the calls made are about 2.7^depth per root. */
     private static final int DEPTH = 9;
     private static final int ROOTS = 8;
@@ -107,13 +154,14 @@ public final class CWorkload {
     public static void main(String[] args) throws Exception {
         Path cache = Path.of(args.length > 0 ? args[0] : "target");
         Size size = Size.parse(args.length > 1 ? args[1] : "medium");
-        Path dir = ensure(cache, size, System.err);
+        Variant variant = args.length > 2 ? Variant.parse(args[2]) : Variant.STATIC;
+        Path dir = ensure(cache, size, variant, System.err);
         System.out.println(dir);
     }
 
     /** {@return the directory a size is compiled into} */
-    static Path directory(Path cache, Size size) {
-        return cache.resolve("workload-" + size.files() + "x" + size.functions());
+    static Path directory(Path cache, Size size, Variant variant) {
+        return cache.resolve(variant.prefix + size.files() + "x" + size.functions());
     }
 
     /** {@return the object files of a compiled workload, {@code main.o} first, relative to its directory} */
@@ -131,31 +179,34 @@ public final class CWorkload {
      *
      * @param cache the cache directory
      * @param size the size
+     * @param variant how it is compiled
      * @param log where progress is told
      * @return the workload's directory
      * @throws IOException if files cannot be written or gcc fails
      * @throws InterruptedException if interrupted while gcc runs
      */
-    static Path ensure(Path cache, Size size, java.io.PrintStream log) throws IOException, InterruptedException {
-        Path dir = directory(cache, size);
+    static Path ensure(Path cache, Size size, Variant variant, java.io.PrintStream log) throws IOException, InterruptedException {
+        Path dir = directory(cache, size, variant);
         Path stamp = dir.resolve(".complete");
-        String want = "version " + VERSION + ", " + size.files() + "x" + size.functions() + ", gcc " + String.join(" ", CFLAGS) + "\n";
+        String want = "version " + VERSION + ", " + size.files() + "x" + size.functions() + ", "
+                + String.join(" ", variant.compileCommand()) + "\n";
         if (Files.isRegularFile(stamp) && Files.readString(stamp).equals(want)) {
             return dir;
         }
         Files.createDirectories(dir);
         Files.deleteIfExists(stamp);
         long t0 = System.nanoTime();
-        List<String> sources = generate(dir, size);
+        List<String> sources = generate(dir, size, variant.hostedMain);
         int jobs = Runtime.getRuntime().availableProcessors();
-        log.printf(Locale.ROOT, "workload: generated %d files in %s; compiling with %d parallel gcc...%n", sources.size(), dir, jobs);
-        compile(dir, sources, jobs);
+        log.printf(Locale.ROOT, "workload: generated %d files in %s; compiling with %d parallel %s...%n", sources.size(), dir,
+                jobs, variant.compiler.get(0));
+        compile(dir, sources, jobs, variant.compileCommand());
         Files.writeString(stamp, want);
         log.printf(Locale.ROOT, "workload: %s compiled in %.1f s%n", size.describe(), (System.nanoTime() - t0) / 1e9);
         return dir;
     }
 
-    private static List<String> generate(Path dir, Size size) throws IOException {
+    private static List<String> generate(Path dir, Size size, boolean hostedMain) throws IOException {
         int n = size.files();
         int m = size.functions();
         int globals = Math.max(4, m / 4);
@@ -219,6 +270,9 @@ public final class CWorkload {
         }
         StringBuilder main = new StringBuilder();
         main.append("/* Generated by dev.rivet.bench.CWorkload: the entry point of ").append(n).append(" files. */\n");
+        if (hostedMain) {
+            main.append("int printf(const char *, ...);\n");
+        }
         for (int r = 0; r < ROOTS; r++) {
             main.append("unsigned f").append(r % n).append('_').append(r / n * 10).append("(unsigned);\n");
         }
@@ -242,6 +296,19 @@ public final class CWorkload {
         main.append("""
                     return r;
                 }
+                """);
+        if (hostedMain) {
+            main.append("""
+
+                    int main(void)
+                    {
+                        unsigned r = bench_main();
+                        printf("bench_main returned %u\\n", r);
+                        return (int) (r & 255u);
+                    }
+                    """);
+        } else {
+            main.append("""
 
                 __asm__(".section .text._start,\\"ax\\",@progbits\\n"
                         ".globl _start\\n"
@@ -256,6 +323,7 @@ public final class CWorkload {
                         "    hlt\\n"
                         ".size _start, . - _start\\n");
                 """);
+        }
         write(dir.resolve("main.c"), main.toString());
         sources.add(0, "main.c");
         return sources;
@@ -285,22 +353,21 @@ public final class CWorkload {
         Files.writeString(p, s, StandardCharsets.UTF_8);
     }
 
-    private static void compile(Path dir, List<String> sources, int jobs) throws IOException, InterruptedException {
+    private static void compile(Path dir, List<String> sources, int jobs, List<String> compiler)
+            throws IOException, InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(jobs);
         try {
             List<Future<?>> done = new ArrayList<>();
             for (int from = 0; from < sources.size(); from += BATCH) {
                 List<String> batch = sources.subList(from, Math.min(sources.size(), from + BATCH));
                 done.add(pool.submit(() -> {
-                    List<String> cmd = new ArrayList<>();
-                    cmd.add("gcc");
-                    cmd.addAll(CFLAGS);
+                    List<String> cmd = new ArrayList<>(compiler);
                     cmd.addAll(batch);
                     try {
                         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
                         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                         if (p.waitFor() != 0) {
-                            throw new IOException("gcc failed on " + batch + ":\n" + out);
+                            throw new IOException(compiler.get(0) + " failed on " + batch + ":\n" + out);
                         }
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);

@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  * <p>All names are interned first ({@link Loader#lookupOrCreate}) so that forward references have
  * handles, then every function is {@link Loader#define defined}. Names are made on the fly.
  */
-final class SyntheticProgram {
+public final class SyntheticProgram {
     /** Bytes of code per function. */
     static final int FUNCTION_SIZE = 16;
     /** Relocations per function. */
@@ -37,7 +37,8 @@ final class SyntheticProgram {
     /** The seed of the pseudo-random call targets. */
     static final long SEED = 0x5EED_2026_0001L;
 
-    private static final byte[] START_CODE = {
+    /** The code of {@code _start}: a call of {@code f0} (relocated at offset 1), then the exit system call. */
+    static final byte[] START_CODE = {
         (byte) 0xe8, 0, 0, 0, 0,                      // call f0
         (byte) 0xb8, 0x3c, 0, 0, 0,                    // mov eax, 60 (exit)
         0x31, (byte) 0xff,                             // xor edi, edi
@@ -66,6 +67,18 @@ final class SyntheticProgram {
         return (int) Long.remainderUnsigned(z, n);
     }
 
+    /**
+     * {@return the function that call j (0 to 2) of function i calls: the next one (the last
+     * calls the first), then two pseudo-random ones}
+     *
+     * @param i the function
+     * @param j which call
+     * @param n the number of functions
+     */
+    static int callee(int i, int j, int n) {
+        return j == 0 ? (i + 1 == n ? 0 : i + 1) : randomTarget(i, j, n);
+    }
+
     /** {@return the bytes of content the program's symbols carry in all} @param n the number of functions */
     static long contentBytes(int n) {
         return (long) n * FUNCTION_SIZE + START_CODE.length;
@@ -80,7 +93,8 @@ final class SyntheticProgram {
         return total;
     }
 
-    private static int stringSize(int i) {
+    /** {@return the number of decimal digits of i} @param i a non-negative number */
+    static int stringSize(int i) {
         int d = 1;
         for (int v = i; v >= 10; v /= 10) {
             d++;
@@ -95,7 +109,7 @@ final class SyntheticProgram {
      * @param n the number of functions, at least 1
      * @return the handle of {@code f0}; function i has handle {@code f0 + i}
      */
-    static int define(Linker linker, int n) {
+    public static int define(Linker linker, int n) {
         if (n < 1) {
             throw new IllegalArgumentException("need at least one function: " + n);
         }
@@ -143,9 +157,9 @@ final class SyntheticProgram {
             long c2 = b.addUint8(0xe8) + 1;
             b.addUint32(0);
             b.addUint8(0xc3);
-            b.relocation(c0, RelocationKind.BRANCH, first + (i + 1 == n ? 0 : i + 1), 0);
-            b.relocation(c1, RelocationKind.BRANCH, first + randomTarget(i, 1, n), 0);
-            b.relocation(c2, RelocationKind.BRANCH, first + randomTarget(i, 2, n), 0);
+            b.relocation(c0, RelocationKind.BRANCH, first + callee(i, 0, n), 0);
+            b.relocation(c1, RelocationKind.BRANCH, first + callee(i, 1, n), 0);
+            b.relocation(c2, RelocationKind.BRANCH, first + callee(i, 2, n), 0);
         }
     }
 }

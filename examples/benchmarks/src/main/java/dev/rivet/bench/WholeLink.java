@@ -1,13 +1,11 @@
 package dev.rivet.bench;
 
-import dev.rivet.linker.LinkOptions;
-import dev.rivet.linker.LinkPhase;
-import dev.rivet.linker.LinkResult;
-import dev.rivet.linker.Linker;
-import dev.rivet.linker.Target;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,34 +15,54 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Whole-link benchmark: links the objects of a {@link CWorkload} with the same flags
- * ({@code -static -nostdlib --gc-sections -e _start -o OUT}) using GNU ld (bfd), gold, lld,
- * mold, {@code rivet ld} in a fresh JVM, and Rivet in process in a warmed-up JVM; checks that
- * every output runs and exits with the same status; prints a markdown table per size.
+ * Whole-link benchmark: links a workload with the same argument list using every linker that
+ * can, checks that every output runs and prints the same and exits with the same status, and
+ * prints a markdown table per workload: median and spread of wall time and of CPU time, peak
+ * RSS, output size and the ratios to mold and lld.
  *
- * <p>External linkers run under {@code /usr/bin/time -f %M} for their peak RSS (the kernel's
- * {@code ru_maxrss}); the wall time is measured here around process start and exit, so it
- * includes starting {@code time} and the linker (about 2 ms). Each linker is run once untimed
- * (page cache), then {@code --runs} times.
+ * <p>Workloads ({@code NAME[-SIZE]}, SIZE small, medium, large or FILESxFUNCTIONS, see {@link CWorkload}):
+ * <ul>
+ * <li>{@code static-SIZE} (or just {@code SIZE}): the freestanding {@link CWorkload} with
+ *     {@code -static -nostdlib --gc-sections -e _start};
+ * <li>{@code pie-SIZE}: the same functions compiled with {@code -fPIE} and a C {@code main},
+ *     linked as {@code gcc -pie -Wl,--gc-sections -Wl,-z,now} links them against the shared
+ *     glibc (the argument list is read from {@code gcc -###}, see {@link GccDriver});
+ * <li>{@code llvm}: {@link LlvmWorkload}, as {@code g++ -Wl,--gc-sections -Wl,-z,now} links it;
+ * <li>{@code macho-SIZE}: the functions compiled by {@code clang --target=arm64-apple-macos11},
+ *     linked by {@code ld64.lld-14} and {@code rivet ld64} with {@code -arch arm64
+ *     -platform_version macos 11.0 11.0 -dead_strip -lSystem} against the test
+ *     {@code libSystem.tbd}. The outputs run under linker-macho's test runner ({@code machorun.py},
+ *     a minimal dyld on the Unicorn emulator) when the system Python has Unicorn.
+ * </ul>
+ *
+ * <p>Linkers: ELF: {@code ld.bfd}, {@code ld.gold}, {@code ld.lld --threads=N},
+ * {@code mold --no-fork --threads=N}, {@code rivet ld --threads=N} in a fresh JVM with the
+ * launcher's JVM options ({@code ./rivet launch-command}) and Rivet in process. Mach-O:
+ * {@code ld64.lld-14 --threads=N}, {@code rivet ld64} cold and in process.
+ *
+ * <p>External linkers run under {@code /usr/bin/time -f "%e %U %S %M"}: CPU time is user +
+ * system (10 ms resolution), peak RSS the kernel's {@code ru_maxrss}; the wall time is measured
+ * here around process start and exit. Each linker is run once untimed (page cache), then
+ * {@code --runs} times.
  *
  * <p>Rivet in process runs in a child JVM ({@code --in-process}), on the engine jars that
- * {@code rivet ld} runs with, so that its peak RSS is its own: each link is a new
- * {@link Linker} with {@code deadStrip(true)} and {@code entry("_start")}, every object added
- * with {@link Linker#addInput}, then {@link Linker#link}; after {@code --warmup} links the next
- * {@code --runs} are timed. It reports the JVM's {@code VmHWM}, page faults and GC time of the
- * timed links, the heap retained by the last linker (used heap after full GCs, compared with
- * before the first link) and the phase times of the last link. It runs twice: with the JVM's
- * default options, and with a 2 GB heap touched up front ({@link #PRE_TOUCHED}).
+ * {@code rivet ld} runs with, so that its peak RSS is its own. It calls the CLI's
+ * {@code dev.rivet.cli.Main.run} with the very argument list the other linkers get, in a loop:
+ * after {@code --warmup} links the next {@code --runs} are timed. CPU time is the JVM's process
+ * CPU time over the link (all threads: the link's, the JIT's and the GC's). It reports the JVM's
+ * {@code VmHWM}, page faults and GC time of the timed links and the heap retained afterwards. It
+ * runs twice: with the JVM's default options, and with a 2 GB heap touched up front
+ * ({@link #PRE_TOUCHED}).
  *
- * <p>Usage: {@code examples/benchmarks/run link [small|medium|large|FxM ...] [--runs N]
- * [--warmup N] [--only ld.bfd,mold,...] [--markdown FILE]}.
+ * <p>Usage: {@code examples/benchmarks/run link [WORKLOAD ...] [--runs N] [--warmup N]
+ * [--threads N] [--only ld.bfd,mold,rivet-cli,rivet-warm,...] [--markdown FILE]}.
  */
 public final class WholeLink {
     static final List<String> FLAGS = List.of("-static", "-nostdlib", "--gc-sections", "-e", "_start");
-    private static final String RIVET_CLI = "rivet ld (cold JVM)";
+    /** What Rivet says for a Mach-O link on a commit without the writer or without {@code rivet ld64}. */
+    private static final List<String> NOT_YET = List.of("not supported yet", "not implemented yet");
     /**
      * The second in-process row: a heap that is committed and touched before the first link,
      * as in a long-running process. With the JVM's defaults G1 keeps growing the heap for dozens
@@ -56,118 +74,127 @@ public final class WholeLink {
 
     private WholeLink() { }
 
-    /** One linker and how to run it. */
-    private record Tool(String name, List<String> command, String versionLine, String output, boolean inProcess) {
-        Tool(String name, List<String> command, String output) {
-            this(name, command, null, output, false);
+    enum Format { ELF, MACHO }
+
+    /**
+     * A link to measure: the arguments every linker gets (without {@code -o} and thread flags),
+     * run in {@code dir}.
+     */
+    record Workload(String name, String description, Path dir, Format format, List<String> args, long inputBytes) { }
+
+    enum Kind { EXTERNAL, RIVET_CLI, RIVET_WARM }
+
+    /** One linker: how to start it, the flags that set its thread count, and its version. */
+    private record Tool(String key, String name, Kind kind, Format format, List<String> command, List<String> threadFlags,
+            String versionLine) {
+        Tool withVersion(String line) {
+            return new Tool(key, name, kind, format, command, threadFlags, line);
         }
 
-        Tool withVersion(String line) {
-            return new Tool(name, command, line, output, inProcess);
+        String output() {
+            return "out-" + name.replaceAll("[^A-Za-z0-9.]+", "-");
         }
     }
 
-    /** The measurements of one linker on one size. */
+    /** The measurements of one linker on one workload. */
     private static final class Row {
         final String name;
-        final List<Long> nanos = new ArrayList<>();
+        final List<Long> wall = new ArrayList<>();
+        final List<Long> cpu = new ArrayList<>();
         long peakRssKb = -1;
         long outputBytes = -1;
-        Integer exit;
+        Processes.Run result;
         String failure;
+        String skipped;
         String note;
 
         Row(String name) {
             this.name = name;
-        }
-
-        double medianMs() {
-            long[] s = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
-            int n = s.length;
-            return (n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0) / 1e6;
-        }
-
-        double minMs() {
-            return nanos.stream().mapToLong(Long::longValue).min().orElse(0) / 1e6;
-        }
-
-        double maxMs() {
-            return nanos.stream().mapToLong(Long::longValue).max().orElse(0) / 1e6;
         }
     }
 
     /**
      * Runs the benchmark.
      *
-     * @param args sizes and options; see the class comment
+     * @param args workloads and options; see the class comment
      * @throws Exception if a workload cannot be built or a process cannot be started
      */
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--in-process")) {
-            inProcess(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), args[4]);
+            inProcess(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Path.of(args[4]));
             return;
         }
         int runs = 5;
         // The first ten or so links in a fresh JVM are slow while G1 grows the heap (first touch
         // of new memory) and the JIT compiles; 15 reach the steady state on a 2-core machine.
         int warmup = 15;
+        int threads = Runtime.getRuntime().availableProcessors();
         Path work = Path.of("target");
-        String cli = null;
+        Path root = Path.of(".");
         String only = null;
         Path markdown = null;
-        List<CWorkload.Size> sizes = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--work" -> work = Path.of(args[++i]);
-                case "--cli" -> cli = args[++i];
+                case "--root" -> root = Path.of(args[++i]);
                 case "--only" -> only = "," + args[++i] + ",";
                 case "--markdown" -> markdown = Path.of(args[++i]);
                 case "-h", "--help" -> {
-                    System.out.println("usage: WholeLink [small|medium|large|FILESxFUNCTIONS ...] [--runs N] [--warmup N]"
-                            + " [--work DIR] [--cli MODULE_PATH] [--only NAME,...] [--markdown FILE]");
+                    System.out.println("usage: WholeLink [static-SIZE|pie-SIZE|llvm|macho-SIZE ...] [--runs N] [--warmup N]"
+                            + " [--threads N] [--work DIR] [--root DIR] [--only NAME,...] [--markdown FILE]");
                     return;
                 }
-                default -> sizes.add(CWorkload.Size.parse(args[i]));
+                default -> names.add(args[i]);
             }
         }
-        if (runs < 1 || warmup < 0) {
-            throw new IllegalArgumentException("--runs must be at least 1 and --warmup at least 0");
+        if (runs < 1 || warmup < 0 || threads < 1) {
+            throw new IllegalArgumentException("--runs and --threads must be at least 1 and --warmup at least 0");
         }
-        if (sizes.isEmpty()) {
-            sizes.add(CWorkload.Size.parse("small"));
-            sizes.add(CWorkload.Size.parse("medium"));
+        if (names.isEmpty()) {
+            names.addAll(List.of("static-small", "static-medium"));
         }
         work = work.toAbsolutePath();
-        List<Tool> tools = tools(cli, only);
-        boolean haveTime = Files.isExecutable(Path.of("/usr/bin/time"));
+        root = root.toAbsolutePath().normalize();
+        List<Tool> tools = tools(root, only, threads);
 
         StringBuilder md = new StringBuilder();
-        md.append(machine(tools)).append('\n');
+        md.append(machine(tools, threads)).append('\n');
         System.out.print(md);
-        for (CWorkload.Size size : sizes) {
-            Path dir = CWorkload.ensure(work, size, System.err);
-            List<String> objects = CWorkload.objects(size);
-            long inputBytes = 0;
-            for (String o : objects) {
-                inputBytes += Files.size(dir.resolve(o));
+        for (String name : names) {
+            Workload w;
+            try {
+                w = workload(name, work, root);
+            } catch (IOException e) {
+                String skip = String.format(Locale.ROOT, "%n### %s%n%nskipped: %s%n", name, e.getMessage().strip());
+                System.out.print(skip);
+                md.append(skip);
+                continue;
             }
             List<Row> rows = new ArrayList<>();
-            String loadBefore = loadAverage();
+            String loadBefore = Processes.loadNote("before");
             for (Tool t : tools) {
-                System.err.printf(Locale.ROOT, "%s: %s...%n", size.name(), t.name());
-                Row row = t.inProcess()
-                        ? measureInProcess(t, dir, warmup, runs)
-                        : measureExternal(t, dir, objects, runs, haveTime);
-                if (row.failure == null) {
-                    verify(row, dir.resolve(t.output()));
+                if (t.format() != w.format()) {
+                    continue;
+                }
+                System.err.printf(Locale.ROOT, "%s: %s...%n", w.name(), t.name());
+                Row row = t.kind() == Kind.RIVET_WARM ? measureInProcess(t, w, warmup, runs) : measureExternal(t, w, runs);
+                if (row.failure != null && w.format() == Format.MACHO && t.kind() != Kind.EXTERNAL
+                        && NOT_YET.stream().anyMatch(row.failure::contains)) {
+                    row.skipped = "Rivet has no Mach-O writer on this commit";
+                    row.note = "it says: " + row.failure;
+                    row.failure = null;
+                }
+                if (row.failure == null && row.skipped == null) {
+                    row.result = runOutput(w, w.dir().resolve(t.output()), root);
                 }
                 rows.add(row);
             }
-            String table = table(size, objects.size(), inputBytes, rows, runs, warmup)
-                    + "- load average (1, 5, 15 min) before: " + loadBefore + "; after: " + loadAverage()
-                    + " (the latter includes these links; a high load before means other work was running)\n";
+            String table = table(w, rows, runs, warmup, threads) + loadBefore + Processes.loadNote("after")
+                    .replace("after:", "after (these links included):");
             System.out.print(table);
             System.out.flush();
             md.append(table);
@@ -177,59 +204,155 @@ public final class WholeLink {
         }
     }
 
-    private static List<Tool> tools(String cli, String only) throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> javaOpts = javaOpts();
-        if (cli == null) {
-            Path t = Path.of("examples/cli/target");
-            if (!Files.isDirectory(t)) {
-                t = Path.of("../cli/target");
-            }
-            cli = t.resolve("cli-0.1.0-SNAPSHOT.jar") + ":" + t.resolve("modules");
+    /**
+     * Makes a workload ready: compiles it the first time, and derives the argument list.
+     *
+     * @throws IOException with the reason when it cannot be made here (a tool is missing)
+     */
+    static Workload workload(String name, Path work, Path root) throws IOException, InterruptedException {
+        String kind = name;
+        String size = "medium";
+        int dash = name.indexOf('-');
+        if (dash > 0) {
+            kind = name.substring(0, dash);
+            size = name.substring(dash + 1);
+        } else if (!name.equals("llvm")) {
+            kind = "static";
+            size = name;
         }
-        cli = absolute(cli);
-        List<String> rivetCli = new ArrayList<>(List.of(java));
-        rivetCli.addAll(javaOpts);
-        rivetCli.addAll(List.of("-p", cli, "-m", "dev.rivet.cli/dev.rivet.cli.Main", "ld"));
+        switch (kind) {
+            case "static", "pie", "macho" -> {
+                CWorkload.Size s = CWorkload.Size.parse(size);
+                CWorkload.Variant v = CWorkload.Variant.parse(kind);
+                if (v == CWorkload.Variant.MACHO && !onPath("clang")) {
+                    throw new IOException("clang is not installed");
+                }
+                Path dir = CWorkload.ensure(work, s, v, System.err);
+                List<String> objects = CWorkload.objects(s);
+                long bytes = 0;
+                for (String o : objects) {
+                    bytes += Files.size(dir.resolve(o));
+                }
+                List<String> args = switch (v) {
+                    case STATIC -> concat(FLAGS, objects);
+                    case PIE -> GccDriver.linkArguments("gcc", dir,
+                            concat(List.of("-pie", "-Wl,--gc-sections", "-Wl,-z,now"), objects));
+                    case MACHO -> concat(concat(List.of("-arch", "arm64", "-platform_version", "macos", "11.0", "11.0",
+                            "-dead_strip"), objects), List.of("-L", root.resolve("linker-macho/src/test/resources/macho").toString(),
+                            "-lSystem"));
+                };
+                String what = switch (v) {
+                    case STATIC -> "static, freestanding";
+                    case PIE -> "PIE against the shared glibc, as gcc -pie -Wl,--gc-sections -Wl,-z,now links it";
+                    case MACHO -> "arm64 Mach-O, -dead_strip against the test libSystem.tbd";
+                };
+                return new Workload(v.name().toLowerCase(Locale.ROOT) + "-" + s.name(), what + ": " + s.describe()
+                        + String.format(Locale.ROOT, ", %d objects, %.1f MB", objects.size(), bytes / 1048576.0),
+                        dir, v == CWorkload.Variant.MACHO ? Format.MACHO : Format.ELF, args, bytes);
+            }
+            case "llvm" -> {
+                if (!onPath(LlvmWorkload.LLVM_CONFIG)) {
+                    throw new IOException(LlvmWorkload.LLVM_CONFIG + " is not installed");
+                }
+                Path dir = LlvmWorkload.ensure(work, System.err);
+                List<String> libs = LlvmWorkload.libraries();
+                List<String> args = GccDriver.linkArguments("g++", dir,
+                        concat(List.of("-Wl,--gc-sections", "-Wl,-z,now", "targets.o"), libs));
+                long archives = libs.stream().filter(l -> l.startsWith("-lLLVM")).count();
+                return new Workload("llvm", "a C++ program on " + archives + " LLVM 14 static libraries, the shared glibc"
+                        + " and libstdc++, as g++ -Wl,--gc-sections -Wl,-z,now links it", dir, Format.ELF, args,
+                        Files.size(dir.resolve("targets.o")));
+            }
+            default -> throw new IllegalArgumentException("workload: static-SIZE, pie-SIZE, llvm or macho-SIZE, not " + name);
+        }
+    }
+
+    /**
+     * Runs a linked program: an ELF one directly, a Mach-O one under linker-macho's test runner
+     * ({@code machorun.py}, Unicorn; see docs/MACHO-TESTING.md) when the system Python has Unicorn.
+     *
+     * @return its status and output, or null when it cannot be run here
+     */
+    private static Processes.Run runOutput(Workload w, Path program, Path root) throws IOException, InterruptedException {
+        if (w.format() == Format.ELF) {
+            return Processes.run(List.of(program.toString()), w.dir(), 60);
+        }
+        Path runner = root.resolve("linker-macho/src/test/python/machorun.py");
+        if (!Files.isExecutable(Path.of("/usr/bin/python3")) || !Files.isRegularFile(runner)) {
+            return null;
+        }
+        Processes.Run r = Processes.run(List.of("/usr/bin/python3", runner.toString(), "--timeout", "300", program.toString()),
+                w.dir(), 600);
+        return r.output().contains("No module named") ? null : r;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> r = new ArrayList<>(a);
+        r.addAll(b);
+        return r;
+    }
+
+    private static boolean onPath(String program) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<Tool> tools(Path root, String only, int threads) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String n = Integer.toString(threads);
+        List<String> launcher = launchCommand(root);
+        int path = Math.max(launcher.indexOf("-cp"), launcher.indexOf("-p"));
+        if (path < 0) {
+            throw new IOException("rivet launch-command printed neither a class path nor a module path: " + launcher);
+        }
+
         List<String> child = new ArrayList<>(List.of(java));
-        child.addAll(javaOpts);
+        child.addAll(javaOpts());
         List<String> childPreTouched = new ArrayList<>(child);
         childPreTouched.addAll(PRE_TOUCHED);
-        List<String> childArgs = List.of("-cp", childClassPath(cli), WholeLink.class.getName(), "--in-process");
+        List<String> childArgs = List.of("-cp", childClassPath(launcher.get(path + 1)), WholeLink.class.getName(), "--in-process");
         child.addAll(childArgs);
         childPreTouched.addAll(childArgs);
+        String inProcess = "the engine jars of rivet ld, on the class path of one JVM, through dev.rivet.cli.Main.run";
 
         List<Tool> all = new ArrayList<>();
-        all.add(new Tool("ld.bfd", List.of("ld.bfd"), "out-ld.bfd"));
-        all.add(new Tool("ld.gold", List.of("ld.gold"), "out-ld.gold"));
-        all.add(new Tool("ld.lld", List.of("ld.lld"), "out-ld.lld"));
-        all.add(new Tool("mold", List.of("mold", "--no-fork"), "out-mold"));
-        all.add(new Tool(RIVET_CLI, rivetCli, "out-rivet"));
-        String inProcess = "the engine jars of rivet ld, on the class path of one JVM";
-        all.add(new Tool("rivet in-process (warm)", child, inProcess + ", default JVM options", "out-rivet-warm", true));
-        all.add(new Tool("rivet in-process (warm, 2 GB heap pre-touched)", childPreTouched,
-                inProcess + ", " + String.join(" ", PRE_TOUCHED), "out-rivet-warm-pretouched", true));
+        all.add(new Tool("ld.bfd", "ld.bfd", Kind.EXTERNAL, Format.ELF, List.of("ld.bfd"), List.of(), null));
+        all.add(new Tool("ld.gold", "ld.gold", Kind.EXTERNAL, Format.ELF, List.of("ld.gold"), List.of(), null));
+        all.add(new Tool("ld.lld", "ld.lld", Kind.EXTERNAL, Format.ELF, List.of("ld.lld"), List.of("--threads=" + n), null));
+        all.add(new Tool("mold", "mold", Kind.EXTERNAL, Format.ELF, List.of("mold"), List.of("--no-fork", "--threads=" + n), null));
+        all.add(new Tool("ld64.lld", "ld64.lld-14", Kind.EXTERNAL, Format.MACHO, List.of("ld64.lld-14"), List.of("--threads=" + n),
+                null));
+        for (Format f : Format.values()) {
+            String sub = f == Format.ELF ? "ld" : "ld64";
+            // ld64's command line has no thread count, nor has rivet ld64's: Rivet uses every core there.
+            List<String> rivetThreads = f == Format.ELF ? List.of("--threads=" + n) : List.of();
+            all.add(new Tool("rivet-cli", "rivet " + sub + " (cold JVM)", Kind.RIVET_CLI, f, concat(launcher, List.of(sub)),
+                    rivetThreads, null));
+            all.add(new Tool("rivet-warm", "rivet in-process (warm)", Kind.RIVET_WARM, f, concat(child, List.of(sub)),
+                    rivetThreads, inProcess + ", default JVM options"));
+            all.add(new Tool("rivet-warm", "rivet in-process (warm, 2 GB heap pre-touched)", Kind.RIVET_WARM, f,
+                    concat(childPreTouched, List.of(sub)), rivetThreads, inProcess + ", " + String.join(" ", PRE_TOUCHED)));
+        }
         List<Tool> tools = new ArrayList<>();
         for (Tool t : all) {
-            if (only != null && !only.contains("," + t.name() + ",") && !only.contains("," + t.name().split(" ")[0] + ",")
-                    && !(t.inProcess() && only.contains(",rivet-warm,"))
-                    && !(t.name().equals(RIVET_CLI) && only.contains(",rivet-cli,"))) {
+            if (only != null && !only.contains("," + t.key() + ",") && !only.contains("," + t.name() + ",")) {
                 continue;
             }
-            List<String> v = new ArrayList<>(t.command().subList(0, 1));
-            if (t.name().equals(RIVET_CLI)) {
-                v = new ArrayList<>(t.command());
-                v.add("--version");
-            } else if (t.inProcess()) {
+            if (t.kind() == Kind.RIVET_WARM) {
                 tools.add(t);
                 continue;
-            } else {
-                v.add("--version");
             }
+            // rivet ld --version answers for rivet ld64 too; it also checks that the JVM starts.
+            List<String> v = new ArrayList<>(t.kind() == Kind.RIVET_CLI ? concat(launcher, List.of("ld")) : t.command());
+            v.add("--version");
             String line;
             try {
-                Run r = run(v, Path.of("."), 60);
-                line = r.exit == 0 ? r.output.lines().findFirst().orElse("?") : null;
+                Processes.Run r = Processes.run(v, Path.of("."), 60);
+                line = r.exit() == 0 ? r.output().lines().findFirst().orElse("?") : null;
             } catch (IOException e) {
                 line = null;
             }
@@ -243,19 +366,33 @@ public final class WholeLink {
     }
 
     /**
-     * The in-process child runs this class with the engine jars that {@code rivet ld} runs with
-     * (its module path, put on the class path), not those this harness was started with: the
-     * benchmark's own {@code target/lib} is copied from {@code ~/.m2}, which another checkout may
-     * have installed from different sources, and both Rivet rows must measure the same engine.
+     * {@return the command {@code ./rivet} runs (its JDK, JVM options, class-data-sharing archive
+     * and class path), asked from the launcher with {@code rivet launch-command}, so that the
+     * startup flags it uses are the ones measured}
      */
-    private static String childClassPath(String cliModulePath) throws IOException {
+    private static List<String> launchCommand(Path root) throws IOException, InterruptedException {
+        Processes.Run r = Processes.run(List.of(root.resolve("rivet").toString(), "launch-command"), root, 60);
+        if (r.exit() != 0) {
+            throw new IOException("rivet launch-command failed: " + r.output());
+        }
+        return r.output().strip().lines().toList();
+    }
+
+    /**
+     * The in-process child runs this class with the engine jars that {@code rivet ld} runs with
+     * (its class path, or its module path put on the class path), not those this harness was started with: the
+     * benchmark's own {@code target/lib} is copied from the local Maven repository, which another
+     * checkout may have installed from different sources, and both Rivet rows must measure the
+     * same engine.
+     */
+    private static String childClassPath(String cliPath) throws IOException {
         List<String> cp = new ArrayList<>();
         try {
             cp.add(Path.of(WholeLink.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
         } catch (java.net.URISyntaxException e) {
             throw new IOException(e);
         }
-        for (String p : cliModulePath.split(java.io.File.pathSeparator)) {
+        for (String p : cliPath.split(java.io.File.pathSeparator)) {
             Path path = Path.of(p);
             if (Files.isDirectory(path)) {
                 try (var jars = Files.list(path)) {
@@ -268,151 +405,131 @@ public final class WholeLink {
         return String.join(java.io.File.pathSeparator, cp);
     }
 
-    /** The processes run in the workload's directory: make a path list absolute. */
-    private static String absolute(String pathList) {
-        StringBuilder sb = new StringBuilder();
-        for (String p : pathList.split(java.io.File.pathSeparator)) {
-            if (!p.isEmpty()) {
-                sb.append(sb.length() == 0 ? "" : java.io.File.pathSeparator).append(Path.of(p).toAbsolutePath());
-            }
-        }
-        return sb.toString();
-    }
-
     private static List<String> javaOpts() {
         String s = System.getenv("RIVET_JAVA_OPTS");
         return s == null || s.isBlank() ? List.of() : Arrays.asList(s.trim().split("\\s+"));
     }
 
-    private static Row measureExternal(Tool t, Path dir, List<String> objects, int runs, boolean haveTime)
-            throws IOException, InterruptedException {
+    /** {@return the linker's command line for a workload: flags, thread count, output, the workload's arguments} */
+    private static List<String> commandLine(Tool t, Workload w) {
+        List<String> cmd = new ArrayList<>(t.command());
+        cmd.addAll(t.threadFlags());
+        cmd.addAll(List.of("-o", t.output()));
+        cmd.addAll(w.args());
+        return cmd;
+    }
+
+    private static Row measureExternal(Tool t, Workload w, int runs) throws IOException, InterruptedException {
         Row row = new Row(t.name());
-        String out = t.output();
-        Path rss = dir.resolve(out + ".rss");
-        List<String> cmd = new ArrayList<>();
-        if (haveTime) {
-            cmd.addAll(List.of("/usr/bin/time", "-f", "%M", "-o", rss.toString()));
-        }
-        cmd.addAll(t.command());
-        cmd.addAll(FLAGS);
-        cmd.addAll(List.of("-o", out));
-        cmd.addAll(objects);
-        long maxRss = -1;
+        List<String> cmd = commandLine(t, w);
+        Path out = w.dir().resolve(t.output());
         for (int i = -1; i < runs; i++) {           // run -1 is untimed: page cache, CDS archive
-            Files.deleteIfExists(dir.resolve(out));
-            long t0 = System.nanoTime();
-            Run r = run(cmd, dir, 600);
-            long dt = System.nanoTime() - t0;
-            if (r.exit != 0) {
-                row.failure = (r.exit > 128 ? "killed by signal " + (r.exit - 128) + (r.exit == 139 ? " (SIGSEGV)" : "")
-                        : "exit " + r.exit) + ": " + tail(r.output);
+            Files.deleteIfExists(out);
+            Processes.Timed r = Processes.timed(cmd, w.dir(), 1800);
+            int exit = r.run().exit();
+            if (exit != 0) {
+                row.failure = (exit > 128 ? "killed by signal " + (exit - 128) + (exit == 139 ? " (SIGSEGV)" : "")
+                        : "exit " + exit) + ": " + Processes.tail(r.run().output());
                 return row;
             }
             if (i >= 0) {
-                row.nanos.add(dt);
-                if (haveTime) {
-                    maxRss = Math.max(maxRss, Long.parseLong(lastLine(Files.readString(rss))));
+                row.wall.add(r.wallNanos());
+                if (r.cpuNanos() >= 0) {
+                    row.cpu.add(r.cpuNanos());
                 }
+                row.peakRssKb = Math.max(row.peakRssKb, r.peakRssKb());
             }
         }
-        Files.deleteIfExists(rss);
-        row.peakRssKb = maxRss;
-        row.outputBytes = Files.size(dir.resolve(out));
+        row.outputBytes = Files.size(out);
         return row;
     }
 
-    private static Row measureInProcess(Tool t, Path dir, int warmup, int runs) throws IOException, InterruptedException {
+    private static Row measureInProcess(Tool t, Workload w, int warmup, int runs) throws IOException, InterruptedException {
         Row row = new Row(t.name());
-        List<String> cmd = new ArrayList<>(t.command());
-        cmd.addAll(List.of(dir.toAbsolutePath().toString(), Integer.toString(warmup), Integer.toString(runs), t.output()));
-        Run r = run(cmd, dir, 1800);
-        if (r.exit != 0) {
-            row.failure = "exit " + r.exit + ": " + tail(r.output);
+        List<String> link = commandLine(t, w);
+        int sub = t.command().size() - 1;           // the child's command ends with the subcommand, ld or ld64
+        Path argsFile = w.dir().resolve(t.output() + ".args");
+        Files.write(argsFile, link.subList(sub, link.size()));
+        List<String> cmd = new ArrayList<>(t.command().subList(0, sub));
+        cmd.addAll(List.of(w.dir().toString(), Integer.toString(warmup), Integer.toString(runs), argsFile.toString()));
+        Processes.Run r = Processes.run(cmd, w.dir(), 3600);
+        Files.deleteIfExists(argsFile);
+        if (r.exit() != 0) {
+            row.failure = "exit " + r.exit() + ": " + Processes.tail(r.output());
             return row;
         }
-        for (String line : r.output.lines().toList()) {
-            String[] w = line.split(" ", 2);
-            switch (w[0]) {
-                case "WALL_NS" -> Arrays.stream(w[1].split(" ")).map(Long::parseLong).forEach(row.nanos::add);
-                case "HWM_KB" -> row.peakRssKb = Long.parseLong(w[1]);
-                case "NOTE" -> row.note = row.note == null ? w[1] : row.note + "; " + w[1];
+        for (String line : r.output().lines().toList()) {
+            String[] f = line.split(" ", 2);
+            switch (f[0]) {
+                case "WALL_NS" -> Arrays.stream(f[1].split(" ")).map(Long::parseLong).forEach(row.wall::add);
+                case "CPU_NS" -> Arrays.stream(f[1].split(" ")).map(Long::parseLong).forEach(row.cpu::add);
+                case "HWM_KB" -> row.peakRssKb = Long.parseLong(f[1]);
+                case "NOTE" -> row.note = row.note == null ? f[1] : row.note + "; " + f[1];
                 default -> { }
             }
         }
-        row.outputBytes = Files.size(dir.resolve(t.output()));
+        row.outputBytes = Files.size(w.dir().resolve(t.output()));
         return row;
     }
 
-    /** The child JVM: links the workload in {@code dir} warmup + runs times and prints the measurements. */
-    private static void inProcess(Path dir, int warmup, int runs, String output) throws IOException {
-        int files;
-        try (var list = Files.list(dir)) {
-            files = (int) list.filter(p -> p.getFileName().toString().matches("w\\d+\\.o")).count();
+    /**
+     * The child JVM: runs {@code dev.rivet.cli.Main.run} with the arguments in {@code argsFile}
+     * (one a line) warmup + runs times in {@code dir} and prints the measurements.
+     */
+    private static void inProcess(Path dir, int warmup, int runs, Path argsFile) throws Exception {
+        String[] args = Files.readAllLines(argsFile).toArray(new String[0]);
+        // The paths in the arguments are relative to the workload's directory, as for the other
+        // linkers; the JVM cannot change directory, so they are made absolute here.
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("-") && !args[i].startsWith("/") && Files.exists(dir.resolve(args[i]))) {
+                args[i] = dir.resolve(args[i]).toString();
+            } else if (i > 0 && args[i - 1].equals("-o")) {
+                args[i] = dir.resolve(args[i]).toString();
+            }
         }
-        List<Path> objects = new ArrayList<>();
-        objects.add(dir.resolve("main.o"));
-        for (int i = 0; i < files; i++) {
-            objects.add(dir.resolve("w" + i + ".o"));
-        }
-        Path out = dir.resolve(output);
-        LinkOptions options = LinkOptions.builder().deadStrip(true).entry("_start").build();
+        Method run = Class.forName("dev.rivet.cli.Main").getMethod("run", String[].class, PrintStream.class, PrintStream.class);
+        PrintStream discard = new PrintStream(java.io.OutputStream.nullOutputStream());
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         long before = usedAfterGc(mem);
         long[] nanos = new long[runs];
+        long[] cpu = new long[runs];
         long[] warmNanos = new long[warmup];
         long[] minor = new long[runs];
         long[] major = new long[runs];
-        Linker last = null;
-        LinkResult result = null;
         long gcCount = 0;
         long gcMillis = 0;
         for (int i = -warmup; i < runs; i++) {
-            last = null;
             long[] f0 = faults();
             if (i == 0) {
                 gcCount = -gcCount();
                 gcMillis = -gcMillis();
             }
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            long c0 = Processes.processCpuNanos();
             long t0 = System.nanoTime();
-            Linker linker = Linker.create(Target.X86_64_LINUX, options);
-            for (Path o : objects) {
-                linker.addInput(o);
-            }
-            result = linker.link(out);
+            int status = (Integer) run.invoke(null, args, discard, new PrintStream(err, true, StandardCharsets.UTF_8));
             long dt = System.nanoTime() - t0;
-            linker.close(); // release the inputs' mappings now, as a long-running caller should (untimed)
+            long dc = Processes.processCpuNanos() - c0;
+            if (status != 0) {
+                System.out.print(err.toString(StandardCharsets.UTF_8));
+                System.exit(status);
+            }
             long[] f1 = faults();
             if (i >= 0) {
                 nanos[i] = dt;
+                cpu[i] = dc;
                 minor[i] = f1[0] - f0[0];
                 major[i] = f1[1] - f0[1];
             } else {
                 warmNanos[i + warmup] = dt;
             }
-            last = linker;
         }
         gcCount += gcCount();
         gcMillis += gcMillis();
-        String mappedBefore = mappings(objects.size());
         long retained = usedAfterGc(mem) - before;
-        StringBuilder sb = new StringBuilder("WALL_NS");
-        for (long n : nanos) {
-            sb.append(' ').append(n);
-        }
-        System.out.println(sb);
-        System.out.println("HWM_KB " + vmHwmKb());
-        try {
-            Thread.sleep(500);      // lets the Cleaner thread unmap what the full GCs found unreachable
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        System.out.printf(Locale.ROOT, "NOTE mapped files: %s before the full GCs that end the run, %s after%n",
-                mappedBefore, mappings(objects.size()));
-        StringBuilder phases = new StringBuilder();
-        for (Map.Entry<LinkPhase, Long> e : result.phaseNanos().entrySet()) {
-            phases.append(String.format(Locale.ROOT, "%s%s %.0f", phases.length() == 0 ? "" : ", ",
-                    e.getKey().displayName(), e.getValue() / 1e6));
-        }
+        System.out.println("WALL_NS" + joined(nanos));
+        System.out.println("CPU_NS" + joined(cpu));
+        System.out.println("HWM_KB " + status("VmHWM:"));
         if (warmup > 0) {
             System.out.printf(Locale.ROOT, "NOTE the %d warm-up links took %.0f ms (the first), then %.0f–%.0f ms%n", warmup,
                     warmNanos[0] / 1e6, Arrays.stream(warmNanos).skip(1).min().orElse(0) / 1e6,
@@ -420,21 +537,26 @@ public final class WholeLink {
         }
         if (System.getenv("WHOLELINK_VERBOSE") != null) {
             for (int i = 0; i < runs; i++) {
-                System.err.printf(Locale.ROOT, "link %d: %.1f ms, %d minor and %d major page faults%n", i, nanos[i] / 1e6, minor[i], major[i]);
+                System.err.printf(Locale.ROOT, "link %d: %.1f ms, %.1f ms CPU, %d minor and %d major page faults%n", i,
+                        nanos[i] / 1e6, cpu[i] / 1e6, minor[i], major[i]);
             }
         }
         long[] sortedMinor = minor.clone();
         Arrays.sort(sortedMinor);
         System.out.printf(Locale.ROOT, "NOTE page faults a link: median %d minor, %d major in all%n",
                 sortedMinor[runs / 2], Arrays.stream(major).sum());
-        System.out.printf(Locale.ROOT, "NOTE %d GCs took %d ms during the %d timed links (%.0f ms a link); heap retained by the"
-                + " last linker (after full GC): %.0f MB; JVM max heap %.0f MB; phases of the last link (ms; addInput, which"
-                + " reads the objects, is not among them): %s%n",
+        System.out.printf(Locale.ROOT, "NOTE %d GCs took %d ms during the %d timed links (%.0f ms a link); heap retained"
+                + " after the last link (after full GC): %.0f MB; JVM max heap %.0f MB%n",
                 gcCount, gcMillis, runs, (double) gcMillis / runs,
-                retained / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0, phases);
-        if (last.loader().symbolCount() < 0) {      // keeps the last linker reachable until measured
-            throw new AssertionError();
+                retained / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0);
+    }
+
+    private static String joined(long[] values) {
+        StringBuilder sb = new StringBuilder();
+        for (long v : values) {
+            sb.append(' ').append(v);
         }
+        return sb.toString();
     }
 
     /** {@return this process's minor and major page faults so far} */
@@ -461,22 +583,8 @@ public final class WholeLink {
         return used;
     }
 
-    private static long vmHwmKb() throws IOException {
-        return status("VmHWM:");
-    }
-
-    /** {@return how many .o files are mapped and the file-backed RSS} */
-    private static String mappings(int objectsPerLink) throws IOException {
-        long n;
-        try (var maps = Files.lines(Path.of("/proc/self/maps"))) {
-            n = maps.filter(l -> l.endsWith(".o")).count();
-        }
-        return String.format(Locale.ROOT, "%d mappings of .o files (%d a link), %d MB resident", n, objectsPerLink,
-                status("RssFile:") / 1024);
-    }
-
     /** {@return a kB field of /proc/self/status, or -1} */
-    private static long status(String field) throws IOException {
+    static long status(String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
@@ -485,44 +593,8 @@ public final class WholeLink {
         return -1;
     }
 
-    private static void verify(Row row, Path program) throws IOException, InterruptedException {
-        Run r = run(List.of(program.toAbsolutePath().toString()), program.getParent(), 60);
-        row.exit = r.exit;
-    }
-
-    private record Run(int exit, String output) { }
-
-    private static Run run(List<String> cmd, Path dir, int timeoutSeconds) throws IOException, InterruptedException {
-        Path log = Files.createTempFile("rivet-wholelink-", ".log");
-        try {
-            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
-                return new Run(-1, "timed out after " + timeoutSeconds + " s: " + String.join(" ", cmd));
-            }
-            return new Run(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(log);
-        }
-    }
-
-    private static String tail(String s) {
-        List<String> lines = s.lines().toList();
-        return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
-    }
-
-    private static String lastLine(String s) {
-        List<String> lines = s.strip().lines().toList();
-        return lines.get(lines.size() - 1).trim();
-    }
-
-    private static String loadAverage() throws IOException {
-        String[] w = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-        return w[0] + " " + w[1] + " " + w[2];
-    }
-
-    private static String machine(List<Tool> tools) throws IOException {
+    /** {@return the machine, the JDK and each linker's version, as a markdown header} */
+    static String machine(List<Tool> tools, int threads) throws IOException {
         String cpu = "?";
         for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
             if (line.startsWith("model name")) {
@@ -537,61 +609,84 @@ public final class WholeLink {
             }
         }
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Machine: %d CPUs (nproc), %s, %s RAM, Linux %s; JDK %s (%s)%n%n",
+        sb.append(String.format(Locale.ROOT, "Machine: %d CPUs (nproc), %s, %s RAM, Linux %s; JDK %s (%s); %d threads for"
+                        + " the linkers that take a count%n%n",
                 Runtime.getRuntime().availableProcessors(), cpu, mem, System.getProperty("os.version"),
-                System.getProperty("java.runtime.version"), System.getProperty("java.vm.name")));
+                System.getProperty("java.runtime.version"), System.getProperty("java.vm.name"), threads));
+        sb.append(Processes.loadNote("at the start"));
+        java.util.Set<String> listed = new java.util.HashSet<>();
         for (Tool t : tools) {
-            sb.append("- ").append(t.name()).append(": ").append(t.versionLine()).append('\n');
+            if (listed.add(t.name().replace("ld64", "ld"))) {
+                sb.append("- ").append(t.name()).append(": ").append(t.versionLine()).append('\n');
+            }
         }
         return sb.toString();
     }
 
-    private static String table(CWorkload.Size size, int objects, long inputBytes, List<Row> rows, int runs, int warmup) {
-        Map<String, Double> medians = new LinkedHashMap<>();
-        Integer reference = null;
+    private static String table(Workload w, List<Row> rows, int runs, int warmup, int threads) {
+        Map<String, Double> wall = new LinkedHashMap<>();
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        Processes.Run reference = null;
+        String referenceName = null;
         for (Row r : rows) {
-            if (r.failure == null) {
-                medians.put(r.name, r.medianMs());
-                if (reference == null) {
-                    reference = r.exit;
+            if (r.failure == null && r.skipped == null) {
+                wall.put(r.name, Processes.Stats.of(r.wall).median());
+                cpu.put(r.name, Processes.Stats.of(r.cpu).median());
+                if (reference == null && r.result != null) {
+                    reference = r.result;
+                    referenceName = r.name;
                 }
             }
         }
-        Double mold = medians.get("mold");
-        Double lld = medians.get("ld.lld");
+        String lld = w.format() == Format.ELF ? "ld.lld" : "ld64.lld-14";
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%n### %s: %d objects, %.1f MB%n%n", size.describe(), objects, inputBytes / 1048576.0));
-        sb.append("| linker | median wall ms | spread (min–max) ms | peak RSS MB | output KB | vs mold | vs lld | exit |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+        sb.append(String.format(Locale.ROOT, "%n### %s: %s%n%n", w.name(), w.description()));
+        sb.append("| linker | median wall ms | wall spread (min–max) | median CPU ms | CPU spread | peak RSS MB | output KB"
+                + " | vs mold (wall / CPU) | vs lld (wall / CPU) | output |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         List<String> notes = new ArrayList<>();
         for (Row r : rows) {
-            if (r.failure != null) {
-                sb.append("| ").append(r.name).append(" | failed | | | | | | |\n");
-                notes.add(r.name + " failed: " + r.failure);
+            if (r.skipped != null || r.failure != null) {
+                sb.append("| ").append(r.name).append(" | ").append(r.skipped != null ? "skipped: " + r.skipped : "failed")
+                        .append(" | | | | | | | | |\n");
+                notes.add(r.name + (r.skipped != null ? ": " + r.note : " failed: " + r.failure));
                 continue;
             }
-            double m = r.medianMs();
-            String exit = r.exit == null ? "?" : r.exit.equals(reference) ? r.exit + " ok" : r.exit + " **differs**";
-            if (r.exit != null && !r.exit.equals(reference)) {
-                notes.add(r.name + ": the output exits with " + r.exit + ", " + rows.get(0).name + "'s with " + reference);
+            Processes.Stats ws = Processes.Stats.of(r.wall);
+            Processes.Stats cs = Processes.Stats.of(r.cpu);
+            String check;
+            if (r.result == null) {
+                check = w.format() == Format.MACHO ? "not run (no Unicorn for machorun.py)" : "not run";
+            } else if (r.result.equals(reference)) {
+                check = "exit " + r.result.exit() + ", same";
+            } else {
+                check = "exit " + r.result.exit() + ", **differs**";
+                notes.add(r.name + ": the output exits with " + r.result.exit() + " and prints "
+                        + Processes.tail(r.result.output()) + "; " + referenceName + "'s with " + reference.exit() + " and "
+                        + Processes.tail(reference.output()));
             }
-            sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f–%.1f | %s | %,d | %s | %s | %s |%n",
-                    r.name, m, r.minMs(), r.maxMs(),
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %,d | %s / %s | %s / %s | %s |%n",
+                    r.name, ws.cells(), cs.cells(),
                     r.peakRssKb < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", r.peakRssKb / 1024.0),
-                    r.outputBytes / 1024, ratio(m, mold), ratio(m, lld), exit));
+                    r.outputBytes / 1024,
+                    Processes.ratio(ws.median(), wall.get("mold")), Processes.ratio(cs.median(), cpu.get("mold")),
+                    Processes.ratio(ws.median(), wall.get(lld)), Processes.ratio(cs.median(), cpu.get(lld)), check));
             if (r.note != null) {
                 notes.add(r.name + ": " + r.note);
             }
         }
-        sb.append(String.format(Locale.ROOT, "%n%d timed runs each (after 1 untimed run; Rivet in process: after %d warm-up links"
-                + " in the same JVM).%n", runs, warmup));
+        sb.append(String.format(Locale.ROOT, "%n%d timed runs each (after 1 untimed run; Rivet in process: after %d warm-up"
+                + " links in the same JVM), %d threads%s.%n", runs, warmup, threads, w.format() == Format.MACHO
+                        ? " for ld64.lld-14; rivet ld64 takes no thread count and uses all "
+                                + Runtime.getRuntime().availableProcessors() + " CPUs" : ""));
+        if (reference != null) {
+            sb.append("- every output was run; \"same\": the same exit status and output as ").append(referenceName)
+                    .append("'s (")
+                    .append(reference.output().isBlank() ? "no output" : Processes.tail(reference.output())).append(")\n");
+        }
         for (String n : notes) {
             sb.append("- ").append(n).append('\n');
         }
         return sb.toString();
-    }
-
-    private static String ratio(double m, Double base) {
-        return base == null ? "n/a" : String.format(Locale.ROOT, "%.2f×", m / base);
     }
 }

@@ -2,6 +2,7 @@ package dev.rivet.cli;
 
 import dev.rivet.hello.GeneratedProgram;
 import dev.rivet.hello.HelloProgram;
+import dev.rivet.hello.MacHelloProgram;
 import dev.rivet.linker.Architecture;
 import dev.rivet.linker.LinkException;
 import dev.rivet.linker.LinkResult;
@@ -53,7 +54,8 @@ final class DemoCommand {
         int failures = 0;
         for (Target t : Target.known()) {
             if (t.format() != ObjectFormat.ELF) {
-                out.printf("%n[%s]%n  %s%n", t, machOStatus(t));
+                out.printf("%n[%s]%n", t);
+                failures += linkAndRunMachO(t, dir);
                 continue;
             }
             out.printf("%n[%s]%n", t);
@@ -88,6 +90,11 @@ final class DemoCommand {
                     + " programs (install qemu-user for qemu-" + t.architecture().canonicalName() + ")");
             return 0;
         }
+        return run(cmd, expected, expectedExit);
+    }
+
+    /** Runs a program and compares its output and exit code with what is expected; 1 if they differ. */
+    private int run(List<String> cmd, String expected, int expectedExit) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -112,15 +119,61 @@ final class DemoCommand {
         }
     }
 
-    /** Asks the Mach-O module to link a one-instruction program and reports its answer. */
-    private static String machOStatus(Target t) {
+    /**
+     * Links the macOS hello program against a text stub of libSystem written next to it, and runs
+     * it under the project's Mach-O runner (a minimal dyld on the Unicorn emulator) when this
+     * machine has {@value #PYTHON} with Debian's python3-unicorn.
+     */
+    private int linkAndRunMachO(Target t, Path dir) {
+        Path output = dir.resolve("hello-" + t);
+        String message = "Hello from Rivet, linked for " + t + "!";
+        LinkResult r;
+        try (Linker linker = Linker.create(t)) {
+            Path tbd = dir.resolve("libSystem.tbd");
+            Files.writeString(tbd, MacHelloProgram.LIBSYSTEM_TBD);
+            MacHelloProgram.define(linker, message, HELLO_EXIT);
+            linker.addInput(tbd);
+            r = linker.link(output);
+        } catch (LinkException | IOException e) {
+            err.println("  link of " + output.getFileName() + " failed:\n" + e.getMessage());
+            return 1;
+        }
+        long micros = r.phaseNanos().values().stream().mapToLong(Long::longValue).sum() / 1000;
+        out.printf("  linked %-28s %6d bytes, entry 0x%x, %d us%n", output.getFileName(), r.size(), r.entryAddress(), micros);
+        Path runner = machORunner(dir);
+        if (runner == null) {
+            out.println("    not run: the Mach-O runner needs " + PYTHON + " with Unicorn (Debian: apt-get install python3-unicorn)");
+            return 0;
+        }
+        return run(List.of(PYTHON, runner.toString(), output.toAbsolutePath().toString()), message + "\n", HELLO_EXIT);
+    }
+
+    private static final String PYTHON = "/usr/bin/python3";
+
+    /** Writes the runner into dir if this machine can run it; null if it cannot. */
+    private static Path machORunner(Path dir) {
         try {
-            Linker linker = Linker.create(t);
-            linker.loader().define("_main", dev.rivet.linker.SymbolKind.TEXT, b -> b.addUint32(0xd65f03c0)); // ret
-            linker.linkToMemory();
-            return "linked (unexpected: the demo does not know how to run Mach-O yet)";
-        } catch (LinkException e) {
-            return "skipped: " + e.diagnostics().get(0).message();
+            if (!Files.isExecutable(Path.of(PYTHON))) {
+                return null;
+            }
+            Process p = new ProcessBuilder(PYTHON, "-c", "import unicorn").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                return null;
+            }
+            Path script = dir.resolve("machorun.py");
+            try (java.io.InputStream in = DemoCommand.class.getResourceAsStream("machorun.py")) {
+                if (in == null) {
+                    return null; // a build without the runner
+                }
+                Files.write(script, in.readAllBytes());
+            }
+            return script;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 

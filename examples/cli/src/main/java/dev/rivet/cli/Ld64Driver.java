@@ -52,25 +52,27 @@ final class Ld64Driver {
             if (!exported.isEmpty()) {
                 lo.exports(exported, List.of("*")); // ld64: only the listed symbols are exported
             }
-            Linker linker = Linker.create(target, lo.build());
-            for (Ld64Options.Input in : options.inputs()) {
-                Path file;
-                boolean forceLoad = options.allLoad();
-                if (in instanceof Ld64Options.FileInput f) {
-                    file = Path.of(f.path());
-                    forceLoad |= f.forceLoad();
-                } else if (in instanceof Ld64Options.LibraryInput lib) {
-                    file = findLibrary(options, lib.name());
-                } else {
-                    file = findFramework(options, ((Ld64Options.FrameworkInput) in).name());
+            // Closed at the end, as LdDriver does, for callers that link in a loop.
+            try (Linker linker = Linker.create(target, lo.build())) {
+                for (Ld64Options.Input in : options.inputs()) {
+                    Path file;
+                    boolean forceLoad = options.allLoad();
+                    if (in instanceof Ld64Options.FileInput f) {
+                        file = Path.of(f.path());
+                        forceLoad |= f.forceLoad();
+                    } else if (in instanceof Ld64Options.LibraryInput lib) {
+                        file = findLibrary(options, lib.name());
+                    } else {
+                        file = findFramework(options, ((Ld64Options.FrameworkInput) in).name());
+                    }
+                    if (forceLoad) {
+                        linker.addInput(file, InputOption.WHOLE_ARCHIVE);
+                    } else {
+                        linker.addInput(file);
+                    }
                 }
-                if (forceLoad) {
-                    linker.addInput(file, InputOption.WHOLE_ARCHIVE);
-                } else {
-                    linker.addInput(file);
-                }
+                linker.link(Path.of(options.output()));
             }
-            linker.link(Path.of(options.output()));
             return 0;
         } catch (LinkException e) {
             return LdDriver.report(err, COMMAND, e);

@@ -78,14 +78,16 @@ final class LdDriver {
         if (!options.versionScripts().isEmpty()) {
             List<String> global = new ArrayList<>();
             List<String> local = new ArrayList<>();
+            List<LinkOptions.SymbolVersion> versions = new ArrayList<>();
             try {
                 for (String script : options.versionScripts()) {
-                    VersionScript.read(Path.of(script), global, local);
+                    VersionScript.read(Path.of(script), global, local, versions);
                 }
             } catch (LinkException e) {
                 return report(err, "rivet ld", e);
             }
             lo.exports(global, local);
+            lo.symbolVersions(versions);
         }
         options.threads().ifPresent(lo::threads);
         for (String z : options.zKeywords()) { // the last of execstack and noexecstack wins
@@ -96,8 +98,9 @@ final class LdDriver {
             }
         }
         options.buildId().ifPresent(b -> lo.buildId(dev.rivet.linker.BuildId.parse(b.equals("") ? "sha1" : b)));
-        try {
-            Linker linker = Linker.create(target, lo.build());
+        // Closed at the end so that a caller linking in a loop (Main.run in one JVM, as the
+        // benchmarks do) does not keep every input mapped until a GC.
+        try (Linker linker = Linker.create(target, lo.build())) {
             for (LdOptions.Input in : options.inputs()) {
                 if (in instanceof LdOptions.FileInput f) {
                     add(linker, Path.of(f.path()), f.state());

@@ -43,6 +43,9 @@ public final class Main {
             case "demo" -> {
                 return new DemoCommand(out, err).run(rest);
             }
+            case "cds-training" -> {
+                return CdsTraining.run(); // for the build: see examples/cli/pom.xml
+            }
             case "targets" -> {
                 dev.rivet.linker.Target.known().forEach(t -> out.println(t));
                 return 0;

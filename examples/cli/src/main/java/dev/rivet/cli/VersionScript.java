@@ -2,18 +2,20 @@ package dev.rivet.cli;
 
 import dev.rivet.linker.Diagnostic;
 import dev.rivet.linker.LinkException;
+import dev.rivet.linker.LinkOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Reads a GNU ld version script for the symbols it exports and hides:
  * {@code [NAME] { global: pattern; ... local: pattern; ... } [parent];}, any number of nodes,
  * {@code extern "C" { ... }} blocks and comments. Rivet exports the {@code global:} patterns and
- * hides the {@code local:} ones; version names are read but not yet recorded in the output
- * ({@code .gnu.version_d}).
+ * hides the {@code local:} ones; a named node defines a version (with its parent) that the
+ * symbols its {@code global:} patterns match get ({@code .gnu.version_d}).
  */
 final class VersionScript {
     private final Path file;
@@ -27,29 +29,33 @@ final class VersionScript {
     }
 
     /**
-     * Adds a script's global and local patterns to the lists.
+     * Adds a script's global and local patterns and its named versions to the lists.
      *
      * @throws LinkException if it cannot be read, or at the line and column of a syntax error
      */
-    static void read(Path file, List<String> global, List<String> local) {
+    static void read(Path file, List<String> global, List<String> local, List<LinkOptions.SymbolVersion> versions) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new LinkException(Diagnostic.error("cannot read version script: " + e.getMessage()).withInput(file.toString()), e);
         }
-        new VersionScript(file, text).parse(global, local);
+        new VersionScript(file, text).parse(global, local, versions);
     }
 
-    private void parse(List<String> global, List<String> local) {
+    private void parse(List<String> global, List<String> local, List<LinkOptions.SymbolVersion> versions) {
         while (true) {
             String t = token();
             if (t == null) {
                 return;
             }
+            String name = null;
+            int nameAt = tokenStart;
             if (!t.equals("{")) {
+                name = t;
                 expect("{"); // a version name precedes the node
             }
+            int firstGlobal = global.size();
             List<String> into = global;
             while (true) {
                 int at = pos;
@@ -95,10 +101,26 @@ final class VersionScript {
             if (next == null) {
                 throw error(at, "expected ';' after '}'");
             }
+            String parent = null;
             if (!next.equals(";")) {
+                parent = next;
                 expect(";"); // a parent version name, then ';'
             }
+            if (name != null) {
+                if (parent != null && !isDefined(versions, parent)) {
+                    throw error(at, "version " + name + " inherits from " + parent + ", which is not defined before it");
+                }
+                if (isDefined(versions, name)) {
+                    throw error(nameAt, "version " + name + " is defined twice");
+                }
+                versions.add(new LinkOptions.SymbolVersion(name, Optional.ofNullable(parent),
+                        global.subList(firstGlobal, global.size())));
+            }
         }
+    }
+
+    private static boolean isDefined(List<LinkOptions.SymbolVersion> versions, String name) {
+        return versions.stream().anyMatch(v -> v.name().equals(name));
     }
 
     private static String unquote(String w) {

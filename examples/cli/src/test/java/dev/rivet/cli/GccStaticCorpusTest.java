@@ -221,8 +221,11 @@ class GccStaticCorpusTest {
                 """);
     }
 
-    /** How gcc links: {@code -static}, as a PIE against shared glibc (gcc's default on Debian), or {@code -no-pie}. */
-    static final List<String> MODES = List.of("static", "pie", "no-pie");
+    /**
+     * How gcc links: {@code -static}, as a PIE against shared glibc (gcc's default on Debian),
+     * {@code -no-pie}, or {@code -static-pie} (rcrt1.o relocates the program itself: no interpreter).
+     */
+    static final List<String> MODES = List.of("static", "pie", "no-pie", "static-pie");
 
     static Stream<Arguments> cases() {
         return Stream.of("x86_64", "aarch64").flatMap(arch -> MODES.stream().flatMap(mode ->
@@ -284,6 +287,10 @@ class GccStaticCorpusTest {
         assertThat(got.exitCode()).isEqualTo(want.exitCode());
         ExternalTools.Result readelf = ExternalTools.run(List.of(ExternalTools.require("readelf").toString(), "-a", "-W", rivet.toString()));
         assertThat(readelf.stderr()).as("readelf warnings").isEmpty();
+        if (mode.equals("static-pie")) {
+            assertThat(readelf.stdout()).contains("DYN (Position-Independent Executable file)", "(RELACOUNT)")
+                    .doesNotContain("INTERP").doesNotContain("(NEEDED)");
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -307,6 +314,40 @@ class GccStaticCorpusTest {
         assertThat(ExternalTools.runProgram(t, gc).stdout()).isEqualTo("gc 42\n");
         String syms = ExternalTools.run(List.of("readelf", "-s", "-W", gc.toString())).stdout();
         assertThat(syms).doesNotContain("unused_a").doesNotContain("unused_table").contains(" main");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.rivet.cli.GccStaticCorpusTest#arches")
+    void deadFunctionsLoseTheirFrameDescriptions(String arch) throws Exception {
+        Target t = Target.parse(arch + "-linux");
+        Program p = program("frames", true, List.of("-ffunction-sections", "-Wl,--gc-sections"), List.of(), "frames.cc", """
+                #include <cstdio>
+                #include <stdexcept>
+                int unused1(int x) { if (x > 3) throw std::runtime_error("u1"); return x; }
+                int unused2(int x) { try { return unused1(x); } catch (...) { return -1; } }
+                int used(int x) { if (x > 3) throw std::runtime_error("big"); return x * 2; }
+                int main(int argc, char **) {
+                    try { std::printf("%d\\n", used(argc)); used(argc + 5); } catch (std::exception &e) { std::printf("caught %s\\n", e.what()); }
+                    return 0;
+                }
+                """);
+        Path ref = dir.resolve("ref");
+        Path rivet = dir.resolve("rivet");
+        assertThat(ExternalTools.run(build(arch, p, ref, null, List.of())).exitCode()).isZero();
+        ExternalTools.Result r = ExternalTools.run(build(arch, p, rivet, RivetLd.wrapperDirectory(dir), List.of()));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(ExternalTools.runProgram(t, rivet).stdout()).isEqualTo("2\ncaught big\n");
+        // Every FDE left describes a function in the output (none points at address 0), and there
+        // are as many as in GNU ld's build, which drops those of dead and discarded functions.
+        List<String> ours = frameDescriptions(rivet);
+        assertThat(ours).noneMatch(l -> l.contains("pc=0000000000000000"));
+        assertThat(ours).hasSameSizeAs(frameDescriptions(ref));
+    }
+
+    private static List<String> frameDescriptions(Path exe) {
+        ExternalTools.Result r = ExternalTools.run(List.of(ExternalTools.require("readelf").toString(), "-W", "--debug-dump=frames", exe.toString()));
+        assertThat(r.stderr()).isEmpty();
+        return r.stdout().lines().filter(l -> l.contains(" FDE cie=")).toList();
     }
 
     static Stream<String> arches() {

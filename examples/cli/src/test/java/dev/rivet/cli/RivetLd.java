@@ -19,8 +19,19 @@ final class RivetLd {
      * @return the directory to pass as {@code -B DIR/}
      */
     static Path wrapperDirectory(Path dir) throws IOException {
+        return wrapperDirectory(dir, Path.of(System.getProperty("java.home")));
+    }
+
+    /**
+     * Writes the wrapper for a JDK of the caller's choice.
+     *
+     * @param dir a scratch directory
+     * @param javaHome the JDK that runs Rivet
+     * @return the directory to pass as {@code -B DIR/}
+     */
+    static Path wrapperDirectory(Path dir, Path javaHome) throws IOException {
         Path bin = Files.createDirectories(dir.resolve("rivet-bin"));
-        String javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String javaCommand = javaHome.resolve("bin").resolve("java").toString();
         String cp = String.join(java.io.File.pathSeparator, RepoFiles.runtimeClassPath());
         for (String command : new String[] {"ld", "ld64"}) {
             Path script = bin.resolve(command);

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,8 +18,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Shared libraries in and out, on both architectures: libraries linked by Rivet ({@code gcc
  * -shared} through {@code rivet ld}) used by programs linked by Rivet and by GNU ld, GNU ld's
- * libraries used by Rivet's programs, {@code dlopen}, immediate binding, C++ exceptions across the
- * boundary, and the errors a dynamic link can end in.
+ * libraries used by Rivet's programs, {@code dlopen}, immediate binding (asked for at link time,
+ * or by the loader's {@code LD_BIND_NOW}), thread-local variables across the boundary, C++
+ * exceptions across it, real programs (sqlite, OpenSSL's SHA-256) linked as PIEs, and the errors a
+ * dynamic link can end in.
  */
 class SharedLibraryTest {
     @TempDir
@@ -113,6 +116,244 @@ class SharedLibraryTest {
         assertThat(versions).contains("GLIBC_2.");
     }
 
+    /** Thread-locals defined in a library: exported, static and zero-initialized ones, and errno (thread-local in glibc). */
+    private static final String TLS_LIB = """
+            #include <errno.h>
+            #include <stdio.h>
+            __thread int tls_counter = 5;
+            __thread long tls_big[4] = {1, 2, 3, 4};
+            static __thread int tls_hidden = 100;
+            __thread int tls_zero;
+            int lib_bump(void) {
+                tls_counter++; tls_hidden += 2; tls_zero += 3;
+                return tls_counter + tls_hidden + tls_zero + (int) tls_big[2];
+            }
+            int *lib_counter_addr(void) { return &tls_counter; }
+            int lib_errno(void) { errno = 0; FILE *f = fopen("/nonexistent/x", "r"); return f ? -1 : errno; }
+            """;
+
+    /**
+     * Uses the library's thread-locals directly and through it, and its own; a second thread
+     * (x86-64 only: qemu-user here hangs in pthread_create) sees fresh copies.
+     */
+    private static final String TLS_MAIN = """
+            #include <pthread.h>
+            #include <stdio.h>
+            extern __thread int tls_counter;
+            extern __thread long tls_big[4];
+            int lib_bump(void);
+            int *lib_counter_addr(void);
+            int lib_errno(void);
+            static __thread int own = 7;
+            static void *worker(void *arg) {
+                tls_counter = 1000;
+                printf("thread %d %d %d\\n", lib_bump(), tls_counter, own);
+                return 0;
+            }
+            int main(void) {
+                int b = lib_bump();
+                printf("main %d %d %ld %d\\n", b, tls_counter, tls_big[3], lib_counter_addr() == &tls_counter);
+                if (THREADS) { pthread_t t; pthread_create(&t, 0, worker, 0); pthread_join(t, 0); }
+                b = lib_bump();
+                printf("again %d %d %d errno %d\\n", b, tls_counter, own, lib_errno());
+                return 0;
+            }
+            """;
+
+    private static String threads(String arch) {
+        return "-DTHREADS=" + (arch.equals("x86_64") ? 1 : 0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void threadLocalsWorkAcrossLibrariesOfEitherLinker(String arch) throws Exception {
+        String t = threads(arch);
+        linkOk(arch, true, false, TLS_LIB, "libtr.so", "-shared");
+        linkOk(arch, false, false, TLS_LIB, "libtg.so", "-shared");
+        // Initial-exec accesses in a library: TPOFF64 relocations and DF_STATIC_TLS.
+        linkOk(arch, true, false, TLS_LIB, "libtie.so", "-shared", "-ftls-model=initial-exec");
+        linkOk(arch, false, false, TLS_MAIN, "gnu-gnu", t, "-fPIE", "-ltg", "-lpthread");
+        // -fPIE programs reach a library's thread-locals by initial-exec; -fPIC ones by general-dynamic
+        // (x86-64) or descriptors (AArch64), which Rivet relaxes to initial-exec.
+        linkOk(arch, true, false, TLS_MAIN, "rivet-rivet", t, "-fPIE", "-ltr", "-lpthread");
+        linkOk(arch, false, false, TLS_MAIN, "gnu-rivet", t, "-fPIE", "-ltr", "-lpthread");
+        linkOk(arch, true, false, TLS_MAIN, "rivet-gnu", t, "-fPIE", "-ltg", "-lpthread");
+        linkOk(arch, true, false, TLS_MAIN, "rivet-gnu-pic", t, "-ltg", "-lpthread");
+        linkOk(arch, true, false, TLS_MAIN, "rivet-rivet-nopie", t, "-fno-PIC", "-no-pie", "-ltr", "-lpthread");
+        linkOk(arch, true, false, TLS_MAIN, "rivet-ie", t, "-fPIE", "-ltie", "-lpthread");
+        List<String> programs = new ArrayList<>(List.of("rivet-rivet", "gnu-rivet", "rivet-gnu", "rivet-gnu-pic", "rivet-rivet-nopie", "rivet-ie"));
+        if (arch.equals("x86_64")) {
+            // TLS descriptors on x86-64 (-mtls-dialect=gnu2): kept in the library, relaxed to
+            // initial-exec for its symbols and to local-exec for the program's own.
+            linkOk(arch, true, false, TLS_LIB, "libtdesc.so", "-shared", "-mtls-dialect=gnu2");
+            linkOk(arch, true, false, TLS_MAIN, "rivet-desc", t, "-mtls-dialect=gnu2", "-ltdesc", "-lpthread");
+            linkOk(arch, false, false, TLS_MAIN, "gnu-desc", t, "-mtls-dialect=gnu2", "-ltdesc", "-lpthread");
+            programs.addAll(List.of("rivet-desc", "gnu-desc"));
+            assertThat(ExternalTools.run(List.of("readelf", "-r", "-W", dir.resolve("libtdesc.so").toString())).stdout())
+                    .contains("R_X86_64_TLSDESC");
+            assertSaneTables("libtdesc.so");
+        }
+        ExternalTools.Result expected = run(arch, "gnu-gnu");
+        assertThat(expected.exitCode()).isZero();
+        assertThat(expected.stdout()).contains("main 114 ", "errno 2");
+        for (String p : programs) {
+            ExternalTools.Result r = run(arch, p);
+            assertThat(r.stdout()).as(p).isEqualTo(expected.stdout());
+            assertThat(r.exitCode()).as(p).isZero();
+        }
+        for (String f : List.of("libtr.so", "libtie.so", "rivet-rivet", "rivet-gnu-pic")) {
+            assertSaneTables(f);
+        }
+        String lib = ExternalTools.run(List.of("readelf", "-r", "-d", "-W", dir.resolve("libtr.so").toString())).stdout();
+        assertThat(lib).contains(arch.equals("x86_64") ? "R_X86_64_DTPMOD64" : "R_AARCH64_TLSDESC").doesNotContain("STATIC_TLS");
+        String ie = ExternalTools.run(List.of("readelf", "-r", "-d", "-W", dir.resolve("libtie.so").toString())).stdout();
+        assertThat(ie).contains(arch.equals("x86_64") ? "R_X86_64_TPOFF64" : "R_AARCH64_TLS_TPREL64", "STATIC_TLS");
+        String program = ExternalTools.run(List.of("readelf", "-r", "--dyn-syms", "-W", dir.resolve("rivet-gnu-pic").toString())).stdout();
+        assertThat(program).contains(arch.equals("x86_64") ? "R_X86_64_TPOFF64" : "R_AARCH64_TLS_TPREL64").contains("TLS ");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void aLibraryWithThreadLocalsWorksThroughDlopen(String arch) throws Exception {
+        linkOk(arch, true, false, TLS_LIB, "libtr.so", "-shared");
+        linkOk(arch, false, false, TLS_LIB, "libtg.so", "-shared");
+        String loader = """
+                #include <dlfcn.h>
+                #include <stdio.h>
+                int main(int argc, char **argv) {
+                    void *h = dlopen("%s", RTLD_NOW);
+                    if (!h) { printf("dlopen: %%s\\n", dlerror()); return 1; }
+                    int (*bump)(void) = (int (*)(void)) dlsym(h, "lib_bump");
+                    int *(*addr)(void) = (int *(*)(void)) dlsym(h, "lib_counter_addr");
+                    int (*err)(void) = (int (*)(void)) dlsym(h, "lib_errno");
+                    int first = bump();
+                    int second = bump();
+                    int counter = *addr();
+                    printf("%%d %%d %%d errno %%d\\n", first, second, counter, err());
+                    return dlclose(h);
+                }
+                """;
+        linkOk(arch, false, false, loader.formatted(dir.resolve("libtr.so")), "loader-rivet", "-ldl");
+        linkOk(arch, false, false, loader.formatted(dir.resolve("libtg.so")), "loader-gnu", "-ldl");
+        ExternalTools.Result r = run(arch, "loader-rivet");
+        assertThat(r.stdout()).isEqualTo("114 120 7 errno 2\n").isEqualTo(run(arch, "loader-gnu").stdout());
+        assertThat(r.exitCode()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void localExecThreadLocalsAreRefusedInALibrary(String arch) throws Exception {
+        ExternalTools.Result r = link(arch, true, false, TLS_LIB, "libtle.so", "-shared", "-ftls-model=local-exec");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.stderr()).contains("thread-local symbol 'tls_counter' cannot be used in a shared library; recompile with -fPIC",
+                "lib_bump");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void lazilyBoundProgramsRunWithImmediateBindingForcedByTheLoader(String arch) throws Exception {
+        linkOk(arch, true, false, LIB, "libr.so", "-shared");
+        linkOk(arch, true, false, """
+                #include <stdio.h>
+                #include <stdlib.h>
+                int lib_add(int, int);
+                const char *lib_name(void);
+                void lib_bump(void);
+                int main(void) {
+                    lib_bump();
+                    printf("%s %d LD_BIND_NOW=%s\\n", lib_name(), lib_add(40, 2), getenv("LD_BIND_NOW"));
+                    return 0;
+                }
+                """, "lazy", "-lr");
+        assertThat(ExternalTools.run(List.of("readelf", "-d", "-W", dir.resolve("lazy").toString())).stdout())
+                .contains("(JMPREL)").doesNotContain("BIND_NOW").doesNotContain("NOW");
+        ExternalTools.Result r = ExternalTools.runProgram(Target.parse(arch + "-linux"), dir.resolve("lazy"), Map.of("LD_BIND_NOW", "1"));
+        assertThat(r.stdout()).isEqualTo("bumped to 41\nrivetlib 42 LD_BIND_NOW=1\n");
+        assertThat(r.exitCode()).isZero();
+    }
+
+    /** sqlite from libsqlite3.a: a table, inserts and a grouped query. */
+    private static final String SQLITE = """
+            #include <sqlite3.h>
+            #include <stdio.h>
+            static int row(void *u, int n, char **v, char **names) {
+                for (int i = 0; i < n; i++) printf("%s%s=%s", i ? " " : "", names[i], v[i] ? v[i] : "NULL");
+                printf("\\n");
+                return 0;
+            }
+            int main(void) {
+                sqlite3 *db;
+                char *err = 0;
+                if (sqlite3_open(":memory:", &db) != SQLITE_OK) return 1;
+                const char *sql =
+                    "CREATE TABLE sales(region TEXT, item TEXT, qty INTEGER, price REAL);"
+                    "INSERT INTO sales VALUES('north','apple',3,0.5),('south','pear',7,0.75),('north','pear',2,0.75),"
+                    "('east','apple',11,0.5),('south','apple',1,0.5),('east','fig',4,2.25);"
+                    "SELECT region, COUNT(*) AS n, SUM(qty) AS total, printf('%.2f', SUM(qty*price)) AS revenue"
+                    " FROM sales GROUP BY region ORDER BY region;";
+                if (sqlite3_exec(db, sql, row, 0, &err) != SQLITE_OK) { printf("error: %s\\n", err); return 2; }
+                printf("sqlite %s\\n", sqlite3_libversion());
+                return sqlite3_close(db);
+            }
+            """;
+
+    /** SHA-256 from libcrypto.a, through EVP and the one-shot SHA256(). */
+    private static final String SHA256 = """
+            #include <openssl/evp.h>
+            #include <openssl/sha.h>
+            #include <stdio.h>
+            #include <string.h>
+            int main(void) {
+                const char *msg = "The quick brown fox jumps over the lazy dog";
+                unsigned char md[EVP_MAX_MD_SIZE];
+                unsigned int len = 0;
+                EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+                if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) || !EVP_DigestUpdate(ctx, msg, strlen(msg))
+                        || !EVP_DigestFinal_ex(ctx, md, &len)) return 1;
+                EVP_MD_CTX_free(ctx);
+                for (unsigned i = 0; i < len; i++) printf("%02x", md[i]);
+                unsigned char abc[SHA256_DIGEST_LENGTH];
+                SHA256((const unsigned char *) "abc", 3, abc);
+                printf("\\n");
+                for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) printf("%02x", abc[i]);
+                printf("\\n");
+                return 0;
+            }
+            """;
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void realProgramsFromStaticArchivesLinkAsPies(String arch) throws Exception {
+        String multiarch = arch.equals("x86_64") ? "x86_64-linux-gnu" : "aarch64-linux-gnu";
+        String suffix = arch.equals("x86_64") ? "" : ":arm64";
+        ExternalToolsFiles.require(Path.of("/usr/lib", multiarch, "libsqlite3.a"), "libsqlite3-dev" + suffix);
+        ExternalToolsFiles.require(Path.of("/usr/lib", multiarch, "libcrypto.a"), "libssl-dev" + suffix);
+        // The archives' objects are position-independent; libc stays shared, as in a default gcc link.
+        String[] sqlite = {"-fPIE", "-Wl,-Bstatic", "-lsqlite3", "-Wl,-Bdynamic", "-lm", "-lpthread", "-ldl"};
+        String[] crypto = {"-fPIE", "-Wl,-Bstatic", "-lcrypto", "-Wl,-Bdynamic", "-lpthread", "-ldl"};
+        linkOk(arch, true, false, SQLITE, "sqlite-rivet", sqlite);
+        linkOk(arch, false, false, SQLITE, "sqlite-gnu", sqlite);
+        linkOk(arch, true, false, SHA256, "sha-rivet", crypto);
+        linkOk(arch, false, false, SHA256, "sha-gnu", crypto);
+        ExternalTools.Result sq = run(arch, "sqlite-rivet");
+        assertThat(sq.stdout()).startsWith("""
+                region=east n=2 total=15 revenue=14.50
+                region=north n=2 total=5 revenue=3.00
+                region=south n=2 total=8 revenue=5.75
+                sqlite 3.""").isEqualTo(run(arch, "sqlite-gnu").stdout());
+        assertThat(sq.exitCode()).isZero();
+        ExternalTools.Result sha = run(arch, "sha-rivet");
+        assertThat(sha.stdout()).isEqualTo("""
+                d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592
+                ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
+                """).isEqualTo(run(arch, "sha-gnu").stdout());
+        assertThat(sha.exitCode()).isZero();
+        for (String p : List.of("sqlite-rivet", "sha-rivet")) {
+            assertThat(ExternalTools.run(List.of("readelf", "-h", dir.resolve(p).toString())).stdout()).as(p).contains("DYN (");
+            assertSaneTables(p);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("arches")
     void aRivetLibraryWorksThroughDlopen(String arch) throws Exception {
@@ -175,6 +416,75 @@ class SharedLibraryTest {
         ExternalTools.Result bad = link(arch, true, false, LIB, "libbad.so", "-shared", "-Wl,--version-script," + script);
         assertThat(bad.exitCode()).isNotZero();
         assertThat(bad.stderr()).contains("version script syntax error", "exports.map", "line 3, column 3");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void versionScriptVersionsAreDefinedAndRecordedByPrograms(String arch) throws Exception {
+        Path script = dir.resolve("versions.map");
+        Files.writeString(script, """
+                VERS_1.0 { global: lib_add; lib_name; local: *; };
+                VERS_2.0 { lib_bump; lib_counter; } VERS_1.0;
+                """);
+        linkOk(arch, true, false, LIB, "libv.so", "-shared", "-Wl,--version-script," + script, "-Wl,-soname,libv.so");
+        assertSaneTables("libv.so");
+        String versions = ExternalTools.run(List.of("readelf", "-V", "-W", dir.resolve("libv.so").toString())).stdout();
+        assertThat(versions).contains("Flags: BASE  Index: 1  Cnt: 1  Name: libv.so", "Index: 2  Cnt: 1  Name: VERS_1.0",
+                "Index: 3  Cnt: 2  Name: VERS_2.0", "Parent 1: VERS_1.0");
+        String syms = ExternalTools.run(List.of("readelf", "--dyn-syms", "-W", dir.resolve("libv.so").toString())).stdout();
+        assertThat(syms).contains("lib_add@@VERS_1.0", "lib_name@@VERS_1.0", "lib_bump@@VERS_2.0", "lib_counter@@VERS_2.0")
+                .doesNotContain("lib_pointer");
+        String main = """
+                #include <stdio.h>
+                extern int lib_counter;
+                int lib_add(int, int);
+                const char *lib_name(void);
+                void lib_bump(void);
+                int main(void) { lib_bump(); printf("%s %d %d\\n", lib_name(), lib_add(2, 3), lib_counter); return 0; }
+                """;
+        linkOk(arch, false, false, main, "gnu-versioned", "-lv");
+        linkOk(arch, true, false, main, "rivet-versioned", "-lv");
+        for (String p : List.of("gnu-versioned", "rivet-versioned")) {
+            ExternalTools.Result r = run(arch, p);
+            assertThat(r.stdout()).as(p).isEqualTo("bumped to 41\nrivetlib 5 41\n");
+            String needs = ExternalTools.run(List.of("readelf", "-V", "-W", dir.resolve(p).toString())).stdout();
+            assertThat(needs).as(p).contains("File: libv.so  Cnt: 2", "Name: VERS_1.0", "Name: VERS_2.0");
+        }
+
+        // .symver: an old (hidden) and a default version of one function.
+        Files.writeString(script, """
+                VERS_1.0 { global: foo; bar; local: *; };
+                VERS_2.0 { global: foo; } VERS_1.0;
+                """);
+        String symver = """
+                int foo_v1(void) { return 1; }
+                int foo_v2(void) { return 2; }
+                __asm__(".symver foo_v1, foo@VERS_1.0");
+                __asm__(".symver foo_v2, foo@@VERS_2.0");
+                int bar(void) { return 10 + foo_v2(); }
+                """;
+        linkOk(arch, true, false, symver, "libsv.so", "-shared", "-Wl,--version-script," + script, "-Wl,-soname,libsv.so");
+        assertSaneTables("libsv.so");
+        assertThat(ExternalTools.run(List.of("readelf", "--dyn-syms", "-W", dir.resolve("libsv.so").toString())).stdout())
+                .contains(" foo@VERS_1.0", " foo@@VERS_2.0", " bar@@VERS_1.0").doesNotContain("foo_v");
+        linkOk(arch, false, false, """
+                #include <stdio.h>
+                int foo(void);
+                int bar(void);
+                int foo_old(void);
+                __asm__(".symver foo_old, foo@VERS_1.0");
+                int main(void) { printf("%d %d %d\\n", foo(), foo_old(), bar()); return 0; }
+                """, "uses-symver", "-lsv");
+        assertThat(run(arch, "uses-symver").stdout()).isEqualTo("2 1 12\n");
+        ExternalTools.Result undefinedVersion = link(arch, true, false, symver.replace("@@VERS_2.0", "@@VERS_9"), "libsv9.so",
+                "-shared", "-Wl,--version-script," + script);
+        assertThat(undefinedVersion.exitCode()).isNotZero();
+        assertThat(undefinedVersion.stderr()).contains("symbol 'foo' has version VERS_9, which no version script defines");
+
+        Files.writeString(script, "VERS_2.0 { lib_bump; } VERS_1.0;\n");
+        ExternalTools.Result bad = link(arch, true, false, LIB, "libbadv.so", "-shared", "-Wl,--version-script," + script);
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(bad.stderr()).contains("version VERS_2.0 inherits from VERS_1.0, which is not defined before it", "line 1");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -52,7 +52,7 @@ public final class CoreLinker implements Linker {
     private final SymbolLoader loader;
     private volatile boolean cancelRequested;
     private final List<LazyArchive> archives = new ArrayList<>();
-    private final List<java.nio.MappedByteBuffer> inputMappings = new ArrayList<>();
+    private final List<MappedFiles.Mapping> inputMappings = new ArrayList<>();
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicInteger linksRunning = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -137,8 +137,8 @@ public final class CoreLinker implements Linker {
         }
         closed = true;
         loader.close();
-        for (java.nio.MappedByteBuffer m : inputMappings) {
-            MappedFiles.unmap(m);
+        for (MappedFiles.Mapping m : inputMappings) {
+            m.release();
         }
         inputMappings.clear();
     }
@@ -170,9 +170,9 @@ public final class CoreLinker implements Linker {
                         .withInput(name));
             }
             // A read-only mapping outlives the channel; the input stays mapped, not copied.
-            java.nio.MappedByteBuffer m = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size);
+            MappedFiles.Mapping m = MappedFiles.map(ch, java.nio.channels.FileChannel.MapMode.READ_ONLY, size);
             inputMappings.add(m);
-            data = m.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            data = m.buffer().duplicate().order(ByteOrder.LITTLE_ENDIAN);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new LinkException(Diagnostic.error("cannot open input: no such file").withInput(name), e);
         } catch (java.io.IOException e) {
@@ -239,6 +239,7 @@ public final class CoreLinker implements Linker {
         LinkListener listener = options.listener();
         Map<LinkPhase, Long> times = new EnumMap<>(LinkPhase.class);
         LinkContext ctx = new LinkContext(target, options, loader, executor, () -> cancelRequested);
+        ctx.output = output;
 
         long t = start(ctx, listener, LinkPhase.LOAD);
         loadArchiveMembers(ctx);
@@ -273,6 +274,7 @@ public final class CoreLinker implements Linker {
 
         t = start(ctx, listener, LinkPhase.DEAD_STRIP);
         DeadStrip.run(ctx);
+        format.trimLiveAtoms(ctx);
         finish(listener, times, LinkPhase.DEAD_STRIP, t);
 
         t = start(ctx, listener, LinkPhase.SCAN_RELOCATIONS);

@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -79,8 +81,17 @@ public final class ExternalTools {
      * @return the command line
      */
     public static List<String> runCommand(Target target, Path program) {
+        return runCommand(target, program, Map.of());
+    }
+
+    /**
+     * As {@link #runCommand(Target, Path)}, with variables set in the program's environment: under
+     * qemu-user as {@code -E NAME=VALUE} options (the caller's {@link #run(List, Map)} sets them
+     * for a native program).
+     */
+    private static List<String> runCommand(Target target, Path program, Map<String, String> env) {
         List<String> cmd = new ArrayList<>();
-        if (hostArchitecture().orElse(null) != target.architecture()) {
+        if (!isNative(target)) {
             String qemu = target.architecture() == Architecture.AARCH64 ? "qemu-aarch64" : "qemu-x86_64";
             cmd.add(require(qemu).toString());
             if (target.architecture() == Architecture.AARCH64) {
@@ -88,9 +99,17 @@ public final class ExternalTools {
                 cmd.add("-L");
                 cmd.add("/usr/aarch64-linux-gnu");
             }
+            new TreeMap<>(env).forEach((k, v) -> {
+                cmd.add("-E");
+                cmd.add(k + "=" + v);
+            });
         }
         cmd.add(program.toString());
         return cmd;
+    }
+
+    private static boolean isNative(Target target) {
+        return hostArchitecture().orElse(null) == target.architecture();
     }
 
     /**
@@ -100,11 +119,24 @@ public final class ExternalTools {
      * @return its exit code and output
      */
     public static Result run(List<String> command) {
+        return run(command, Map.of());
+    }
+
+    /**
+     * Runs a command to completion (60 s at most) with variables added to its environment.
+     *
+     * @param command the command line
+     * @param env the variables to set
+     * @return its exit code and output
+     */
+    public static Result run(List<String> command, Map<String, String> env) {
         try {
             Path out = Files.createTempFile("rivet-test", ".out");
             Path err = Files.createTempFile("rivet-test", ".err");
             try {
-                Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                ProcessBuilder pb = new ProcessBuilder(command);
+                pb.environment().putAll(env);
+                Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile())
                         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
                 if (!p.waitFor(60, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
@@ -133,6 +165,19 @@ public final class ExternalTools {
      */
     public static Result runProgram(Target target, Path program) {
         return run(runCommand(target, program));
+    }
+
+    /**
+     * Runs a Linux program built for the target with variables set in its environment (such as
+     * {@code LD_BIND_NOW=1}), natively or under qemu-user ({@code -E}).
+     *
+     * @param target the program's target
+     * @param program the program
+     * @param env the variables to set
+     * @return its exit code and output
+     */
+    public static Result runProgram(Target target, Path program, Map<String, String> env) {
+        return isNative(target) ? run(runCommand(target, program, Map.of()), env) : run(runCommand(target, program, env));
     }
 
     /**

@@ -4,7 +4,9 @@ import dev.rivet.linker.Architecture;
 import dev.rivet.linker.LinkOptions;
 import dev.rivet.linker.OutputKind;
 import dev.rivet.linker.SymbolKind;
+import dev.rivet.linker.core.arch.Arch;
 import dev.rivet.linker.core.output.DynamicLink;
+import dev.rivet.linker.core.output.GotSection;
 import dev.rivet.linker.core.output.LinkContext;
 import dev.rivet.linker.core.output.OutputSection;
 import dev.rivet.linker.core.output.SyntheticAtoms;
@@ -36,15 +38,17 @@ final class DynamicSections {
     static final String HASH = ".hash";
     static final String VERSYM = ".gnu.version";
     static final String VERNEED = ".gnu.version_r";
+    static final String VERDEF = ".gnu.version_d";
     static final String RELA_DYN = ".rela.dyn";
     static final String RELA_PLT = ".rela.plt";
     static final String DYNAMIC = ".dynamic";
-    static final String[] ALL = {INTERP, DYNSYM, DYNSTR, GNU_HASH, HASH, VERSYM, VERNEED, RELA_DYN, RELA_PLT, DYNAMIC};
+    static final String[] ALL = {INTERP, DYNSYM, DYNSTR, GNU_HASH, HASH, VERSYM, VERDEF, VERNEED, RELA_DYN, RELA_PLT, DYNAMIC};
 
     static final int SHT_HASH = 5;
     static final int SHT_DYNAMIC = 6;
     static final int SHT_DYNSYM = 11;
     static final int SHT_GNU_HASH = 0x6ffffff6;
+    static final int SHT_GNU_VERDEF = 0x6ffffffd;
     static final int SHT_GNU_VERNEED = 0x6ffffffe;
     static final int SHT_GNU_VERSYM = 0x6fffffff;
 
@@ -77,10 +81,13 @@ final class DynamicSections {
     private static final long DT_VERSYM = 0x6ffffff0L;
     private static final long DT_RELACOUNT = 0x6ffffff9L;
     private static final long DT_FLAGS_1 = 0x6ffffffbL;
+    private static final long DT_VERDEF = 0x6ffffffcL;
+    private static final long DT_VERDEFNUM = 0x6ffffffdL;
     private static final long DT_VERNEED = 0x6ffffffeL;
     private static final long DT_VERNEEDNUM = 0x6fffffffL;
     private static final long DF_SYMBOLIC = 2;
     private static final long DF_BIND_NOW = 8;
+    private static final long DF_STATIC_TLS = 0x10;
     private static final long DF_1_NOW = 1;
     private static final long DF_1_PIE = 0x08000000L;
 
@@ -96,6 +103,9 @@ final class DynamicSections {
     private short[] versym;
     private byte[] verneed = new byte[0];
     private int verneedCount;
+    private byte[] verdef = new byte[0];
+    private boolean versioned;
+    private int verdefCount;
     private byte[] gnuHash;
     private byte[] sysvHash;
     private final List<String> needed = new ArrayList<>();
@@ -171,7 +181,7 @@ final class DynamicSections {
         firstHashed = 1 + undefined.size();
         int[] hashes = new int[defined.size()];
         for (int i = 0; i < defined.size(); i++) {
-            hashes[i] = gnuHash(nameBytes(defined.getInt(i)));
+            hashes[i] = gnuHash(dynamicName(defined.getInt(i)));
         }
         int buckets = Math.max(1, defined.size() / 4);
         Integer[] order = new Integer[defined.size()];
@@ -207,19 +217,31 @@ final class DynamicSections {
         nameOffset = new int[n];
         for (int i = 1; i < n; i++) {
             nameOffset[i] = strings.size();
-            strings.writeBytes(nameBytes(dynsym[i]));
+            strings.writeBytes(dynamicName(dynsym[i]));
             strings.write(0);
         }
 
-        // Versions: each (library, version) an imported symbol uses gets an index from 2.
+        // Versions: a library's own (index 1 its base, then its version script's named versions),
+        // then each (library, version) an imported symbol uses.
         versym = new short[n];
+        List<LinkOptions.SymbolVersion> ownVersions = dyn.kind == OutputKind.SHARED_LIBRARY ? o.symbolVersions() : List.of();
+        if (!ownVersions.isEmpty()) {
+            buildVerdef(strings, ownVersions);
+        }
+        var versionOf = DynamicLink.versionMatcher(ownVersions);
         Map<String, Map<String, Integer>> needs = new LinkedHashMap<>();
-        int nextIndex = 2;
-        boolean anyVersion = false;
+        int nextIndex = verdefCount == 0 ? 2 : verdefCount + 1;
+        boolean anyVersion = verdefCount > 0;
         for (int i = 1; i < n; i++) {
             int s = dynsym[i];
             versym[i] = 1; // VER_NDX_GLOBAL
-            if (st.file(st.file[s]) instanceof SharedLibrary lib) {
+            String own = ownVersion(s);
+            if (own != null) {
+                versym[i] = (short) (definedVersionIndex(s, own, ownVersions) | (isHiddenVersion(s) ? 0x8000 : 0));
+            } else if (verdefCount > 0 && definedHere(s) && !dyn.isImported(s)) {
+                int v = versionOf.applyAsInt(st.name(s));
+                versym[i] = (short) (v < 0 ? 1 : 2 + v);
+            } else if (st.file(st.file[s]) instanceof SharedLibrary lib) {
                 String v = lib.version(st.local[s]);
                 if (v != null) {
                     Map<String, Integer> m = needs.computeIfAbsent(lib.soname, k -> new LinkedHashMap<>());
@@ -233,8 +255,9 @@ final class DynamicSections {
                 }
             }
         }
-        if (anyVersion) {
-            ByteBuffer vb = ByteBuffer.allocate(needs.size() * 16 + (nextIndex - 2) * 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (!needs.isEmpty()) {
+            int firstNeeded = verdefCount == 0 ? 2 : verdefCount + 1;
+            ByteBuffer vb = ByteBuffer.allocate(needs.size() * 16 + (nextIndex - firstNeeded) * 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             int libIndex = 0;
             for (Map.Entry<String, Map<String, Integer>> e : needs.entrySet()) {
                 int at = vb.position();
@@ -252,6 +275,7 @@ final class DynamicSections {
             verneed = vb.array();
             verneedCount = needs.size();
         }
+        versioned = anyVersion;
         dynstr = strings.toByteArray();
 
         gnuHash = o.hashStyle() != LinkOptions.HashStyle.SYSV ? buildGnuHash(sortedHashes, buckets) : null;
@@ -275,8 +299,39 @@ final class DynamicSections {
                 others++;
             }
         }
+        others += tlsRelocations(null, 0);
         relaDynCount = relativeCount + others + dyn.copyCount() + ctx.ifuncs.size();
         makeAtoms(n);
+    }
+
+    /**
+     * {@code .gnu.version_d}: the base version (index 1, named by the soname or the output's file
+     * name), then one definition per version, whose second auxiliary entry names its parent.
+     */
+    private void buildVerdef(ByteArrayOutputStream strings, List<LinkOptions.SymbolVersion> versions) {
+        String base = ctx.options.soname().orElse(ctx.output == null ? "" : String.valueOf(ctx.output.getFileName()));
+        verdefCount = versions.size() + 1;
+        int size = 28 * verdefCount;
+        for (LinkOptions.SymbolVersion v : versions) {
+            size += v.parent().isPresent() ? 8 : 0;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < verdefCount; i++) {
+            String name = i == 0 ? base : versions.get(i - 1).name();
+            java.util.Optional<String> parent = i == 0 ? java.util.Optional.empty() : versions.get(i - 1).parent();
+            int at = b.position();
+            int count = parent.isPresent() ? 2 : 1;
+            int next = i == verdefCount - 1 ? 0 : 20 + 8 * count;
+            b.putShort((short) 1).putShort((short) (i == 0 ? 1 : 0)) // VER_FLG_BASE
+                    .putShort((short) (i + 1)).putShort((short) count)
+                    .putInt(elfHash(name.getBytes(StandardCharsets.UTF_8))).putInt(20).putInt(next);
+            b.putInt(string(strings, name)).putInt(count == 2 ? 8 : 0);
+            if (count == 2) {
+                b.putInt(string(strings, parent.get())).putInt(0);
+            }
+            assert b.position() == at + 20 + 8 * count;
+        }
+        verdef = b.array();
     }
 
     /** {@return the dynamic relocation a GOT slot needs: GLOB_DAT, RELATIVE or 0} */
@@ -289,6 +344,43 @@ final class DynamicSections {
             return 0;
         }
         return DynamicLink.RELATIVE;
+    }
+
+    /** The index of a version this library defines, for a definition that {@code .symver} gave it. */
+    private int definedVersionIndex(int s, String version, List<LinkOptions.SymbolVersion> versions) {
+        for (int v = 0; v < versions.size(); v++) {
+            if (versions.get(v).name().equals(version)) {
+                return 2 + v;
+            }
+        }
+        SymbolTable st = ctx.symbols;
+        throw new dev.rivet.linker.LinkException(dev.rivet.linker.Diagnostic.error("symbol '" + st.name(s) + "' has version "
+                + version + ", which no version script defines").withInput(st.file(st.file[s]).name)
+                .withHint("define it in the version script: " + version + " { };"));
+    }
+
+    /** {@return the version an object gave a definition of this output ({@code .symver}), null for none; not a copy's library version} */
+    private String ownVersion(int s) {
+        SymbolTable st = ctx.symbols;
+        return dyn.isImported(s) || !st.isDefined(s) ? null : st.file(st.file[s]).version(st.local[s]);
+    }
+
+    /** Whether a definition is a hidden (non-default) version, {@code foo@V}, whose name keeps the version. */
+    private boolean isHiddenVersion(int s) {
+        return ownVersion(s) != null && ctx.symbols.name(s).indexOf('@') >= 0;
+    }
+
+    /** A dynamic symbol's name: a hidden version's definition {@code foo@V} is named {@code foo}, its version in {@code .gnu.version}. */
+    private byte[] dynamicName(int s) {
+        byte[] b = nameBytes(s);
+        if (isHiddenVersion(s)) {
+            for (int i = 0; i < b.length; i++) {
+                if (b[i] == '@') {
+                    return java.util.Arrays.copyOf(b, i);
+                }
+            }
+        }
+        return b;
     }
 
     private boolean definedHere(int s) {
@@ -335,15 +427,23 @@ final class DynamicSections {
         } else {
             SyntheticAtoms.retire(ctx, HASH);
         }
-        if (verneedCount > 0) {
+        if (versioned) {
             SyntheticAtoms.make(ctx, VERSYM, SymbolKind.RODATA, SHT_GNU_VERSYM, ro, 2, 2L * n, out -> {
                 for (int i = 0; i < n; i++) {
                     out.buffer().putShort(2 * i, versym[i]);
                 }
             });
-            SyntheticAtoms.make(ctx, VERNEED, SymbolKind.RODATA, SHT_GNU_VERNEED, ro, 8, verneed.length, out -> out.buffer().put(0, verneed));
         } else {
             SyntheticAtoms.retire(ctx, VERSYM);
+        }
+        if (verdefCount > 0) {
+            SyntheticAtoms.make(ctx, VERDEF, SymbolKind.RODATA, SHT_GNU_VERDEF, ro, 8, verdef.length, out -> out.buffer().put(0, verdef));
+        } else {
+            SyntheticAtoms.retire(ctx, VERDEF);
+        }
+        if (verneedCount > 0) {
+            SyntheticAtoms.make(ctx, VERNEED, SymbolKind.RODATA, SHT_GNU_VERNEED, ro, 8, verneed.length, out -> out.buffer().put(0, verneed));
+        } else {
             SyntheticAtoms.retire(ctx, VERNEED);
         }
         if (relaDynCount > 0) {
@@ -439,6 +539,7 @@ final class DynamicSections {
                 rela(b, 24 * o++, slot, globDat, indexOf.get(s), 0);
             }
         }
+        o += tlsRelocations(b, o);
         for (int i = 0; i < dyn.copyCount(); i++) {
             rela(b, 24 * o++, dyn.copyAddress(i), copy, indexOf.get(dyn.copySymbol(i)), 0);
         }
@@ -446,6 +547,59 @@ final class DynamicSections {
             rela(b, 24 * o++, ctx.ifuncs.slotAddress(ctx, i), irelative, 0, ctx.ifuncs.resolverAddress(ctx, i));
         }
         assert r == relativeCount && o == relaDynCount : st;
+    }
+
+    /**
+     * Writes the thread-local GOT entries' relocations from record {@code first} on, or only counts
+     * them when {@code b} is null: a symbol bound here is named by its offset in this module's block
+     * (symbol 0, as lld and mold do), a preemptible one by its dynamic symbol.
+     *
+     * @return how many records there are
+     */
+    private int tlsRelocations(ByteBuffer b, int first) {
+        var got = ctx.got;
+        int n = 0;
+        for (int i = 0; i < got.tlsCount(Arch.TLS_GOT_IE); i++) {
+            int s = got.tlsSymbol(Arch.TLS_GOT_IE, i);
+            if (dyn.tlsAccess(s) != Arch.TLS_LOCAL_EXEC) {
+                tlsRela(b, first + n++, got.tlsEntryAddress(ctx, Arch.TLS_GOT_IE, s), x86 ? 18 : 1030, s); // TPOFF64 / TLS_TPREL64
+            }
+        }
+        for (int i = 0; i < got.tlsCount(Arch.TLS_GOT_GD); i++) {
+            int s = got.tlsSymbol(Arch.TLS_GOT_GD, i);
+            long slot = got.tlsEntryAddress(ctx, Arch.TLS_GOT_GD, s);
+            if (dyn.isPreemptible(s)) {
+                tlsRela(b, first + n++, slot, x86 ? 16 : 1028, s);     // DTPMOD64
+                tlsRela(b, first + n++, slot + 8, x86 ? 17 : 1029, s); // DTPOFF64: the offset the GOT holds otherwise
+            } else if (b != null) {
+                rela(b, 24 * (first + n++), slot, x86 ? 16 : 1028, 0, 0);
+            } else {
+                n++;
+            }
+        }
+        for (int i = 0; i < got.tlsCount(Arch.TLS_GOT_DESC); i++) {
+            int s = got.tlsSymbol(Arch.TLS_GOT_DESC, i);
+            tlsRela(b, first + n++, got.tlsEntryAddress(ctx, Arch.TLS_GOT_DESC, s), x86 ? 36 : 1031, s); // TLSDESC
+        }
+        if (got.tlsCount(Arch.TLS_GOT_LD) > 0) {
+            if (b != null) {
+                rela(b, 24 * (first + n), got.tlsEntryAddress(ctx, Arch.TLS_GOT_LD, 0), x86 ? 16 : 1028, 0, 0);
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /** One record against a thread-local symbol: its dynamic symbol if preemptible, else symbol 0 and its offset in the block. */
+    private void tlsRela(ByteBuffer b, int record, long offset, long type, int s) {
+        if (b == null) {
+            return;
+        }
+        if (dyn.isPreemptible(s)) {
+            rela(b, 24 * record, offset, type, indexOf.get(s), 0);
+        } else {
+            rela(b, 24 * record, offset, type, 0, GotSection.moduleOffset(ctx, s));
+        }
     }
 
     private static void rela(ByteBuffer b, int pos, long offset, long type, int sym, long addend) {
@@ -503,12 +657,19 @@ final class DynamicSections {
                 e.add(DT_RELACOUNT, relativeCount);
             }
         }
-        if (verneedCount > 0) {
+        if (versioned) {
             e.add(DT_VERSYM, address(VERSYM));
+        }
+        if (verdefCount > 0) {
+            e.add(DT_VERDEF, address(VERDEF));
+            e.add(DT_VERDEFNUM, verdefCount);
+        }
+        if (verneedCount > 0) {
             e.add(DT_VERNEED, address(VERNEED));
             e.add(DT_VERNEEDNUM, verneedCount);
         }
-        long flags = (o.bindNow() ? DF_BIND_NOW : 0) | (o.symbolic() && dyn.kind == OutputKind.SHARED_LIBRARY ? DF_SYMBOLIC : 0);
+        long flags = (o.bindNow() ? DF_BIND_NOW : 0) | (o.symbolic() && dyn.kind == OutputKind.SHARED_LIBRARY ? DF_SYMBOLIC : 0)
+                | (dyn.usesStaticTls() ? DF_STATIC_TLS : 0);
         if (flags != 0) {
             e.add(DT_FLAGS, flags);
         }
@@ -613,7 +774,7 @@ final class DynamicSections {
         b.putInt(0, buckets).putInt(4, n);
         int chainBase = 8 + 4 * buckets;
         for (int i = 1; i < n; i++) {
-            int bucket = Integer.remainderUnsigned(elfHash(nameBytes(dynsym[i])), buckets);
+            int bucket = Integer.remainderUnsigned(elfHash(dynamicName(dynsym[i])), buckets);
             // Prepend to the bucket's chain.
             b.putInt(chainBase + 4 * i, b.getInt(8 + 4 * bucket));
             b.putInt(8 + 4 * bucket, i);
@@ -651,6 +812,7 @@ final class DynamicSections {
             case GNU_HASH, HASH, VERSYM, RELA_DYN -> new int[] {dynsymIndex, 0};
             case RELA_PLT -> new int[] {dynsymIndex, sectionIndexOfName(".got.plt")};
             case VERNEED -> new int[] {dynstrIndex, verneedCount};
+            case VERDEF -> new int[] {dynstrIndex, verdefCount};
             case DYNAMIC -> new int[] {dynstrIndex, 0};
             default -> null;
         };

@@ -39,6 +39,11 @@ public final class ElfFormat implements OutputFormat {
     }
 
     @Override
+    public void trimLiveAtoms(LinkContext ctx) {
+        EhFrameTrim.run(ctx);
+    }
+
+    @Override
     public void createSyntheticAtoms(LinkContext ctx) {
         if (ctx.dynamic != null && ctx.dynamic.active) {
             SyntheticAtoms.retire(ctx, IrelativeTable.SECTION); // IRELATIVE records go to .rela.dyn
@@ -46,6 +51,7 @@ public final class ElfFormat implements OutputFormat {
             IrelativeTable.create(ctx);
         }
         DynamicSections.create(ctx);
+        GnuPropertyNote.create(ctx);
         BuildIdNote.create(ctx);
         EhFrameHeader.create(ctx);
     }

@@ -53,14 +53,26 @@ final class ExecutableLayout {
             (r < EXECUTABLE ? ro : r < WRITABLE ? rx : rw).add(s);
         }
         boolean hasTls = rw.stream().anyMatch(s -> s.kind.isThreadLocal());
-        boolean hasNotes = ro.stream().anyMatch(s -> s.type == Elf.SHT_NOTE);
         OutputSection ehHdr = ro.stream().filter(s -> s.name.equals(EhFrameHeader.SECTION)).findFirst().orElse(null);
         OutputSection interp = ro.stream().filter(s -> s.name.equals(DynamicSections.INTERP)).findFirst().orElse(null);
         OutputSection dynamicSection = rw.stream().filter(s -> s.name.equals(DynamicSections.DYNAMIC)).findFirst().orElse(null);
         // With -z relro, what only relocations write goes first in its own segment, made read-only after loading.
-        boolean relro = dynamic != null && ctx.options.relro() && !rw.isEmpty() && rank(rw.get(0)) < RELRO_END;
+        // Static programs too: glibc protects the range at start-up (_dl_non_dynamic_init), as with GNU ld.
+        boolean relro = ctx.options.relro() && !rw.isEmpty() && rank(rw.get(0)) < RELRO_END;
         boolean splitRw = relro && rank(rw.get(rw.size() - 1)) >= RELRO_END;
-        int phnum = 1 + (rx.isEmpty() ? 0 : 1) + (rw.isEmpty() ? 0 : 1) + (hasTls ? 1 : 0) + (hasNotes ? 1 : 0)
+        // One PT_NOTE per run of notes of one alignment: readers step through a segment's notes by its alignment.
+        List<List<OutputSection>> noteRuns = new ArrayList<>();
+        for (OutputSection s : ro) {
+            if (s.type == Elf.SHT_NOTE) {
+                List<OutputSection> last = noteRuns.isEmpty() ? null : noteRuns.get(noteRuns.size() - 1);
+                if (last == null || last.get(0).alignment != s.alignment) {
+                    noteRuns.add(last = new ArrayList<>());
+                }
+                last.add(s);
+            }
+        }
+        OutputSection property = ro.stream().filter(s -> s.name.equals(GnuPropertyNote.SECTION)).findFirst().orElse(null);
+        int phnum = 1 + (rx.isEmpty() ? 0 : 1) + (rw.isEmpty() ? 0 : 1) + (hasTls ? 1 : 0) + noteRuns.size() + (property != null ? 1 : 0)
                 + (ehHdr != null ? 1 : 0) + 1 + (interp != null ? 2 : 0) + (dynamicSection != null ? 1 : 0)
                 + (relro ? 1 : 0) + (splitRw ? 1 : 0);
         List<OutputSection> sections = new ArrayList<>();
@@ -169,14 +181,16 @@ final class ExecutableLayout {
         if (tls != null) {
             segments.add(tls);
         }
-        if (hasNotes) {
-            // The notes rank first in the read-only segment, so one PT_NOTE covers them all.
-            List<OutputSection> notes = ro.stream().filter(s -> s.type == Elf.SHT_NOTE).toList();
+        for (List<OutputSection> notes : noteRuns) {
+            // The notes rank first in the read-only segment, so each run is contiguous.
             OutputSection first = notes.get(0);
             OutputSection last = notes.get(notes.size() - 1);
             long size = last.address + last.size - first.address;
-            long align = notes.stream().mapToLong(s -> s.alignment).max().orElse(4);
-            segments.add(new Segment(Elf.PT_NOTE, Elf.PF_R, first.fileOffset, first.address, size, size, align));
+            segments.add(new Segment(Elf.PT_NOTE, Elf.PF_R, first.fileOffset, first.address, size, size, first.alignment));
+        }
+        if (property != null) {
+            segments.add(new Segment(GnuPropertyNote.PT_GNU_PROPERTY, Elf.PF_R, property.fileOffset, property.address,
+                    property.size, property.size, property.alignment));
         }
         if (ehHdr != null) {
             segments.add(new Segment(Elf.PT_GNU_EH_FRAME, Elf.PF_R, ehHdr.fileOffset, ehHdr.address, ehHdr.size, ehHdr.size, 4));
@@ -216,18 +230,19 @@ final class ExecutableLayout {
         if (!write) {
             // As GNU ld orders them: the interpreter, notes, dynamic tables, read-only data, then the unwind tables.
             if (s.type == Elf.SHT_NOTE) {
-                return READ_ONLY;
+                return s.name.equals(GnuPropertyNote.SECTION) ? READ_ONLY - 1 : READ_ONLY;
             }
             return switch (s.name) {
-                case DynamicSections.INTERP -> READ_ONLY - 1;
+                case DynamicSections.INTERP -> READ_ONLY - 2;
                 case DynamicSections.DYNSYM -> READ_ONLY + 1;
                 case DynamicSections.VERSYM -> READ_ONLY + 2;
-                case DynamicSections.VERNEED -> READ_ONLY + 3;
-                case DynamicSections.GNU_HASH -> READ_ONLY + 4;
-                case DynamicSections.HASH -> READ_ONLY + 5;
-                case DynamicSections.DYNSTR -> READ_ONLY + 6;
-                case DynamicSections.RELA_DYN -> READ_ONLY + 7;
-                case DynamicSections.RELA_PLT -> READ_ONLY + 8;
+                case DynamicSections.VERDEF -> READ_ONLY + 3;
+                case DynamicSections.VERNEED -> READ_ONLY + 4;
+                case DynamicSections.GNU_HASH -> READ_ONLY + 5;
+                case DynamicSections.HASH -> READ_ONLY + 6;
+                case DynamicSections.DYNSTR -> READ_ONLY + 7;
+                case DynamicSections.RELA_DYN -> READ_ONLY + 8;
+                case DynamicSections.RELA_PLT -> READ_ONLY + 9;
                 case EhFrameHeader.SECTION -> READ_ONLY + 11;
                 case ".eh_frame" -> READ_ONLY + 12;
                 case ".gcc_except_table" -> READ_ONLY + 13;

@@ -293,13 +293,19 @@ final class ObjectReader {
                 relocated[(int) shInfo[j]] = true;
             }
         }
-        String[] names = new String[shnum];
+        int[] nameOffset = new int[shnum];
+        int[] nameLength = new int[shnum];
         int count = 0;
         for (int i = 1; i < shnum; i++) {
             int type = shType[i];
-            // .note.gnu.property needs merging by its own rules (and PT_GNU_PROPERTY): not yet.
-            if ((shFlags[i] & SHF_ALLOC) == 0 || type == SHT_GROUP || discarded[i]
-                    || (type == SHT_NOTE && shName[i].equals(".note.gnu.property"))) {
+            if (type == SHT_NOTE && shName[i].equals(GnuPropertyNote.SECTION)) {
+                // Merged by its own rules into the output's note (GnuPropertyNote), never copied.
+                if (!discarded[i]) {
+                    GnuPropertyNote.read(in, file, arch, shOffset[i], shSize[i]);
+                }
+                continue;
+            }
+            if ((shFlags[i] & SHF_ALLOC) == 0 || type == SHT_GROUP || discarded[i]) {
                 continue;
             }
             SymbolKind kind = sectionKind(i);
@@ -331,9 +337,11 @@ final class ObjectReader {
             if (priority >= 0) {
                 loader.atoms.rank.put(sectionAtom[i], priority);
             }
-            names[count++] = shName[i];
+            nameOffset[count] = shNameOffset[i];
+            nameLength[count++] = shNameLength[i];
         }
-        file.atomSectionNames = Arrays.copyOf(names, count);
+        file.atomSectionNameOffset = Arrays.copyOf(nameOffset, count);
+        file.atomSectionNameLength = Arrays.copyOf(nameLength, count);
     }
 
     /** {@return the output section an input section goes to: {@code .text.foo} to {@code .text}, others keep their name} */
@@ -450,6 +458,7 @@ final class ObjectReader {
         if (shndxTable >= 0) {
             in.require(shOffset[shndxTable], 4L * n, "the extended section index table");
         }
+        file.ensureSymbolCapacity(file.symCount + n);
         symNameOffset = new int[n];
         symNameLength = new int[n];
         mergedSectionSymbol = new int[n];
@@ -496,6 +505,9 @@ final class ObjectReader {
             if (type == STT_GNU_IFUNC) {
                 flags |= InputFile.IFUNC;
             }
+            if ((flags & InputFile.LOCAL) == 0 && shndx != SHN_UNDEF) {
+                splitVersion(file, l);
+            }
             if (l == 0) {
                 file.addSymbol(SymbolKind.ABSOLUTE, flags, 0, 0, 0);
             } else if (shndx == SHN_UNDEF) {
@@ -507,7 +519,7 @@ final class ObjectReader {
                     throw in.error(e + 8, "common symbol '" + symbolName(l) + "' has alignment " + value + ", which is not a power of two");
                 }
                 int atom = file.addSection(SymbolKind.BSS, (int) value, 0, size);
-                file.atomSectionNames = appendName(file.atomSectionNames, "COMMON");
+                file.addCommonSectionName();
                 file.addSymbol(SymbolKind.BSS, flags, atom, 0, size);
             } else if (shndx >= SHN_LORESERVE && shndx < SHN_XINDEX && shndx >= shnum) {
                 throw in.error(e + 6, "symbol " + l + " ('" + symbolName(l) + "') has reserved section index 0x" + Integer.toHexString(shndx));
@@ -549,6 +561,31 @@ final class ObjectReader {
         }
     }
 
+    /**
+     * A definition named {@code foo@@V} or {@code foo@V} by {@code .symver} carries version V;
+     * the default one ({@code @@}) is bound as {@code foo}, as GNU ld binds it.
+     */
+    private void splitVersion(ElfObjectFile file, int l) {
+        int start = symNameOffset[l];
+        int length = symNameLength[l];
+        for (int i = 0; i < length; i++) {
+            if (in.buf.get(start + i) != '@') {
+                continue;
+            }
+            boolean isDefault = i + 1 < length && in.buf.get(start + i + 1) == '@';
+            int versionStart = i + (isDefault ? 2 : 1);
+            if (versionStart < length) {
+                byte[] v = new byte[length - versionStart];
+                in.buf.get(start + versionStart, v);
+                file.symbolVersions.put(l, new String(v, StandardCharsets.UTF_8));
+                if (isDefault) {
+                    symNameLength[l] = i;
+                }
+            }
+            return;
+        }
+    }
+
     /** A symbol's name, decoded for a message. */
     private String symbolName(int l) {
         byte[] b = new byte[symNameLength[l]];
@@ -559,6 +596,13 @@ final class ObjectReader {
     private void readRelocations(ElfObjectFile file) {
         RelocationTypes types = RelocationTypes.of(arch);
         Arch core = loader.arch();
+        long total = 0; // RELA sections lie within the file (checked), so this is no bogus size
+        for (int i = 0; i < shnum; i++) {
+            if (shType[i] == SHT_RELA && shInfo[i] > 0 && shInfo[i] < shnum && sectionAtom[(int) shInfo[i]] != 0) {
+                total += shSize[i] / 24;
+            }
+        }
+        file.relocs.ensureCapacity((int) Math.min(Integer.MAX_VALUE, file.relocs.count + total));
         for (int i = 0; i < shnum; i++) {
             if (shType[i] == SHT_REL) {
                 throw in.error(sectionHeader(i), "section " + shName[i] + " has REL relocations; " + arch.canonicalName() + " objects use RELA");
@@ -686,12 +730,6 @@ final class ObjectReader {
 
     private long sectionHeader(int i) {
         return in.u64(40) + (long) i * Elf.SHDR_SIZE;
-    }
-
-    private static String[] appendName(String[] names, String name) {
-        String[] out = Arrays.copyOf(names, names.length + 1);
-        out[names.length] = name;
-        return out;
     }
 
     static String machineName(int m) {

@@ -45,8 +45,8 @@ final class RelocationTypes {
         X86.add(26, "R_X86_64_GOTPC32", -1);
         X86.add(32, "R_X86_64_SIZE32", -1);
         X86.add(33, "R_X86_64_SIZE64", -1);
-        X86.add(34, "R_X86_64_GOTPC32_TLSDESC", -1);
-        X86.add(35, "R_X86_64_TLSDESC_CALL", -1);
+        X86.add(34, "R_X86_64_GOTPC32_TLSDESC", X86_64.GOTPC32_TLSDESC);
+        X86.add(35, "R_X86_64_TLSDESC_CALL", X86_64.TLSDESC_CALL);
         X86.add(41, "R_X86_64_GOTPCRELX", X86_64.GOTPCRELX);
         X86.add(42, "R_X86_64_REX_GOTPCRELX", X86_64.REX_GOTPCRELX);
 

@@ -50,8 +50,9 @@ class StaticExecutableTest {
         assertThat(h.type()).isEqualTo(Elf.ET_EXEC);
         assertThat(h.machine()).isEqualTo(t.architecture() == Architecture.X86_64 ? Elf.EM_X86_64 : Elf.EM_AARCH64);
         List<ElfHeaders.Phdr> loads = h.ofType(Elf.PT_LOAD);
+        // With -z relro (the default), TLS and relocation-only data get a writable segment of their own.
         assertThat(loads).extracting(ElfHeaders.Phdr::flags)
-                .containsExactly(Elf.PF_R, Elf.PF_R | Elf.PF_X, Elf.PF_R | Elf.PF_W);
+                .containsExactly(Elf.PF_R, Elf.PF_R | Elf.PF_X, Elf.PF_R | Elf.PF_W, Elf.PF_R | Elf.PF_W);
         long page = t.architecture() == Architecture.X86_64 ? 0x1000 : 0x10000;
         long prevEnd = 0;
         for (ElfHeaders.Phdr p : loads) {
@@ -64,7 +65,16 @@ class StaticExecutableTest {
         ElfHeaders.Phdr rx = loads.get(1);
         assertThat(h.entry()).isBetween(rx.vaddr(), rx.vaddr() + rx.memsz() - 1);
         ElfHeaders.Phdr rw = loads.get(2);
-        assertThat(rw.memsz()).as(".bss extends the RW segment in memory only").isGreaterThan(rw.filesz());
+        ElfHeaders.Phdr data = loads.get(3);
+        assertThat(data.memsz()).as(".bss extends the last RW segment in memory only").isGreaterThan(data.filesz());
+        assertThat(h.ofType(0x6474e552)).as("PT_GNU_RELRO covers the first RW segment").singleElement()
+                .satisfies(r -> assertThat(r.vaddr()).isEqualTo(rw.vaddr()))
+                .satisfies(r -> assertThat(r.memsz()).isEqualTo(rw.memsz()));
+        Linker norelro = Linker.create(t, LinkOptions.builder().relro(false).build());
+        SectionsProgram.define(norelro);
+        ElfHeaders plain = ElfHeaders.read(norelro.linkToMemory().bytes());
+        assertThat(plain.ofType(Elf.PT_LOAD)).as("-z norelro: one RW segment").hasSize(3);
+        assertThat(plain.ofType(0x6474e552)).isEmpty();
 
         List<ElfHeaders.Phdr> tls = h.ofType(Elf.PT_TLS);
         assertThat(tls).hasSize(1);

@@ -1,8 +1,6 @@
 package dev.rivet.linker.macho;
 
-import dev.rivet.linker.Diagnostic;
 import dev.rivet.linker.InputOption;
-import dev.rivet.linker.LinkException;
 import dev.rivet.linker.ObjectFormat;
 import dev.rivet.linker.Target;
 import dev.rivet.linker.core.CoreLinker;
@@ -17,7 +15,7 @@ import java.util.Set;
 /**
  * The Mach-O format: reads relocatable objects ({@code MH_OBJECT}), static archives, dynamic
  * libraries ({@code MH_DYLIB}) and text-based dylib stubs ({@code .tbd}) for arm64 and x86_64
- * macOS; refuses to lay out an output until the Mach-O writer exists.
+ * macOS, and writes executables ({@code MH_EXECUTE}) and dylibs ({@code MH_DYLIB}).
  */
 public final class MachOFormat implements OutputFormat {
     /** Called by {@link java.util.ServiceLoader}. */
@@ -35,8 +33,21 @@ public final class MachOFormat implements OutputFormat {
 
     @Override
     public OutputPlan plan(LinkContext ctx) {
-        throw new LinkException(Diagnostic.error("Mach-O output (" + ctx.target + ") is not supported yet")
-                .withHint("Rivet links ELF for x86_64-linux and aarch64-linux today"));
+        return MachOLayout.plan(ctx);
+    }
+
+    @Override
+    public void defineLinkerSymbols(LinkContext ctx) {
+        MachOLayout.declareHeaderSymbols(ctx);
+        MachOStubs.reserveBinderSlot(ctx);
+    }
+
+    @Override
+    public void createSyntheticAtoms(LinkContext ctx) {
+        MachOState state = MachOState.of(ctx);
+        state.stubs = MachOStubs.create(ctx);
+        ctx.thunks = null;
+        state.islands = MachOThunks.create(ctx);
     }
 
     @Override

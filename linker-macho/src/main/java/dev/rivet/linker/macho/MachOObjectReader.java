@@ -907,8 +907,8 @@ final class MachOObjectReader {
             case ARM64_RELOC_BRANCH26 -> Arm64.CALL26;
             case ARM64_RELOC_PAGE21 -> Arm64.ADR_PREL_PG_HI21;
             case ARM64_RELOC_PAGEOFF12 -> Arm64.ABS_LO12_ANY;
-            case ARM64_RELOC_GOT_LOAD_PAGE21 -> Arm64.ADR_GOT_PAGE;
-            case ARM64_RELOC_GOT_LOAD_PAGEOFF12 -> Arm64.LD64_GOT_LO12_NC;
+            case ARM64_RELOC_GOT_LOAD_PAGE21 -> Arm64.GOT_LOAD_PAGE21;
+            case ARM64_RELOC_GOT_LOAD_PAGEOFF12 -> Arm64.GOT_LOAD_PAGEOFF12;
             case ARM64_RELOC_TLVP_LOAD_PAGE21 -> Arm64.TLVP_LOAD_PAGE21;
             case ARM64_RELOC_TLVP_LOAD_PAGEOFF12 -> Arm64.TLVP_LOAD_PAGEOFF12;
             default -> pcrel ? Arm64.GOTPCREL32 : Arm64.GOT_ABS64; // POINTER_TO_GOT: its field is not an addend

@@ -201,7 +201,7 @@ final class MachOInputs {
             List<String> out = new ArrayList<>();
             for (int r = atoms().relStart[atom], end = r + atoms().relCount[atom]; r < end; r++) {
                 out.add(String.format("0x%x %s %s %d", f.relocs.offset[r], loader().arch().opName(f.relocs.type[r]),
-                        symbols().name(f.relocationTarget(r)), f.relocs.addend[r]));
+                        symbols().name(f.relocationTarget(r)), f.relocs.addend(r)));
             }
             return out;
         }

@@ -101,8 +101,8 @@ class MachORelocationsTest {
                 "0x10 R_AARCH64_ADR_PREL_PG_HI21 _g 16",
                 "0x14 " + lo12 + " _g 16",
                 "0x18 " + lo12 + " _g 4",
-                "0x1c R_AARCH64_ADR_GOT_PAGE _ext 0",
-                "0x20 R_AARCH64_LD64_GOT_LO12_NC _ext 0",
+                "0x1c ARM64_RELOC_GOT_LOAD_PAGE21 _ext 0",
+                "0x20 ARM64_RELOC_GOT_LOAD_PAGEOFF12 _ext 0",
                 "0x24 ARM64_RELOC_TLVP_LOAD_PAGE21 _tv 0",
                 "0x28 ARM64_RELOC_TLVP_LOAD_PAGEOFF12 _tv 0",
                 "0x30 R_AARCH64_CALL26 _f 0");

@@ -23,25 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * emulated libSystem, and the exit codes for programs, missing functions and bad input.
  */
 class MachORunnerTest {
-    private static final String DECLS = """
-            int printf(const char *, ...);
-            int snprintf(char *, unsigned long, const char *, ...);
-            int puts(const char *);
-            int putchar(int);
-            void *malloc(unsigned long);
-            void *calloc(unsigned long, unsigned long);
-            void *realloc(void *, unsigned long);
-            void free(void *);
-            void *memcpy(void *, const void *, unsigned long);
-            void *memset(void *, int, unsigned long);
-            int memcmp(const void *, const void *, unsigned long);
-            unsigned long strlen(const char *);
-            int strcmp(const char *, const char *);
-            char *strcpy(char *, const char *);
-            char *strchr(const char *, int);
-            int atoi(const char *);
-            void exit(int);
-            """;
+    private static final String DECLS = MachOLinks.LIB_SYSTEM_DECLS;
 
     @TempDir
     Path dir;

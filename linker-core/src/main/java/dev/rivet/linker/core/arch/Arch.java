@@ -56,6 +56,34 @@ public abstract class Arch {
      */
     public abstract void writeIndirectStub(ByteBuffer buf, int pos, long stub, long slot);
 
+    /**
+     * {@return how far a branch operation reaches either way, in bytes, when a range-extension thunk
+     * may stand in for a target beyond it; 0 for an operation that needs none}
+     *
+     * @param op an operation
+     */
+    public long branchReach(int op) {
+        return 0;
+    }
+
+    /** {@return the size of a range-extension thunk, 0 if the architecture has none} */
+    public int thunkSize() {
+        return 0;
+    }
+
+    /**
+     * Writes a range-extension thunk: a jump to the target from anywhere within reach of it,
+     * clobbering only registers that calls may clobber.
+     *
+     * @param buf the output
+     * @param pos where the thunk starts in buf
+     * @param thunk the thunk's address
+     * @param target where it jumps
+     */
+    public void writeThunk(ByteBuffer buf, int pos, long thunk, long target) {
+        throw new UnsupportedOperationException("no range-extension thunks on " + architecture());
+    }
+
     /** {@return how many bytes an operation patches} @param op an operation */
     public abstract int width(int op);
 
@@ -115,18 +143,6 @@ public abstract class Arch {
     }
 
     /**
-     * {@return whether relocation {@code i} of an atom is part of a sequence that the one before it
-     * relaxed, and so must be neither scanned nor applied}
-     *
-     * @param r the file's relocations
-     * @param first the atom's first relocation
-     * @param i a relocation of the atom
-     */
-    public final boolean isConsumed(dev.rivet.linker.core.symbols.Relocations r, int first, int i) {
-        return i > first && consumesNextRelocation(r.type[i - 1]) && r.offset[i] < r.offset[i - 1] + 12;
-    }
-
-    /**
      * {@return whether an operation encodes the target's offset from the thread pointer}; for
      * those, the engine passes that offset as the target's address
      *
@@ -160,6 +176,51 @@ public abstract class Arch {
     public static final int CLASS_TLS = 6;
     /** The low bits of an address whose page an ADRP computed PC-relatively. */
     public static final int CLASS_PAGE_OFFSET = 7;
+
+    /** A thread-local symbol in the executable's own block, at an offset from the thread pointer fixed at link time. */
+    public static final int TLS_LOCAL_EXEC = 0;
+    /** A library's thread-local symbol used by an executable: its offset from the thread pointer is in a GOT slot. */
+    public static final int TLS_INITIAL_EXEC = 1;
+    /** Any thread-local symbol used by a shared library, whose block the loader places. */
+    public static final int TLS_SHARED = 2;
+
+    /** No thread-local GOT entry. */
+    public static final int TLS_GOT_NONE = 0;
+    /** One slot: the offset from the thread pointer (initial-exec; {@code R_*_TPOFF64}). */
+    public static final int TLS_GOT_IE = 1;
+    /** Two slots: module id and offset in the module's block, for {@code __tls_get_addr} (general-dynamic). */
+    public static final int TLS_GOT_GD = 2;
+    /** Two slots: this module's id and 0, for {@code __tls_get_addr} (local-dynamic); one pair per output. */
+    public static final int TLS_GOT_LD = 3;
+    /** Two slots: a TLS descriptor, resolver and argument, which the loader fills ({@code R_AARCH64_TLSDESC}). */
+    public static final int TLS_GOT_DESC = 4;
+
+    /**
+     * {@return the operation that implements a thread-local access the way the output needs}: a
+     * local-exec relaxation (the operation itself), a relaxation to initial-exec, or the dynamic
+     * form through GOT entries
+     *
+     * @param op a thread-local operation as read
+     * @param access one of the TLS_ access constants ({@code TLS_LOCAL_EXEC} and others)
+     */
+    public int tlsOperation(int op, int access) {
+        return op;
+    }
+
+    /** {@return the thread-local GOT entry an operation uses: one of the TLS_GOT_ constants} @param op an operation */
+    public int tlsGotEntry(int op) {
+        return TLS_GOT_NONE;
+    }
+
+    /**
+     * {@return whether an operation encodes the target's offset in its module's thread-local block};
+     * for those, the engine passes that offset as the target's address
+     *
+     * @param op an operation
+     */
+    public boolean isModuleRelative(int op) {
+        return false;
+    }
 
     /** {@return what a dynamic link must know of an operation: one of the CLASS_ constants} @param op an operation */
     public abstract int relocationClass(int op);

@@ -93,6 +93,36 @@ public final class Arm64 extends Arch {
      * sets TP to its start (the third word of a Mach-O TLV descriptor; {@code R_AARCH64_TLS_DTPREL64}).
      */
     public static final int TLS_DTPREL64 = 38;
+    /** Initial-exec adrp kept: Page(G) - Page(P), G the target's thread-pointer offset slot ({@code R_AARCH64_TLSIE_ADR_GOTTPREL_PAGE21}). */
+    public static final int TLSIE_PAGE_GOT = 39;
+    /** Initial-exec ldr kept: (G & 0xfff) >> 3 ({@code R_AARCH64_TLSIE_LD64_GOTTPREL_LO12_NC}). */
+    public static final int TLSIE_LO12_GOT = 40;
+    /** TLS descriptor adrp kept: Page(G) - Page(P), G the target's descriptor ({@code R_AARCH64_TLSDESC_ADR_PAGE21}). */
+    public static final int TLSDESC_PAGE_GOT = 41;
+    /** TLS descriptor ldr kept: (G & 0xfff) >> 3 ({@code R_AARCH64_TLSDESC_LD64_LO12}). */
+    public static final int TLSDESC_LD64_GOT = 42;
+    /** TLS descriptor add kept: G & 0xfff ({@code R_AARCH64_TLSDESC_ADD_LO12}). */
+    public static final int TLSDESC_ADD_GOT = 43;
+    /** TLS descriptor call kept: the {@code blr} stays as it is ({@code R_AARCH64_TLSDESC_CALL}). */
+    public static final int TLSDESC_CALL_KEEP = 44;
+    /** TLS descriptor adrp relaxed to initial-exec: adrp x0 of the page of the target's thread-pointer offset slot. */
+    public static final int TLSDESC_PAGE_IE = 45;
+    /** TLS descriptor ldr relaxed to initial-exec: {@code ldr x0, [x0, :lo12:slot]}. */
+    public static final int TLSDESC_LD64_IE = 46;
+    /** TLS descriptor add relaxed to initial-exec: nop. */
+    public static final int TLSDESC_ADD_IE = 47;
+    /** TLS descriptor call relaxed to initial-exec: nop. */
+    public static final int TLSDESC_CALL_IE = 48;
+    /**
+     * adrp to the page of the target's GOT slot (Mach-O {@code ARM64_RELOC_GOT_LOAD_PAGE21}); when the
+     * target's address is fixed relative to the code, relaxed to the page of the target itself.
+     */
+    public static final int GOT_LOAD_PAGE21 = 49;
+    /**
+     * ldr of the GOT slot (Mach-O {@code ARM64_RELOC_GOT_LOAD_PAGEOFF12}); relaxed, with the adrp
+     * before it, to {@code add xT, xN, :lo12:target}, as ld64 does.
+     */
+    public static final int GOT_LOAD_PAGEOFF12 = 50;
 
     private static final String[] NAMES = {
         "R_AARCH64_NONE", "R_AARCH64_ABS64", "R_AARCH64_ABS32", "R_AARCH64_PREL32", "R_AARCH64_PREL64",
@@ -107,6 +137,10 @@ public final class Arm64 extends Arch {
         "ARM64_RELOC_SUBTRACTOR (64-bit)", "ARM64_RELOC_SUBTRACTOR (32-bit)", "ARM64_RELOC_UNSIGNED after SUBTRACTOR (64-bit)",
         "ARM64_RELOC_UNSIGNED after SUBTRACTOR (32-bit)", "R_AARCH64_GOTPCREL32", "ARM64_RELOC_POINTER_TO_GOT (64-bit)",
         "ARM64_RELOC_TLVP_LOAD_PAGE21", "ARM64_RELOC_TLVP_LOAD_PAGEOFF12", "R_AARCH64_TLS_DTPREL64",
+        "R_AARCH64_TLSIE_ADR_GOTTPREL_PAGE21", "R_AARCH64_TLSIE_LD64_GOTTPREL_LO12_NC", "R_AARCH64_TLSDESC_ADR_PAGE21",
+        "R_AARCH64_TLSDESC_LD64_LO12", "R_AARCH64_TLSDESC_ADD_LO12", "R_AARCH64_TLSDESC_CALL",
+        "R_AARCH64_TLSDESC_ADR_PAGE21", "R_AARCH64_TLSDESC_LD64_LO12", "R_AARCH64_TLSDESC_ADD_LO12", "R_AARCH64_TLSDESC_CALL",
+        "ARM64_RELOC_GOT_LOAD_PAGE21", "ARM64_RELOC_GOT_LOAD_PAGEOFF12",
     };
 
     private Arm64() { }
@@ -146,7 +180,17 @@ public final class Arm64 extends Arch {
     @Override
     public boolean needsGot(int op) {
         return op == ADR_GOT_PAGE || op == LD64_GOT_LO12_NC || op == LD64_GOTPAGE_LO15
-                || (op >= GOTPCREL32 && op <= TLVP_LOAD_PAGEOFF12);
+                || (op >= GOTPCREL32 && op <= TLVP_LOAD_PAGEOFF12) || op == GOT_LOAD_PAGE21 || op == GOT_LOAD_PAGEOFF12;
+    }
+
+    /** The relaxable Mach-O forms go through the slot like their ELF counterparts when they must. */
+    @Override
+    public int unrelaxedGotOp(int op) {
+        return switch (op) {
+            case GOT_LOAD_PAGE21, TLVP_LOAD_PAGE21 -> ADR_GOT_PAGE;
+            case GOT_LOAD_PAGEOFF12, TLVP_LOAD_PAGEOFF12 -> LD64_GOT_LO12_NC;
+            default -> op;
+        };
     }
 
     @Override
@@ -163,8 +207,44 @@ public final class Arm64 extends Arch {
             case CALL26, JUMP26, CONDBR19, TSTBR14 -> CLASS_BRANCH;
             case ADD_ABS_LO12_NC, LDST8_ABS_LO12_NC, LDST16_ABS_LO12_NC, LDST32_ABS_LO12_NC, LDST64_ABS_LO12_NC,
                  LDST128_ABS_LO12_NC, ABS_LO12_ANY -> CLASS_PAGE_OFFSET;
-            case ADR_GOT_PAGE, LD64_GOT_LO12_NC, LD64_GOTPAGE_LO15 -> CLASS_GOT;
-            default -> isThreadPointerRelative(op) ? CLASS_TLS : CLASS_OTHER;
+            case ADR_GOT_PAGE, LD64_GOT_LO12_NC, LD64_GOTPAGE_LO15, GOT_LOAD_PAGE21, GOT_LOAD_PAGEOFF12 -> CLASS_GOT;
+            default -> isThreadPointerRelative(op) || (op >= TLSIE_PAGE_GOT && op <= TLSDESC_CALL_IE) ? CLASS_TLS : CLASS_OTHER;
+        };
+    }
+
+    @Override
+    public int tlsOperation(int op, int access) {
+        if (access == TLS_INITIAL_EXEC) {
+            return switch (op) {
+                case TLSIE_ADR_GOTTPREL_PAGE21 -> TLSIE_PAGE_GOT;
+                case TLSIE_LD64_GOTTPREL_LO12_NC -> TLSIE_LO12_GOT;
+                case TLSDESC_ADR_PAGE21 -> TLSDESC_PAGE_IE;
+                case TLSDESC_LD64_LO12 -> TLSDESC_LD64_IE;
+                case TLSDESC_ADD_LO12 -> TLSDESC_ADD_IE;
+                case TLSDESC_CALL -> TLSDESC_CALL_IE;
+                default -> op;
+            };
+        }
+        if (access == TLS_SHARED) {
+            return switch (op) {
+                case TLSIE_ADR_GOTTPREL_PAGE21 -> TLSIE_PAGE_GOT;
+                case TLSIE_LD64_GOTTPREL_LO12_NC -> TLSIE_LO12_GOT;
+                case TLSDESC_ADR_PAGE21 -> TLSDESC_PAGE_GOT;
+                case TLSDESC_LD64_LO12 -> TLSDESC_LD64_GOT;
+                case TLSDESC_ADD_LO12 -> TLSDESC_ADD_GOT;
+                case TLSDESC_CALL -> TLSDESC_CALL_KEEP;
+                default -> op;
+            };
+        }
+        return op;
+    }
+
+    @Override
+    public int tlsGotEntry(int op) {
+        return switch (op) {
+            case TLSIE_PAGE_GOT, TLSIE_LO12_GOT, TLSDESC_PAGE_IE, TLSDESC_LD64_IE -> TLS_GOT_IE;
+            case TLSDESC_PAGE_GOT, TLSDESC_LD64_GOT, TLSDESC_ADD_GOT -> TLS_GOT_DESC;
+            default -> TLS_GOT_NONE;
         };
     }
 
@@ -223,6 +303,27 @@ public final class Arm64 extends Arch {
         patchScaled(buf, pos + 4, slot, 3);
         buf.putInt(pos + 8, 0xd61f0220);                   // br x17
         buf.putInt(pos + 12, 0xd503201f);                  // nop
+    }
+
+    /** {@inheritDoc} B and BL: ±128 MiB. */
+    @Override
+    public long branchReach(int op) {
+        return op == CALL26 || op == JUMP26 ? 1L << 27 : 0;
+    }
+
+    @Override
+    public int thunkSize() {
+        return 12;
+    }
+
+    /** {@inheritDoc} Through x16, which the AAPCS64 lets veneers clobber (as ld64's and lld's islands do). */
+    @Override
+    public void writeThunk(ByteBuffer buf, int pos, long thunk, long target) {
+        buf.putInt(pos, 0x90000010);                       // adrp x16, target
+        apply(buf, pos, ADR_PREL_PG_HI21, target, 0, thunk, 0);
+        buf.putInt(pos + 4, 0x91000210);                   // add x16, x16, :lo12:target
+        patchImm12(buf, pos + 4, target & 0xFFF);
+        buf.putInt(pos + 8, 0xd61f0200);                   // br x16
     }
 
     @Override
@@ -372,13 +473,34 @@ public final class Arm64 extends Arch {
                 buf.putInt(pos, (int) v);
             }
             case GOT_ABS64 -> buf.putLong(pos, g + a);
-            case TLVP_LOAD_PAGE21 -> {
-                return apply(buf, pos, ADR_PREL_PG_HI21, g, a, p, 0);
+            case GOT_LOAD_PAGE21, TLVP_LOAD_PAGE21 -> { // relaxed: the engine passes the unrelaxed op when the slot must stay
+                return apply(buf, pos, ADR_PREL_PG_HI21, s, a, p, 0);
             }
-            case TLVP_LOAD_PAGEOFF12 -> {
-                return patchScaled(buf, pos, g + a, 3);
+            case GOT_LOAD_PAGEOFF12, TLVP_LOAD_PAGEOFF12 -> { // ldr xT, [xN, slot] -> add xT, xN, :lo12:target
+                int insn = buf.getInt(pos);
+                if ((insn & 0xffc00000) != 0xf9400000) {
+                    return String.format("instruction 0x%08x is not a 64-bit ldr of a GOT slot", insn);
+                }
+                buf.putInt(pos, 0x91000000 | (int) (((s + a) & 0xFFF) << 10) | (insn & 0x3FF));
             }
             case TLS_DTPREL64 -> buf.putLong(pos, s + a);
+            case TLSIE_PAGE_GOT, TLSDESC_PAGE_GOT, TLSDESC_PAGE_IE -> {
+                if (a != 0) {
+                    // A slot is per symbol; compilers address such a variable through a symbol of its own.
+                    return "a thread-local GOT access with addend " + a + " is not supported";
+                }
+                return apply(buf, pos, ADR_PREL_PG_HI21, g, 0, p, 0);
+            }
+            case TLSIE_LO12_GOT, TLSDESC_LD64_GOT -> {
+                return patchScaled(buf, pos, g, 3);
+            }
+            case TLSDESC_LD64_IE -> { // ldr x1, [x0, ...] -> ldr x0, [x0, :lo12:slot]
+                buf.putInt(pos, 0xf9400000);
+                return patchScaled(buf, pos, g, 3);
+            }
+            case TLSDESC_ADD_GOT -> patchImm12(buf, pos, g & 0xFFF);
+            case TLSDESC_ADD_IE, TLSDESC_CALL_IE -> buf.putInt(pos, 0xd503201f); // nop
+            case TLSDESC_CALL_KEEP -> { } // blr x1 calls the descriptor's resolver
             default -> {
                 return "unsupported relocation operation " + op;
             }

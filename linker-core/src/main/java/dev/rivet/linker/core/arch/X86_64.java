@@ -55,6 +55,34 @@ public final class X86_64 extends Arch {
      * {@code leaq x(%rip), %rdi} as GOTPCRELX is, when the target's address is known and A = -4.
      */
     public static final int TLV = 20;
+    /**
+     * General-dynamic TLS relaxed to initial-exec, the call after it too: the target's offset from
+     * the thread pointer is loaded from its GOT slot ({@code R_X86_64_TLSGD} of an imported symbol).
+     */
+    public static final int TLSGD_TO_IE = 21;
+    /** General-dynamic TLS kept: G + A - P, G the target's (module, offset) GOT pair ({@code R_X86_64_TLSGD}). */
+    public static final int TLSGD_GOT = 22;
+    /** Local-dynamic TLS kept: G + A - P, G this module's GOT pair ({@code R_X86_64_TLSLD}). */
+    public static final int TLSLD_GOT = 23;
+    /** Initial-exec TLS kept: G + A - P, G the slot of the target's offset from the thread pointer ({@code R_X86_64_GOTTPOFF}). */
+    public static final int GOTTPOFF_GOT = 24;
+    /** S + A, S the offset in the module's thread-local block, 4 bytes ({@code R_X86_64_DTPOFF32} in a shared library). */
+    public static final int DTPOFF32_MODULE = 25;
+    /** As DTPOFF32_MODULE, 8 bytes ({@code R_X86_64_DTPOFF64} in a shared library). */
+    public static final int DTPOFF64_MODULE = 26;
+    /**
+     * TLS descriptor {@code lea x@tlsdesc(%rip), %reg}, relaxed to local-exec {@code mov $off, %reg}
+     * ({@code R_X86_64_GOTPC32_TLSDESC}, {@code -mtls-dialect=gnu2}).
+     */
+    public static final int GOTPC32_TLSDESC = 27;
+    /** TLS descriptor {@code call *x@tlscall(%rax)}, relaxed to {@code xchg %ax, %ax} ({@code R_X86_64_TLSDESC_CALL}). */
+    public static final int TLSDESC_CALL = 28;
+    /** TLS descriptor lea relaxed to initial-exec: {@code mov x@gottpoff(%rip), %reg}, G + A - P. */
+    public static final int GOTPC32_TLSDESC_TO_IE = 29;
+    /** TLS descriptor lea kept: G + A - P, G the target's descriptor ({@code R_X86_64_GOTPC32_TLSDESC}). */
+    public static final int GOTPC32_TLSDESC_GOT = 30;
+    /** TLS descriptor call kept: the call goes to the descriptor's resolver ({@code R_X86_64_TLSDESC_CALL}). */
+    public static final int TLSDESC_CALL_KEEP = 31;
 
     private static final String[] NAMES = {
         "R_X86_64_NONE", "R_X86_64_64", "R_X86_64_32", "R_X86_64_32S", "R_X86_64_PC32", "R_X86_64_PLT32", "R_X86_64_PC64",
@@ -62,6 +90,9 @@ public final class X86_64 extends Arch {
         "R_X86_64_TLSGD", "R_X86_64_TLSLD", "R_X86_64_DTPOFF32", "R_X86_64_DTPOFF64",
         "X86_64_RELOC_SUBTRACTOR (64-bit)", "X86_64_RELOC_SUBTRACTOR (32-bit)", "X86_64_RELOC_UNSIGNED after SUBTRACTOR (64-bit)",
         "X86_64_RELOC_UNSIGNED after SUBTRACTOR (32-bit)", "X86_64_RELOC_TLV",
+        "R_X86_64_TLSGD", "R_X86_64_TLSGD", "R_X86_64_TLSLD", "R_X86_64_GOTTPOFF", "R_X86_64_DTPOFF32", "R_X86_64_DTPOFF64",
+        "R_X86_64_GOTPC32_TLSDESC", "R_X86_64_TLSDESC_CALL", "R_X86_64_GOTPC32_TLSDESC", "R_X86_64_GOTPC32_TLSDESC",
+        "R_X86_64_TLSDESC_CALL",
     };
 
     private X86_64() { }
@@ -162,8 +193,7 @@ public final class X86_64 extends Arch {
      * {@code mov %fs:0, %rax; lea x@tpoff(%rax), %rax}.
      */
     private static String relaxGeneralDynamic(ByteBuffer buf, int pos, long off) {
-        if (pos < 4 || !bytesAre(buf, pos - 4, 0x66, 0x48, 0x8d, 0x3d)
-                || !(bytesAre(buf, pos + 4, 0x66, 0x66, 0x48, 0xe8) || bytesAre(buf, pos + 4, 0x66, 0x48, 0xff, 0x15))) {
+        if (!isGeneralDynamicSequence(buf, pos)) {
             return "R_X86_64_TLSGD is not in the general-dynamic code sequence";
         }
         if (!fitsSigned(off, 32)) {
@@ -175,6 +205,53 @@ public final class X86_64 extends Arch {
         buf.put(pos + 7, (byte) 0x80);
         buf.putInt(pos + 8, (int) off);
         return null;
+    }
+
+    /**
+     * The general-dynamic sequence (see {@link #relaxGeneralDynamic}) becomes
+     * {@code mov %fs:0, %rax; add x@gottpoff(%rip), %rax}; {@code slot} is G + A - P.
+     */
+    private static String relaxGeneralDynamicToInitialExec(ByteBuffer buf, int pos, long slot) {
+        if (!isGeneralDynamicSequence(buf, pos)) {
+            return "R_X86_64_TLSGD is not in the general-dynamic code sequence";
+        }
+        buf.put(pos - 4, LOAD_TP);
+        buf.put(pos + 5, (byte) 0x48);
+        buf.put(pos + 6, (byte) 0x03);
+        buf.put(pos + 7, (byte) 0x05);
+        // The field moved 8 bytes on and now ends 4 bytes before the next instruction, as the addend assumed.
+        return pc32(buf, pos + 8, slot - 8);
+    }
+
+    /**
+     * {@code lea x@tlsdesc(%rip), %reg} becomes {@code mov $off, %reg} (local-exec) or, when
+     * {@code load}, {@code mov x@gottpoff(%rip), %reg} with {@code v} as its displacement.
+     */
+    private static String relaxDescriptor(ByteBuffer buf, int pos, long v, boolean load) {
+        if (pos < 3 || (Byte.toUnsignedInt(buf.get(pos - 3)) & 0xfb) != 0x48 || Byte.toUnsignedInt(buf.get(pos - 2)) != 0x8d
+                || (Byte.toUnsignedInt(buf.get(pos - 1)) & 0xc7) != 0x05) {
+            return "R_X86_64_GOTPC32_TLSDESC is not on lea x@tlsdesc(%rip)";
+        }
+        if (load) {
+            buf.put(pos - 2, (byte) 0x8b);
+            return pc32(buf, pos, v);
+        }
+        if (!fitsSigned(v, 32)) {
+            return outOfRange(v, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        }
+        int rex = Byte.toUnsignedInt(buf.get(pos - 3));
+        int reg = (Byte.toUnsignedInt(buf.get(pos - 1)) >> 3) & 7;
+        // The register moves from ModRM.reg (REX.R) to ModRM.rm (REX.B).
+        buf.put(pos - 3, (byte) (0x48 | ((rex & 0x04) != 0 ? 0x01 : 0)));
+        buf.put(pos - 2, (byte) 0xc7);
+        buf.put(pos - 1, (byte) (0xc0 | reg));
+        buf.putInt(pos, (int) v);
+        return null;
+    }
+
+    private static boolean isGeneralDynamicSequence(ByteBuffer buf, int pos) {
+        return pos >= 4 && bytesAre(buf, pos - 4, 0x66, 0x48, 0x8d, 0x3d)
+                && (bytesAre(buf, pos + 4, 0x66, 0x66, 0x48, 0xe8) || bytesAre(buf, pos + 4, 0x66, 0x48, 0xff, 0x15));
     }
 
     /**
@@ -223,7 +300,10 @@ public final class X86_64 extends Arch {
 
     @Override
     public int width(int op) {
-        return op == ABS64 || op == PC64 || op == SUBTRACTOR64 || op == UNSIGNED_ADD64 ? 8 : 4;
+        if (op == TLSDESC_CALL || op == TLSDESC_CALL_KEEP) {
+            return 2; // the call instruction itself
+        }
+        return op == ABS64 || op == PC64 || op == SUBTRACTOR64 || op == UNSIGNED_ADD64 || op == DTPOFF64 || op == DTPOFF64_MODULE ? 8 : 4;
     }
 
     @Override
@@ -244,7 +324,9 @@ public final class X86_64 extends Arch {
             case PC32, PC64 -> CLASS_PC;
             case PLT32 -> CLASS_BRANCH;
             case GOTPCREL, GOTPCRELX, REX_GOTPCRELX -> CLASS_GOT;
-            case TPOFF32, GOTTPOFF, TLSGD, TLSLD, DTPOFF32, DTPOFF64 -> CLASS_TLS;
+            case TPOFF32, GOTTPOFF, TLSGD, TLSLD, DTPOFF32, DTPOFF64, TLSGD_TO_IE, TLSGD_GOT, TLSLD_GOT, GOTTPOFF_GOT,
+                 DTPOFF32_MODULE, DTPOFF64_MODULE, GOTPC32_TLSDESC, TLSDESC_CALL, GOTPC32_TLSDESC_TO_IE, GOTPC32_TLSDESC_GOT,
+                 TLSDESC_CALL_KEEP -> CLASS_TLS;
             default -> CLASS_OTHER;
         };
     }
@@ -308,12 +390,53 @@ public final class X86_64 extends Arch {
 
     @Override
     public boolean isThreadPointerRelative(int op) {
-        return op == TPOFF32 || op == GOTTPOFF || op == TLSGD || op == TLSLD || op == DTPOFF32 || op == DTPOFF64;
+        return op == TPOFF32 || op == GOTTPOFF || op == TLSGD || op == TLSLD || op == DTPOFF32 || op == DTPOFF64 || op == GOTPC32_TLSDESC;
     }
 
     @Override
     public boolean consumesNextRelocation(int op) {
-        return op == TLSGD || op == TLSLD;
+        return op == TLSGD || op == TLSLD || op == TLSGD_TO_IE;
+    }
+
+    @Override
+    public int tlsOperation(int op, int access) {
+        if (access == TLS_INITIAL_EXEC) {
+            return switch (op) {
+                case TLSGD -> TLSGD_TO_IE;
+                case GOTTPOFF -> GOTTPOFF_GOT;
+                case GOTPC32_TLSDESC -> GOTPC32_TLSDESC_TO_IE;
+                default -> op;
+            };
+        }
+        if (access == TLS_SHARED) {
+            return switch (op) {
+                case TLSGD -> TLSGD_GOT;
+                case TLSLD -> TLSLD_GOT;
+                case GOTTPOFF -> GOTTPOFF_GOT;
+                case DTPOFF32 -> DTPOFF32_MODULE;
+                case DTPOFF64 -> DTPOFF64_MODULE;
+                case GOTPC32_TLSDESC -> GOTPC32_TLSDESC_GOT;
+                case TLSDESC_CALL -> TLSDESC_CALL_KEEP;
+                default -> op;
+            };
+        }
+        return op;
+    }
+
+    @Override
+    public int tlsGotEntry(int op) {
+        return switch (op) {
+            case TLSGD_TO_IE, GOTTPOFF_GOT, GOTPC32_TLSDESC_TO_IE -> TLS_GOT_IE;
+            case TLSGD_GOT -> TLS_GOT_GD;
+            case GOTPC32_TLSDESC_GOT -> TLS_GOT_DESC;
+            case TLSLD_GOT -> TLS_GOT_LD;
+            default -> TLS_GOT_NONE;
+        };
+    }
+
+    @Override
+    public boolean isModuleRelative(int op) {
+        return op == DTPOFF32_MODULE || op == DTPOFF64_MODULE;
     }
 
     @Override
@@ -341,14 +464,34 @@ public final class X86_64 extends Arch {
             case TLSLD -> {
                 return relaxLocalDynamic(buf, pos);
             }
-            case DTPOFF32 -> {
+            case TLSGD_TO_IE -> {
+                return relaxGeneralDynamicToInitialExec(buf, pos, g + a - p);
+            }
+            case TLSGD_GOT, TLSLD_GOT, GOTTPOFF_GOT, GOTPC32_TLSDESC_GOT -> {
+                return pc32(buf, pos, g + a - p);
+            }
+            case GOTPC32_TLSDESC -> {
+                return relaxDescriptor(buf, pos, s + a + 4, false);
+            }
+            case GOTPC32_TLSDESC_TO_IE -> {
+                return relaxDescriptor(buf, pos, g + a - p, true);
+            }
+            case TLSDESC_CALL -> { // call *(%rax) -> xchg %ax, %ax: %rax already holds the offset
+                if (!bytesAre(buf, pos, 0xff, 0x10)) {
+                    return "R_X86_64_TLSDESC_CALL is not on call *(%rax)";
+                }
+                buf.put(pos, (byte) 0x66);
+                buf.put(pos + 1, (byte) 0x90);
+            }
+            case TLSDESC_CALL_KEEP -> { }
+            case DTPOFF32, DTPOFF32_MODULE -> {
                 long v = s + a;
                 if (!fitsSigned(v, 32)) {
                     return outOfRange(v, Integer.MIN_VALUE, Integer.MAX_VALUE);
                 }
                 buf.putInt(pos, (int) v);
             }
-            case DTPOFF64 -> buf.putLong(pos, s + a);
+            case DTPOFF64, DTPOFF64_MODULE -> buf.putLong(pos, s + a);
             case GOTPCRELX, REX_GOTPCRELX, TLV -> {
                 if (relax(buf, pos, op, s, a, p)) {
                     return null;

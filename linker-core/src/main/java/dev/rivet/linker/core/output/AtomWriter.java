@@ -129,9 +129,10 @@ public final class AtomWriter {
         Arch arch = ctx.arch;
         Relocations r = file.relocs;
         long[] addresses = ctx.symbolAddress;
+        DynamicLink stubbed = ctx.dynamic != null && ctx.dynamic.active && ctx.dynamic.hasStubbedDefinitions() ? ctx.dynamic : null;
         int end = at.relStart[a] + at.relCount[a];
         for (int i = at.relStart[a]; i < end; i++) {
-            if (arch.isConsumed(r, at.relStart[a], i)) {
+            if (ctx.isConsumed(file, at.relStart[a], i)) {
                 continue; // the call this relocation patched was rewritten by the relaxation before it
             }
             int target = file.relocationTarget(i);
@@ -141,9 +142,18 @@ public final class AtomWriter {
                 s = 0; // an undefined weak reference: strong ones were reported before layout
             }
             int off = r.offset[i];
-            int op = r.type[i];
+            int op = ctx.operation(file, i);
+            if (stubbed != null && stubbed.isStubbedDefinition(target) && arch.relocationClass(op) == Arch.CLASS_BRANCH) {
+                s = stubbed.pltEntryAddress(stubbed.pltIndex(target));
+            }
+            if (ctx.thunks != null) {
+                s = ctx.thunks.reach(ctx, op, target, addr + off, s);
+            }
             long g = 0;
-            if (arch.needsGot(op)) {
+            int tlsEntry = arch.tlsGotEntry(op);
+            if (tlsEntry != Arch.TLS_GOT_NONE) {
+                g = ctx.got.tlsEntryAddress(ctx, tlsEntry, target);
+            } else if (arch.needsGot(op)) {
                 g = ctx.got.entryAddress(ctx, target);
                 if (ctx.dynamic != null && ctx.dynamic.mustKeepGot(target)) {
                     op = arch.unrelaxedGotOp(op); // the address is not a fixed distance from the code
@@ -152,10 +162,12 @@ public final class AtomWriter {
             if (arch.isThreadPointerRelative(op)) {
                 // An undefined weak thread-local symbol has offset 0, as in other linkers.
                 s = undefinedWeak ? 0 : s - ctx.threadPointer;
+            } else if (arch.isModuleRelative(op)) {
+                s = undefinedWeak ? 0 : s - ctx.tlsBase;
             } else if (arch.usesGotBase(op)) {
                 s = ctx.got.baseAddress(ctx);
             }
-            String problem = arch.apply(buf, pos + off, op, s, r.addend[i], addr + off, g);
+            String problem = arch.apply(buf, pos + off, op, s, r.addend(i), addr + off, g);
             if (problem != null && errs.size() < MAX_ERRORS) {
                 errs.add(Diagnostic.error("relocation " + arch.opName(r.type[i]) + " cannot be applied: " + problem
                         + "; references '" + st.name(target) + "'")

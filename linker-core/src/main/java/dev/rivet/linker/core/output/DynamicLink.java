@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * by a shared library that may be overridden), which get PLT entries or copy relocations, and
  * the dynamic relocations the loader applies: {@link #RELATIVE} for addresses in a
  * position-independent output, {@link #SYMBOLIC} and {@link #GLOB_DAT} for preemptible targets,
- * {@link #JUMP_SLOT} for PLT entries, {@link #COPY}, {@link #IRELATIVE}. The format encodes them
+ * {@link #JUMP_SLOT} for PLT entries, {@link #COPY}, {@link #IRELATIVE}, and for thread-local GOT
+ * entries {@link #TPOFF}, {@link #DTPMOD}, {@link #DTPOFF}, {@link #TLSDESC}. The format encodes them
  * (ELF: {@code .rela.dyn} and {@code .rela.plt}) and writes the tables.
  */
 public final class DynamicLink {
@@ -40,6 +41,12 @@ public final class DynamicLink {
     public static final int IRELATIVE = 6;
     /** A thread-local symbol's offset from the thread pointer (initial-exec GOT slot). */
     public static final int TPOFF = 7;
+    /** The id of a symbol's module (0 for this one), the first word of a general- or local-dynamic GOT pair. */
+    public static final int DTPMOD = 8;
+    /** A symbol's offset in its module's thread-local block, the second word of a general-dynamic GOT pair. */
+    public static final int DTPOFF = 9;
+    /** A TLS descriptor (resolver and argument) for a symbol, which the loader fills. */
+    public static final int TLSDESC = 10;
 
     /** What the link produces. */
     public final OutputKind kind;
@@ -47,6 +54,12 @@ public final class DynamicLink {
     public final boolean pic;
     /** Whether the output has dynamic tables: a PIE, a shared library, or a program with shared libraries. */
     public final boolean active;
+    /**
+     * Mach-O's rules (ld64): programs are always position-independent, a library binds its own
+     * references to its own definitions (two-level namespace), undefined symbols are bound at load
+     * time only with {@code -undefined dynamic_lookup}, and the format lays out the stubs.
+     */
+    public final boolean machO;
     /** The shared libraries among the inputs, in input order. */
     public final List<SharedLibrary> libraries = new ArrayList<>();
 
@@ -54,6 +67,8 @@ public final class DynamicLink {
     private final BitSet preemptible = new BitSet();
     private final BitSet exported = new BitSet();
     private final BitSet canonicalPlt = new BitSet();
+    // Mach-O: exported weak definitions, which calls reach through a stub that dyld may point elsewhere.
+    private final BitSet stubbedHere = new BitSet();
     private final SymbolSlots plt = new SymbolSlots();
     private final SymbolSlots copies = new SymbolSlots();
     private final BitSet referenced = new BitSet();
@@ -64,6 +79,7 @@ public final class DynamicLink {
     private final IntArrayList placeSymbol = new IntArrayList();
     private final LongArrayList placeAddend = new LongArrayList();
     private final List<Diagnostic> errors = new ArrayList<>();
+    private boolean staticTls;
     private long[] copyAddress;
     private int copyAtom;
 
@@ -71,7 +87,8 @@ public final class DynamicLink {
     public DynamicLink(LinkContext ctx) {
         this.ctx = ctx;
         this.kind = ctx.options.outputKind();
-        this.pic = kind.isPositionIndependent();
+        this.machO = ctx.target.format() == dev.rivet.linker.ObjectFormat.MACHO;
+        this.pic = kind.isPositionIndependent() || machO;
         SymbolTable st = ctx.symbols;
         for (int f = 1; f < st.fileCount(); f++) {
             if (st.file(f) instanceof SharedLibrary lib) {
@@ -122,7 +139,7 @@ public final class DynamicLink {
             if (!defined) {
                 // An undefined reference in a shared library is bound at load time; in a program
                 // a weak one is 0 and a strong one an error.
-                if (shared) {
+                if (machO ? ctx.options.dynamicLookup() : shared) {
                     preemptible.set(s);
                 }
                 continue;
@@ -130,17 +147,41 @@ public final class DynamicLink {
             if (file.hasFlag(l, InputFile.LINKER_DEFINED)) {
                 continue;
             }
-            boolean export = shared ? exportFilter.test(st.name(s))
+            // A definition with a version of its own (.symver) is exported whatever the script's local: says, as in GNU ld.
+            boolean export = shared ? file.version(l) != null || exportFilter.test(st.name(s))
                     : ctx.options.exportDynamic() || wantedByLibraries.get(s);
+            if (machO && file.hasFlag(l, InputFile.WEAK) && (!shared || export)) {
+                stubbedHere.set(s); // dyld coalesces weak definitions across images
+            }
             if (export) {
                 exported.set(s);
                 roots.add(s);
-                if (shared && !ctx.options.symbolic() && file.kind(l) != SymbolKind.ABSOLUTE) {
+                if (shared && !ctx.options.symbolic() && !machO && file.kind(l) != SymbolKind.ABSOLUTE) {
                     preemptible.set(s);
                 }
             }
         }
         return roots;
+    }
+
+    /**
+     * {@return whether calls to a symbol defined here go through its stub (Mach-O: an exported weak
+     * definition, which dyld may bind to another image's)}
+     *
+     * @param s a symbol
+     */
+    public boolean isStubbedDefinition(int s) {
+        return stubbedHere.get(s);
+    }
+
+    /** {@return whether any symbol defined here is called through a stub} */
+    public boolean hasStubbedDefinitions() {
+        return !stubbedHere.isEmpty();
+    }
+
+    /** {@return whether a symbol defined here is exported} @param s a symbol */
+    public boolean isExported(int s) {
+        return exported.get(s);
     }
 
     /** {@return whether references to a symbol are bound at load time} @param s a symbol */
@@ -163,6 +204,27 @@ public final class DynamicLink {
         }
         SymbolTable st = ctx.symbols;
         return !st.isDefined(s) || (st.kind(s) == SymbolKind.ABSOLUTE && !st.hasFlag(s, InputFile.LINKER_DEFINED));
+    }
+
+    /**
+     * {@return how thread-local symbol s is reached: one of {@link Arch}'s TLS_ access constants}; a
+     * shared library reaches every one dynamically, an executable a library's through the GOT
+     *
+     * @param s a thread-local symbol
+     */
+    public int tlsAccess(int s) {
+        if (!active || machO) {
+            return Arch.TLS_LOCAL_EXEC; // Mach-O: offsets in the image's own template, reached through its descriptors
+        }
+        if (kind == OutputKind.SHARED_LIBRARY) {
+            return Arch.TLS_SHARED;
+        }
+        return isImported(s) ? Arch.TLS_INITIAL_EXEC : Arch.TLS_LOCAL_EXEC;
+    }
+
+    /** {@return whether a shared library uses initial-exec accesses, so can only be loaded with its program (DF_STATIC_TLS)} */
+    public boolean usesStaticTls() {
+        return staticTls;
     }
 
     /** {@return whether a symbol is defined by a shared library} @param s a symbol */
@@ -188,7 +250,7 @@ public final class DynamicLink {
         SymbolTable st = ctx.symbols;
         AtomTable at = ctx.atoms;
         Arch arch = ctx.arch;
-        int op = file.relocs.type[r];
+        int op = ctx.operation(file, r);
         int cls = arch.relocationClass(op);
         boolean pre = preemptible.get(target);
         if (pre) {
@@ -197,11 +259,14 @@ public final class DynamicLink {
         }
         boolean shared = kind == OutputKind.SHARED_LIBRARY;
         boolean isFunction = st.isDefined(target) && st.kind(target) == SymbolKind.TEXT;
-        boolean absolute = st.isDefined(target) && st.kind(target) == SymbolKind.ABSOLUTE && !pre;
-        boolean writable = at.kind(atom) == SymbolKind.DATA;
+        // Linker-defined symbols (section bounds, the header) are addresses in the output, which moves.
+        boolean absolute = st.isDefined(target) && st.kind(target) == SymbolKind.ABSOLUTE && !pre
+                && !st.hasFlag(target, InputFile.LINKER_DEFINED);
+        // A thread-local initializer is data too: the loader relocates the image before copying it.
+        boolean writable = at.kind(atom) == SymbolKind.DATA || at.kind(atom) == SymbolKind.TLS_DATA;
         switch (cls) {
             case Arch.CLASS_BRANCH -> {
-                if (pre) {
+                if (pre || stubbedHere.get(target)) {
                     plt.add(target);
                 }
             }
@@ -209,15 +274,15 @@ public final class DynamicLink {
             case Arch.CLASS_ABS_WORD -> {
                 if (pre) {
                     if (writable) {
-                        place(atom, file.relocs.offset[r], SYMBOLIC, target, file.relocs.addend[r]);
-                    } else if (!shared && isImported(target)) {
+                        place(atom, file.relocs.offset[r], SYMBOLIC, target, file.relocs.addend(r));
+                    } else if (!shared && !machO && isImported(target)) { // a Mach-O program moves too: no canonical stub
                         directReference(target, isFunction, file, atom, r);
                     } else {
                         textRelocation(file, atom, r, target);
                     }
                 } else if (pic && !absolute && st.isDefined(target)) {
                     if (writable) {
-                        place(atom, file.relocs.offset[r], RELATIVE, target, file.relocs.addend[r]);
+                        place(atom, file.relocs.offset[r], RELATIVE, target, file.relocs.addend(r));
                     } else {
                         textRelocation(file, atom, r, target);
                     }
@@ -242,11 +307,14 @@ public final class DynamicLink {
                 }
             }
             case Arch.CLASS_TLS -> {
-                if (isImported(target)) {
-                    error(file, atom, r, target, "refers to thread-local symbol '" + st.name(target)
-                            + "' of a shared library, which Rivet cannot link yet");
-                } else if (shared) {
-                    error(file, atom, r, target, "is a thread-local access model that Rivet cannot use in shared libraries yet");
+                // What remains relative to the thread pointer after tlsOperation is local-exec.
+                if (arch.isThreadPointerRelative(op) && tlsAccess(target) != Arch.TLS_LOCAL_EXEC) {
+                    error(file, atom, r, target, shared
+                            ? "against thread-local symbol '" + st.name(target) + "' cannot be used in a shared library; recompile with -fPIC"
+                            : "refers to thread-local symbol '" + st.name(target) + "' of a shared library with local-exec access; "
+                                    + "recompile with -fPIC");
+                } else if (shared && arch.tlsGotEntry(op) == Arch.TLS_GOT_IE) {
+                    staticTls = true;
                 }
             }
             default -> { }
@@ -262,6 +330,11 @@ public final class DynamicLink {
             return;
         }
         SharedLibrary lib = (SharedLibrary) st.file(st.file[target]);
+        if (machO) {
+            error(file, atom, r, target, "refers to data '" + st.name(target) + "' of dylib " + lib.name
+                    + " directly, which Mach-O cannot express (no copy relocations); reach it through the GOT");
+            return;
+        }
         if (lib.isProtected(st.local[target])) {
             error(file, atom, r, target, "needs a copy relocation of '" + st.name(target)
                     + "', which has protected visibility in " + lib.name + "; recompile with -fPIC");
@@ -389,17 +462,37 @@ public final class DynamicLink {
         return placeKind.getInt(i) == RELATIVE ? ctx.symbolAddress[placeSymbol.getInt(i)] + a : a;
     }
 
+    /** {@return the addend of place relocation i relative to its symbol, whatever its kind} @param i an index */
+    public long placeSymbolAddend(int i) {
+        return placeAddend.getLong(i);
+    }
+
     /** Reserved slots at the start of {@code .got.plt}: the dynamic section's address and two the loader fills. */
     public static final int GOT_PLT_RESERVED = 3;
 
     /** The dynamic section's address, which the first {@code .got.plt} slot holds; the format sets it after layout. */
     public long dynamicSectionAddress;
     private int pltAtom;
+    private int pltHeaderSize;
+    private int pltEntrySize;
     private int gotPltAtom;
 
     /** {@return the PLT's address (its header), after layout} */
     public long pltAddress() {
         return ctx.atoms.address[pltAtom];
+    }
+
+    /**
+     * A format that lays out its own stubs (Mach-O {@code __stubs}) says where: entry i of the
+     * atom, with no header, is symbol {@link #pltSymbol}(i)'s address in this output.
+     *
+     * @param atom the stubs' atom
+     * @param entrySize the size of one stub
+     */
+    public void placeStubs(int atom, int entrySize) {
+        pltAtom = atom;
+        pltHeaderSize = 0;
+        pltEntrySize = entrySize;
     }
 
     /** {@return the address of {@code .got.plt}, after layout; 0 without a PLT} */
@@ -409,7 +502,7 @@ public final class DynamicLink {
 
     /** {@return the address of PLT entry i, after layout} @param i an entry */
     public long pltEntryAddress(int i) {
-        return pltAddress() + ctx.arch.pltHeaderSize() + (long) ctx.arch.pltEntrySize() * i;
+        return pltAddress() + pltHeaderSize + (long) pltEntrySize * i;
     }
 
     /** {@return the address of PLT entry i's slot in {@code .got.plt}, after layout} @param i an entry */
@@ -421,13 +514,15 @@ public final class DynamicLink {
     void materialize(LinkContext ctx) {
         materializeCopies(ctx);
         int n = plt.size();
-        if (n == 0) {
+        if (n == 0 || machO) {
             SyntheticAtoms.retire(ctx, ".plt");
             SyntheticAtoms.retire(ctx, ".got.plt");
             return;
         }
         Arch arch = ctx.arch;
-        long size = arch.pltHeaderSize() + (long) arch.pltEntrySize() * n;
+        pltHeaderSize = arch.pltHeaderSize();
+        pltEntrySize = arch.pltEntrySize();
+        long size = pltHeaderSize + (long) pltEntrySize * n;
         pltAtom = SyntheticAtoms.make(ctx, ".plt", SymbolKind.TEXT, 1, 0x6 /* ALLOC|EXECINSTR */, 16, size, out -> {
             long base = pltAddress();
             long gotPlt = gotPltAddress();
@@ -524,6 +619,40 @@ public final class DynamicLink {
                 return true;
             }
             return hid.stream().noneMatch(p -> p.matcher(name).matches());
+        };
+    }
+
+    /**
+     * {@return a function from a symbol's name to the index of the version that names it, -1 for
+     * none}: an exact name in any version before a wildcard, then the first version that names it
+     *
+     * @param versions the versions a library defines
+     */
+    public static java.util.function.ToIntFunction<String> versionMatcher(List<dev.rivet.linker.LinkOptions.SymbolVersion> versions) {
+        java.util.Map<String, Integer> exact = new java.util.HashMap<>();
+        List<Pattern> wildcards = new ArrayList<>();
+        IntArrayList wildcardVersion = new IntArrayList();
+        for (int v = 0; v < versions.size(); v++) {
+            for (String p : versions.get(v).patterns()) {
+                if (isWildcard(p)) {
+                    wildcards.add(glob(p));
+                    wildcardVersion.add(v);
+                } else {
+                    exact.putIfAbsent(p, v);
+                }
+            }
+        }
+        return name -> {
+            Integer v = exact.get(name);
+            if (v != null) {
+                return v;
+            }
+            for (int i = 0; i < wildcards.size(); i++) {
+                if (wildcards.get(i).matcher(name).matches()) {
+                    return wildcardVersion.getInt(i);
+                }
+            }
+            return -1;
         };
     }
 

@@ -33,6 +33,8 @@ public final class LinkContext {
     public final AtomTable atoms;
     /** The target's architecture. */
     public final Arch arch;
+    /** Where the output is written, or null when it is linked into memory. */
+    public java.nio.file.Path output;
     /** The entry symbol, or 0. */
     public int entrySymbol;
     /**
@@ -63,6 +65,8 @@ public final class LinkContext {
     public final IfuncTable ifuncs = new IfuncTable();
     /** The dynamic part of the link (PLT, copies, dynamic relocations); inactive for a static one. Set after loading. */
     public DynamicLink dynamic;
+    /** Range-extension thunks the format placed in large code, or null for none. */
+    public BranchThunks thunks;
     /** Symbols that dead-stripping keeps besides the entry and kept ones (a dynamic output's exports). */
     public it.unimi.dsi.fastutil.ints.IntArrayList extraRoots = new it.unimi.dsi.fastutil.ints.IntArrayList();
     /** The output format's own state for this link, if it keeps any. */
@@ -212,6 +216,33 @@ public final class LinkContext {
         int l = symbols.local[s];
         int atom = file.symAtom[l];
         return atom == 0 ? file.value(l) : atoms.address[atom] + file.value(l);
+    }
+
+    /**
+     * {@return the operation relocation r applies: its own, or for a thread-local access the form
+     * the output needs (see {@link Arch#tlsOperation})}; the scan and the writer agree through it
+     *
+     * @param f a file
+     * @param r one of its relocations
+     */
+    public int operation(InputFile f, int r) {
+        int op = f.relocs.type[r];
+        if (dynamic == null || !dynamic.active || arch.relocationClass(op) != Arch.CLASS_TLS) {
+            return op;
+        }
+        return arch.tlsOperation(op, dynamic.tlsAccess(f.relocationTarget(r)));
+    }
+
+    /**
+     * {@return whether relocation {@code i} of an atom is part of a sequence that the one before it
+     * relaxed (x86-64's call to {@code __tls_get_addr}), and so must be neither scanned nor applied}
+     *
+     * @param f the atom's file
+     * @param first the atom's first relocation
+     * @param i a relocation of the atom
+     */
+    public boolean isConsumed(InputFile f, int first, int i) {
+        return i > first && arch.consumesNextRelocation(operation(f, i - 1)) && f.relocs.offset[i] < f.relocs.offset[i - 1] + 12;
     }
 
     /** Creates the linker-made atoms the relocation scan asked for (the GOT). */

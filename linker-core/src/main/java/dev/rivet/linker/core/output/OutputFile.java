@@ -5,7 +5,6 @@ import dev.rivet.linker.LinkException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
@@ -45,14 +44,13 @@ public final class OutputFile {
             tmp = createTemporary(dir, abs.getFileName().toString());
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 if (size > 0) {
-                    MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
-                    map.order(ByteOrder.LITTLE_ENDIAN);
+                    MappedFiles.Mapping map = MappedFiles.map(ch, FileChannel.MapMode.READ_WRITE, size);
                     try {
-                        writer.accept(map);
+                        writer.accept(map.buffer().order(ByteOrder.LITTLE_ENDIAN));
                     } finally {
                         // While a writable mapping exists, Linux refuses to execute the file
                         // (ETXTBSY): release it now, not when the buffer is collected.
-                        MappedFiles.unmap(map);
+                        map.release();
                     }
                 }
             }

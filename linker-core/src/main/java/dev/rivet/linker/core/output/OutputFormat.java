@@ -39,6 +39,16 @@ public interface OutputFormat {
     }
 
     /**
+     * Runs after dead-stripping and before the relocation scan: shrinks atoms whose contents
+     * depend on what lives (ELF drops the FDEs of dead functions from {@code .eh_frame}), by
+     * changing their sizes and relocation ranges.
+     *
+     * @param ctx the link
+     */
+    default void trimLiveAtoms(LinkContext ctx) {
+    }
+
+    /**
      * Runs after the relocation scan and the engine's own linker-made atoms: adds the format's
      * (ELF: the IRELATIVE records of IFUNCs in {@code .rela.iplt}).
      *

@@ -64,16 +64,7 @@ public final class DeadStrip {
             }
         }
         do {
-            while (!stack.isEmpty()) {
-                int a = stack.popInt();
-                InputFile f = st.file(at.file[a]);
-                for (int r = at.relStart[a], end = r + at.relCount[a]; r < end; r++) {
-                    push(ctx, f.relocationTarget(r), stack);
-                }
-                if ((stack.size() & 0xFFFF) == 0) {
-                    ctx.checkCancelled();
-                }
-            }
+            mark(ctx, stack);
             // An FDE's other references (its LSDA) live when the function it describes lives;
             // what they keep may make more FDEs count, hence the loop.
             for (int fi = 1; fi < st.fileCount(); fi++) {
@@ -97,6 +88,65 @@ public final class DeadStrip {
                 }
             }
         } while (!stack.isEmpty());
+    }
+
+    /** Below this many atoms, a level of the marking runs on this thread. */
+    private static final int PARALLEL_LEVEL = 8192;
+
+    /**
+     * Marks everything reachable from the atoms on the stack, which is emptied. Level by level:
+     * each level's atoms are split among the threads, which claim the atoms their relocations reach
+     * with an atomic bit set, so each atom is claimed once and goes into the next level once. The
+     * set marked does not depend on the order, so neither does the output.
+     */
+    private static void mark(LinkContext ctx, IntArrayList stack) {
+        AtomTable at = ctx.atoms;
+        at.alive.ensureCapacity(at.count);
+        int[] level = stack.toIntArray();
+        stack.clear();
+        while (level.length > 0) {
+            ctx.checkCancelled();
+            if (level.length < PARALLEL_LEVEL || ctx.parallelism() == 1) {
+                IntArrayList next = new IntArrayList();
+                follow(ctx, level, 0, level.length, next);
+                level = next.toIntArray();
+                continue;
+            }
+            int tasks = Math.min(ctx.parallelism() * 4, level.length / (PARALLEL_LEVEL / 4));
+            IntArrayList[] next = new IntArrayList[tasks];
+            int[] current = level;
+            ctx.parallelFor(tasks, t -> {
+                next[t] = new IntArrayList();
+                follow(ctx, current, (int) ((long) current.length * t / tasks), (int) ((long) current.length * (t + 1) / tasks), next[t]);
+            });
+            int n = 0;
+            for (IntArrayList l : next) {
+                n += l.size();
+            }
+            level = new int[n];
+            n = 0;
+            for (IntArrayList l : next) {
+                l.getElements(0, level, n, l.size());
+                n += l.size();
+            }
+        }
+    }
+
+    /** Claims the atoms that the relocations of level[from, to) reach, adding the newly claimed to next. */
+    private static void follow(LinkContext ctx, int[] level, int from, int to, IntArrayList next) {
+        AtomTable at = ctx.atoms;
+        SymbolTable st = ctx.symbols;
+        int[] symbolAtom = ctx.symbolAtom;
+        for (int i = from; i < to; i++) {
+            int a = level[i];
+            InputFile f = st.file(at.file[a]);
+            for (int r = at.relStart[a], end = r + at.relCount[a]; r < end; r++) {
+                int ta = symbolAtom[f.relocationTarget(r)];
+                if (ta != 0 && !at.discarded.get(ta) && at.alive.setIfClear(ta)) {
+                    next.add(ta);
+                }
+            }
+        }
     }
 
     private static boolean isLive(LinkContext ctx, int s) {

@@ -1,6 +1,7 @@
 package dev.rivet.linker.core.passes;
 
 import dev.rivet.linker.Diagnostic;
+import dev.rivet.linker.core.arch.Arch;
 import dev.rivet.linker.core.output.LinkContext;
 import dev.rivet.linker.core.symbols.AtomTable;
 import dev.rivet.linker.core.symbols.InputFile;
@@ -35,16 +36,22 @@ public final class RelocationScan {
         List<Diagnostic> tls = new ArrayList<>();
         boolean dyn = ctx.dynamic != null && ctx.dynamic.active;
         // A shared library may leave symbols for the loader to find, unless asked not to (-z defs).
-        boolean undefinedAllowed = ctx.options.outputKind() == dev.rivet.linker.OutputKind.SHARED_LIBRARY && !ctx.options.noUndefined();
+        // Mach-O leaves them only when asked (-undefined dynamic_lookup), programs too.
+        boolean undefinedAllowed = ctx.target.format() == dev.rivet.linker.ObjectFormat.MACHO ? ctx.options.dynamicLookup()
+                : ctx.options.outputKind() == dev.rivet.linker.OutputKind.SHARED_LIBRARY && !ctx.options.noUndefined();
         for (int a = at.alive.nextSetBit(1); a >= 0; a = at.alive.nextSetBit(a + 1)) {
             InputFile f = st.file(at.file[a]);
             for (int r = at.relStart[a], end = r + at.relCount[a]; r < end; r++) {
-                if (ctx.arch.isConsumed(f.relocs, at.relStart[a], r)) {
+                if (ctx.isConsumed(f, at.relStart[a], r)) {
                     continue; // e.g. the call to __tls_get_addr that a TLS relaxation removed
                 }
                 int t = f.relocationTarget(r);
                 if (ctx.arch.needsGot(f.relocs.type[r])) {
                     ctx.got.add(t);
+                }
+                int tlsEntry = ctx.arch.tlsGotEntry(ctx.operation(f, r));
+                if (tlsEntry != Arch.TLS_GOT_NONE) {
+                    ctx.got.addTls(tlsEntry, t);
                 }
                 if (st.hasFlag(t, InputFile.IFUNC) && st.isDefined(t)) {
                     ctx.ifuncs.add(t);
@@ -59,7 +66,7 @@ public final class RelocationScan {
                                     + " refers to '" + st.name(t) + "', which is not thread-local")
                             .withInput(f.name).withLocation(f.describe(at, st, a, f.relocs.offset[r])));
                 } else if (ta != 0) {
-                    if (!tpRelative && at.kind(ta).isThreadLocal() && tls.size() < MAX_SITES) {
+                    if (ctx.arch.relocationClass(f.relocs.type[r]) != Arch.CLASS_TLS && at.kind(ta).isThreadLocal() && tls.size() < MAX_SITES) {
                         // Builder relocations cannot express a thread-pointer offset yet.
                         tls.add(Diagnostic.error("relocation " + ctx.arch.opName(f.relocs.type[r])
                                         + " cannot refer to thread-local symbol '" + st.name(t) + "'")

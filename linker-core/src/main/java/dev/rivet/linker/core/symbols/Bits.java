@@ -4,6 +4,7 @@ import java.util.Arrays;
 
 /** A growable bitmap indexed by symbol or atom; cheaper than a {@code boolean[]} by 8x. */
 public final class Bits {
+    private static final java.lang.invoke.VarHandle WORDS = java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
     private long[] words;
 
     /** @param capacity the number of bits to start with */
@@ -27,6 +28,33 @@ public final class Bits {
     }
 
     /** Sets or clears bit i. @param i the index @param on the new value */
+    /**
+     * Makes room for bits [0, n) so that {@link #setIfClear} never grows the words.
+     *
+     * @param n the number of bits
+     */
+    public void ensureCapacity(int n) {
+        int w = (n + 63) >>> 6;
+        if (w > words.length) {
+            words = Arrays.copyOf(words, w);
+        }
+    }
+
+    /**
+     * Sets bit i atomically, for threads marking one set together.
+     *
+     * @param i a bit below the capacity made with {@link #ensureCapacity}
+     * @return true if this call set it, false if it was set already
+     */
+    public boolean setIfClear(int i) {
+        long bit = 1L << i;
+        int w = i >>> 6;
+        if ((words[w] & bit) != 0) {
+            return false; // the common case when many edges reach one atom: no atomic operation
+        }
+        return ((long) WORDS.getAndBitwiseOr(words, w, bit) & bit) == 0;
+    }
+
     public void set(int i, boolean on) {
         if (on) {
             set(i);

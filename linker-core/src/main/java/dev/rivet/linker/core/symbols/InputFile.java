@@ -83,6 +83,22 @@ public abstract class InputFile {
     }
 
     /**
+     * Makes room for n symbols in all, so that a reader that knows how many it will add makes the
+     * arrays once and exactly (growing them by half on demand wastes a quarter on average).
+     *
+     * @param n the number of symbol slots
+     */
+    public void ensureSymbolCapacity(int n) {
+        if (n > symKind.length) {
+            localToGlobal = Arrays.copyOf(localToGlobal, n);
+            symKind = Arrays.copyOf(symKind, n);
+            symFlags = Arrays.copyOf(symFlags, n);
+            symAtom = Arrays.copyOf(symAtom, n);
+            growValuesAndSizes(n);
+        }
+    }
+
+    /**
      * Appends a symbol slot.
      *
      * @return its local index
@@ -156,6 +172,16 @@ public abstract class InputFile {
      */
     public String describe(AtomTable atoms, SymbolTable symbols, int atom, long offset) {
         return "section " + atoms.fileLocal[atom] + "+0x" + Long.toHexString(offset);
+    }
+
+    /**
+     * {@return the version name local symbol l carries, null for none}: a shared library's
+     * symbol's version, or one an object gave its definition ({@code .symver})
+     *
+     * @param l a local index
+     */
+    public String version(int l) {
+        return null;
     }
 
     /**

@@ -6,7 +6,9 @@ import java.util.Arrays;
  * The relocations of one input file as parallel arrays. An atom owns the range
  * {@code [relStart, relStart + relCount)}. {@code type} is an architecture operation (see
  * {@code dev.rivet.linker.core.arch}); {@code target} is a symbol index that
- * {@link InputFile#relocationTarget} turns into a global one.
+ * {@link InputFile#relocationTarget} turns into a global one. Addends are read with
+ * {@link #addend(int)}: they are stored in 32 bits, and the rare one that does not fit (a
+ * 64-bit absolute constant) in a map, which makes a relocation 13 bytes instead of 17.
  */
 public final class Relocations {
     /** Offsets from the start of the owning atom. */
@@ -15,8 +17,11 @@ public final class Relocations {
     public byte[] type;
     /** Target symbols, local to the file or global (see {@link InputFile}). */
     public int[] target;
-    /** Addends. */
-    public long[] addend;
+    /** Marks an addend kept in {@link #wide}. */
+    private static final int WIDE = Integer.MIN_VALUE;
+    private int[] addend;
+    /** Addends that do not fit in an int, by index; null until one does not. */
+    private it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap wide;
     /** How many entries are used. */
     public int count;
 
@@ -26,7 +31,21 @@ public final class Relocations {
         offset = new int[capacity];
         type = new byte[capacity];
         target = new int[capacity];
-        addend = new long[capacity];
+        addend = new int[capacity];
+    }
+
+    /**
+     * Makes room for n relocations in all, for a reader that knows how many it will add.
+     *
+     * @param n the number of relocations
+     */
+    public void ensureCapacity(int n) {
+        if (n > offset.length) {
+            offset = Arrays.copyOf(offset, n);
+            type = Arrays.copyOf(type, n);
+            target = Arrays.copyOf(target, n);
+            addend = Arrays.copyOf(addend, n);
+        }
     }
 
     /**
@@ -45,7 +64,80 @@ public final class Relocations {
         offset[count] = off;
         type[count] = (byte) op;
         target[count] = sym;
-        addend[count] = add;
+        setAddend(count, add);
         return count++;
+    }
+
+    /** {@return relocation i's addend} @param i a relocation */
+    public long addend(int i) {
+        int a = addend[i];
+        return a != WIDE ? a : wide.get(i);
+    }
+
+    /**
+     * Sets relocation i's addend.
+     *
+     * @param i a relocation
+     * @param add the addend
+     */
+    public void setAddend(int i, long add) {
+        if (add > WIDE && add <= Integer.MAX_VALUE) {
+            addend[i] = (int) add;
+            if (wide != null) {
+                wide.remove(i);
+            }
+        } else {
+            if (wide == null) {
+                wide = new it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap();
+            }
+            wide.put(i, add);
+            addend[i] = WIDE;
+        }
+    }
+
+    /**
+     * Copies relocation {@code from} over relocation {@code to}, all its fields.
+     *
+     * @param from the relocation copied
+     * @param to the one overwritten
+     */
+    public void copy(int from, int to) {
+        offset[to] = offset[from];
+        type[to] = type[from];
+        target[to] = target[from];
+        setAddend(to, addend(from));
+    }
+
+    /**
+     * {@return a copy of relocations [from, from + n), indexed from 0, to put back with {@link #restore}}
+     *
+     * @param from the first
+     * @param n how many
+     */
+    public Relocations save(int from, int n) {
+        Relocations r = new Relocations(n);
+        for (int i = 0; i < n; i++) {
+            r.add(offset[from + i], type[from + i], target[from + i], addend(from + i));
+        }
+        return r;
+    }
+
+    /**
+     * Puts back relocations saved with {@link #save}.
+     *
+     * @param from where they go
+     * @param saved what {@link #save} returned
+     */
+    public void restore(int from, Relocations saved) {
+        for (int i = 0; i < saved.count; i++) {
+            saved.copyTo(i, this, from + i);
+        }
+    }
+
+    private void copyTo(int i, Relocations other, int j) {
+        other.offset[j] = offset[i];
+        other.type[j] = type[i];
+        other.target[j] = target[i];
+        other.setAddend(j, addend(i));
     }
 }

@@ -65,7 +65,7 @@ public final class SharedLibrary extends StoredValuesInputFile {
         return l;
     }
 
-    /** {@return local symbol l's version name, null for none} @param l a local index */
+    @Override
     public String version(int l) {
         return symVersion[l];
     }

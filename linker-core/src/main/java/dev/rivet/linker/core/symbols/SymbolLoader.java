@@ -433,7 +433,7 @@ public final class SymbolLoader implements Loader {
         for (int i = atoms.relStart[atom], end = i + atoms.relCount[atom]; i < end; i++) {
             long off = r.offset[i] - from;
             if (off >= 0 && off < size) {
-                b.rawRelocation((int) off, r.type[i], f.relocationTarget(i), r.addend[i]);
+                b.rawRelocation((int) off, r.type[i], f.relocationTarget(i), r.addend(i));
             }
         }
     }

@@ -255,4 +255,48 @@ class Arm64Test {
             assertThat(arm.width(arm.builderOp(k))).as(k.name()).isEqualTo(k.width());
         }
     }
+
+    // ---- thread-locals in dynamic outputs ----
+
+    @Test
+    void descriptorsAreKeptInLibrariesAndRelaxedToInitialExecInPrograms() {
+        assertThat(arm.tlsOperation(Arm64.TLSDESC_ADR_PAGE21, Arch.TLS_SHARED)).isEqualTo(Arm64.TLSDESC_PAGE_GOT);
+        assertThat(arm.tlsOperation(Arm64.TLSDESC_CALL, Arch.TLS_SHARED)).isEqualTo(Arm64.TLSDESC_CALL_KEEP);
+        assertThat(arm.tlsOperation(Arm64.TLSDESC_LD64_LO12, Arch.TLS_INITIAL_EXEC)).isEqualTo(Arm64.TLSDESC_LD64_IE);
+        assertThat(arm.tlsOperation(Arm64.TLSIE_ADR_GOTTPREL_PAGE21, Arch.TLS_INITIAL_EXEC)).isEqualTo(Arm64.TLSIE_PAGE_GOT);
+        assertThat(arm.tlsOperation(Arm64.TLSDESC_ADR_PAGE21, Arch.TLS_LOCAL_EXEC)).isEqualTo(Arm64.TLSDESC_ADR_PAGE21);
+        assertThat(arm.tlsGotEntry(Arm64.TLSDESC_ADD_GOT)).isEqualTo(Arch.TLS_GOT_DESC);
+        assertThat(arm.tlsGotEntry(Arm64.TLSDESC_PAGE_IE)).isEqualTo(Arch.TLS_GOT_IE);
+        assertThat(arm.tlsGotEntry(Arm64.TLSDESC_CALL_KEEP)).isEqualTo(Arch.TLS_GOT_NONE);
+        assertThat(arm.relocationClass(Arm64.TLSDESC_CALL_IE)).isEqualTo(Arch.CLASS_TLS);
+        assertThat(arm.isThreadPointerRelative(Arm64.TLSDESC_PAGE_GOT)).isFalse();
+
+        long p = 0x10_0004;
+        long slot = 0x12_3458;
+        ByteBuffer b = insn(0x90000000); // adrp x0, 0
+        assertThat(arm.apply(b, 4, Arm64.TLSDESC_PAGE_GOT, 0, 0, p, slot)).isNull();
+        assertThat(b.getInt(4)).isEqualTo(adrp(0, 0x23));
+        b = insn(0xf9400001); // ldr x1, [x0]
+        assertThat(arm.apply(b, 4, Arm64.TLSDESC_LD64_GOT, 0, 0, p, slot)).isNull();
+        assertThat(b.getInt(4)).isEqualTo(0xf9400001 | (0x458 >> 3) << 10);
+        b = insn(0x91000000); // add x0, x0, 0
+        assertThat(arm.apply(b, 4, Arm64.TLSDESC_ADD_GOT, 0, 0, p, slot)).isNull();
+        assertThat(b.getInt(4)).isEqualTo(0x91000000 | 0x458 << 10);
+        b = insn(0xd63f0020); // blr x1
+        assertThat(arm.apply(b, 4, Arm64.TLSDESC_CALL_KEEP, 0, 0, p, slot)).isNull();
+        assertThat(b.getInt(4)).isEqualTo(0xd63f0020);
+
+        b = insn(0xf9400001);
+        assertThat(arm.apply(b, 4, Arm64.TLSDESC_LD64_IE, 0, 0, p, slot)).isNull();
+        assertThat(b.getInt(4)).isEqualTo(0xf9400000 | (0x458 >> 3) << 10); // ldr x0, [x0, :lo12:slot]
+        b = insn(0xd63f0020);
+        assertThat(arm.apply(b, 4, Arm64.TLSDESC_CALL_IE, 0, 0, p, slot)).isNull();
+        assertThat(b.getInt(4)).isEqualTo(0xd503201f);
+        assertThat(arm.apply(insn(0x90000000), 4, Arm64.TLSDESC_PAGE_IE, 0, 8, p, slot)).contains("addend 8");
+    }
+
+    /** adrp xd with a page delta of {@code pages}. */
+    private static int adrp(int rd, int pages) {
+        return 0x90000000 | (pages & 3) << 29 | ((pages >> 2) & 0x7FFFF) << 5 | rd;
+    }
 }

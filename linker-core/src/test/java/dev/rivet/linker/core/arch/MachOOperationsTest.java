@@ -89,21 +89,33 @@ class MachOOperationsTest {
     }
 
     @Test
-    void tlvpLoadsGoThroughTheDescriptorsSlotLikeGotLoads() {
-        ByteBuffer b = buf(0);
-        b.putInt(0, 0x90000000);      // adrp x0, 0
-        b.putInt(4, 0xf9400000);      // ldr x0, [x0]
+    void tlvpAndGotLoadsAreRelaxedToAddsUnlessTheSlotMustStay() {
         long p = 0x1_0000_3ffcL;
         long slot = 0x1_0000_8010L;
-        assertThat(arm.apply(b, 0, Arm64.TLVP_LOAD_PAGE21, 0x1234, 0, p, slot)).isNull();
-        assertThat(arm.apply(b, 4, Arm64.TLVP_LOAD_PAGEOFF12, 0x1234, 0, p + 4, slot)).isNull();
-        ByteBuffer g = buf(0);
-        g.putInt(0, 0x90000000);
-        g.putInt(4, 0xf9400000);
-        arm.apply(g, 0, Arm64.ADR_GOT_PAGE, 0x1234, 0, p, slot);
-        arm.apply(g, 4, Arm64.LD64_GOT_LO12_NC, 0x1234, 0, p + 4, slot);
-        assertThat(b.getLong(0)).isEqualTo(g.getLong(0));
-        assertThat(b.getInt(4)).isEqualTo(0xf9400000 | (0x010 >> 3) << 10);
+        long target = 0x1_0000_c468L;
+        for (int[] ops : new int[][] {{Arm64.TLVP_LOAD_PAGE21, Arm64.TLVP_LOAD_PAGEOFF12}, {Arm64.GOT_LOAD_PAGE21, Arm64.GOT_LOAD_PAGEOFF12}}) {
+            // Relaxed: adrp x1, target@PAGE; add x1, x2, target@PAGEOFF (the ldr's registers kept).
+            ByteBuffer b = buf(0);
+            b.putInt(0, 0x90000001);      // adrp x1, 0
+            b.putInt(4, 0xf9400041);      // ldr x1, [x2]
+            assertThat(arm.apply(b, 0, ops[0], target, 0, p, slot)).isNull();
+            assertThat(arm.apply(b, 4, ops[1], target, 0, p + 4, slot)).isNull();
+            ByteBuffer d = buf(0);
+            d.putInt(0, 0x90000001);
+            arm.apply(d, 0, Arm64.ADR_PREL_PG_HI21, target, 0, p, 0);
+            assertThat(b.getInt(0)).isEqualTo(d.getInt(0));
+            assertThat(b.getInt(4)).isEqualTo(0x91000000 | (0x468 << 10) | (2 << 5) | 1);
+            // Kept: the engine passes the unrelaxed operation, which loads the slot.
+            ByteBuffer k = buf(0);
+            k.putInt(0, 0x90000000);
+            k.putInt(4, 0xf9400000);
+            assertThat(arm.apply(k, 0, arm.unrelaxedGotOp(ops[0]), target, 0, p, slot)).isNull();
+            assertThat(arm.apply(k, 4, arm.unrelaxedGotOp(ops[1]), target, 0, p + 4, slot)).isNull();
+            assertThat(k.getInt(4)).isEqualTo(0xf9400000 | (0x010 >> 3) << 10);
+            ByteBuffer bad = buf(0);
+            bad.putInt(0, 0xb9400000); // ldr w0: not a pointer load
+            assertThat(arm.apply(bad, 0, ops[1], target, 0, p, slot)).contains("not a 64-bit ldr");
+        }
         assertThat(arm.needsGot(Arm64.TLVP_LOAD_PAGE21)).isTrue();
         assertThat(arm.needsGot(Arm64.TLVP_LOAD_PAGEOFF12)).isTrue();
         assertThat(arm.isThreadPointerRelative(Arm64.TLVP_LOAD_PAGE21)).isFalse();

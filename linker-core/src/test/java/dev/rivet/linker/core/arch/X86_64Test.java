@@ -123,4 +123,98 @@ class X86_64Test {
             }
         }
     }
+
+    // ---- thread-locals in dynamic outputs ----
+
+    @Test
+    void threadLocalAccessesTakeTheFormTheOutputNeeds() {
+        assertThat(x86.tlsOperation(X86_64.TLSGD, Arch.TLS_LOCAL_EXEC)).isEqualTo(X86_64.TLSGD);
+        assertThat(x86.tlsOperation(X86_64.TLSGD, Arch.TLS_INITIAL_EXEC)).isEqualTo(X86_64.TLSGD_TO_IE);
+        assertThat(x86.tlsOperation(X86_64.TLSGD, Arch.TLS_SHARED)).isEqualTo(X86_64.TLSGD_GOT);
+        assertThat(x86.tlsOperation(X86_64.TLSLD, Arch.TLS_SHARED)).isEqualTo(X86_64.TLSLD_GOT);
+        assertThat(x86.tlsOperation(X86_64.GOTTPOFF, Arch.TLS_INITIAL_EXEC)).isEqualTo(X86_64.GOTTPOFF_GOT);
+        assertThat(x86.tlsOperation(X86_64.DTPOFF64, Arch.TLS_SHARED)).isEqualTo(X86_64.DTPOFF64_MODULE);
+        assertThat(x86.tlsOperation(X86_64.TPOFF32, Arch.TLS_SHARED)).isEqualTo(X86_64.TPOFF32); // refused by the scan
+        assertThat(x86.tlsGotEntry(X86_64.TLSGD_TO_IE)).isEqualTo(Arch.TLS_GOT_IE);
+        assertThat(x86.tlsGotEntry(X86_64.TLSGD_GOT)).isEqualTo(Arch.TLS_GOT_GD);
+        assertThat(x86.tlsGotEntry(X86_64.TLSLD_GOT)).isEqualTo(Arch.TLS_GOT_LD);
+        assertThat(x86.tlsGotEntry(X86_64.TLSGD)).isEqualTo(Arch.TLS_GOT_NONE);
+        // Kept sequences still call __tls_get_addr; relaxed ones replace the call.
+        assertThat(x86.consumesNextRelocation(X86_64.TLSGD_TO_IE)).isTrue();
+        assertThat(x86.consumesNextRelocation(X86_64.TLSGD_GOT)).isFalse();
+        assertThat(x86.consumesNextRelocation(X86_64.TLSLD_GOT)).isFalse();
+        assertThat(x86.isModuleRelative(X86_64.DTPOFF32_MODULE)).isTrue();
+        assertThat(x86.isThreadPointerRelative(X86_64.DTPOFF32_MODULE)).isFalse();
+        assertThat(x86.opName(X86_64.TLSGD_TO_IE)).isEqualTo("R_X86_64_TLSGD");
+        assertThat(x86.width(X86_64.DTPOFF64_MODULE)).isEqualTo(8);
+    }
+
+    /** data16 lea x@tlsgd(%rip), %rdi; data16 data16 rex64 call __tls_get_addr@PLT, the field at 4. */
+    private static ByteBuffer generalDynamic() {
+        ByteBuffer b = buf();
+        b.put(0, new byte[] {0x66, 0x48, (byte) 0x8d, 0x3d, 0, 0, 0, 0, 0x66, 0x66, 0x48, (byte) 0xe8, 0, 0, 0, 0});
+        return b;
+    }
+
+    @Test
+    void generalDynamicBecomesInitialExecThroughTheSlot() {
+        ByteBuffer b = generalDynamic();
+        long p = 0x1004;
+        long slot = 0x3000;
+        assertThat(x86.apply(b, 4, X86_64.TLSGD_TO_IE, 0, -4, p, slot)).isNull();
+        byte[] code = new byte[16];
+        b.get(0, code);
+        // mov %fs:0, %rax; add disp(%rip), %rax, the displacement from the end of the add (p + 12)
+        assertThat(code).startsWith(0x64, 0x48, (byte) 0x8b, 0x04, 0x25, 0, 0, 0, 0, 0x48, 0x03, 0x05);
+        assertThat(b.getInt(12)).isEqualTo((int) (slot - (p + 12)));
+        assertThat(b.get(16)).isEqualTo((byte) 0x5a);
+        ByteBuffer other = buf();
+        assertThat(x86.apply(other, 4, X86_64.TLSGD_TO_IE, 0, -4, p, slot)).contains("general-dynamic code sequence");
+    }
+
+    @Test
+    void keptDynamicAccessesAddressTheirGotEntries() {
+        ByteBuffer b = generalDynamic();
+        assertThat(x86.apply(b, 4, X86_64.TLSGD_GOT, 0, -4, 0x1004, 0x3010)).isNull();
+        assertThat(b.getInt(4)).isEqualTo(0x3010 - 4 - 0x1004);
+        assertThat(b.get(0)).isEqualTo((byte) 0x66); // the instruction stays
+        assertThat(x86.apply(b, 4, X86_64.DTPOFF32_MODULE, 0x18, 0, 0x1004)).isNull();
+        assertThat(b.getInt(4)).isEqualTo(0x18);
+    }
+
+    @Test
+    void descriptorsAreRelaxedToLocalOrInitialExecOrKept() {
+        // lea x@tlsdesc(%rip), %rax; call *(%rax), the field at 3 and the call at 7
+        byte[] code = {0x48, (byte) 0x8d, 0x05, 0, 0, 0, 0, (byte) 0xff, 0x10};
+        ByteBuffer b = buf();
+        b.put(0, code);
+        assertThat(x86.apply(b, 3, X86_64.GOTPC32_TLSDESC, -0x20, -4, 0x1003)).isNull();
+        assertThat(x86.apply(b, 7, X86_64.TLSDESC_CALL, -0x20, 0, 0x1007)).isNull();
+        byte[] le = new byte[9];
+        b.get(0, le);
+        assertThat(le).containsExactly(0x48, 0xc7, 0xc0, 0xe0, 0xff, 0xff, 0xff, 0x66, 0x90); // mov $-0x20, %rax; xchg %ax, %ax
+
+        b = buf();
+        b.put(0, code);
+        b.put(0, (byte) 0x4c); // %r8
+        b.put(2, (byte) 0x05);
+        assertThat(x86.apply(b, 3, X86_64.GOTPC32_TLSDESC_TO_IE, 0, -4, 0x1003, 0x3000)).isNull();
+        assertThat(b.get(1)).isEqualTo((byte) 0x8b); // mov slot(%rip), %r8
+        assertThat(b.getInt(3)).isEqualTo(0x3000 - 4 - 0x1003);
+
+        b = buf();
+        b.put(0, code);
+        assertThat(x86.apply(b, 3, X86_64.GOTPC32_TLSDESC_GOT, 0, -4, 0x1003, 0x3010)).isNull();
+        assertThat(x86.apply(b, 7, X86_64.TLSDESC_CALL_KEEP, 0, 0, 0x1007, 0)).isNull();
+        assertThat(b.get(1)).isEqualTo((byte) 0x8d);
+        assertThat(b.getInt(3)).isEqualTo(0x3010 - 4 - 0x1003);
+        assertThat(b.get(7)).isEqualTo((byte) 0xff);
+
+        assertThat(x86.tlsOperation(X86_64.GOTPC32_TLSDESC, Arch.TLS_SHARED)).isEqualTo(X86_64.GOTPC32_TLSDESC_GOT);
+        assertThat(x86.tlsOperation(X86_64.TLSDESC_CALL, Arch.TLS_INITIAL_EXEC)).isEqualTo(X86_64.TLSDESC_CALL);
+        assertThat(x86.tlsGotEntry(X86_64.GOTPC32_TLSDESC_GOT)).isEqualTo(Arch.TLS_GOT_DESC);
+        assertThat(x86.width(X86_64.TLSDESC_CALL)).isEqualTo(2);
+        assertThat(x86.apply(buf(), 3, X86_64.GOTPC32_TLSDESC, 0, -4, 0)).contains("lea x@tlsdesc");
+        assertThat(x86.apply(buf(), 7, X86_64.TLSDESC_CALL, 0, 0, 0)).contains("call *(%rax)");
+    }
 }

@@ -1,12 +1,15 @@
 package dev.rivet.linker.core.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rivet.linker.LinkOptions;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
-/** The export rules of version scripts ({@code global:} / {@code local:} patterns), as GNU ld applies them. */
+/** The export and version rules of version scripts ({@code global:} / {@code local:} patterns, named versions), as GNU ld applies them. */
 class DynamicLinkTest {
     @Test
     void withoutPatternsEverythingIsExported() {
@@ -37,5 +40,29 @@ class DynamicLinkTest {
         Predicate<String> f = DynamicLink.exportFilter(List.of(), List.of("f[ab]"));
         assertThat(f.test("fa")).isFalse();
         assertThat(f.test("fc")).isTrue();
+    }
+
+    @Test
+    void aSymbolGetsTheVersionThatNamesItExactlyElseTheFirstWildcard() {
+        var versions = List.of(
+                new LinkOptions.SymbolVersion("V1", Optional.empty(), List.of("api_*", "old")),
+                new LinkOptions.SymbolVersion("V2", Optional.of("V1"), List.of("api_new", "*")));
+        var versionOf = DynamicLink.versionMatcher(versions);
+        assertThat(versionOf.applyAsInt("old")).isZero();
+        assertThat(versionOf.applyAsInt("api_new")).isEqualTo(1); // exact in V2 beats V1's wildcard
+        assertThat(versionOf.applyAsInt("api_x")).isZero();
+        assertThat(versionOf.applyAsInt("other")).isEqualTo(1);
+        assertThat(DynamicLink.versionMatcher(List.of()).applyAsInt("any")).isEqualTo(-1);
+    }
+
+    @Test
+    void versionsMustBeDefinedOnceAndAfterTheirParents() {
+        var v2 = new LinkOptions.SymbolVersion("V2", Optional.of("V1"), List.of("b"));
+        var v1 = new LinkOptions.SymbolVersion("V1", Optional.empty(), List.of("a"));
+        assertThatThrownBy(() -> LinkOptions.builder().symbolVersions(List.of(v2, v1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("V1, which is not defined before it");
+        assertThatThrownBy(() -> LinkOptions.builder().symbolVersions(List.of(v1, v1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("defined twice");
+        assertThat(LinkOptions.builder().symbolVersions(List.of(v1, v2)).build().symbolVersions()).containsExactly(v1, v2);
     }
 }

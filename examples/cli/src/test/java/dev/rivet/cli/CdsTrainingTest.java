@@ -1,0 +1,28 @@
+package dev.rivet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rivet.linker.OutputKind;
+import dev.rivet.linker.Target;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import org.junit.jupiter.api.Test;
+
+/** The training run behind the CLI's class-data-sharing archive. */
+class CdsTrainingTest {
+    @Test
+    void loadsRivetsClassesAndLinksEveryLinuxTargetAndKind() {
+        int[] counts = CdsTraining.train();
+        assertThat(counts[0]).as("classes loaded").isGreaterThan(100);
+        long linuxTargets = Target.known().stream().filter(t -> t.os() == dev.rivet.linker.OperatingSystem.LINUX).count();
+        assertThat(counts[1]).as("links").isGreaterThanOrEqualTo((int) linuxTargets * OutputKind.values().length);
+    }
+
+    @Test
+    void isACommandThatPrintsNothing() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(Main.run(new String[] {"cds-training"}, new PrintStream(out), new PrintStream(err))).isZero();
+        assertThat(out.size() + err.size()).isZero();
+    }
+}
