@@ -52,7 +52,7 @@ public final class FrontendLink {
         int symbols = 1_000_000;
         int files = 100;
         int runs = 5;
-        int warmup = 3;
+        int warmup = 8;
         int threads = Runtime.getRuntime().availableProcessors();
         Path work = Path.of("target");
         Path markdown = null;

@@ -127,7 +127,7 @@ public final class WholeLink {
         int runs = 5;
         // The first ten or so links in a fresh JVM are slow while G1 grows the heap (first touch
         // of new memory) and the JIT compiles; 15 reach the steady state on a 2-core machine.
-        int warmup = 15;
+        int warmup = 40; // the JIT settles after 20-30 links of a medium program (C2 compiles and deoptimizations compete for the 2 CPUs)
         int threads = Runtime.getRuntime().availableProcessors();
         Path work = Path.of("target");
         Path root = Path.of(".");

@@ -116,6 +116,28 @@ class SharedLibraryTest {
         assertThat(versions).contains("GLIBC_2.");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void librariesAndProgramsAreByteIdenticalAcrossRunsAndThreadCounts(String arch) throws Exception {
+        byte[] lib = null;
+        byte[] exe = null;
+        for (String threads : List.of("1", "2", "4", "1")) {
+            linkOk(arch, true, false, LIB, "librivet" + threads + ".so", "-shared", "-Wl,-soname,librivet.so", "-Wl,--threads=" + threads);
+            Files.copy(dir.resolve("librivet" + threads + ".so"), dir.resolve("librivet.so"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            linkOk(arch, true, false, MAIN, "main" + threads, "-lrivet", "-Wl,--threads=" + threads);
+            byte[] l = Files.readAllBytes(dir.resolve("librivet" + threads + ".so"));
+            byte[] e = Files.readAllBytes(dir.resolve("main" + threads));
+            if (lib == null) {
+                lib = l;
+                exe = e;
+            } else {
+                assertThat(l).as("library, --threads=" + threads).isEqualTo(lib);
+                assertThat(e).as("PIE, --threads=" + threads).isEqualTo(exe);
+            }
+        }
+        assertThat(run(arch, "main1").stdout()).isEqualTo("bumped to 41\nrivetlib 5 41 1\n");
+    }
+
     /** Thread-locals defined in a library: exported, static and zero-initialized ones, and errno (thread-local in glibc). */
     private static final String TLS_LIB = """
             #include <errno.h>
