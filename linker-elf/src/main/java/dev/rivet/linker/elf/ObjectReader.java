@@ -128,7 +128,7 @@ final class ObjectReader {
         readSymbols(file);
         readRelocations(file);
         for (int i = 0; i < shnum; i++) {
-            if (sectionAtom[i] != 0 && shName[i].equals(".eh_frame")) {
+            if (sectionAtom[i] != 0 && nameIs(i, ".eh_frame")) {
                 anchorFrameRecords(file, i);
             }
         }
@@ -216,12 +216,13 @@ final class ObjectReader {
             shNameLength = new int[shnum];
             for (int i = 0; i < shnum; i++) {
                 if (shType[i] == SHT_NULL) {
-                    shName[i] = "";
+                    shName[i] = "";  // SHT_NULL
                     continue;
                 }
                 shNameLength[i] = in.nameLength(shOffset[shstrndx], shSize[shstrndx], nameIndex[i], "section", i);
                 shNameOffset[i] = (int) (shOffset[shstrndx] + nameIndex[i]);
-                shName[i] = in.string(shOffset[shstrndx], shSize[shstrndx], nameIndex[i], "section", i);
+                // Decoded when needed (shName): an object built with -ffunction-sections has
+                // thousands of names, which are only compared with a few known ones.
             }
         }
     }
@@ -237,7 +238,7 @@ final class ObjectReader {
                 continue;
             }
             if (shEntsize[i] != 4 || shSize[i] < 4 || shSize[i] % 4 != 0) {
-                throw in.error(sectionHeader(i) + 32, "group section " + shName[i] + " has size " + shSize[i]
+                throw in.error(sectionHeader(i) + 32, "group section " + shName(i) + " has size " + shSize[i]
                         + " and entry size " + shEntsize[i] + "; it must hold 4-byte words");
             }
             long flags = in.u32(shOffset[i]);
@@ -263,23 +264,23 @@ final class ObjectReader {
     private String groupSignature(int group) {
         int symtab = shLink[group];
         if (symtab <= 0 || symtab >= shnum || shType[symtab] != SHT_SYMTAB) {
-            throw in.error(sectionHeader(group) + 40, "group section " + shName[group] + " does not link to the symbol table");
+            throw in.error(sectionHeader(group) + 40, "group section " + shName(group) + " does not link to the symbol table");
         }
         long index = shInfo[group];
         if (index >= shSize[symtab] / Elf.SYM_SIZE) {
-            throw in.error(sectionHeader(group) + 44, "group section " + shName[group] + " names symbol " + index
+            throw in.error(sectionHeader(group) + 44, "group section " + shName(group) + " names symbol " + index
                     + ", past the end of the symbol table");
         }
         long e = shOffset[symtab] + index * Elf.SYM_SIZE;
         int shndx = in.u16(e + 6);
         if ((in.u8(e + 4) & 0xf) == STT_SECTION && shndx < shnum) {
-            return shName[shndx];
+            return shName(shndx);
         }
         int strtab = shLink[symtab];
         if (strtab <= 0 || strtab >= shnum) {
             throw in.error(sectionHeader(symtab) + 40, "the symbol table's string table index " + strtab + " is out of range");
         }
-        return in.string(shOffset[strtab], shSize[strtab], in.u32(e), "the signature of group " + shName[group]);
+        return in.string(shOffset[strtab], shSize[strtab], in.u32(e), "the signature of group " + shName(group));
     }
 
     /** Loaded sections become atoms, in section order. */
@@ -298,7 +299,7 @@ final class ObjectReader {
         int count = 0;
         for (int i = 1; i < shnum; i++) {
             int type = shType[i];
-            if (type == SHT_NOTE && shName[i].equals(GnuPropertyNote.SECTION)) {
+            if (type == SHT_NOTE && nameIs(i, GnuPropertyNote.SECTION)) {
                 // Merged by its own rules into the output's note (GnuPropertyNote), never copied.
                 if (!discarded[i]) {
                     GnuPropertyNote.read(in, file, arch, shOffset[i], shSize[i]);
@@ -311,29 +312,29 @@ final class ObjectReader {
             SymbolKind kind = sectionKind(i);
             // Kept whatever refers to them, as GNU ld's default script KEEPs them: the init/fini
             // arrays, and .init/.fini, whose crti.o prologue and crtn.o epilogue nothing refers to.
-            String out = outputName(shName[i]);
+            String out = outputName(i);
             boolean keep = type == SHT_INIT_ARRAY || type == SHT_FINI_ARRAY || type == SHT_PREINIT_ARRAY
                     || (shFlags[i] & SHF_GNU_RETAIN) != 0 || KEPT_SECTIONS.contains(out) || type == SHT_NOTE;
             int output = loader.sections.intern(out, kind, type,
                     shFlags[i] & (SHF_WRITE | SHF_ALLOC | SHF_EXECINSTR | SHF_TLS), keep);
             long align = shAlign[i] == 0 ? 1 : shAlign[i];
-            if (shName[i].equals(".eh_frame") && align > 4) {
+            if (nameIs(i, ".eh_frame") && align > 4) {
                 // Unwinders read .eh_frame as one run of records up to a zero length word: padding
                 // between two inputs' pieces would end it early. Records are multiples of 4 bytes.
                 align = 4;
             }
             if (align <= 0 || Long.bitCount(align) != 1 || align > (1L << 30)) {
-                throw in.error(sectionHeader(i) + 48, "section " + shName[i] + " has alignment " + Long.toUnsignedString(align)
+                throw in.error(sectionHeader(i) + 48, "section " + shName(i) + " has alignment " + Long.toUnsignedString(align)
                         + ", which is not a power of two up to 2^30");
             }
             if (shSize[i] < 0 || shSize[i] > Integer.MAX_VALUE) {
-                throw in.error(sectionHeader(i) + 32, "section " + shName[i] + " is larger than 2 GiB");
+                throw in.error(sectionHeader(i) + 32, "section " + shName(i) + " is larger than 2 GiB");
             }
             if (isMergeable(i, relocated[i]) && merge(i, out, output, (int) align)) {
                 continue;
             }
             sectionAtom[i] = file.addSection(kind, output, (int) align, shOffset[i], shSize[i]);
-            int priority = initPriority(shName[i]);
+            int priority = hasPriority(i) ? initPriority(shName(i)) : -1;
             if (priority >= 0) {
                 loader.atoms.rank.put(sectionAtom[i], priority);
             }
@@ -342,6 +343,63 @@ final class ObjectReader {
         }
         file.atomSectionNameOffset = Arrays.copyOf(nameOffset, count);
         file.atomSectionNameLength = Arrays.copyOf(nameLength, count);
+    }
+
+    /** {@return section i's name, decoded on first use} @param i a section index */
+    private String shName(int i) {
+        String n = shName[i];
+        if (n == null) {
+            byte[] b = new byte[shNameLength[i]];
+            in.buf.get(shNameOffset[i], b);
+            shName[i] = n = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return n;
+    }
+
+    /** {@return whether section i's name is exactly the ASCII string s, read in place} */
+    private boolean nameIs(int i, String s) {
+        int len = shNameLength[i];
+        if (len != s.length()) {
+            return false;
+        }
+        int at = shNameOffset[i];
+        for (int k = 0; k < len; k++) {
+            if (in.buf.get(at + k) != s.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@return whether section i's name is p followed by '.' and more, read in place} */
+    private boolean nameHasPrefix(int i, String p) {
+        int len = shNameLength[i];
+        int pl = p.length();
+        if (len <= pl + 1 || in.buf.get(shNameOffset[i] + pl) != '.') {
+            return false;
+        }
+        int at = shNameOffset[i];
+        for (int k = 0; k < pl; k++) {
+            if (in.buf.get(at + k) != p.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** As {@link #outputName(String)} for section i, without decoding a name that only its prefix decides. */
+    private String outputName(int i) {
+        for (String p : MERGED_PREFIXES) {
+            if (nameHasPrefix(i, p) || nameIs(i, p)) {
+                return p;
+            }
+        }
+        return shName(i);
+    }
+
+    /** Whether section i may carry an init priority ({@code .init_array.N} and kin): only those are decoded. */
+    private boolean hasPriority(int i) {
+        return nameHasPrefix(i, ".init_array") || nameHasPrefix(i, ".fini_array") || nameHasPrefix(i, ".preinit_array");
     }
 
     /** {@return the output section an input section goes to: {@code .text.foo} to {@code .text}, others keep their name} */
@@ -536,7 +594,7 @@ final class ObjectReader {
                 }
             } else if (sectionAtom[shndx] == 0) {
                 if ((flags & InputFile.LOCAL) == 0) {
-                    throw in.error(e + 6, "global symbol '" + symbolName(l) + "' is defined in section " + shName[shndx]
+                    throw in.error(e + 6, "global symbol '" + symbolName(l) + "' is defined in section " + shName(shndx)
                             + ", which is not loaded");
                 }
                 file.addSymbol(SymbolKind.UNDEFINED, flags | InputFile.NOT_IN_SYMTAB, 0, 0, 0);
@@ -544,7 +602,7 @@ final class ObjectReader {
                 int atom = sectionAtom[shndx];
                 if (Long.compareUnsigned(value, shSize[shndx]) > 0) {
                     throw in.error(e + 8, "symbol '" + symbolName(l) + "' has value 0x" + Long.toHexString(value)
-                            + ", past the end of section " + shName[shndx] + " (" + shSize[shndx] + " bytes)");
+                            + ", past the end of section " + shName(shndx) + " (" + shSize[shndx] + " bytes)");
                 }
                 if (pieceStart[shndx] != null) {
                     // In a merged section: a label moves with its piece; a section symbol stands
@@ -605,14 +663,14 @@ final class ObjectReader {
         file.relocs.ensureCapacity((int) Math.min(Integer.MAX_VALUE, file.relocs.count + total));
         for (int i = 0; i < shnum; i++) {
             if (shType[i] == SHT_REL) {
-                throw in.error(sectionHeader(i), "section " + shName[i] + " has REL relocations; " + arch.canonicalName() + " objects use RELA");
+                throw in.error(sectionHeader(i), "section " + shName(i) + " has REL relocations; " + arch.canonicalName() + " objects use RELA");
             }
             if (shType[i] != SHT_RELA) {
                 continue;
             }
             long target = shInfo[i];
             if (target <= 0 || target >= shnum) {
-                throw in.error(sectionHeader(i) + 44, "relocation section " + shName[i] + " applies to section " + target
+                throw in.error(sectionHeader(i) + 44, "relocation section " + shName(i) + " applies to section " + target
                         + ", but the file has only " + shnum + " sections");
             }
             int t = (int) target;
@@ -621,7 +679,7 @@ final class ObjectReader {
                 continue; // relocations of sections that are not loaded (debug information)
             }
             if (shEntsize[i] != 24 || shSize[i] % 24 != 0) {
-                throw in.error(sectionHeader(i) + 56, "relocation section " + shName[i] + " has entry size " + shEntsize[i]
+                throw in.error(sectionHeader(i) + 56, "relocation section " + shName(i) + " has entry size " + shEntsize[i]
                         + " and size " + shSize[i] + "; RELA entries are 24 bytes");
             }
             long count = shSize[i] / 24;
@@ -637,19 +695,19 @@ final class ObjectReader {
                 }
                 int op = types.op(type);
                 if (op == -2) {
-                    throw in.error(e + 8, "unknown relocation type " + Integer.toUnsignedString(type) + " in " + shName[i]);
+                    throw in.error(e + 8, "unknown relocation type " + Integer.toUnsignedString(type) + " in " + shName(i));
                 }
                 if (op == -1) {
-                    throw in.error(e + 8, "relocation " + types.name(type) + " in " + shName[i] + " is not supported yet");
+                    throw in.error(e + 8, "relocation " + types.name(type) + " in " + shName(i) + " is not supported yet");
                 }
                 if ((info >>> 32) >= file.symCount) {
-                    throw in.error(e + 8, "relocation " + r + " in " + shName[i] + " refers to symbol " + (info >>> 32)
+                    throw in.error(e + 8, "relocation " + r + " in " + shName(i) + " refers to symbol " + (info >>> 32)
                             + ", but the symbol table has " + file.symCount);
                 }
                 int width = core.width(op);
                 if (offset < 0 || offset > shSize[t] - width) {
                     throw in.error(e, "relocation " + types.name(type) + " at offset 0x" + Long.toHexString(offset)
-                            + " lies outside section " + shName[t] + " (" + shSize[t] + " bytes)");
+                            + " lies outside section " + shName(t) + " (" + shSize[t] + " bytes)");
                 }
                 int merged = mergedSectionSymbol[sym];
                 if (merged >= 0 && addend >= 0 && addend <= shSize[merged]) {
@@ -658,7 +716,7 @@ final class ObjectReader {
                 try {
                     file.addRelocation(atom, (int) offset, op, sym, addend);
                 } catch (IllegalStateException ex) {
-                    throw in.error(sectionHeader(i), "section " + shName[t] + " has relocations in more than one relocation section");
+                    throw in.error(sectionHeader(i), "section " + shName(t) + " has relocations in more than one relocation section");
                 }
             }
         }

@@ -1,0 +1,45 @@
+package dev.rivet.linker.core.symbols;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The array and buffer forms agree at every length, offset and byte order, and the low bits spread. */
+class ByteHashTest {
+    @Test
+    void arrayAndBufferFormsAgree() {
+        Random r = new Random(7);
+        byte[] data = new byte[300];
+        r.nextBytes(data);
+        ByteBuffer big = ByteBuffer.wrap(data).order(ByteOrder.BIG_ENDIAN);
+        ByteBuffer little = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer direct = ByteBuffer.allocateDirect(data.length).put(data);
+        for (int off = 0; off < 9; off++) {
+            for (int len = 0; len <= 40; len++) {
+                int h = ByteHash.of(data, off, len);
+                assertThat(ByteHash.of(big, off, len)).isEqualTo(h);
+                assertThat(ByteHash.of(little, off, len)).isEqualTo(h);
+                assertThat(ByteHash.of(direct, off, len)).isEqualTo(h);
+            }
+        }
+    }
+
+    @Test
+    void similarNamesSpreadOverTheLowBits() {
+        Set<Integer> buckets = new HashSet<>();
+        int n = 4096;
+        for (int i = 0; i < n; i++) {
+            byte[] name = ("_ZN4llvm12function" + i + "Ev").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            buckets.add(ByteHash.of(name, 0, name.length) & (n - 1));
+        }
+        // Random placement fills about 1 - 1/e of the buckets.
+        assertThat(buckets.size()).isGreaterThan(n * 55 / 100);
+        // Lengths are part of the hash: a string and the same string with a NUL appended differ.
+        assertThat(ByteHash.of(new byte[] {1, 0}, 0, 2)).isNotEqualTo(ByteHash.of(new byte[] {1}, 0, 1));
+    }
+}
