@@ -327,12 +327,15 @@ public final class CoreLinker implements Linker {
         }
         SymbolTable st = loader.symbols;
         byte[] name = new byte[256];
+        // Symbols that every archive was asked for without a member to load: archives do not
+        // change during the loop, so asking again in a later round would give the same answer.
+        dev.rivet.linker.core.symbols.Bits exhausted = new dev.rivet.linker.core.symbols.Bits(st.count);
         boolean pulled = true;
         while (pulled) {
             pulled = false;
             int count = st.count;
             for (int s = 1; s < count; s++) {
-                if (st.isDefined(s) || st.isStatic.get(s) || st.hasFlag(s, InputFile.WEAK)) {
+                if (exhausted.get(s) || st.isDefined(s) || st.isStatic.get(s) || st.hasFlag(s, InputFile.WEAK)) {
                     continue;
                 }
                 int len = st.nameLength(s);
@@ -340,13 +343,19 @@ public final class CoreLinker implements Linker {
                     name = new byte[Math.max(len, name.length * 2)];
                 }
                 st.copyName(s, name, 0);
+                int hash = st.nameHash(s);
+                boolean loaded = false;
                 for (LazyArchive a : archives) {
-                    int m = a.memberDefining(name, 0, len);
+                    int m = a.memberDefining(name, 0, len, hash);
                     if (m >= 0 && !a.isLoaded(m)) {
                         a.load(m);
                         pulled = true;
+                        loaded = true;
                         break;
                     }
+                }
+                if (!loaded) {
+                    exhausted.set(s);
                 }
             }
             ctx.checkCancelled();

@@ -179,11 +179,24 @@ public final class Archive {
      * @return the first index entry with this name, or -1
      */
     public int findSymbol(byte[] name, int off, int len) {
+        return findSymbol(name, off, len, dev.rivet.linker.core.symbols.ByteHash.of(name, off, len));
+    }
+
+    /**
+     * Looks a name up in the symbol index, given its hash.
+     *
+     * @param name bytes holding the name
+     * @param off where it starts
+     * @param len its length
+     * @param hash {@code ByteHash.of(name, off, len)}
+     * @return the first index entry with this name, or -1
+     */
+    public int findSymbol(byte[] name, int off, int len, int hash) {
         if (symbolCount == 0) {
             return -1;
         }
         int mask = table.length - 1;
-        for (int slot = dev.rivet.linker.core.symbols.ByteHash.of(name, off, len) & mask; ; slot = (slot + 1) & mask) {
+        for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
             int e = table[slot];
             if (e == 0) {
                 return -1;

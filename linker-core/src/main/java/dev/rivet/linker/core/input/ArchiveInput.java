@@ -85,6 +85,12 @@ public final class ArchiveInput implements LazyArchive {
     }
 
     @Override
+    public int memberDefining(byte[] name, int offset, int length, int hash) {
+        int k = archive.findSymbol(name, offset, length, hash);
+        return k < 0 ? -1 : archive.symbolMember(k);
+    }
+
+    @Override
     public boolean isLoaded(int member) {
         return loaded.get(member);
     }

@@ -18,6 +18,20 @@ public interface LazyArchive {
      */
     int memberDefining(byte[] name, int offset, int length);
 
+    /**
+     * {@return the member whose index entry defines a symbol, or -1}, for a caller that has the
+     * name's {@link ByteHash} already (the symbol table keeps one per symbol), so that asking
+     * many archives hashes the name once.
+     *
+     * @param name the symbol name as UTF-8
+     * @param offset where it starts in the array
+     * @param length its length
+     * @param hash {@code ByteHash.of(name, offset, length)}
+     */
+    default int memberDefining(byte[] name, int offset, int length, int hash) {
+        return memberDefining(name, offset, length);
+    }
+
     /** {@return whether a member has been loaded} @param member a member index */
     boolean isLoaded(int member);
 

@@ -146,6 +146,11 @@ public final class SymbolTable {
         return new String(names.compactChunk(ref), ByteArena.compactOffset(ref), nameLen[s], StandardCharsets.UTF_8);
     }
 
+    /** {@return the {@link ByteHash} of s's name} @param s a symbol */
+    public int nameHash(int s) {
+        return nameHash[s];
+    }
+
     /** {@return the length of s's name in UTF-8 bytes} @param s a symbol */
     public int nameLength(int s) {
         return nameLen[s];
