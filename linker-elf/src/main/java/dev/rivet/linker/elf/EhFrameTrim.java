@@ -58,20 +58,12 @@ final class EhFrameTrim {
             return;
         }
         int size = (int) at.size[a];
-        long base = at.source[a];
-        // The records, as the reader checked them: length words up to a terminator or the end.
-        IntArrayList starts = new IntArrayList();
-        int pos = 0;
-        while (pos + 4 <= size) {
-            long length = f.u32(base + pos);
-            if (length == 0) {
-                break;
-            }
-            starts.add(pos);
-            pos += 4 + (int) length;
-        }
-        int records = starts.size();
-        int tail = pos; // a terminator or padding after the records is kept as it is
+        // The records as the reader split them; a terminator or padding after them is kept as it is.
+        int[] recordStarts = f.frameRecordStarts[k];
+        int[] recordCie = f.frameRecordCie[k];
+        int records = recordStarts.length - 1;
+        int tail = recordStarts[records];
+        IntArrayList starts = IntArrayList.wrap(recordStarts, records);
         boolean[] keep = new boolean[records];
         java.util.Arrays.fill(keep, true);
         int[] anchor = f.anchors[k];
@@ -105,12 +97,10 @@ final class EhFrameTrim {
         // CIE pointers: an FDE's second word is the distance back from that word to its CIE.
         int[] ciePointer = new int[records];
         for (int r = 0; r < records; r++) {
-            int s = starts.getInt(r);
-            long id = f.u32(base + s + 4);
-            if (!keep[r] || id == 0) {
+            if (!keep[r] || recordCie[r] < 0) {
                 continue;
             }
-            int cie = java.util.Arrays.binarySearch(starts.elements(), 0, records, (int) (s + 4 - id));
+            int cie = java.util.Arrays.binarySearch(recordStarts, 0, records, recordCie[r]);
             if (cie < 0 || newStart[cie] < 0) {
                 return; // not a CIE this section has: leave the section as the reader took it
             }

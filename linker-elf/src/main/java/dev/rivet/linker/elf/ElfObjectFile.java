@@ -16,6 +16,13 @@ final class ElfObjectFile extends ObjectFile {
     int[] atomSectionNameLength = new int[0];
     /** FDE records in each of {@code conditionalAtoms} (the .eh_frame atoms), for .eh_frame_hdr's size. */
     int[] frameDescriptions = new int[0];
+    /**
+     * For each of {@code conditionalAtoms}: where each .eh_frame record starts in the atom, and
+     * where the last one ends; and per record, the offset of an FDE's CIE, -1 for a CIE. Kept
+     * from the reader for {@link EhFrameTrim}, which would otherwise parse the records again.
+     */
+    int[][] frameRecordStarts = new int[0][];
+    int[][] frameRecordCie = new int[0][];
     /** The FEATURE_1_AND property of its .note.gnu.property (IBT, SHSTK; BTI, PAC), if it has one. */
     int featureAnd;
     boolean hasFeatureAnd;
@@ -31,12 +38,6 @@ final class ElfObjectFile extends ObjectFile {
 
     ElfObjectFile(String name, ByteBuffer data, AtomTable atoms) {
         super(name, data, atoms);
-    }
-
-    /** {@return the unsigned little-endian 32-bit word at an offset of the file} @param off the offset */
-    long u32(long off) {
-        int w = data.getInt((int) off);
-        return Integer.toUnsignedLong(data.order() == java.nio.ByteOrder.LITTLE_ENDIAN ? w : Integer.reverseBytes(w));
     }
 
     @Override

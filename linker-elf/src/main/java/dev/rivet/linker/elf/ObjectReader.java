@@ -371,11 +371,11 @@ final class ObjectReader {
         return true;
     }
 
-    /** {@return whether section i's name is p followed by '.' and more, read in place} */
+    /** {@return whether section i's name is p followed by '.', read in place} */
     private boolean nameHasPrefix(int i, String p) {
         int len = shNameLength[i];
         int pl = p.length();
-        if (len <= pl + 1 || in.buf.get(shNameOffset[i] + pl) != '.') {
+        if (len <= pl || in.buf.get(shNameOffset[i] + pl) != '.') {
             return false;
         }
         int at = shNameOffset[i];
@@ -387,7 +387,10 @@ final class ObjectReader {
         return true;
     }
 
-    /** As {@link #outputName(String)} for section i, without decoding a name that only its prefix decides. */
+    /**
+     * {@return the output section input section i goes to: {@code .text.foo} to {@code .text},
+     * others keep their name}; a name that only its prefix decides is not decoded.
+     */
     private String outputName(int i) {
         for (String p : MERGED_PREFIXES) {
             if (nameHasPrefix(i, p) || nameIs(i, p)) {
@@ -400,16 +403,6 @@ final class ObjectReader {
     /** Whether section i may carry an init priority ({@code .init_array.N} and kin): only those are decoded. */
     private boolean hasPriority(int i) {
         return nameHasPrefix(i, ".init_array") || nameHasPrefix(i, ".fini_array") || nameHasPrefix(i, ".preinit_array");
-    }
-
-    /** {@return the output section an input section goes to: {@code .text.foo} to {@code .text}, others keep their name} */
-    static String outputName(String input) {
-        for (String p : MERGED_PREFIXES) {
-            if (input.length() > p.length() && input.startsWith(p) && input.charAt(p.length()) == '.') {
-                return p;
-            }
-        }
-        return input;
     }
 
     /**
@@ -742,6 +735,7 @@ final class ObjectReader {
         it.unimi.dsi.fastutil.longs.LongArrayList starts = new it.unimi.dsi.fastutil.longs.LongArrayList();
         it.unimi.dsi.fastutil.longs.LongArrayList ends = new it.unimi.dsi.fastutil.longs.LongArrayList();
         it.unimi.dsi.fastutil.booleans.BooleanArrayList isCie = new it.unimi.dsi.fastutil.booleans.BooleanArrayList();
+        it.unimi.dsi.fastutil.ints.IntArrayList cieOf = new it.unimi.dsi.fastutil.ints.IntArrayList();
         long pos = 0;
         int fdes = 0;
         while (pos + 4 <= size) {
@@ -753,10 +747,12 @@ final class ObjectReader {
                 throw in.error(base + pos, ".eh_frame record at offset 0x" + Long.toHexString(pos) + " has length 0x"
                         + Long.toHexString(length) + ", which does not fit in the section (" + size + " bytes)");
             }
-            boolean cie = in.u32(base + pos + 4) == 0;
+            long id = in.u32(base + pos + 4);
+            boolean cie = id == 0;
             if (!cie) {
                 fdes++;
             }
+            cieOf.add(cie ? -1 : (int) (pos + 4 - id)); // an FDE's second word: the distance back to its CIE
             starts.add(pos);
             ends.add(pos + 4 + length);
             isCie.add(cie);
@@ -784,6 +780,15 @@ final class ObjectReader {
         file.anchors[file.anchors.length - 1] = anchor;
         file.frameDescriptions = java.util.Arrays.copyOf(file.frameDescriptions, file.frameDescriptions.length + 1);
         file.frameDescriptions[file.frameDescriptions.length - 1] = fdes;
+        int[] recordStarts = new int[starts.size() + 1];
+        for (int r = 0; r < starts.size(); r++) {
+            recordStarts[r] = (int) starts.getLong(r);
+        }
+        recordStarts[starts.size()] = (int) pos;
+        file.frameRecordStarts = java.util.Arrays.copyOf(file.frameRecordStarts, file.frameRecordStarts.length + 1);
+        file.frameRecordStarts[file.frameRecordStarts.length - 1] = recordStarts;
+        file.frameRecordCie = java.util.Arrays.copyOf(file.frameRecordCie, file.frameRecordCie.length + 1);
+        file.frameRecordCie[file.frameRecordCie.length - 1] = cieOf.toIntArray();
     }
 
     private long sectionHeader(int i) {

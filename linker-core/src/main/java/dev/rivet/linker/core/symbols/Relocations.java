@@ -17,11 +17,7 @@ public final class Relocations {
     public byte[] type;
     /** Target symbols, local to the file or global (see {@link InputFile}). */
     public int[] target;
-    /** Marks an addend kept in {@link #wide}. */
-    private static final int WIDE = Integer.MIN_VALUE;
-    private int[] addend;
-    /** Addends that do not fit in an int, by index; null until one does not. */
-    private it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap wide;
+    private final NarrowLongs addend;
     /** How many entries are used. */
     public int count;
 
@@ -31,7 +27,7 @@ public final class Relocations {
         offset = new int[capacity];
         type = new byte[capacity];
         target = new int[capacity];
-        addend = new int[capacity];
+        addend = new NarrowLongs(capacity);
     }
 
     /**
@@ -44,7 +40,7 @@ public final class Relocations {
             offset = Arrays.copyOf(offset, n);
             type = Arrays.copyOf(type, n);
             target = Arrays.copyOf(target, n);
-            addend = Arrays.copyOf(addend, n);
+            addend.grow(n);
         }
     }
 
@@ -59,7 +55,7 @@ public final class Relocations {
             offset = Arrays.copyOf(offset, n);
             type = Arrays.copyOf(type, n);
             target = Arrays.copyOf(target, n);
-            addend = Arrays.copyOf(addend, n);
+            addend.grow(n);
         }
         offset[count] = off;
         type[count] = (byte) op;
@@ -70,8 +66,7 @@ public final class Relocations {
 
     /** {@return relocation i's addend} @param i a relocation */
     public long addend(int i) {
-        int a = addend[i];
-        return a != WIDE ? a : wide.get(i);
+        return addend.get(i);
     }
 
     /**
@@ -81,18 +76,7 @@ public final class Relocations {
      * @param add the addend
      */
     public void setAddend(int i, long add) {
-        if (add > WIDE && add <= Integer.MAX_VALUE) {
-            addend[i] = (int) add;
-            if (wide != null) {
-                wide.remove(i);
-            }
-        } else {
-            if (wide == null) {
-                wide = new it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap();
-            }
-            wide.put(i, add);
-            addend[i] = WIDE;
-        }
+        addend.set(i, add);
     }
 
     /**
