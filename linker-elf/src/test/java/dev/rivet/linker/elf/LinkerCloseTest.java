@@ -8,6 +8,7 @@ import dev.rivet.linker.Linker;
 import dev.rivet.linker.SymbolKind;
 import dev.rivet.linker.Target;
 import dev.rivet.linker.testing.ExternalTools;
+import dev.rivet.linker.testing.ProcessMaps;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,10 +20,6 @@ class LinkerCloseTest {
     @TempDir
     Path dir;
 
-    private static long mappingsOf(Path file) throws Exception {
-        String real = file.toRealPath().toString();
-        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.endsWith(" " + real)).count();
-    }
 
     @Test
     void closeUnmapsTheInputsAndTheLinkerCannotBeUsedAfterwards() throws Exception {
@@ -34,10 +31,10 @@ class LinkerCloseTest {
         try (Linker linker = Linker.create(Target.X86_64_LINUX)) {
             objects.forEach(linker::addInput);
             result = linker.link(exe);
-            assertThat(mappingsOf(objects.get(0))).as("mapped while the linker is open").isPositive();
+            assertThat(ProcessMaps.mappingsOf(objects.get(0))).as("mapped while the linker is open").isPositive();
             linker.close();
-            assertThat(mappingsOf(objects.get(0))).as("mapped after close").isZero();
-            assertThat(mappingsOf(objects.get(1))).isZero();
+            assertThat(ProcessMaps.mappingsOf(objects.get(0))).as("mapped after close").isZero();
+            assertThat(ProcessMaps.mappingsOf(objects.get(1))).isZero();
             assertThatThrownBy(() -> linker.link(dir.resolve("again"))).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("closed");
             assertThatThrownBy(() -> linker.addInput(objects.get(0))).isInstanceOf(IllegalStateException.class);

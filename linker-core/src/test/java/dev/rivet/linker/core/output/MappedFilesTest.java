@@ -2,6 +2,7 @@ package dev.rivet.linker.core.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rivet.linker.testing.ProcessMaps;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -19,10 +20,6 @@ class MappedFilesTest {
     @TempDir
     Path dir;
 
-    private static long mappingsOf(Path file) throws Exception {
-        String real = file.toRealPath().toString();
-        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.endsWith(" " + real)).count();
-    }
 
     @Test
     void writesReachTheFileAndReleaseUnmapsAtOnce() throws Exception {
@@ -35,10 +32,10 @@ class MappedFilesTest {
         ByteBuffer b = m.buffer();
         assertThat(b.capacity()).isEqualTo(8192);
         b.putInt(4096, 0x12345678);
-        assertThat(mappingsOf(f)).as("mapped after the channel is closed").isPositive();
+        assertThat(ProcessMaps.mappingsOf(f)).as("mapped after the channel is closed").isPositive();
         m.release();
         m.release();
-        assertThat(mappingsOf(f)).as("mapped after release").isZero();
+        assertThat(ProcessMaps.mappingsOf(f)).as("mapped after release").isZero();
         assertThat(ByteBuffer.wrap(Files.readAllBytes(f)).getInt(4096)).isEqualTo(0x12345678);
     }
 
@@ -54,6 +51,6 @@ class MappedFilesTest {
         m.buffer().get(0, got);
         assertThat(new String(got, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("mapped bytes");
         m.release();
-        assertThat(mappingsOf(f)).isZero();
+        assertThat(ProcessMaps.mappingsOf(f)).isZero();
     }
 }
