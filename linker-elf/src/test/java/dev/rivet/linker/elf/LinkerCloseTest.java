@@ -9,7 +9,6 @@ import dev.rivet.linker.SymbolKind;
 import dev.rivet.linker.Target;
 import dev.rivet.linker.testing.ExternalTools;
 import dev.rivet.linker.testing.ProcessMaps;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
