@@ -294,6 +294,102 @@ class SharedLibraryTest {
         assertThat(r.exitCode()).isZero();
     }
 
+    /** A library that takes the address of an imported function (puts) and of its own exported one, and calls both. */
+    private static final String PLT_GOT_LIB = """
+            #define _GNU_SOURCE
+            #include <dlfcn.h>
+            #include <stdio.h>
+            int lib_twice(int x) { return 2 * x; }
+            int lib_check(void) {
+                int (*volatile p)(const char *) = puts;
+                int (*volatile q)(int) = lib_twice;
+                p("lib through the pointer");
+                puts("lib direct");
+                return (p == (void *) dlsym(RTLD_DEFAULT, "puts")) + 2 * (q == (void *) dlsym(RTLD_DEFAULT, "lib_twice"))
+                        + q(2) * lib_twice(5);
+            }
+            """;
+
+    /** The same in a program: the pointers (loaded from the GOT) must equal what the loader resolves. */
+    private static final String PLT_GOT_MAIN = """
+            #define _GNU_SOURCE
+            #include <dlfcn.h>
+            #include <stdio.h>
+            int lib_twice(int);
+            int lib_check(void);
+            int main(void) {
+                int (*volatile p)(const char *) = puts;
+                int (*volatile q)(int) = lib_twice;
+                p("through the pointer");
+                puts("direct call");
+                int check = lib_check();
+                printf("%d %d %d %d check %d\\n", p == (void *) dlsym(RTLD_DEFAULT, "puts"),
+                        q == (void *) dlsym(RTLD_DEFAULT, "lib_twice"), q(20), lib_twice(1), check);
+                return 0;
+            }
+            """;
+
+    /** {@return the dynamic relocation records of a file that name a symbol} */
+    private List<String> relocationsOf(String file, String symbol) {
+        String all = ExternalTools.run(List.of("readelf", "-r", "-W", dir.resolve(file).toString())).stdout();
+        return all.lines().filter(l -> l.contains(" " + symbol)).toList();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void importsCalledAndTakenThroughTheGotGetOnePltGotEntry(String arch) throws Exception {
+        linkOk(arch, true, false, PLT_GOT_LIB, "libpg.so", "-shared");
+        linkOk(arch, false, false, PLT_GOT_LIB, "libpgg.so", "-shared");
+        linkOk(arch, false, false, PLT_GOT_MAIN, "gnu-gnu", "-lpgg", "-ldl");
+        linkOk(arch, true, false, PLT_GOT_MAIN, "rivet-rivet", "-lpg", "-ldl");
+        linkOk(arch, true, false, PLT_GOT_MAIN, "rivet-rivet-now", "-lpg", "-ldl", "-Wl,-z,now");
+        linkOk(arch, true, false, PLT_GOT_MAIN, "rivet-gnu", "-lpgg", "-ldl");
+        ExternalTools.Result expected = run(arch, "gnu-gnu");
+        assertThat(expected.stdout()).isEqualTo("through the pointer\ndirect call\nlib through the pointer\nlib direct\n1 1 40 2 check 43\n");
+        for (String p : List.of("rivet-rivet", "rivet-rivet-now", "rivet-gnu")) {
+            ExternalTools.Result r = run(arch, p);
+            assertThat(r.stdout()).as(p).isEqualTo(expected.stdout());
+            assertThat(r.exitCode()).as(p).isZero();
+        }
+        String jumpSlot = arch.equals("x86_64") ? "R_X86_64_JUMP_SLOT" : "R_AARCH64_JUMP_SLOT";
+        String globDat = arch.equals("x86_64") ? "R_X86_64_GLOB_DAT" : "R_AARCH64_GLOB_DAT";
+        for (String f : List.of("libpg.so", "rivet-rivet", "rivet-rivet-now")) {
+            assertSaneTables(f);
+            String sections = ExternalTools.run(List.of("readelf", "-S", "-W", dir.resolve(f).toString())).stdout();
+            assertThat(sections).as(f).containsPattern("\\.plt\\.got +PROGBITS .* AX ");
+            for (String symbol : List.of("puts@", "lib_twice")) {
+                assertThat(relocationsOf(f, symbol)).as(f + " " + symbol).hasSize(1).allMatch(l -> l.contains(globDat));
+            }
+        }
+        // A non-PIE program whose code takes puts's address directly gets a canonical PLT entry,
+        // which is puts's address everywhere, its GOT slot included: that one stays in .plt.
+        Path helper = dir.resolve("helper.c");
+        Files.writeString(helper, "#include <stdio.h>\nvoid *puts_through_got(void) { return (void *) puts; }\n");
+        ExternalTools.Result cc = ExternalTools.run(List.of(gcc(arch, false), "-O1", "-fPIC", "-c", helper.toString(), "-o",
+                dir.resolve("helper.o").toString()));
+        assertThat(cc.exitCode()).as(cc.stderr()).isZero();
+        String canonical = """
+                #include <stdio.h>
+                void *puts_through_got(void);
+                int main(void) {
+                    int (*volatile p)(const char *) = puts;
+                    int (*g)(const char *) = (int (*)(const char *)) puts_through_got();
+                    p("canonical pointer");
+                    g("through the GOT");
+                    puts("direct call");
+                    printf("%d\\n", p == g);
+                    return 0;
+                }
+                """;
+        String[] noPie = {"-fno-PIC", "-no-pie", dir.resolve("helper.o").toString()};
+        linkOk(arch, false, false, canonical, "canonical-gnu", noPie);
+        linkOk(arch, true, false, canonical, "canonical-rivet", noPie);
+        ExternalTools.Result r = run(arch, "canonical-rivet");
+        assertThat(r.stdout()).isEqualTo("canonical pointer\nthrough the GOT\ndirect call\n1\n").isEqualTo(run(arch, "canonical-gnu").stdout());
+        assertThat(relocationsOf("canonical-rivet", "puts@")).anyMatch(l -> l.contains(jumpSlot));
+        assertSaneTables("canonical-rivet");
+    }
+
     /** sqlite from libsqlite3.a: a table, inserts and a grouped query. */
     private static final String SQLITE = """
             #include <sqlite3.h>

@@ -169,13 +169,15 @@ final class DynamicSections {
                 needed.add(lib.soname);
             }
         }
-        // .dynsym: undefined symbols first, then the defined ones ordered by GNU hash bucket.
+        // .dynsym: undefined symbols first, then the defined ones ordered by GNU hash bucket. An
+        // import with a canonical PLT entry is hashed too (GNU ld): the loader must find the
+        // program's address for it, which GOT slots (GLOB_DAT) everywhere then hold.
         IntArrayList candidates = dyn.dynamicSymbols();
         IntArrayList undefined = new IntArrayList();
         IntArrayList defined = new IntArrayList();
         for (int i = 0; i < candidates.size(); i++) {
             int s = candidates.getInt(i);
-            (definedHere(s) ? defined : undefined).add(s);
+            (definedHere(s) || dyn.hasCanonicalPlt(s) ? defined : undefined).add(s);
         }
         int n = 1 + undefined.size() + defined.size();
         firstHashed = 1 + undefined.size();

@@ -223,7 +223,8 @@ final class ExecutableLayout {
         if (exec) {
             return switch (s.name) {
                 case ".plt" -> EXECUTABLE + 1;
-                case ".iplt" -> EXECUTABLE + 2;
+                case ".plt.got" -> EXECUTABLE + 2;
+                case ".iplt" -> EXECUTABLE + 3;
                 default -> EXECUTABLE;
             };
         }

@@ -69,7 +69,9 @@ public final class DynamicLink {
     private final BitSet canonicalPlt = new BitSet();
     // Mach-O: exported weak definitions, which calls reach through a stub that dyld may point elsewhere.
     private final BitSet stubbedHere = new BitSet();
-    private final SymbolSlots plt = new SymbolSlots();
+    private SymbolSlots plt = new SymbolSlots();
+    // Imports called through their GOT slot (.plt.got), split from plt after the scan.
+    private final SymbolSlots pltGot = new SymbolSlots();
     private final SymbolSlots copies = new SymbolSlots();
     private final BitSet referenced = new BitSet();
     // Dynamic relocations at places in atoms, in scan order.
@@ -416,6 +418,16 @@ public final class DynamicLink {
         return plt.slot(s);
     }
 
+    /** {@return how many {@code .plt.got} entries there are: stubs that jump through the symbol's GOT slot} */
+    public int pltGotCount() {
+        return pltGot.size();
+    }
+
+    /** {@return the address of {@code .plt.got} entry i, after layout} @param i an entry */
+    public long pltGotEntryAddress(int i) {
+        return ctx.atoms.address[pltGotAtom] + (long) ctx.arch.indirectStubSize() * i;
+    }
+
     /** {@return whether an imported object is copied into the output} @param s a symbol */
     public boolean isCopied(int s) {
         return copies.slot(s) >= 0;
@@ -476,6 +488,7 @@ public final class DynamicLink {
     private int pltHeaderSize;
     private int pltEntrySize;
     private int gotPltAtom;
+    private int pltGotAtom;
 
     /** {@return the PLT's address (its header), after layout} */
     public long pltAddress() {
@@ -510,9 +523,12 @@ public final class DynamicLink {
         return gotPltAddress() + 8L * (GOT_PLT_RESERVED + i);
     }
 
-    /** Makes the copies' BSS atom, the PLT and its {@code .got.plt}, as the scan asked. */
+    /** Makes the copies' BSS atom, the PLT and its {@code .got.plt}, and {@code .plt.got}, as the scan asked. */
     void materialize(LinkContext ctx) {
         materializeCopies(ctx);
+        if (!machO) {
+            materializePltGot(ctx);
+        }
         int n = plt.size();
         if (n == 0 || machO) {
             SyntheticAtoms.retire(ctx, ".plt");
@@ -539,6 +555,38 @@ public final class DynamicLink {
                         out.buffer().putLong(8 * (GOT_PLT_RESERVED + i), arch.lazyPltSlotValue(pltEntryAddress(i), pltAddress()));
                     }
                 });
+    }
+
+    /**
+     * A called import that also has a GOT slot (its address is taken, or {@code -fno-plt} code) is
+     * called through that slot by a {@code .plt.got} stub, as GNU ld (x86-64) and mold do: one
+     * GLOB_DAT, no lazy JUMP_SLOT. Not a canonical PLT entry: the program's symbol is that entry,
+     * so its GOT slot would resolve to it and the stub would jump to itself.
+     */
+    private void materializePltGot(LinkContext ctx) {
+        SymbolSlots lazy = new SymbolSlots();
+        for (int i = 0; i < plt.size(); i++) {
+            int s = plt.symbol(i);
+            if (preemptible.get(s) && ctx.got.has(s) && !canonicalPlt.get(s)) {
+                pltGot.add(s);
+            } else {
+                lazy.add(s);
+            }
+        }
+        plt = lazy;
+        int n = pltGot.size();
+        if (n == 0) {
+            SyntheticAtoms.retire(ctx, ".plt.got");
+            return;
+        }
+        Arch arch = ctx.arch;
+        int size = arch.indirectStubSize();
+        int[] symbols = pltGot.toArray();
+        pltGotAtom = SyntheticAtoms.make(ctx, ".plt.got", SymbolKind.TEXT, 1, 0x6 /* ALLOC|EXECINSTR */, 16, (long) size * n, out -> {
+            for (int i = 0; i < n; i++) {
+                arch.writeIndirectStub(out.buffer(), size * i, pltGotEntryAddress(i), ctx.got.entryAddress(ctx, symbols[i]));
+            }
+        });
     }
 
     private void materializeCopies(LinkContext ctx) {
@@ -581,6 +629,12 @@ public final class DynamicLink {
             int s = plt.symbol(i);
             if (isImported(s) || !ctx.symbols.isDefined(s)) {
                 ctx.symbolAddress[s] = pltEntryAddress(i);
+            }
+        }
+        for (int i = 0; i < pltGot.size(); i++) {
+            int s = pltGot.symbol(i);
+            if (isImported(s) || !ctx.symbols.isDefined(s)) {
+                ctx.symbolAddress[s] = pltGotEntryAddress(i);
             }
         }
     }
