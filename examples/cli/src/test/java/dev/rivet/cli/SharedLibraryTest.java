@@ -390,6 +390,82 @@ class SharedLibraryTest {
         assertSaneTables("canonical-rivet");
     }
 
+    /** Read-only data (.rodata, and .data.rel.ro in the RELRO segment) and writable data in a library. */
+    private static final String DATA_LIB = """
+            const int table[4] = {1, 2, 3, 5};
+            const char *const names[2] = {"zero", "one"};
+            int counter[2] = {7, 8};
+            """;
+
+    /** A non-PIE program copies them all; writing to its copy of the table faults when that copy is protected. */
+    private static final String DATA_MAIN = """
+            #include <signal.h>
+            #include <stdio.h>
+            #include <unistd.h>
+            extern const int table[4];
+            extern const char *const names[2];
+            extern int counter[2];
+            static void on_fault(int sig) { (void) sig; write(1, "read-only\\n", 10); _exit(0); }
+            int main(void) {
+                counter[1]++;
+                printf("%d %d %d %s\\n", table[0] + table[3], counter[0], counter[1], names[1]);
+                fflush(stdout);
+                signal(SIGSEGV, on_fault);
+                *(volatile int *) &table[1] = 42;
+                printf("writable %d\\n", table[1]);
+                return 0;
+            }
+            """;
+
+    /** {@return the sections that {@code readelf -l} maps to the first segment of a type} */
+    private String sectionsInSegment(String file, String type) {
+        List<String> lines = ExternalTools.run(List.of("readelf", "-l", "-W", dir.resolve(file).toString())).stdout().lines().toList();
+        int headers = lines.indexOf("Program Headers:");
+        int index = -1;
+        for (int i = headers + 2, n = 0; i < lines.size() && lines.get(i).startsWith("  "); i++) {
+            String t = lines.get(i).trim();
+            if (t.startsWith("[")) {
+                continue; // "[Requesting program interpreter: ...]"
+            }
+            if (t.startsWith(type + " ")) {
+                index = n;
+                break;
+            }
+            n++;
+        }
+        assertThat(index).as(file + " has a " + type + " segment").isNotNegative();
+        String prefix = String.format("   %02d     ", index);
+        return lines.stream().filter(l -> l.startsWith(prefix)).findFirst().orElse("");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void copiesOfALibrarysReadOnlyDataAreReadOnlyAfterRelocation(String arch) throws Exception {
+        linkOk(arch, true, false, DATA_LIB, "libdr.so", "-shared");
+        linkOk(arch, false, false, DATA_LIB, "libdg.so", "-shared");
+        linkOk(arch, false, false, DATA_MAIN, "gnu-gnu", "-fno-PIC", "-no-pie", "-ldg");
+        linkOk(arch, true, false, DATA_MAIN, "rivet-rivet", "-fno-PIC", "-no-pie", "-ldr");
+        linkOk(arch, true, false, DATA_MAIN, "rivet-gnu", "-fno-PIC", "-no-pie", "-ldg");
+        linkOk(arch, false, false, DATA_MAIN, "gnu-norelro", "-fno-PIC", "-no-pie", "-ldg", "-Wl,-z,norelro");
+        linkOk(arch, true, false, DATA_MAIN, "rivet-norelro", "-fno-PIC", "-no-pie", "-ldr", "-Wl,-z,norelro");
+        ExternalTools.Result expected = run(arch, "gnu-gnu");
+        assertThat(expected.stdout()).isEqualTo("6 7 9 one\nread-only\n");
+        for (String p : List.of("rivet-rivet", "rivet-gnu")) {
+            ExternalTools.Result r = run(arch, p);
+            assertThat(r.stdout()).as(p).isEqualTo(expected.stdout());
+            assertThat(r.exitCode()).as(p).isZero();
+            assertSaneTables(p);
+            String copies = ExternalTools.run(List.of("readelf", "-r", "--dyn-syms", "-S", "-W", dir.resolve(p).toString())).stdout();
+            assertThat(copies).as(p).containsPattern("\\.bss\\.rel\\.ro +NOBITS").contains("_COPY");
+            assertThat(sectionsInSegment(p, "GNU_RELRO")).as(p).contains(".bss.rel.ro").doesNotContain(".bss.copy");
+        }
+        // Without RELRO, every copy is writable (as GNU ld leaves them).
+        ExternalTools.Result norelro = run(arch, "rivet-norelro");
+        assertThat(norelro.stdout()).isEqualTo("6 7 9 one\nwritable 42\n").isEqualTo(run(arch, "gnu-norelro").stdout());
+        assertThat(ExternalTools.run(List.of("readelf", "-S", "-W", dir.resolve("rivet-norelro").toString())).stdout())
+                .doesNotContain(".bss.rel.ro");
+    }
+
     /** sqlite from libsqlite3.a: a table, inserts and a grouped query. */
     private static final String SQLITE = """
             #include <sqlite3.h>
@@ -630,5 +706,12 @@ class SharedLibraryTest {
         ExternalTools.Result broken = link(arch, true, false, "int main(void) { return 0; }", "usesbroken", "-lbroken");
         assertThat(broken.exitCode()).isNotZero();
         assertThat(broken.stderr()).contains("libbroken.so").contains("offset");
+        // Program headers past the end of the file (read to find the library's read-only data).
+        byte[] badPhdrs = elf.clone();
+        java.nio.ByteBuffer.wrap(badPhdrs).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(32, elf.length - 8);
+        Files.write(bad, badPhdrs);
+        ExternalTools.Result phdrs = link(arch, true, false, "int main(void) { return 0; }", "usesbroken", "-lbroken");
+        assertThat(phdrs.exitCode()).isNotZero();
+        assertThat(phdrs.stderr()).contains("libbroken.so", "program header table", "offset");
     }
 }

@@ -484,7 +484,7 @@ final class DynamicSections {
             long value = 0;
             long size = st.isDefined(s) ? st.size(s) : 0;
             if (dyn.isCopied(s)) {
-                shndx = sectionIndexOfName(".bss.copy");
+                shndx = placedIndexOfAtom(dyn.copyAtomOf(s));
                 value = ctx.symbolAddress[s];
             } else if (definedHere(s)) {
                 int atom = ctx.symbolAtom[s];

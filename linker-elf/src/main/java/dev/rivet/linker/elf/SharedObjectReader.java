@@ -20,6 +20,7 @@ final class SharedObjectReader {
     private static final int SHT_DYNAMIC = 6;
     private static final int SHT_GNU_VERSYM = 0x6fffffff;
     private static final int SHT_GNU_VERDEF = 0x6ffffffd;
+    private static final int PT_GNU_RELRO = 0x6474e552;
     private static final int DT_SONAME = 14;
     private static final int VER_FLG_BASE = 1;
     private static final int MAX_VERSIONS = 0x7fff;
@@ -104,6 +105,7 @@ final class SharedObjectReader {
             soname = slash >= 0 ? n.substring(slash + 1) : n;
         }
 
+        long[] readOnly = readOnlyRanges();
         SharedLibrary lib = new SharedLibrary(in.name, soname, asNeeded, count);
         linker.symbolLoader().symbols.addFile(lib);
         int[] nameOffset = new int[count];
@@ -151,12 +153,56 @@ final class SharedObjectReader {
                 default -> SymbolKind.DATA;
             };
             int flags = bind == Elf.STB_WEAK ? InputFile.WEAK : 0;
-            lib.addExport(kind, flags, in.u64(e + 8), in.u64(e + 16), version, (other & 3) == 3);
+            long value = in.u64(e + 8);
+            int l = lib.addExport(kind, flags, value, in.u64(e + 16), version, (other & 3) == 3);
+            if (kind == SymbolKind.DATA && inRanges(readOnly, value)) {
+                lib.markReadOnly(l);
+            }
             nameOffset[n] = (int) (strOff + nameIndex);
             nameLength[n] = len;
             n++;
         }
         linker.addInput(lib, in.buf, Arrays.copyOf(nameOffset, n), Arrays.copyOf(nameLength, n));
+    }
+
+    /**
+     * {@return the address ranges (start, end pairs) that are read-only once the library is loaded:
+     * its PT_LOAD segments without write permission and its PT_GNU_RELRO range, as lld decides
+     * where a copy of the library's data goes}
+     */
+    private long[] readOnlyRanges() {
+        long phoff = in.u64(32);
+        int phentsize = in.u16(54);
+        int phnum = in.u16(56);
+        if (phnum == 0) {
+            return new long[0];
+        }
+        if (phentsize != Elf.PHDR_SIZE) {
+            throw in.error(54, "program header size is " + phentsize + ", not " + Elf.PHDR_SIZE);
+        }
+        in.require(phoff, (long) phnum * Elf.PHDR_SIZE, "the program header table (" + phnum + " entries)");
+        long[] ranges = new long[2 * phnum];
+        int n = 0;
+        for (int i = 0; i < phnum; i++) {
+            long h = phoff + (long) i * Elf.PHDR_SIZE;
+            long type = in.u32(h);
+            boolean writable = (in.u32(h + 4) & Elf.PF_W) != 0;
+            if ((type == Elf.PT_LOAD && !writable) || type == PT_GNU_RELRO) {
+                long start = in.u64(h + 16);
+                ranges[n++] = start;
+                ranges[n++] = start + in.u64(h + 40);
+            }
+        }
+        return Arrays.copyOf(ranges, n);
+    }
+
+    private static boolean inRanges(long[] ranges, long value) {
+        for (int i = 0; i < ranges.length; i += 2) {
+            if (Long.compareUnsigned(value, ranges[i]) >= 0 && Long.compareUnsigned(value, ranges[i + 1]) < 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@return version names by index from {@code .gnu.version_d}; the base version (the soname) is null} */

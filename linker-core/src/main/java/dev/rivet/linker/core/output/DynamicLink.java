@@ -83,7 +83,10 @@ public final class DynamicLink {
     private final List<Diagnostic> errors = new ArrayList<>();
     private boolean staticTls;
     private long[] copyAddress;
+    // Whether each copy goes to the read-only-after-relocation atom (a library's read-only data).
+    private boolean[] copyReadOnly;
     private int copyAtom;
+    private int relroCopyAtom;
 
     /** @param ctx the link, with its inputs loaded */
     public DynamicLink(LinkContext ctx) {
@@ -445,7 +448,17 @@ public final class DynamicLink {
 
     /** {@return where the i-th copied object lives in the output, after layout} @param i an index */
     public long copyAddress(int i) {
-        return ctx.atoms.address[copyAtom] + copyAddress[i];
+        return ctx.atoms.address[copyReadOnly[i] ? relroCopyAtom : copyAtom] + copyAddress[i];
+    }
+
+    /**
+     * {@return the atom holding a copied object: {@code .bss.copy}, or {@code .bss.rel.ro} for a
+     * library's read-only data (with {@code -z relro}), which the loader protects after the copy}
+     *
+     * @param s a copied symbol
+     */
+    public int copyAtomOf(int s) {
+        return copyReadOnly[copies.slot(s)] ? relroCopyAtom : copyAtom;
     }
 
     /** {@return how many dynamic relocations at places in atoms there are} */
@@ -589,17 +602,34 @@ public final class DynamicLink {
         });
     }
 
+    /**
+     * Copies of a library's read-only data (in its read-only or RELRO segments) go to
+     * {@code .bss.rel.ro}, which the loader makes read-only after relocating, as lld and GNU ld do;
+     * the rest to {@code .bss.copy}.
+     */
     private void materializeCopies(LinkContext ctx) {
         int n = copies.size();
-        if (n == 0) {
-            SyntheticAtoms.retire(ctx, ".bss.copy");
-            return;
-        }
         SymbolTable st = ctx.symbols;
         copyAddress = new long[n];
+        copyReadOnly = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            int s = copies.symbol(i);
+            copyReadOnly[i] = ctx.options.relro() && ((SharedLibrary) st.file(st.file[s])).isReadOnly(st.local[s]);
+        }
+        copyAtom = materializeCopies(ctx, ".bss.copy", false);
+        relroCopyAtom = materializeCopies(ctx, ".bss.rel.ro", true);
+    }
+
+    private int materializeCopies(LinkContext ctx, String section, boolean readOnly) {
+        SymbolTable st = ctx.symbols;
         long off = 0;
         long maxAlign = 1;
-        for (int i = 0; i < n; i++) {
+        boolean any = false;
+        for (int i = 0; i < copies.size(); i++) {
+            if (copyReadOnly[i] != readOnly) {
+                continue;
+            }
+            any = true;
             int s = copies.symbol(i);
             InputFile lib = st.file(st.file[s]);
             long value = lib.value(st.local[s]);
@@ -610,7 +640,11 @@ public final class DynamicLink {
             copyAddress[i] = off;
             off += Math.max(1, st.size(s));
         }
-        copyAtom = SyntheticAtoms.make(ctx, ".bss.copy", SymbolKind.BSS, 8 /* NOBITS */, 0x3, (int) maxAlign, off, out -> { });
+        if (!any) {
+            SyntheticAtoms.retire(ctx, section);
+            return 0;
+        }
+        return SyntheticAtoms.make(ctx, section, SymbolKind.BSS, 8 /* NOBITS */, 0x3, (int) maxAlign, off, out -> { });
     }
 
     /** After symbol addresses are known: imported symbols are reached at their PLT entry or their copy, else 0. */
