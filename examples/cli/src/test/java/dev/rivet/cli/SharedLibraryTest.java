@@ -661,15 +661,28 @@ class SharedLibraryTest {
         assertSaneTables("libsv.so");
         assertThat(ExternalTools.run(List.of("readelf", "--dyn-syms", "-W", dir.resolve("libsv.so").toString())).stdout())
                 .contains(" foo@VERS_1.0", " foo@@VERS_2.0", " bar@@VERS_1.0").doesNotContain("foo_v");
-        linkOk(arch, false, false, """
+        // A program that names the old version binds to it (GNU ld and Rivet, against either's library).
+        String usesSymver = """
                 #include <stdio.h>
                 int foo(void);
                 int bar(void);
                 int foo_old(void);
                 __asm__(".symver foo_old, foo@VERS_1.0");
                 int main(void) { printf("%d %d %d\\n", foo(), foo_old(), bar()); return 0; }
-                """, "uses-symver", "-lsv");
-        assertThat(run(arch, "uses-symver").stdout()).isEqualTo("2 1 12\n");
+                """;
+        linkOk(arch, false, false, symver, "libsvg.so", "-shared", "-Wl,--version-script," + script, "-Wl,-soname,libsvg.so");
+        linkOk(arch, false, false, usesSymver, "uses-symver", "-lsv");
+        linkOk(arch, true, false, usesSymver, "rivet-uses-symver", "-lsv");
+        linkOk(arch, true, false, usesSymver, "rivet-uses-gnu-symver", "-lsvg");
+        for (String p : List.of("uses-symver", "rivet-uses-symver", "rivet-uses-gnu-symver")) {
+            assertThat(run(arch, p).stdout()).as(p).isEqualTo("2 1 12\n");
+        }
+        for (String p : List.of("rivet-uses-symver", "rivet-uses-gnu-symver")) {
+            assertSaneTables(p);
+            String needs = ExternalTools.run(List.of("readelf", "-V", "--dyn-syms", "-W", dir.resolve(p).toString())).stdout();
+            assertThat(needs).as(p).contains("Cnt: 2", "Name: VERS_1.0  Flags: none", "Name: VERS_2.0  Flags: none")
+                    .containsPattern("UND foo@VERS_1.0 \\(\\d+\\)").containsPattern("UND foo@VERS_2.0 \\(\\d+\\)");
+        }
         ExternalTools.Result undefinedVersion = link(arch, true, false, symver.replace("@@VERS_2.0", "@@VERS_9"), "libsv9.so",
                 "-shared", "-Wl,--version-script," + script);
         assertThat(undefinedVersion.exitCode()).isNotZero();

@@ -372,10 +372,13 @@ final class DynamicSections {
         return ownVersion(s) != null && ctx.symbols.name(s).indexOf('@') >= 0;
     }
 
-    /** A dynamic symbol's name: a hidden version's definition {@code foo@V} is named {@code foo}, its version in {@code .gnu.version}. */
+    /**
+     * A dynamic symbol's name: a hidden version's definition {@code foo@V}, or a reference to a
+     * library's, is named {@code foo}, its version in {@code .gnu.version}.
+     */
     private byte[] dynamicName(int s) {
         byte[] b = nameBytes(s);
-        if (isHiddenVersion(s)) {
+        if (isHiddenVersion(s) || (dyn.isImported(s) && importedVersion(s) != null)) {
             for (int i = 0; i < b.length; i++) {
                 if (b[i] == '@') {
                     return java.util.Arrays.copyOf(b, i);
@@ -383,6 +386,12 @@ final class DynamicSections {
             }
         }
         return b;
+    }
+
+    /** {@return the version of the library definition an import binds to, null for none} */
+    private String importedVersion(int s) {
+        SymbolTable st = ctx.symbols;
+        return st.file(st.file[s]) instanceof SharedLibrary lib ? lib.version(st.local[s]) : null;
     }
 
     private boolean definedHere(int s) {
