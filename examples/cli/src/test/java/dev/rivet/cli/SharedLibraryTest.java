@@ -683,6 +683,17 @@ class SharedLibraryTest {
             assertThat(needs).as(p).contains("Cnt: 2", "Name: VERS_1.0  Flags: none", "Name: VERS_2.0  Flags: none")
                     .containsPattern("UND foo@VERS_1.0 \\(\\d+\\)").containsPattern("UND foo@VERS_2.0 \\(\\d+\\)");
         }
+        // The node of a .symver definition's version hides it when its local: patterns match and its global: ones do not.
+        Files.writeString(script, """
+                VERS_1.0 { global: bar; local: *; };
+                VERS_2.0 { global: foo; } VERS_1.0;
+                """);
+        linkOk(arch, true, false, symver, "libsvl.so", "-shared", "-Wl,--version-script," + script);
+        linkOk(arch, false, false, symver, "libsvlg.so", "-shared", "-Wl,--version-script," + script);
+        for (String lib : List.of("libsvl.so", "libsvlg.so")) {
+            assertThat(ExternalTools.run(List.of("readelf", "--dyn-syms", "-W", dir.resolve(lib).toString())).stdout()).as(lib)
+                    .contains(" foo@@VERS_2.0", " bar@@VERS_1.0").doesNotContain("foo@VERS_1.0");
+        }
         ExternalTools.Result undefinedVersion = link(arch, true, false, symver.replace("@@VERS_2.0", "@@VERS_9"), "libsv9.so",
                 "-shared", "-Wl,--version-script," + script);
         assertThat(undefinedVersion.exitCode()).isNotZero();

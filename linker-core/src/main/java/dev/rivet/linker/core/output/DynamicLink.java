@@ -152,8 +152,10 @@ public final class DynamicLink {
             if (file.hasFlag(l, InputFile.LINKER_DEFINED)) {
                 continue;
             }
-            // A definition with a version of its own (.symver) is exported whatever the script's local: says, as in GNU ld.
-            boolean export = shared ? file.version(l) != null || exportFilter.test(st.name(s))
+            // A definition with a version of its own (.symver) is exported unless that version's
+            // node hides it; the script's other local: patterns do not apply (GNU ld).
+            String version = file.version(l);
+            boolean export = shared ? (version != null ? !hiddenByVersionNode(st.name(s), version) : exportFilter.test(st.name(s)))
                     : ctx.options.exportDynamic() || wantedByLibraries.get(s);
             if (machO && file.hasFlag(l, InputFile.WEAK) && (!shared || export)) {
                 stubbedHere.set(s); // dyld coalesces weak definitions across images
@@ -167,6 +169,33 @@ public final class DynamicLink {
             }
         }
         return roots;
+    }
+
+    /**
+     * {@return whether a definition that an object gave version V ({@code .symver}) is hidden by
+     * V's version-script node: its local patterns match the name and its global ones do not}
+     *
+     * @param name the symbol's name, {@code foo} or {@code foo@V}
+     * @param version V
+     */
+    private boolean hiddenByVersionNode(String name, String version) {
+        int at = name.indexOf('@');
+        String base = at < 0 ? name : name.substring(0, at);
+        for (dev.rivet.linker.LinkOptions.SymbolVersion v : ctx.options.symbolVersions()) {
+            if (v.name().equals(version)) {
+                return matchesAny(v.localPatterns(), base) && !matchesAny(v.patterns(), base);
+            }
+        }
+        return false;
+    }
+
+    private static boolean matchesAny(List<String> patterns, String name) {
+        for (String p : patterns) {
+            if (isWildcard(p) ? glob(p).matcher(name).matches() : p.equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
