@@ -242,20 +242,25 @@ public final class LinkOptions {
 
     /**
      * A version that a shared library defines ({@code .gnu.version_d}), as a version script's named
-     * node {@code NAME { global: patterns; } PARENT;} declares it: the exported symbols its
-     * patterns match get it.
+     * node {@code NAME { global: patterns; local: localPatterns; } PARENT;} declares it: the
+     * exported symbols its patterns match get it. A definition that an object gives this version
+     * itself ({@code .symver foo_v1, foo@NAME}) is not exported when the node's local patterns
+     * match its name and its global ones do not, as in GNU ld.
      *
      * @param name the version's name, such as {@code VERS_1.0}
      * @param parent the version it inherits from, if any
      * @param patterns glob patterns of the symbols it names (the node's {@code global:} list)
+     * @param localPatterns glob patterns of the node's {@code local:} list
      */
-    public record SymbolVersion(String name, Optional<String> parent, java.util.List<String> patterns) {
+    public record SymbolVersion(String name, Optional<String> parent, java.util.List<String> patterns,
+            java.util.List<String> localPatterns) {
         /**
          * Checks the parts and copies the patterns.
          *
          * @param name the version's name
          * @param parent the version it inherits from, if any
          * @param patterns glob patterns of the symbols it names
+         * @param localPatterns glob patterns of the node's {@code local:} list
          */
         public SymbolVersion {
             Objects.requireNonNull(name, "name");
@@ -264,6 +269,18 @@ public final class LinkOptions {
                 throw new IllegalArgumentException("version name is empty");
             }
             patterns = java.util.List.copyOf(patterns);
+            localPatterns = java.util.List.copyOf(localPatterns);
+        }
+
+        /**
+         * A version whose node has no {@code local:} patterns.
+         *
+         * @param name the version's name
+         * @param parent the version it inherits from, if any
+         * @param patterns glob patterns of the symbols it names
+         */
+        public SymbolVersion(String name, Optional<String> parent, java.util.List<String> patterns) {
+            this(name, parent, patterns, java.util.List.of());
         }
     }
 

@@ -56,6 +56,7 @@ final class VersionScript {
                 expect("{"); // a version name precedes the node
             }
             int firstGlobal = global.size();
+            int firstLocal = local.size();
             List<String> into = global;
             while (true) {
                 int at = pos;
@@ -114,7 +115,7 @@ final class VersionScript {
                     throw error(nameAt, "version " + name + " is defined twice");
                 }
                 versions.add(new LinkOptions.SymbolVersion(name, Optional.ofNullable(parent),
-                        global.subList(firstGlobal, global.size())));
+                        global.subList(firstGlobal, global.size()), local.subList(firstLocal, local.size())));
             }
         }
     }

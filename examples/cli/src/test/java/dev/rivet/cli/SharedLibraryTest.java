@@ -294,6 +294,178 @@ class SharedLibraryTest {
         assertThat(r.exitCode()).isZero();
     }
 
+    /** A library that takes the address of an imported function (puts) and of its own exported one, and calls both. */
+    private static final String PLT_GOT_LIB = """
+            #define _GNU_SOURCE
+            #include <dlfcn.h>
+            #include <stdio.h>
+            int lib_twice(int x) { return 2 * x; }
+            int lib_check(void) {
+                int (*volatile p)(const char *) = puts;
+                int (*volatile q)(int) = lib_twice;
+                p("lib through the pointer");
+                puts("lib direct");
+                return (p == (void *) dlsym(RTLD_DEFAULT, "puts")) + 2 * (q == (void *) dlsym(RTLD_DEFAULT, "lib_twice"))
+                        + q(2) * lib_twice(5);
+            }
+            """;
+
+    /** The same in a program: the pointers (loaded from the GOT) must equal what the loader resolves. */
+    private static final String PLT_GOT_MAIN = """
+            #define _GNU_SOURCE
+            #include <dlfcn.h>
+            #include <stdio.h>
+            int lib_twice(int);
+            int lib_check(void);
+            int main(void) {
+                int (*volatile p)(const char *) = puts;
+                int (*volatile q)(int) = lib_twice;
+                p("through the pointer");
+                puts("direct call");
+                int check = lib_check();
+                printf("%d %d %d %d check %d\\n", p == (void *) dlsym(RTLD_DEFAULT, "puts"),
+                        q == (void *) dlsym(RTLD_DEFAULT, "lib_twice"), q(20), lib_twice(1), check);
+                return 0;
+            }
+            """;
+
+    /** {@return the dynamic relocation records of a file that name a symbol} */
+    private List<String> relocationsOf(String file, String symbol) {
+        String all = ExternalTools.run(List.of("readelf", "-r", "-W", dir.resolve(file).toString())).stdout();
+        return all.lines().filter(l -> l.contains(" " + symbol)).toList();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void importsCalledAndTakenThroughTheGotGetOnePltGotEntry(String arch) throws Exception {
+        linkOk(arch, true, false, PLT_GOT_LIB, "libpg.so", "-shared");
+        linkOk(arch, false, false, PLT_GOT_LIB, "libpgg.so", "-shared");
+        linkOk(arch, false, false, PLT_GOT_MAIN, "gnu-gnu", "-lpgg", "-ldl");
+        linkOk(arch, true, false, PLT_GOT_MAIN, "rivet-rivet", "-lpg", "-ldl");
+        linkOk(arch, true, false, PLT_GOT_MAIN, "rivet-rivet-now", "-lpg", "-ldl", "-Wl,-z,now");
+        linkOk(arch, true, false, PLT_GOT_MAIN, "rivet-gnu", "-lpgg", "-ldl");
+        ExternalTools.Result expected = run(arch, "gnu-gnu");
+        assertThat(expected.stdout()).isEqualTo("through the pointer\ndirect call\nlib through the pointer\nlib direct\n1 1 40 2 check 43\n");
+        for (String p : List.of("rivet-rivet", "rivet-rivet-now", "rivet-gnu")) {
+            ExternalTools.Result r = run(arch, p);
+            assertThat(r.stdout()).as(p).isEqualTo(expected.stdout());
+            assertThat(r.exitCode()).as(p).isZero();
+        }
+        String jumpSlot = arch.equals("x86_64") ? "R_X86_64_JUMP_SLOT" : "R_AARCH64_JUMP_SLOT";
+        String globDat = arch.equals("x86_64") ? "R_X86_64_GLOB_DAT" : "R_AARCH64_GLOB_DAT";
+        for (String f : List.of("libpg.so", "rivet-rivet", "rivet-rivet-now")) {
+            assertSaneTables(f);
+            String sections = ExternalTools.run(List.of("readelf", "-S", "-W", dir.resolve(f).toString())).stdout();
+            assertThat(sections).as(f).containsPattern("\\.plt\\.got +PROGBITS .* AX ");
+            for (String symbol : List.of("puts@", "lib_twice")) {
+                assertThat(relocationsOf(f, symbol)).as(f + " " + symbol).hasSize(1).allMatch(l -> l.contains(globDat));
+            }
+        }
+        // A non-PIE program whose code takes puts's address directly gets a canonical PLT entry,
+        // which is puts's address everywhere, its GOT slot included: that one stays in .plt.
+        Path helper = dir.resolve("helper.c");
+        Files.writeString(helper, "#include <stdio.h>\nvoid *puts_through_got(void) { return (void *) puts; }\n");
+        ExternalTools.Result cc = ExternalTools.run(List.of(gcc(arch, false), "-O1", "-fPIC", "-c", helper.toString(), "-o",
+                dir.resolve("helper.o").toString()));
+        assertThat(cc.exitCode()).as(cc.stderr()).isZero();
+        String canonical = """
+                #include <stdio.h>
+                void *puts_through_got(void);
+                int main(void) {
+                    int (*volatile p)(const char *) = puts;
+                    int (*g)(const char *) = (int (*)(const char *)) puts_through_got();
+                    p("canonical pointer");
+                    g("through the GOT");
+                    puts("direct call");
+                    printf("%d\\n", p == g);
+                    return 0;
+                }
+                """;
+        String[] noPie = {"-fno-PIC", "-no-pie", dir.resolve("helper.o").toString()};
+        linkOk(arch, false, false, canonical, "canonical-gnu", noPie);
+        linkOk(arch, true, false, canonical, "canonical-rivet", noPie);
+        ExternalTools.Result r = run(arch, "canonical-rivet");
+        assertThat(r.stdout()).isEqualTo("canonical pointer\nthrough the GOT\ndirect call\n1\n").isEqualTo(run(arch, "canonical-gnu").stdout());
+        assertThat(relocationsOf("canonical-rivet", "puts@")).anyMatch(l -> l.contains(jumpSlot));
+        assertSaneTables("canonical-rivet");
+    }
+
+    /** Read-only data (.rodata, and .data.rel.ro in the RELRO segment) and writable data in a library. */
+    private static final String DATA_LIB = """
+            const int table[4] = {1, 2, 3, 5};
+            const char *const names[2] = {"zero", "one"};
+            int counter[2] = {7, 8};
+            """;
+
+    /** A non-PIE program copies them all; writing to its copy of the table faults when that copy is protected. */
+    private static final String DATA_MAIN = """
+            #include <signal.h>
+            #include <stdio.h>
+            #include <unistd.h>
+            extern const int table[4];
+            extern const char *const names[2];
+            extern int counter[2];
+            static void on_fault(int sig) { (void) sig; write(1, "read-only\\n", 10); _exit(0); }
+            int main(void) {
+                counter[1]++;
+                printf("%d %d %d %s\\n", table[0] + table[3], counter[0], counter[1], names[1]);
+                fflush(stdout);
+                signal(SIGSEGV, on_fault);
+                *(volatile int *) &table[1] = 42;
+                printf("writable %d\\n", table[1]);
+                return 0;
+            }
+            """;
+
+    /** {@return the sections that {@code readelf -l} maps to the first segment of a type} */
+    private String sectionsInSegment(String file, String type) {
+        List<String> lines = ExternalTools.run(List.of("readelf", "-l", "-W", dir.resolve(file).toString())).stdout().lines().toList();
+        int headers = lines.indexOf("Program Headers:");
+        int index = -1;
+        for (int i = headers + 2, n = 0; i < lines.size() && lines.get(i).startsWith("  "); i++) {
+            String t = lines.get(i).trim();
+            if (t.startsWith("[")) {
+                continue; // "[Requesting program interpreter: ...]"
+            }
+            if (t.startsWith(type + " ")) {
+                index = n;
+                break;
+            }
+            n++;
+        }
+        assertThat(index).as(file + " has a " + type + " segment").isNotNegative();
+        String prefix = String.format("   %02d     ", index);
+        return lines.stream().filter(l -> l.startsWith(prefix)).findFirst().orElse("");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void copiesOfALibrarysReadOnlyDataAreReadOnlyAfterRelocation(String arch) throws Exception {
+        linkOk(arch, true, false, DATA_LIB, "libdr.so", "-shared");
+        linkOk(arch, false, false, DATA_LIB, "libdg.so", "-shared");
+        linkOk(arch, false, false, DATA_MAIN, "gnu-gnu", "-fno-PIC", "-no-pie", "-ldg");
+        linkOk(arch, true, false, DATA_MAIN, "rivet-rivet", "-fno-PIC", "-no-pie", "-ldr");
+        linkOk(arch, true, false, DATA_MAIN, "rivet-gnu", "-fno-PIC", "-no-pie", "-ldg");
+        linkOk(arch, false, false, DATA_MAIN, "gnu-norelro", "-fno-PIC", "-no-pie", "-ldg", "-Wl,-z,norelro");
+        linkOk(arch, true, false, DATA_MAIN, "rivet-norelro", "-fno-PIC", "-no-pie", "-ldr", "-Wl,-z,norelro");
+        ExternalTools.Result expected = run(arch, "gnu-gnu");
+        assertThat(expected.stdout()).isEqualTo("6 7 9 one\nread-only\n");
+        for (String p : List.of("rivet-rivet", "rivet-gnu")) {
+            ExternalTools.Result r = run(arch, p);
+            assertThat(r.stdout()).as(p).isEqualTo(expected.stdout());
+            assertThat(r.exitCode()).as(p).isZero();
+            assertSaneTables(p);
+            String copies = ExternalTools.run(List.of("readelf", "-r", "--dyn-syms", "-S", "-W", dir.resolve(p).toString())).stdout();
+            assertThat(copies).as(p).containsPattern("\\.bss\\.rel\\.ro +NOBITS").contains("_COPY");
+            assertThat(sectionsInSegment(p, "GNU_RELRO")).as(p).contains(".bss.rel.ro").doesNotContain(".bss.copy");
+        }
+        // Without RELRO, every copy is writable (as GNU ld leaves them).
+        ExternalTools.Result norelro = run(arch, "rivet-norelro");
+        assertThat(norelro.stdout()).isEqualTo("6 7 9 one\nwritable 42\n").isEqualTo(run(arch, "gnu-norelro").stdout());
+        assertThat(ExternalTools.run(List.of("readelf", "-S", "-W", dir.resolve("rivet-norelro").toString())).stdout())
+                .doesNotContain(".bss.rel.ro");
+    }
+
     /** sqlite from libsqlite3.a: a table, inserts and a grouped query. */
     private static final String SQLITE = """
             #include <sqlite3.h>
@@ -489,15 +661,39 @@ class SharedLibraryTest {
         assertSaneTables("libsv.so");
         assertThat(ExternalTools.run(List.of("readelf", "--dyn-syms", "-W", dir.resolve("libsv.so").toString())).stdout())
                 .contains(" foo@VERS_1.0", " foo@@VERS_2.0", " bar@@VERS_1.0").doesNotContain("foo_v");
-        linkOk(arch, false, false, """
+        // A program that names the old version binds to it (GNU ld and Rivet, against either's library).
+        String usesSymver = """
                 #include <stdio.h>
                 int foo(void);
                 int bar(void);
                 int foo_old(void);
                 __asm__(".symver foo_old, foo@VERS_1.0");
                 int main(void) { printf("%d %d %d\\n", foo(), foo_old(), bar()); return 0; }
-                """, "uses-symver", "-lsv");
-        assertThat(run(arch, "uses-symver").stdout()).isEqualTo("2 1 12\n");
+                """;
+        linkOk(arch, false, false, symver, "libsvg.so", "-shared", "-Wl,--version-script," + script, "-Wl,-soname,libsvg.so");
+        linkOk(arch, false, false, usesSymver, "uses-symver", "-lsv");
+        linkOk(arch, true, false, usesSymver, "rivet-uses-symver", "-lsv");
+        linkOk(arch, true, false, usesSymver, "rivet-uses-gnu-symver", "-lsvg");
+        for (String p : List.of("uses-symver", "rivet-uses-symver", "rivet-uses-gnu-symver")) {
+            assertThat(run(arch, p).stdout()).as(p).isEqualTo("2 1 12\n");
+        }
+        for (String p : List.of("rivet-uses-symver", "rivet-uses-gnu-symver")) {
+            assertSaneTables(p);
+            String needs = ExternalTools.run(List.of("readelf", "-V", "--dyn-syms", "-W", dir.resolve(p).toString())).stdout();
+            assertThat(needs).as(p).contains("Cnt: 2", "Name: VERS_1.0  Flags: none", "Name: VERS_2.0  Flags: none")
+                    .containsPattern("UND foo@VERS_1.0 \\(\\d+\\)").containsPattern("UND foo@VERS_2.0 \\(\\d+\\)");
+        }
+        // The node of a .symver definition's version hides it when its local: patterns match and its global: ones do not.
+        Files.writeString(script, """
+                VERS_1.0 { global: bar; local: *; };
+                VERS_2.0 { global: foo; } VERS_1.0;
+                """);
+        linkOk(arch, true, false, symver, "libsvl.so", "-shared", "-Wl,--version-script," + script);
+        linkOk(arch, false, false, symver, "libsvlg.so", "-shared", "-Wl,--version-script," + script);
+        for (String lib : List.of("libsvl.so", "libsvlg.so")) {
+            assertThat(ExternalTools.run(List.of("readelf", "--dyn-syms", "-W", dir.resolve(lib).toString())).stdout()).as(lib)
+                    .contains(" foo@@VERS_2.0", " bar@@VERS_1.0").doesNotContain("foo@VERS_1.0");
+        }
         ExternalTools.Result undefinedVersion = link(arch, true, false, symver.replace("@@VERS_2.0", "@@VERS_9"), "libsv9.so",
                 "-shared", "-Wl,--version-script," + script);
         assertThat(undefinedVersion.exitCode()).isNotZero();
@@ -534,5 +730,12 @@ class SharedLibraryTest {
         ExternalTools.Result broken = link(arch, true, false, "int main(void) { return 0; }", "usesbroken", "-lbroken");
         assertThat(broken.exitCode()).isNotZero();
         assertThat(broken.stderr()).contains("libbroken.so").contains("offset");
+        // Program headers past the end of the file (read to find the library's read-only data).
+        byte[] badPhdrs = elf.clone();
+        java.nio.ByteBuffer.wrap(badPhdrs).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(32, elf.length - 8);
+        Files.write(bad, badPhdrs);
+        ExternalTools.Result phdrs = link(arch, true, false, "int main(void) { return 0; }", "usesbroken", "-lbroken");
+        assertThat(phdrs.exitCode()).isNotZero();
+        assertThat(phdrs.stderr()).contains("libbroken.so", "program header table", "offset");
     }
 }

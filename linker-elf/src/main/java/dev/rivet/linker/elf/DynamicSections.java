@@ -169,13 +169,15 @@ final class DynamicSections {
                 needed.add(lib.soname);
             }
         }
-        // .dynsym: undefined symbols first, then the defined ones ordered by GNU hash bucket.
+        // .dynsym: undefined symbols first, then the defined ones ordered by GNU hash bucket. An
+        // import with a canonical PLT entry is hashed too (GNU ld): the loader must find the
+        // program's address for it, which GOT slots (GLOB_DAT) everywhere then hold.
         IntArrayList candidates = dyn.dynamicSymbols();
         IntArrayList undefined = new IntArrayList();
         IntArrayList defined = new IntArrayList();
         for (int i = 0; i < candidates.size(); i++) {
             int s = candidates.getInt(i);
-            (definedHere(s) ? defined : undefined).add(s);
+            (definedHere(s) || dyn.hasCanonicalPlt(s) ? defined : undefined).add(s);
         }
         int n = 1 + undefined.size() + defined.size();
         firstHashed = 1 + undefined.size();
@@ -370,10 +372,13 @@ final class DynamicSections {
         return ownVersion(s) != null && ctx.symbols.name(s).indexOf('@') >= 0;
     }
 
-    /** A dynamic symbol's name: a hidden version's definition {@code foo@V} is named {@code foo}, its version in {@code .gnu.version}. */
+    /**
+     * A dynamic symbol's name: a hidden version's definition {@code foo@V}, or a reference to a
+     * library's, is named {@code foo}, its version in {@code .gnu.version}.
+     */
     private byte[] dynamicName(int s) {
         byte[] b = nameBytes(s);
-        if (isHiddenVersion(s)) {
+        if (isHiddenVersion(s) || (dyn.isImported(s) && importedVersion(s) != null)) {
             for (int i = 0; i < b.length; i++) {
                 if (b[i] == '@') {
                     return java.util.Arrays.copyOf(b, i);
@@ -381,6 +386,12 @@ final class DynamicSections {
             }
         }
         return b;
+    }
+
+    /** {@return the version of the library definition an import binds to, null for none} */
+    private String importedVersion(int s) {
+        SymbolTable st = ctx.symbols;
+        return st.file(st.file[s]) instanceof SharedLibrary lib ? lib.version(st.local[s]) : null;
     }
 
     private boolean definedHere(int s) {
@@ -482,7 +493,7 @@ final class DynamicSections {
             long value = 0;
             long size = st.isDefined(s) ? st.size(s) : 0;
             if (dyn.isCopied(s)) {
-                shndx = sectionIndexOfName(".bss.copy");
+                shndx = placedIndexOfAtom(dyn.copyAtomOf(s));
                 value = ctx.symbolAddress[s];
             } else if (definedHere(s)) {
                 int atom = ctx.symbolAtom[s];

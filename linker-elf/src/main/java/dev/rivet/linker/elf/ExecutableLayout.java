@@ -28,11 +28,13 @@ final class ExecutableLayout {
     private static final int PT_PHDR = 6;
     private static final int PT_GNU_RELRO = 0x6474e552;
     private static final int ET_DYN = 3;
+    /** Copies of a library's read-only data: without bytes, yet read-only after relocation (-z relro). */
+    static final String RELRO_COPIES = ".bss.rel.ro";
     private static final int READ_ONLY = 0;
     private static final int EXECUTABLE = 100;
     private static final int WRITABLE = 200;
     /** Writable sections ranked below this are relocation-only data, read-only after loading with -z relro. */
-    private static final int RELRO_END = WRITABLE + 16;
+    private static final int RELRO_END = WRITABLE + 17;
 
     static OutputPlan plan(LinkContext ctx) {
         boolean x86 = ctx.target.architecture() == Architecture.X86_64;
@@ -223,7 +225,8 @@ final class ExecutableLayout {
         if (exec) {
             return switch (s.name) {
                 case ".plt" -> EXECUTABLE + 1;
-                case ".iplt" -> EXECUTABLE + 2;
+                case ".plt.got" -> EXECUTABLE + 2;
+                case ".iplt" -> EXECUTABLE + 3;
                 default -> EXECUTABLE;
             };
         }
@@ -252,6 +255,9 @@ final class ExecutableLayout {
         if (tls) {
             return s.noBits() ? WRITABLE + 1 : WRITABLE;
         }
+        if (s.name.equals(RELRO_COPIES)) {
+            return WRITABLE + 16; // last of the relocation-only data: the file's bytes end before it
+        }
         if (s.noBits()) {
             return WRITABLE + 60;
         }
@@ -263,8 +269,8 @@ final class ExecutableLayout {
                 case ".data.rel.ro" -> WRITABLE + 13;
                 case DynamicSections.DYNAMIC -> WRITABLE + 14;
                 case ".got" -> WRITABLE + 15;
-                case ".got.plt" -> WRITABLE + 16;
-                case ".igot" -> WRITABLE + 17;
+                case ".got.plt" -> WRITABLE + 17;
+                case ".igot" -> WRITABLE + 18;
                 default -> WRITABLE + 20;
             };
         };

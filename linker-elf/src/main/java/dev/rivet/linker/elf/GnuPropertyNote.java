@@ -87,7 +87,7 @@ final class GnuPropertyNote {
             and = 0;
         }
         boolean x86 = ctx.arch.architecture() == Architecture.X86_64;
-        boolean stubs = (ctx.dynamic != null && ctx.dynamic.pltCount() > 0) || ctx.ifuncs.size() > 0;
+        boolean stubs = (ctx.dynamic != null && ctx.dynamic.pltCount() + ctx.dynamic.pltGotCount() > 0) || ctx.ifuncs.size() > 0;
         if (stubs) {
             // Rivet's PLT and IFUNC stubs start without a landing pad (endbr64, bti c): indirect
             // branch tracking would fault on them, so it is not declared. (GNU ld writes IBT PLTs.)

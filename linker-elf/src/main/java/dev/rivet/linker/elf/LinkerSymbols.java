@@ -65,7 +65,7 @@ final class LinkerSymbols {
             end = Math.max(end, seg.address() + seg.memSize());
         }
         for (OutputSection s : placed) {
-            if (s.noBits() && !s.kind.isThreadLocal() && bssStart < 0) {
+            if (s.noBits() && !s.kind.isThreadLocal() && !s.name.equals(ExecutableLayout.RELRO_COPIES) && bssStart < 0) {
                 bssStart = s.address;
             }
         }

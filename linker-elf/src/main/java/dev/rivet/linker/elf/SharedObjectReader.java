@@ -11,15 +11,17 @@ import java.util.Arrays;
 /**
  * Reads an ELF shared object ({@code ET_DYN}) as an input: its dynamic symbol table, the
  * versions of its definitions ({@code .gnu.version}, {@code .gnu.version_d}) and its
- * {@code DT_SONAME}. A symbol defined under several versions is offered under its default one
- * only (the {@code @@} version), as references without a version bind to it; the hidden,
- * non-default versions ({@code name@VER}) are left out.
+ * {@code DT_SONAME}. A symbol defined under several versions is offered under its name for its
+ * default version (the {@code @@} one), as references without a version bind to it, and under
+ * {@code name@VER} for each hidden, non-default version, which a program's {@code .symver}
+ * reference names.
  */
 final class SharedObjectReader {
     private static final int SHT_DYNSYM = 11;
     private static final int SHT_DYNAMIC = 6;
     private static final int SHT_GNU_VERSYM = 0x6fffffff;
     private static final int SHT_GNU_VERDEF = 0x6ffffffd;
+    private static final int PT_GNU_RELRO = 0x6474e552;
     private static final int DT_SONAME = 14;
     private static final int VER_FLG_BASE = 1;
     private static final int MAX_VERSIONS = 0x7fff;
@@ -104,10 +106,13 @@ final class SharedObjectReader {
             soname = slash >= 0 ? n.substring(slash + 1) : n;
         }
 
+        long[] readOnly = readOnlyRanges();
         SharedLibrary lib = new SharedLibrary(in.name, soname, asNeeded, count);
         linker.symbolLoader().symbols.addFile(lib);
         int[] nameOffset = new int[count];
         int[] nameLength = new int[count];
+        // Non-default versions are offered as name@VER, which no string table holds: (slot, version) pairs.
+        it.unimi.dsi.fastutil.ints.IntArrayList hidden = new it.unimi.dsi.fastutil.ints.IntArrayList();
         int n = 0;
         for (int i = 1; i < count; i++) {
             long e = symOff + (long) i * Elf.SYM_SIZE;
@@ -131,11 +136,14 @@ final class SharedObjectReader {
                 continue;
             }
             String version = null;
+            boolean hiddenVersion = false;
+            int index = 1;
             if (versymOff >= 0) {
                 int v = in.u16(versymOff + 2L * i);
-                int index = v & 0x7fff;
-                if ((v & 0x8000) != 0 || index == 0) {
-                    continue; // a non-default version (name@VER), or local
+                index = v & 0x7fff;
+                hiddenVersion = (v & 0x8000) != 0;
+                if (index == 0 || (hiddenVersion && index == 1)) {
+                    continue; // local, or hidden without a version
                 }
                 if (index >= 2) {
                     if (index >= versions.length || versions[index] == null) {
@@ -151,12 +159,100 @@ final class SharedObjectReader {
                 default -> SymbolKind.DATA;
             };
             int flags = bind == Elf.STB_WEAK ? InputFile.WEAK : 0;
-            lib.addExport(kind, flags, in.u64(e + 8), in.u64(e + 16), version, (other & 3) == 3);
+            long value = in.u64(e + 8);
+            int l = lib.addExport(kind, flags, value, in.u64(e + 16), version, (other & 3) == 3);
+            if (kind == SymbolKind.DATA && inRanges(readOnly, value)) {
+                lib.markReadOnly(l);
+            }
             nameOffset[n] = (int) (strOff + nameIndex);
             nameLength[n] = len;
+            if (hiddenVersion) {
+                hidden.add(n);
+                hidden.add(index);
+            }
             n++;
         }
-        linker.addInput(lib, in.buf, Arrays.copyOf(nameOffset, n), Arrays.copyOf(nameLength, n));
+        if (hidden.isEmpty()) {
+            linker.addInput(lib, in.buf, Arrays.copyOf(nameOffset, n), Arrays.copyOf(nameLength, n));
+            return;
+        }
+        linker.addInput(lib, withHiddenVersionNames(strOff, strSize, versions, hidden, n, nameOffset, nameLength),
+                Arrays.copyOf(nameOffset, n), Arrays.copyOf(nameLength, n));
+    }
+
+    /**
+     * A copy of the string table followed by {@code name@VER} for each non-default version, with
+     * the names' offsets moved into it: a program refers to such a definition by that name
+     * ({@code .symver}), as GNU ld binds it.
+     */
+    private ByteBuffer withHiddenVersionNames(long strOff, long strSize, String[] versions,
+            it.unimi.dsi.fastutil.ints.IntArrayList hidden, int n, int[] nameOffset, int[] nameLength) {
+        long extra = 0;
+        byte[][] suffix = new byte[hidden.size() / 2][];
+        for (int k = 0; k < suffix.length; k++) {
+            suffix[k] = ("@" + versions[hidden.getInt(2 * k + 1)]).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            extra += nameLength[hidden.getInt(2 * k)] + suffix[k].length;
+        }
+        if (strSize + extra > Integer.MAX_VALUE) {
+            throw in.error(strOff, "the dynamic string table and versioned names exceed 2 GiB");
+        }
+        ByteBuffer names = ByteBuffer.allocate((int) (strSize + extra));
+        names.put(0, in.buf, (int) strOff, (int) strSize);
+        int at = (int) strSize;
+        int k = 0;
+        for (int slot = 0; slot < n; slot++) {
+            int old = nameOffset[slot];
+            nameOffset[slot] = (int) (old - strOff);
+            if (k < suffix.length && hidden.getInt(2 * k) == slot) {
+                names.put(at, in.buf, old, nameLength[slot]);
+                names.put(at + nameLength[slot], suffix[k]);
+                nameOffset[slot] = at;
+                nameLength[slot] += suffix[k].length;
+                at += nameLength[slot];
+                k++;
+            }
+        }
+        return names;
+    }
+
+    /**
+     * {@return the address ranges (start, end pairs) that are read-only once the library is loaded:
+     * its PT_LOAD segments without write permission and its PT_GNU_RELRO range, as lld decides
+     * where a copy of the library's data goes}
+     */
+    private long[] readOnlyRanges() {
+        long phoff = in.u64(32);
+        int phentsize = in.u16(54);
+        int phnum = in.u16(56);
+        if (phnum == 0) {
+            return new long[0];
+        }
+        if (phentsize != Elf.PHDR_SIZE) {
+            throw in.error(54, "program header size is " + phentsize + ", not " + Elf.PHDR_SIZE);
+        }
+        in.require(phoff, (long) phnum * Elf.PHDR_SIZE, "the program header table (" + phnum + " entries)");
+        long[] ranges = new long[2 * phnum];
+        int n = 0;
+        for (int i = 0; i < phnum; i++) {
+            long h = phoff + (long) i * Elf.PHDR_SIZE;
+            long type = in.u32(h);
+            boolean writable = (in.u32(h + 4) & Elf.PF_W) != 0;
+            if ((type == Elf.PT_LOAD && !writable) || type == PT_GNU_RELRO) {
+                long start = in.u64(h + 16);
+                ranges[n++] = start;
+                ranges[n++] = start + in.u64(h + 40);
+            }
+        }
+        return Arrays.copyOf(ranges, n);
+    }
+
+    private static boolean inRanges(long[] ranges, long value) {
+        for (int i = 0; i < ranges.length; i += 2) {
+            if (Long.compareUnsigned(value, ranges[i]) >= 0 && Long.compareUnsigned(value, ranges[i + 1]) < 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@return version names by index from {@code .gnu.version_d}; the base version (the soname) is null} */

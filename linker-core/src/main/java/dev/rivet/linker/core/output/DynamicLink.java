@@ -69,7 +69,9 @@ public final class DynamicLink {
     private final BitSet canonicalPlt = new BitSet();
     // Mach-O: exported weak definitions, which calls reach through a stub that dyld may point elsewhere.
     private final BitSet stubbedHere = new BitSet();
-    private final SymbolSlots plt = new SymbolSlots();
+    private SymbolSlots plt = new SymbolSlots();
+    // Imports called through their GOT slot (.plt.got), split from plt after the scan.
+    private final SymbolSlots pltGot = new SymbolSlots();
     private final SymbolSlots copies = new SymbolSlots();
     private final BitSet referenced = new BitSet();
     // Dynamic relocations at places in atoms, in scan order.
@@ -81,7 +83,10 @@ public final class DynamicLink {
     private final List<Diagnostic> errors = new ArrayList<>();
     private boolean staticTls;
     private long[] copyAddress;
+    // Whether each copy goes to the read-only-after-relocation atom (a library's read-only data).
+    private boolean[] copyReadOnly;
     private int copyAtom;
+    private int relroCopyAtom;
 
     /** @param ctx the link, with its inputs loaded */
     public DynamicLink(LinkContext ctx) {
@@ -147,8 +152,10 @@ public final class DynamicLink {
             if (file.hasFlag(l, InputFile.LINKER_DEFINED)) {
                 continue;
             }
-            // A definition with a version of its own (.symver) is exported whatever the script's local: says, as in GNU ld.
-            boolean export = shared ? file.version(l) != null || exportFilter.test(st.name(s))
+            // A definition with a version of its own (.symver) is exported unless that version's
+            // node hides it; the script's other local: patterns do not apply (GNU ld).
+            String version = file.version(l);
+            boolean export = shared ? (version != null ? !hiddenByVersionNode(st.name(s), version) : exportFilter.test(st.name(s)))
                     : ctx.options.exportDynamic() || wantedByLibraries.get(s);
             if (machO && file.hasFlag(l, InputFile.WEAK) && (!shared || export)) {
                 stubbedHere.set(s); // dyld coalesces weak definitions across images
@@ -162,6 +169,33 @@ public final class DynamicLink {
             }
         }
         return roots;
+    }
+
+    /**
+     * {@return whether a definition that an object gave version V ({@code .symver}) is hidden by
+     * V's version-script node: its local patterns match the name and its global ones do not}
+     *
+     * @param name the symbol's name, {@code foo} or {@code foo@V}
+     * @param version V
+     */
+    private boolean hiddenByVersionNode(String name, String version) {
+        int at = name.indexOf('@');
+        String base = at < 0 ? name : name.substring(0, at);
+        for (dev.rivet.linker.LinkOptions.SymbolVersion v : ctx.options.symbolVersions()) {
+            if (v.name().equals(version)) {
+                return matchesAny(v.localPatterns(), base) && !matchesAny(v.patterns(), base);
+            }
+        }
+        return false;
+    }
+
+    private static boolean matchesAny(List<String> patterns, String name) {
+        for (String p : patterns) {
+            if (isWildcard(p) ? glob(p).matcher(name).matches() : p.equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -416,6 +450,16 @@ public final class DynamicLink {
         return plt.slot(s);
     }
 
+    /** {@return how many {@code .plt.got} entries there are: stubs that jump through the symbol's GOT slot} */
+    public int pltGotCount() {
+        return pltGot.size();
+    }
+
+    /** {@return the address of {@code .plt.got} entry i, after layout} @param i an entry */
+    public long pltGotEntryAddress(int i) {
+        return ctx.atoms.address[pltGotAtom] + (long) ctx.arch.indirectStubSize() * i;
+    }
+
     /** {@return whether an imported object is copied into the output} @param s a symbol */
     public boolean isCopied(int s) {
         return copies.slot(s) >= 0;
@@ -433,7 +477,17 @@ public final class DynamicLink {
 
     /** {@return where the i-th copied object lives in the output, after layout} @param i an index */
     public long copyAddress(int i) {
-        return ctx.atoms.address[copyAtom] + copyAddress[i];
+        return ctx.atoms.address[copyReadOnly[i] ? relroCopyAtom : copyAtom] + copyAddress[i];
+    }
+
+    /**
+     * {@return the atom holding a copied object: {@code .bss.copy}, or {@code .bss.rel.ro} for a
+     * library's read-only data (with {@code -z relro}), which the loader protects after the copy}
+     *
+     * @param s a copied symbol
+     */
+    public int copyAtomOf(int s) {
+        return copyReadOnly[copies.slot(s)] ? relroCopyAtom : copyAtom;
     }
 
     /** {@return how many dynamic relocations at places in atoms there are} */
@@ -476,6 +530,7 @@ public final class DynamicLink {
     private int pltHeaderSize;
     private int pltEntrySize;
     private int gotPltAtom;
+    private int pltGotAtom;
 
     /** {@return the PLT's address (its header), after layout} */
     public long pltAddress() {
@@ -510,9 +565,12 @@ public final class DynamicLink {
         return gotPltAddress() + 8L * (GOT_PLT_RESERVED + i);
     }
 
-    /** Makes the copies' BSS atom, the PLT and its {@code .got.plt}, as the scan asked. */
+    /** Makes the copies' BSS atom, the PLT and its {@code .got.plt}, and {@code .plt.got}, as the scan asked. */
     void materialize(LinkContext ctx) {
         materializeCopies(ctx);
+        if (!machO) {
+            materializePltGot(ctx);
+        }
         int n = plt.size();
         if (n == 0 || machO) {
             SyntheticAtoms.retire(ctx, ".plt");
@@ -541,17 +599,66 @@ public final class DynamicLink {
                 });
     }
 
-    private void materializeCopies(LinkContext ctx) {
-        int n = copies.size();
+    /**
+     * A called import that also has a GOT slot (its address is taken, or {@code -fno-plt} code) is
+     * called through that slot by a {@code .plt.got} stub, as GNU ld (x86-64) and mold do: one
+     * GLOB_DAT, no lazy JUMP_SLOT. Not a canonical PLT entry: the program's symbol is that entry,
+     * so its GOT slot would resolve to it and the stub would jump to itself.
+     */
+    private void materializePltGot(LinkContext ctx) {
+        SymbolSlots lazy = new SymbolSlots();
+        for (int i = 0; i < plt.size(); i++) {
+            int s = plt.symbol(i);
+            if (preemptible.get(s) && ctx.got.has(s) && !canonicalPlt.get(s)) {
+                pltGot.add(s);
+            } else {
+                lazy.add(s);
+            }
+        }
+        plt = lazy;
+        int n = pltGot.size();
         if (n == 0) {
-            SyntheticAtoms.retire(ctx, ".bss.copy");
+            SyntheticAtoms.retire(ctx, ".plt.got");
             return;
         }
+        Arch arch = ctx.arch;
+        int size = arch.indirectStubSize();
+        int[] symbols = pltGot.toArray();
+        pltGotAtom = SyntheticAtoms.make(ctx, ".plt.got", SymbolKind.TEXT, 1, 0x6 /* ALLOC|EXECINSTR */, 16, (long) size * n, out -> {
+            for (int i = 0; i < n; i++) {
+                arch.writeIndirectStub(out.buffer(), size * i, pltGotEntryAddress(i), ctx.got.entryAddress(ctx, symbols[i]));
+            }
+        });
+    }
+
+    /**
+     * Copies of a library's read-only data (in its read-only or RELRO segments) go to
+     * {@code .bss.rel.ro}, which the loader makes read-only after relocating, as lld and GNU ld do;
+     * the rest to {@code .bss.copy}.
+     */
+    private void materializeCopies(LinkContext ctx) {
+        int n = copies.size();
         SymbolTable st = ctx.symbols;
         copyAddress = new long[n];
+        copyReadOnly = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            int s = copies.symbol(i);
+            copyReadOnly[i] = ctx.options.relro() && ((SharedLibrary) st.file(st.file[s])).isReadOnly(st.local[s]);
+        }
+        copyAtom = materializeCopies(ctx, ".bss.copy", false);
+        relroCopyAtom = materializeCopies(ctx, ".bss.rel.ro", true);
+    }
+
+    private int materializeCopies(LinkContext ctx, String section, boolean readOnly) {
+        SymbolTable st = ctx.symbols;
         long off = 0;
         long maxAlign = 1;
-        for (int i = 0; i < n; i++) {
+        boolean any = false;
+        for (int i = 0; i < copies.size(); i++) {
+            if (copyReadOnly[i] != readOnly) {
+                continue;
+            }
+            any = true;
             int s = copies.symbol(i);
             InputFile lib = st.file(st.file[s]);
             long value = lib.value(st.local[s]);
@@ -562,7 +669,11 @@ public final class DynamicLink {
             copyAddress[i] = off;
             off += Math.max(1, st.size(s));
         }
-        copyAtom = SyntheticAtoms.make(ctx, ".bss.copy", SymbolKind.BSS, 8 /* NOBITS */, 0x3, (int) maxAlign, off, out -> { });
+        if (!any) {
+            SyntheticAtoms.retire(ctx, section);
+            return 0;
+        }
+        return SyntheticAtoms.make(ctx, section, SymbolKind.BSS, 8 /* NOBITS */, 0x3, (int) maxAlign, off, out -> { });
     }
 
     /** After symbol addresses are known: imported symbols are reached at their PLT entry or their copy, else 0. */
@@ -581,6 +692,12 @@ public final class DynamicLink {
             int s = plt.symbol(i);
             if (isImported(s) || !ctx.symbols.isDefined(s)) {
                 ctx.symbolAddress[s] = pltEntryAddress(i);
+            }
+        }
+        for (int i = 0; i < pltGot.size(); i++) {
+            int s = pltGot.symbol(i);
+            if (isImported(s) || !ctx.symbols.isDefined(s)) {
+                ctx.symbolAddress[s] = pltGotEntryAddress(i);
             }
         }
     }

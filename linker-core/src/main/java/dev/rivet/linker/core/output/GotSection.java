@@ -37,6 +37,11 @@ public final class GotSection {
         return symbols.size();
     }
 
+    /** {@return whether a symbol has a slot} @param symbol a symbol */
+    public boolean has(int symbol) {
+        return symbols.slot(symbol) >= 0;
+    }
+
     /** {@return the symbol of slot i} @param i a slot */
     public int symbol(int i) {
         return symbols.symbol(i);

@@ -22,6 +22,8 @@ public final class SharedLibrary extends StoredValuesInputFile {
     private String[] symVersion = new String[symKind.length];
     /** Each symbol's ELF visibility was protected: it may not be copied into an executable. */
     private boolean[] symProtected = new boolean[symKind.length];
+    /** Symbols in memory the library's loader makes read-only (read-only or RELRO segments), by local index. */
+    private final java.util.BitSet readOnly = new java.util.BitSet();
     /** Names the library refers to but does not define: an executable exports its definitions of these. */
     public final List<byte[]> undefinedNames = new ArrayList<>();
     /** Mach-O: the current version from the library's {@code LC_ID_DYLIB} or stub, packed xxxx.yy.zz (16.8.8 bits); 0 otherwise. */
@@ -73,6 +75,21 @@ public final class SharedLibrary extends StoredValuesInputFile {
     /** {@return whether local symbol l has protected visibility} @param l a local index */
     public boolean isProtected(int l) {
         return symProtected[l];
+    }
+
+    /** Records that local symbol l lies in memory that is read-only after loading. @param l a local index */
+    public void markReadOnly(int l) {
+        readOnly.set(l);
+    }
+
+    /**
+     * {@return whether local symbol l lies in memory that is read-only after loading, so that a
+     * copy of it belongs in read-only-after-relocation memory too}
+     *
+     * @param l a local index
+     */
+    public boolean isReadOnly(int l) {
+        return readOnly.get(l);
     }
 
     @Override
