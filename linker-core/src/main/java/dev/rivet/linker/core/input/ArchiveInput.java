@@ -23,6 +23,32 @@ public final class ArchiveInput implements LazyArchive {
          * @param order its layout position among the inputs ({@code InputFile.order})
          */
         void read(CoreLinker linker, String name, ByteBuffer data, long order);
+
+        /**
+         * Parses a member without changing anything the linker shares, so that several members
+         * can be parsed at once; the result is bound later, in input order, if the member is
+         * still wanted. A reader that cannot split its work does it all when bound.
+         *
+         * @param linker the linker
+         * @param name the member's name for messages
+         * @param data its bytes
+         * @return what binds the member; it throws the errors the parse found
+         */
+        default ParsedMember parse(CoreLinker linker, String name, ByteBuffer data) {
+            return order -> read(linker, name, data, order);
+        }
+    }
+
+    /** A parsed member, waiting to be bound. */
+    @FunctionalInterface
+    public interface ParsedMember extends LazyArchive.Parsed {
+        /**
+         * Binds the member to the linker's tables.
+         *
+         * @param order its layout position among the inputs
+         * @throws dev.rivet.linker.LinkException if the member is malformed or clashes with the inputs
+         */
+        void bind(long order);
     }
 
     private final CoreLinker linker;
@@ -98,10 +124,32 @@ public final class ArchiveInput implements LazyArchive {
     @Override
     public void load(int member) {
         loaded.set(member);
-        String name = archive.name() + "(" + archive.memberName(member) + ")";
+        String name = memberName(member);
         ByteBuffer data = archive.thin() ? linker.map(archive.memberPath(member)) : archive.memberData(member);
         // Members are laid out at the archive's place among the inputs, in the order they load.
         reader.read(linker, name, data, position + (++loadedCount));
+    }
+
+    private String memberName(int member) {
+        return archive.name() + "(" + archive.memberName(member) + ")";
+    }
+
+    @Override
+    public Parsed parse(int member) {
+        if (archive.thin()) {
+            return null; // mapping a thin member's file changes the linker's list of mappings
+        }
+        return reader.parse(linker, memberName(member), archive.memberData(member));
+    }
+
+    @Override
+    public void load(int member, Parsed parsed) {
+        if (parsed == null) {
+            load(member);
+            return;
+        }
+        loaded.set(member);
+        ((ParsedMember) parsed).bind(position + (++loadedCount));
     }
 
     /** Loads every member not loaded yet, in archive order ({@code --whole-archive}, {@code -all_load}). */
