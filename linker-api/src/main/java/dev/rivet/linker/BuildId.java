@@ -13,9 +13,13 @@ public final class BuildId {
     public enum Style {
         /** No build ID. */
         NONE,
-        /** SHA-1 of the output (20 bytes): the same inputs give the same ID. */
+        /**
+         * SHA-1 of the output (20 bytes): the same inputs give the same ID. An output over 1 MiB
+         * is hashed a MiB at a time in parallel, and the ID is the SHA-1 of those hashes, as lld
+         * and mold make it.
+         */
         SHA1,
-        /** MD5 of the output (16 bytes). */
+        /** MD5 of the output (16 bytes), in 1 MiB chunks as SHA-1 when it is larger. */
         MD5,
         /** A random UUID (16 bytes): different on every link. */
         UUID,

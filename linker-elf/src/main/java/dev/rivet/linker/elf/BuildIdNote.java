@@ -2,12 +2,11 @@ package dev.rivet.linker.elf;
 
 import dev.rivet.linker.BuildId;
 import dev.rivet.linker.SymbolKind;
+import dev.rivet.linker.core.output.ChunkedDigest;
 import dev.rivet.linker.core.output.LinkContext;
 import dev.rivet.linker.core.output.OutputSection;
 import dev.rivet.linker.core.output.SyntheticAtoms;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.List;
 
@@ -54,13 +53,8 @@ final class BuildIdNote {
             return;
         }
         OutputSection note = sections.stream().filter(s -> s.name.equals(SECTION)).findFirst().orElseThrow();
-        try {
-            MessageDigest md = MessageDigest.getInstance(id.style() == BuildId.Style.SHA1 ? "SHA-1" : "MD5");
-            md.update(out.duplicate().position(0).limit(out.limit()));
-            out.put((int) note.fileOffset + HEADER, md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no " + id.style(), e);
-        }
+        String algorithm = id.style() == BuildId.Style.SHA1 ? "SHA-1" : "MD5";
+        out.put((int) note.fileOffset + HEADER, ChunkedDigest.of(ctx, algorithm, out, out.limit()));
     }
 
     private static byte[] uuid() {

@@ -251,6 +251,40 @@ class StaticExecutableTest {
         assertThat(ExternalTools.runProgram(t, exe).exitCode()).isEqualTo(SectionsProgram.EXIT_CODE);
     }
 
+    @ParameterizedTest
+    @MethodSource("targets")
+    void aLargeOutputsBuildIdHashesItsChunksDigestsTheSameWithAnyThreadCount(Target t) throws Exception {
+        byte[] big = new byte[3 * 1024 * 1024 + 123];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 31 + (i >>> 11));
+        }
+        byte[] one = null;
+        for (int threads : new int[] {1, 2, 4}) {
+            Linker linker = Linker.create(t, LinkOptions.builder().buildId(dev.rivet.linker.BuildId.sha1()).threads(threads).build());
+            int table = linker.loader().define("table", dev.rivet.linker.SymbolKind.RODATA, b -> b.bytes(big));
+            linker.loader().define("_start", dev.rivet.linker.SymbolKind.TEXT, b -> b.bytes(new byte[16]).addAddress(table, 0));
+            byte[] file = linker.linkToMemory().bytes();
+            if (one == null) {
+                one = file;
+            } else {
+                assertThat(file).isEqualTo(one);
+            }
+        }
+        byte[] id = buildId(one);
+        byte[] zeroed = one.clone();
+        int at = indexOf(zeroed, id);
+        java.util.Arrays.fill(zeroed, at, at + 20, (byte) 0);
+        // Over 1 MiB: the SHA-1 of the SHA-1s of each MiB, as lld and mold hash large outputs.
+        java.security.MessageDigest outer = java.security.MessageDigest.getInstance("SHA-1");
+        for (int from = 0; from < zeroed.length; from += 1 << 20) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-1");
+            md.update(zeroed, from, Math.min(1 << 20, zeroed.length - from));
+            outer.update(md.digest());
+        }
+        assertThat(zeroed.length).isGreaterThan(3 << 20);
+        assertThat(id).isEqualTo(outer.digest());
+    }
+
     private static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {

@@ -13,8 +13,6 @@ import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.IdentityHashMap;
@@ -803,19 +801,13 @@ final class MachOPlan implements OutputPlan {
         if (chainedFixups != null) {
             chainedFixups.write(out, this::fileOffsetOfAddress); // over the pointers the atoms wrote
         }
-        try {
-            MessageDigest md = MessageDigest.getInstance("MD5");
-            md.update(out.duplicate().position(0).limit((int) (signed ? signatureOffset : fileSize())));
-            byte[] uuid = md.digest();
-            uuid[6] = (byte) ((uuid[6] & 0x0f) | 0x30); // version 3: name-based (MD5), as ld64
-            uuid[8] = (byte) ((uuid[8] & 0x3f) | 0x80);
-            out.put((int) uuidPosition, uuid);
-            if (signed) {
-                MachOLayout.Segment text = text();
-                CodeSignature.write(out, (int) signatureOffset, identifier, text.fileoff, text.filesize, !dylib);
-            }
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no MD5", e);
+        byte[] uuid = dev.rivet.linker.core.output.ChunkedDigest.of(ctx, "MD5", out, (int) (signed ? signatureOffset : fileSize()));
+        uuid[6] = (byte) ((uuid[6] & 0x0f) | 0x30); // version 3: name-based (MD5), as ld64
+        uuid[8] = (byte) ((uuid[8] & 0x3f) | 0x80);
+        out.put((int) uuidPosition, uuid);
+        if (signed) {
+            MachOLayout.Segment text = text();
+            CodeSignature.write(out, (int) signatureOffset, identifier, text.fileoff, text.filesize, !dylib);
         }
     }
 }

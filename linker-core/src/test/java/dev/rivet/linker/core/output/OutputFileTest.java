@@ -209,4 +209,40 @@ class OutputFileTest {
         assertThat(Files.size(out)).isZero();
         assertThat(dirListing()).containsExactly("prog");
     }
+
+    @Test
+    void aLargePreviousOutputIsReplacedAndItsFileReleased() throws Exception {
+        // Large enough to be held open past the rename and closed in the background.
+        Path out = dir.resolve("big");
+        Files.write(out, new byte[3 << 20]);
+        OutputFile.write(out, 4 << 20, false, buf -> buf.put(0, (byte) 7));
+        assertThat(Files.size(out)).isEqualTo(4 << 20);
+        assertThat(Files.readAllBytes(out)[0]).isEqualTo((byte) 7);
+        assertThat(dirListing()).containsExactly("big");
+        // The replaced file is closed soon after: no descriptor of this process still points at it.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (openDeletedFilesIn(dir) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(openDeletedFilesIn(dir)).isZero();
+    }
+
+    private static long openDeletedFilesIn(Path dir) throws IOException {
+        Path fds = Path.of("/proc/self/fd");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc");
+        long n = 0;
+        try (Stream<Path> s = Files.list(fds)) {
+            for (Path fd : s.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith(dir.toString()) && target.endsWith(" (deleted)")) {
+                        n++;
+                    }
+                } catch (IOException gone) {
+                    // closed while listing
+                }
+            }
+        }
+        return n;
+    }
 }
