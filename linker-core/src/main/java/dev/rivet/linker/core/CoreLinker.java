@@ -342,6 +342,8 @@ public final class CoreLinker implements Linker {
         if (archives.isEmpty()) {
             return;
         }
+        // Archives' indexes are read here, in parallel, rather than one by one as they are added.
+        ctx.parallelFor(archives.size(), a -> archives.get(a).open());
         SymbolTable st = loader.symbols;
         byte[] name = new byte[256];
         // Symbols that every archive was asked for without a member to load: archives do not

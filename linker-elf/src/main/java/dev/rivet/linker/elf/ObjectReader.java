@@ -341,6 +341,7 @@ final class ObjectReader {
                             + ", but the file has only " + shnum + " sections");
                 }
             }
+            signature.hashCode(); // cached in the String: computed here, in parallel, not when bound
             groupSignature[i] = signature;
             // Read while no input is being bound: the set only grows, so a group already in it
             // is dropped for certain and its sections need not be decoded.

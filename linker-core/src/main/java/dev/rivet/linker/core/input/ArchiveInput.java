@@ -52,10 +52,12 @@ public final class ArchiveInput implements LazyArchive {
     }
 
     private final CoreLinker linker;
-    private final Archive archive;
+    private final java.nio.file.Path path;
+    private final ByteBuffer data;
     private final MemberReader reader;
-    private final Bits loaded;
     private final long position;
+    private Archive archive;
+    private Bits loaded;
     private int loadedCount;
 
     /**
@@ -70,8 +72,9 @@ public final class ArchiveInput implements LazyArchive {
      */
     public static void add(CoreLinker linker, java.nio.file.Path path, ByteBuffer data,
             java.util.Set<dev.rivet.linker.InputOption> options, MemberReader reader) {
-        ArchiveInput archive = new ArchiveInput(linker, ArchiveReader.read(path, data), reader);
+        ArchiveInput archive = new ArchiveInput(linker, path, data, reader);
         if (options.contains(dev.rivet.linker.InputOption.WHOLE_ARCHIVE)) {
+            archive.open();
             archive.loadAll();
         }
         linker.addLazyArchive(archive);
@@ -87,21 +90,39 @@ public final class ArchiveInput implements LazyArchive {
     }
 
     /**
+     * An archive whose member headers and symbol index are read when {@link #open} is called: the
+     * link opens every archive at its start, on its threads, one archive a thread.
+     *
      * @param linker the linker the members are loaded into
-     * @param archive the parsed archive
+     * @param path the archive, also its name in messages
+     * @param data its bytes
      * @param reader the format's object reader
      */
-    public ArchiveInput(CoreLinker linker, Archive archive, MemberReader reader) {
+    public ArchiveInput(CoreLinker linker, java.nio.file.Path path, ByteBuffer data, MemberReader reader) {
         this.linker = linker;
-        this.archive = archive;
+        this.path = path;
+        this.data = data;
         this.reader = reader;
-        this.loaded = new Bits(archive.memberCount());
         this.position = linker.symbolLoader().symbols.nextInputPosition();
     }
 
     @Override
     public String name() {
-        return archive.name();
+        return path.toString();
+    }
+
+    /**
+     * Reads the member headers and the symbol index, once.
+     *
+     * @throws dev.rivet.linker.LinkException if the archive is malformed
+     */
+    @Override
+    public void open() {
+        if (archive == null) {
+            Archive a = ArchiveReader.read(path, data);
+            loaded = new Bits(a.memberCount());
+            archive = a;
+        }
     }
 
     @Override

@@ -32,6 +32,15 @@ public interface LazyArchive {
         return memberDefining(name, offset, length);
     }
 
+    /**
+     * Reads what lookups need (the archive's symbol index), once; the link calls it for every
+     * archive before the first lookup, for several archives at once on its threads.
+     *
+     * @throws dev.rivet.linker.LinkException if the archive is malformed
+     */
+    default void open() {
+    }
+
     /** {@return whether a member has been loaded} @param member a member index */
     boolean isLoaded(int member);
 

@@ -252,13 +252,7 @@ public final class SymbolTable {
             }
             if (s != TOMBSTONE && nameHash[s] == h && nameLen[s] == len) {
                 int ref = nameRef[s];
-                byte[] chunk = names.compactChunk(ref);
-                int o = ByteArena.compactOffset(ref);
-                int k = 0;
-                while (k < len && chunk[o + k] == b.get(off + k)) {
-                    k++;
-                }
-                if (k == len) {
+                if (ByteHash.equal(names.compactChunk(ref), ByteArena.compactOffset(ref), b, off, len)) {
                     return s;
                 }
             }
