@@ -110,6 +110,21 @@ public final class CoreLinker implements Linker {
         loader.bindFileSymbols(file, names, offset, length);
     }
 
+    /**
+     * Adds an input file as {@link #addInput(InputFile, ByteBuffer, int[], int[])} does, given
+     * its names' hashes ({@code ByteHash}), computed where it was parsed.
+     *
+     * @param file the file
+     * @param names the buffer holding the names
+     * @param offset each local symbol's name's absolute index in it
+     * @param length each name's length
+     * @param hash each name's hash
+     * @throws LinkException listing every duplicate definition
+     */
+    public void addInput(InputFile file, ByteBuffer names, int[] offset, int[] length, int[] hash) {
+        loader.bindFileSymbols(file, names, offset, length, hash);
+    }
+
     @Override
     public Linker addInput(Path file, dev.rivet.linker.InputOption... options) {
         Objects.requireNonNull(file, "file");
@@ -317,22 +332,34 @@ public final class CoreLinker implements Linker {
 
     /**
      * Loads archive members to a fixpoint: a member is loaded when it defines a symbol that is
-     * referred to strongly and defined nowhere; its own references may pull in more. Symbols are
-     * visited in index order and archives in the order they were added, so the result is the
-     * same on every run.
+     * referred to strongly and defined nowhere; its own references may pull in more. Each round
+     * visits the symbols in index order and, for each one undefined, picks the first archive's
+     * member that defines it; the picked members are parsed in parallel, then bound in that order,
+     * each only if the symbol it was picked for is still undefined (an earlier member of the round
+     * may have defined it). So the result is the same on every run and with any thread count.
      */
     private void loadArchiveMembers(LinkContext ctx) {
         if (archives.isEmpty()) {
             return;
         }
+        // Archives' indexes are read here, in parallel, rather than one by one as they are added.
+        ctx.parallelFor(archives.size(), a -> archives.get(a).open());
         SymbolTable st = loader.symbols;
         byte[] name = new byte[256];
         // Symbols that every archive was asked for without a member to load: archives do not
         // change during the loop, so asking again in a later round would give the same answer.
         dev.rivet.linker.core.symbols.Bits exhausted = new dev.rivet.linker.core.symbols.Bits(st.count);
+        it.unimi.dsi.fastutil.ints.IntArrayList wantSymbol = new it.unimi.dsi.fastutil.ints.IntArrayList();
+        it.unimi.dsi.fastutil.ints.IntArrayList wantArchive = new it.unimi.dsi.fastutil.ints.IntArrayList();
+        it.unimi.dsi.fastutil.ints.IntArrayList wantMember = new it.unimi.dsi.fastutil.ints.IntArrayList();
+        it.unimi.dsi.fastutil.longs.LongOpenHashSet picked = new it.unimi.dsi.fastutil.longs.LongOpenHashSet();
         boolean pulled = true;
         while (pulled) {
             pulled = false;
+            wantSymbol.clear();
+            wantArchive.clear();
+            wantMember.clear();
+            picked.clear();
             int count = st.count;
             for (int s = 1; s < count; s++) {
                 if (exhausted.get(s) || st.isDefined(s) || st.isStatic.get(s) || st.hasFlag(s, InputFile.WEAK)) {
@@ -344,19 +371,35 @@ public final class CoreLinker implements Linker {
                 }
                 st.copyName(s, name, 0);
                 int hash = st.nameHash(s);
-                boolean loaded = false;
-                for (LazyArchive a : archives) {
-                    int m = a.memberDefining(name, 0, len, hash);
-                    if (m >= 0 && !a.isLoaded(m)) {
-                        a.load(m);
-                        pulled = true;
-                        loaded = true;
+                boolean found = false;
+                for (int a = 0; a < archives.size(); a++) {
+                    LazyArchive archive = archives.get(a);
+                    int m = archive.memberDefining(name, 0, len, hash);
+                    if (m >= 0 && !archive.isLoaded(m)) {
+                        found = true;
+                        if (picked.add(((long) a << 32) | m)) {
+                            wantSymbol.add(s);
+                            wantArchive.add(a);
+                            wantMember.add(m);
+                        }
                         break;
                     }
                 }
-                if (!loaded) {
+                if (!found) {
                     exhausted.set(s);
                 }
+            }
+            int n = wantSymbol.size();
+            LazyArchive.Parsed[] parsed = new LazyArchive.Parsed[n];
+            ctx.parallelFor(n, i -> parsed[i] = archives.get(wantArchive.getInt(i)).parse(wantMember.getInt(i)));
+            for (int i = 0; i < n; i++) {
+                LazyArchive archive = archives.get(wantArchive.getInt(i));
+                int m = wantMember.getInt(i);
+                if (!archive.isLoaded(m) && !st.isDefined(wantSymbol.getInt(i))) {
+                    archive.load(m, parsed[i]);
+                    pulled = true;
+                }
+                parsed[i] = null;
             }
             ctx.checkCancelled();
         }

@@ -15,6 +15,12 @@ import java.util.Arrays;
  * {@link ElfObjectFile}: loaded sections become atoms, symbols keep their ELF index as local
  * index, and RELA entries become relocations in the core's operations. Every table is
  * range-checked before use.
+ *
+ * <p>Reading is two steps, so that archive members can be parsed in parallel: {@link #parse}
+ * decodes the headers, symbols, relocations, mergeable pieces and frame records and hashes the
+ * names, touching nothing shared; {@link #bind} then, in input order, settles COMDAT groups,
+ * makes the atoms and binds the symbols. A check whose outcome depends on which sections are
+ * loaded (those of a dropped COMDAT copy are not) waits for the second step.
  */
 final class ObjectReader {
     private static final int ET_REL = 1;
@@ -98,6 +104,37 @@ final class ObjectReader {
     /** For section symbols of merged sections, the section; else -1. */
     private int[] mergedSectionSymbol;
 
+    // What parse() decoded for bind().
+    private ElfObjectFile file;
+    /** Each symbol's name hash ({@code ByteHash}), so that binding only probes the table. */
+    private int[] symHash;
+    /** Each symbol's flags, section index (extended indices resolved), ELF type, value and size. */
+    private int[] symFlags;
+    private int[] symShndx;
+    private byte[] symType;
+    private long[] symValue;
+    private long[] symSize;
+    /** Per COMDAT group section: its signature; null for other sections. */
+    private String[] groupSignature;
+    /** Per section: whether a COMDAT group whose signature an earlier input brought holds it. */
+    private boolean[] surelyDiscarded;
+    /** Per section: its pieces, when it is mergeable and splits. */
+    private dev.rivet.linker.core.symbols.MergedPieces[] pieces;
+    /**
+     * Per section: its relocations in the file's table (first, count; first -1 for none), and an
+     * error found in them or in its .eh_frame records, thrown only if the section is loaded.
+     */
+    private int[] relFirst;
+    private int[] relCount;
+    private dev.rivet.linker.LinkException[] sectionError;
+    /** Relocations whose target is the section symbol of a section that may be merged (their addends map to pieces). */
+    private it.unimi.dsi.fastutil.ints.IntArrayList mergedTargetRelocs;
+    /** Per .eh_frame section: its records, as {@link #anchorFrameRecords} finds them. */
+    private FrameRecords[] frames;
+
+    /** An .eh_frame section's records and what keeps each relocation's target alive. */
+    private record FrameRecords(int[] anchor, int fdes, int[] recordStarts, int[] cieOf) { }
+
     private ObjectReader(CoreLinker linker, String name, ByteBuffer data) {
         this.in = new ElfBytes(name, data);
         this.linker = linker;
@@ -115,24 +152,73 @@ final class ObjectReader {
      * @param order its layout position among the inputs (see {@code InputFile.order}), or -1 for the next one
      */
     static void read(CoreLinker linker, String name, ByteBuffer data, long order) {
-        new ObjectReader(linker, name, data).read(order);
+        ObjectReader r = new ObjectReader(linker, name, data);
+        r.parse();
+        r.bind(order);
     }
 
-    private void read(long order) {
+    /**
+     * Parses an archive member, touching nothing the linker shares, so members can be parsed in
+     * parallel; {@return what binds it to the linker, in input order} An error is thrown when it
+     * is bound, since a member that turns out not to be needed is never bound.
+     */
+    static dev.rivet.linker.core.input.ArchiveInput.ParsedMember parse(CoreLinker linker, String name, ByteBuffer data) {
+        ObjectReader r = new ObjectReader(linker, name, data);
+        try {
+            r.parse();
+        } catch (dev.rivet.linker.LinkException e) {
+            return order -> {
+                throw e;
+            };
+        }
+        return r::bind;
+    }
+
+    /** Decodes everything that does not depend on the other inputs. */
+    private void parse() {
         readHeader();
-        ElfObjectFile file = new ElfObjectFile(in.name, in.buf, loader.atoms);
-        file.order = order;
-        loader.symbols.addFile(file);
+        file = new ElfObjectFile(in.name, in.buf, loader.atoms);
         readGroups();
-        makeAtoms(file);
-        readSymbols(file);
-        readRelocations(file);
+        readSymbols();
+        splitMergeable();
+        readRelocations();
         for (int i = 0; i < shnum; i++) {
-            if (sectionAtom[i] != 0 && nameIs(i, ".eh_frame")) {
-                anchorFrameRecords(file, i);
+            if (mayBeLoaded(i) && sectionError[i] == null && nameIs(i, ".eh_frame")) {
+                if (frames == null) {
+                    frames = new FrameRecords[shnum];
+                }
+                try {
+                    frames[i] = anchorFrameRecords(i);
+                } catch (dev.rivet.linker.LinkException e) {
+                    sectionError[i] = e;
+                }
             }
         }
-        linker.addInput(file, in.buf, symNameOffset, symNameLength);
+    }
+
+    /**
+     * {@return whether section i may become an atom} Whether it does depends on COMDAT groups that
+     * earlier inputs bring, settled in {@link #bind}; a section that may not is never decoded.
+     */
+    private boolean mayBeLoaded(int i) {
+        return i > 0 && (shFlags[i] & SHF_ALLOC) != 0 && shType[i] != SHT_GROUP && !surelyDiscarded[i]
+                && !(shType[i] == SHT_NOTE && nameIs(i, GnuPropertyNote.SECTION));
+    }
+
+    /** Adds the parsed object to the linker: its groups, atoms, symbols and relocations. */
+    private void bind(long order) {
+        file.order = order;
+        loader.symbols.addFile(file);
+        discardGroups();
+        makeAtoms(file);
+        addSymbols(file);
+        attachRelocations(file);
+        for (int i = 0; i < shnum; i++) {
+            if (sectionAtom[i] != 0 && nameIs(i, ".eh_frame")) {
+                addFrameRecords(file, i);
+            }
+        }
+        linker.addInput(file, in.buf, symNameOffset, symNameLength, symHash);
     }
 
     private void readHeader() {
@@ -229,10 +315,12 @@ final class ObjectReader {
 
     /**
      * COMDAT groups: the first group with a signature is kept, the sections of a later one with
-     * the same signature are dropped (the usual copy of an inline or template function).
+     * the same signature are dropped (the usual copy of an inline or template function). Here
+     * their signatures and members are read and checked; {@link #discardGroups} decides.
      */
     private void readGroups() {
-        discarded = new boolean[shnum];
+        groupSignature = new String[shnum];
+        surelyDiscarded = new boolean[shnum];
         for (int i = 0; i < shnum; i++) {
             if (shType[i] != SHT_GROUP) {
                 continue;
@@ -246,17 +334,36 @@ final class ObjectReader {
                 continue; // not GRP_COMDAT: an ordinary group, kept
             }
             String signature = groupSignature(i);
-            if (loader.comdatSignatures.add(signature)) {
-                continue;
-            }
             for (long w = 4; w < shSize[i]; w += 4) {
                 long member = in.u32(shOffset[i] + w);
                 if (member <= 0 || member >= shnum) {
                     throw in.error(shOffset[i] + w, "group " + signature + " names section " + member
                             + ", but the file has only " + shnum + " sections");
                 }
-                discarded[(int) member] = true;
             }
+            signature.hashCode(); // cached in the String: computed here, in parallel, not when bound
+            groupSignature[i] = signature;
+            // Read while no input is being bound: the set only grows, so a group already in it
+            // is dropped for certain and its sections need not be decoded.
+            if (loader.comdatSignatures.contains(signature)) {
+                markMembers(i, surelyDiscarded);
+            }
+        }
+    }
+
+    /** Settles COMDAT groups in input order: the first with a signature is kept, later ones dropped. */
+    private void discardGroups() {
+        discarded = new boolean[shnum];
+        for (int i = 0; i < shnum; i++) {
+            if (groupSignature[i] != null && !loader.comdatSignatures.add(groupSignature[i])) {
+                markMembers(i, discarded);
+            }
+        }
+    }
+
+    private void markMembers(int group, boolean[] marks) {
+        for (long w = 4; w < shSize[group]; w += 4) {
+            marks[(int) in.u32(shOffset[group] + w)] = true;
         }
     }
 
@@ -288,12 +395,7 @@ final class ObjectReader {
         sectionAtom = new int[shnum];
         pieceStart = new long[shnum][];
         pieceOut = new long[shnum][];
-        boolean[] relocated = new boolean[shnum];
-        for (int j = 0; j < shnum; j++) {
-            if ((shType[j] == SHT_RELA || shType[j] == SHT_REL) && shInfo[j] > 0 && shInfo[j] < shnum) {
-                relocated[(int) shInfo[j]] = true;
-            }
-        }
+        boolean[] relocated = relocatedSections();
         int[] nameOffset = new int[shnum];
         int[] nameLength = new int[shnum];
         int count = 0;
@@ -426,17 +528,49 @@ final class ObjectReader {
      * terminated.
      */
     private boolean merge(int i, String out, int outputSection, int align) {
-        boolean strings = (shFlags[i] & SHF_STRINGS) != 0;
-        var pieces = dev.rivet.linker.core.symbols.MergedPieces.split(in.buf, shOffset[i], shSize[i], shEntsize[i], strings);
-        if (pieces == null) {
+        var split = pieces == null ? null : pieces[i];
+        if (split == null) {
             return false; // an unterminated last string: keep the section as it is
         }
+        boolean strings = (shFlags[i] & SHF_STRINGS) != 0;
         var table = loader.mergeTable(out + "|" + shEntsize[i] + "|" + strings + "|" + align, outputSection, align);
-        pieces.internInto(table, in.buf, shOffset[i]);
-        pieceStart[i] = pieces.starts();
-        pieceOut[i] = pieces.outs();
+        split.internInto(table, in.buf, shOffset[i]);
+        pieceStart[i] = split.starts();
+        pieceOut[i] = split.outs();
         sectionAtom[i] = table.atom;
         return true;
+    }
+
+    /**
+     * Cuts each section that may be merged into its pieces (the sections of a group already
+     * dropped are skipped); whether it is merged is settled when the atoms are made.
+     */
+    private void splitMergeable() {
+        boolean[] relocated = relocatedSections();
+        for (int i = 1; i < shnum; i++) {
+            if ((shFlags[i] & SHF_ALLOC) == 0 || surelyDiscarded[i] || !isMergeable(i, relocated[i])) {
+                continue;
+            }
+            var split = dev.rivet.linker.core.symbols.MergedPieces.split(in.buf, shOffset[i], shSize[i], shEntsize[i],
+                    (shFlags[i] & SHF_STRINGS) != 0);
+            if (split != null) {
+                if (pieces == null) {
+                    pieces = new dev.rivet.linker.core.symbols.MergedPieces[shnum];
+                }
+                pieces[i] = split;
+            }
+        }
+    }
+
+    /** {@return which sections a relocation section applies to} */
+    private boolean[] relocatedSections() {
+        boolean[] relocated = new boolean[shnum];
+        for (int j = 0; j < shnum; j++) {
+            if ((shType[j] == SHT_RELA || shType[j] == SHT_REL) && shInfo[j] > 0 && shInfo[j] < shnum) {
+                relocated[(int) shInfo[j]] = true;
+            }
+        }
+        return relocated;
     }
 
     /** Where an offset in a merged input section went in its table. */
@@ -475,8 +609,11 @@ final class ObjectReader {
         return (f & SHF_WRITE) != 0 ? SymbolKind.DATA : SymbolKind.RODATA;
     }
 
-    /** Symbols keep their ELF index as their local index; their names' places are noted, not copied. */
-    private void readSymbols(ElfObjectFile file) {
+    /**
+     * Decodes the symbol table: each symbol's flags, section, value and size, its name's place
+     * (noted, not copied) and hash. Symbols keep their ELF index as their local index.
+     */
+    private void readSymbols() {
         int symtab = -1;
         int shndxTable = -1;
         for (int i = 0; i < shnum; i++) {
@@ -489,31 +626,34 @@ final class ObjectReader {
                 shndxTable = i;
             }
         }
-        if (symtab < 0) {
-            symNameOffset = new int[0];
-            symNameLength = new int[0];
-            mergedSectionSymbol = new int[0];
+        int n = 0;
+        if (symtab >= 0) {
+            if (shEntsize[symtab] != Elf.SYM_SIZE) {
+                throw in.error(sectionHeader(symtab) + 56, "symbol table entry size is " + shEntsize[symtab] + ", not " + Elf.SYM_SIZE);
+            }
+            if (shSize[symtab] % Elf.SYM_SIZE != 0) {
+                throw in.error(sectionHeader(symtab) + 32, "symbol table size " + shSize[symtab] + " is not a multiple of " + Elf.SYM_SIZE);
+            }
+            n = (int) (shSize[symtab] / Elf.SYM_SIZE);
+        }
+        symNameOffset = new int[n];
+        symNameLength = new int[n];
+        symHash = new int[n];
+        symFlags = new int[n];
+        symShndx = new int[n];
+        symType = new byte[n];
+        symValue = new long[n];
+        symSize = new long[n];
+        if (n == 0) {
             return;
-        }
-        if (shEntsize[symtab] != Elf.SYM_SIZE) {
-            throw in.error(sectionHeader(symtab) + 56, "symbol table entry size is " + shEntsize[symtab] + ", not " + Elf.SYM_SIZE);
-        }
-        if (shSize[symtab] % Elf.SYM_SIZE != 0) {
-            throw in.error(sectionHeader(symtab) + 32, "symbol table size " + shSize[symtab] + " is not a multiple of " + Elf.SYM_SIZE);
         }
         int strtab = shLink[symtab];
         if (strtab <= 0 || strtab >= shnum || shType[strtab] != SHT_STRTAB) {
             throw in.error(sectionHeader(symtab) + 40, "the symbol table's string table index " + strtab + " is not a string table");
         }
-        int n = (int) (shSize[symtab] / Elf.SYM_SIZE);
         if (shndxTable >= 0) {
             in.require(shOffset[shndxTable], 4L * n, "the extended section index table");
         }
-        file.ensureSymbolCapacity(file.symCount + n);
-        symNameOffset = new int[n];
-        symNameLength = new int[n];
-        mergedSectionSymbol = new int[n];
-        java.util.Arrays.fill(mergedSectionSymbol, -1);
         long base = shOffset[symtab];
         for (int l = 0; l < n; l++) {
             long e = base + (long) l * Elf.SYM_SIZE;
@@ -521,8 +661,6 @@ final class ObjectReader {
             int info = in.u8(e + 4);
             int other = in.u8(e + 5);
             int shndx = in.u16(e + 6);
-            long value = in.u64(e + 8);
-            long size = in.u64(e + 16);
             int bind = info >>> 4;
             int type = info & 0xf;
             if (shndx == SHN_XINDEX) {
@@ -559,6 +697,29 @@ final class ObjectReader {
             if ((flags & InputFile.LOCAL) == 0 && shndx != SHN_UNDEF) {
                 splitVersion(file, l);
             }
+            symFlags[l] = flags;
+            symShndx[l] = shndx;
+            symType[l] = (byte) type;
+            symValue[l] = in.u64(e + 8);
+            symSize[l] = in.u64(e + 16);
+            symHash[l] = dev.rivet.linker.core.symbols.ByteHash.of(in.buf, symNameOffset[l], symNameLength[l]);
+        }
+    }
+
+    /** Adds the decoded symbols to the file, now that its sections' atoms are known. */
+    private void addSymbols(ElfObjectFile file) {
+        int n = symFlags.length;
+        file.ensureSymbolCapacity(file.symCount + n);
+        mergedSectionSymbol = new int[n];
+        java.util.Arrays.fill(mergedSectionSymbol, -1);
+        long base = symbolTableOffset();
+        for (int l = 0; l < n; l++) {
+            long e = base + (long) l * Elf.SYM_SIZE;
+            int flags = symFlags[l];
+            int shndx = symShndx[l];
+            int type = symType[l];
+            long value = symValue[l];
+            long size = symSize[l];
             if (l == 0) {
                 file.addSymbol(SymbolKind.ABSOLUTE, flags, 0, 0, 0);
             } else if (shndx == SHN_UNDEF) {
@@ -612,6 +773,16 @@ final class ObjectReader {
         }
     }
 
+    /** {@return where the symbol table starts in the file (0 when there is none)} */
+    private long symbolTableOffset() {
+        for (int i = 0; i < shnum; i++) {
+            if (shType[i] == SHT_SYMTAB) {
+                return shOffset[i];
+            }
+        }
+        return 0;
+    }
+
     /**
      * A definition named {@code foo@@V} or {@code foo@V} by {@code .symver} carries version V;
      * the default one ({@code @@}) is bound as {@code foo}, as GNU ld binds it.
@@ -644,16 +815,25 @@ final class ObjectReader {
         return new String(b, StandardCharsets.UTF_8);
     }
 
-    private void readRelocations(ElfObjectFile file) {
+    /**
+     * Decodes the RELA sections of every section that may be loaded into the file's relocation
+     * table, one run per section; their atoms are given them in {@link #attachRelocations}.
+     */
+    private void readRelocations() {
+        relFirst = new int[shnum];
+        relCount = new int[shnum];
+        java.util.Arrays.fill(relFirst, -1);
+        sectionError = new dev.rivet.linker.LinkException[shnum];
         RelocationTypes types = RelocationTypes.of(arch);
         Arch core = loader.arch();
         long total = 0; // RELA sections lie within the file (checked), so this is no bogus size
         for (int i = 0; i < shnum; i++) {
-            if (shType[i] == SHT_RELA && shInfo[i] > 0 && shInfo[i] < shnum && sectionAtom[(int) shInfo[i]] != 0) {
+            if (shType[i] == SHT_RELA && shInfo[i] > 0 && shInfo[i] < shnum && mayBeLoaded((int) shInfo[i])) {
                 total += shSize[i] / 24;
             }
         }
-        file.relocs.ensureCapacity((int) Math.min(Integer.MAX_VALUE, file.relocs.count + total));
+        file.relocs.ensureCapacity((int) Math.min(Integer.MAX_VALUE, total));
+        int symbols = symFlags.length;
         for (int i = 0; i < shnum; i++) {
             if (shType[i] == SHT_REL) {
                 throw in.error(sectionHeader(i), "section " + shName(i) + " has REL relocations; " + arch.canonicalName() + " objects use RELA");
@@ -667,49 +847,91 @@ final class ObjectReader {
                         + ", but the file has only " + shnum + " sections");
             }
             int t = (int) target;
-            int atom = sectionAtom[t];
-            if (atom == 0) {
+            if (!mayBeLoaded(t) || sectionError[t] != null) {
                 continue; // relocations of sections that are not loaded (debug information)
             }
-            if (shEntsize[i] != 24 || shSize[i] % 24 != 0) {
-                throw in.error(sectionHeader(i) + 56, "relocation section " + shName(i) + " has entry size " + shEntsize[i]
-                        + " and size " + shSize[i] + "; RELA entries are 24 bytes");
-            }
-            long count = shSize[i] / 24;
-            for (long r = 0; r < count; r++) {
-                long e = shOffset[i] + r * 24;
-                long offset = in.u64(e);
-                long info = in.u64(e + 8);
-                long addend = in.u64(e + 16);
-                int sym = (int) (info >>> 32);
-                int type = (int) info;
-                if (type == RelocationTypes.NONE) {
-                    continue;
-                }
-                int op = types.op(type);
-                if (op == -2) {
-                    throw in.error(e + 8, "unknown relocation type " + Integer.toUnsignedString(type) + " in " + shName(i));
-                }
-                if (op == -1) {
-                    throw in.error(e + 8, "relocation " + types.name(type) + " in " + shName(i) + " is not supported yet");
-                }
-                if ((info >>> 32) >= file.symCount) {
-                    throw in.error(e + 8, "relocation " + r + " in " + shName(i) + " refers to symbol " + (info >>> 32)
-                            + ", but the symbol table has " + file.symCount);
-                }
-                int width = core.width(op);
-                if (offset < 0 || offset > shSize[t] - width) {
-                    throw in.error(e, "relocation " + types.name(type) + " at offset 0x" + Long.toHexString(offset)
-                            + " lies outside section " + shName(t) + " (" + shSize[t] + " bytes)");
-                }
-                int merged = mergedSectionSymbol[sym];
-                if (merged >= 0 && addend >= 0 && addend <= shSize[merged]) {
-                    addend = mergedOffset(merged, addend); // the piece the section offset falls in
-                }
-                try {
-                    file.addRelocation(atom, (int) offset, op, sym, addend);
-                } catch (IllegalStateException ex) {
+            int first = file.relocs.count;
+            try {
+                if (relFirst[t] >= 0) {
                     throw in.error(sectionHeader(i), "section " + shName(t) + " has relocations in more than one relocation section");
+                }
+                decodeRelocations(i, t, types, core, symbols);
+                relFirst[t] = first;
+                relCount[t] = file.relocs.count - first;
+            } catch (dev.rivet.linker.LinkException e) {
+                file.relocs.count = first;
+                sectionError[t] = e;
+            }
+        }
+    }
+
+    private void decodeRelocations(int i, int t, RelocationTypes types, Arch core, int symbols) {
+        if (shEntsize[i] != 24 || shSize[i] % 24 != 0) {
+            throw in.error(sectionHeader(i) + 56, "relocation section " + shName(i) + " has entry size " + shEntsize[i]
+                    + " and size " + shSize[i] + "; RELA entries are 24 bytes");
+        }
+        long count = shSize[i] / 24;
+        for (long r = 0; r < count; r++) {
+            long e = shOffset[i] + r * 24;
+            long offset = in.u64(e);
+            long info = in.u64(e + 8);
+            long addend = in.u64(e + 16);
+            int sym = (int) (info >>> 32);
+            int type = (int) info;
+            if (type == RelocationTypes.NONE) {
+                continue;
+            }
+            int op = types.op(type);
+            if (op == -2) {
+                throw in.error(e + 8, "unknown relocation type " + Integer.toUnsignedString(type) + " in " + shName(i));
+            }
+            if (op == -1) {
+                throw in.error(e + 8, "relocation " + types.name(type) + " in " + shName(i) + " is not supported yet");
+            }
+            if ((info >>> 32) >= symbols) {
+                throw in.error(e + 8, "relocation " + r + " in " + shName(i) + " refers to symbol " + (info >>> 32)
+                        + ", but the symbol table has " + symbols);
+            }
+            int width = core.width(op);
+            if (offset < 0 || offset > shSize[t] - width) {
+                throw in.error(e, "relocation " + types.name(type) + " at offset 0x" + Long.toHexString(offset)
+                        + " lies outside section " + shName(t) + " (" + shSize[t] + " bytes)");
+            }
+            int added = file.relocs.add((int) offset, op, sym, addend);
+            int sectionOfSymbol = symShndx[sym];
+            if (symType[sym] == STT_SECTION && sectionOfSymbol < shnum && pieces != null && pieces[sectionOfSymbol] != null) {
+                // Against a section that may be merged: its addend is mapped to the piece then.
+                if (mergedTargetRelocs == null) {
+                    mergedTargetRelocs = new it.unimi.dsi.fastutil.ints.IntArrayList();
+                }
+                mergedTargetRelocs.add(added);
+            }
+        }
+    }
+
+    /**
+     * Gives each loaded section its decoded relocations (or throws what was found wrong with
+     * them), and maps the addends of those against merged sections to their pieces.
+     */
+    private void attachRelocations(ElfObjectFile file) {
+        for (int t = 0; t < shnum; t++) {
+            if (sectionAtom[t] == 0) {
+                continue;
+            }
+            if (sectionError[t] != null) {
+                throw sectionError[t];
+            }
+            if (relFirst[t] >= 0 && relCount[t] > 0 && pieceStart[t] == null) {
+                file.attachRelocations(sectionAtom[t], relFirst[t], relCount[t]);
+            }
+        }
+        if (mergedTargetRelocs != null) {
+            for (int k = 0; k < mergedTargetRelocs.size(); k++) {
+                int r = mergedTargetRelocs.getInt(k);
+                int merged = mergedSectionSymbol[file.relocs.target[r]];
+                long addend = file.relocs.addend(r);
+                if (merged >= 0 && addend >= 0 && addend <= shSize[merged]) {
+                    file.relocs.setAddend(r, mergedOffset(merged, addend)); // the piece the section offset falls in
                 }
             }
         }
@@ -721,11 +943,10 @@ final class ObjectReader {
      * (its LSDA) only when the function its first one (pc_begin) points to is live. The section is
      * then output whole but is not a root of dead-stripping.
      */
-    private void anchorFrameRecords(ElfObjectFile file, int section) {
-        int atom = sectionAtom[section];
-        var at = loader.atoms;
-        int first = at.relStart[atom];
-        int count = at.relCount[atom];
+    private FrameRecords anchorFrameRecords(int section) {
+        ElfObjectFile file = this.file;
+        int first = Math.max(relFirst[section], 0);
+        int count = relCount[section];
         int[] anchor = new int[count];
         java.util.Arrays.fill(anchor, -1);
         long base = shOffset[section];
@@ -774,21 +995,27 @@ final class ObjectReader {
             // -1 (always counts) for CIEs, for FDEs without a relocated pc_begin, and outside records.
             anchor[i] = recordOf[i] < 0 ? -1 : keyOf[recordOf[i]];
         }
-        file.conditionalAtoms = java.util.Arrays.copyOf(file.conditionalAtoms, file.conditionalAtoms.length + 1);
-        file.conditionalAtoms[file.conditionalAtoms.length - 1] = atom;
-        file.anchors = java.util.Arrays.copyOf(file.anchors, file.anchors.length + 1);
-        file.anchors[file.anchors.length - 1] = anchor;
-        file.frameDescriptions = java.util.Arrays.copyOf(file.frameDescriptions, file.frameDescriptions.length + 1);
-        file.frameDescriptions[file.frameDescriptions.length - 1] = fdes;
         int[] recordStarts = new int[starts.size() + 1];
         for (int r = 0; r < starts.size(); r++) {
             recordStarts[r] = (int) starts.getLong(r);
         }
         recordStarts[starts.size()] = (int) pos;
+        return new FrameRecords(anchor, fdes, recordStarts, cieOf.toIntArray());
+    }
+
+    /** Gives the file a loaded .eh_frame section's records, found when it was parsed. */
+    private void addFrameRecords(ElfObjectFile file, int section) {
+        FrameRecords f = frames[section];
+        file.conditionalAtoms = java.util.Arrays.copyOf(file.conditionalAtoms, file.conditionalAtoms.length + 1);
+        file.conditionalAtoms[file.conditionalAtoms.length - 1] = sectionAtom[section];
+        file.anchors = java.util.Arrays.copyOf(file.anchors, file.anchors.length + 1);
+        file.anchors[file.anchors.length - 1] = f.anchor();
+        file.frameDescriptions = java.util.Arrays.copyOf(file.frameDescriptions, file.frameDescriptions.length + 1);
+        file.frameDescriptions[file.frameDescriptions.length - 1] = f.fdes();
         file.frameRecordStarts = java.util.Arrays.copyOf(file.frameRecordStarts, file.frameRecordStarts.length + 1);
-        file.frameRecordStarts[file.frameRecordStarts.length - 1] = recordStarts;
+        file.frameRecordStarts[file.frameRecordStarts.length - 1] = f.recordStarts();
         file.frameRecordCie = java.util.Arrays.copyOf(file.frameRecordCie, file.frameRecordCie.length + 1);
-        file.frameRecordCie[file.frameRecordCie.length - 1] = cieOf.toIntArray();
+        file.frameRecordCie[file.frameRecordCie.length - 1] = f.cieOf();
     }
 
     private long sectionHeader(int i) {

@@ -258,13 +258,7 @@ public final class Archive {
         if (symbolNameLength[k] != len) {
             return false;
         }
-        int p = symbolNameOffset[k];
-        for (int i = 0; i < len; i++) {
-            if (buf.get(p + i) != name[off + i]) {
-                return false;
-            }
-        }
-        return true;
+        return dev.rivet.linker.core.symbols.ByteHash.equal(name, off, buf, symbolNameOffset[k], len);
     }
 
 

@@ -23,13 +23,41 @@ public final class ArchiveInput implements LazyArchive {
          * @param order its layout position among the inputs ({@code InputFile.order})
          */
         void read(CoreLinker linker, String name, ByteBuffer data, long order);
+
+        /**
+         * Parses a member without changing anything the linker shares, so that several members
+         * can be parsed at once; the result is bound later, in input order, if the member is
+         * still wanted. A reader that cannot split its work does it all when bound.
+         *
+         * @param linker the linker
+         * @param name the member's name for messages
+         * @param data its bytes
+         * @return what binds the member; it throws the errors the parse found
+         */
+        default ParsedMember parse(CoreLinker linker, String name, ByteBuffer data) {
+            return order -> read(linker, name, data, order);
+        }
+    }
+
+    /** A parsed member, waiting to be bound. */
+    @FunctionalInterface
+    public interface ParsedMember extends LazyArchive.Parsed {
+        /**
+         * Binds the member to the linker's tables.
+         *
+         * @param order its layout position among the inputs
+         * @throws dev.rivet.linker.LinkException if the member is malformed or clashes with the inputs
+         */
+        void bind(long order);
     }
 
     private final CoreLinker linker;
-    private final Archive archive;
+    private final java.nio.file.Path path;
+    private final ByteBuffer data;
     private final MemberReader reader;
-    private final Bits loaded;
     private final long position;
+    private Archive archive;
+    private Bits loaded;
     private int loadedCount;
 
     /**
@@ -44,8 +72,9 @@ public final class ArchiveInput implements LazyArchive {
      */
     public static void add(CoreLinker linker, java.nio.file.Path path, ByteBuffer data,
             java.util.Set<dev.rivet.linker.InputOption> options, MemberReader reader) {
-        ArchiveInput archive = new ArchiveInput(linker, ArchiveReader.read(path, data), reader);
+        ArchiveInput archive = new ArchiveInput(linker, path, data, reader);
         if (options.contains(dev.rivet.linker.InputOption.WHOLE_ARCHIVE)) {
+            archive.open();
             archive.loadAll();
         }
         linker.addLazyArchive(archive);
@@ -61,21 +90,39 @@ public final class ArchiveInput implements LazyArchive {
     }
 
     /**
+     * An archive whose member headers and symbol index are read when {@link #open} is called: the
+     * link opens every archive at its start, on its threads, one archive a thread.
+     *
      * @param linker the linker the members are loaded into
-     * @param archive the parsed archive
+     * @param path the archive, also its name in messages
+     * @param data its bytes
      * @param reader the format's object reader
      */
-    public ArchiveInput(CoreLinker linker, Archive archive, MemberReader reader) {
+    public ArchiveInput(CoreLinker linker, java.nio.file.Path path, ByteBuffer data, MemberReader reader) {
         this.linker = linker;
-        this.archive = archive;
+        this.path = path;
+        this.data = data;
         this.reader = reader;
-        this.loaded = new Bits(archive.memberCount());
         this.position = linker.symbolLoader().symbols.nextInputPosition();
     }
 
     @Override
     public String name() {
-        return archive.name();
+        return path.toString();
+    }
+
+    /**
+     * Reads the member headers and the symbol index, once.
+     *
+     * @throws dev.rivet.linker.LinkException if the archive is malformed
+     */
+    @Override
+    public void open() {
+        if (archive == null) {
+            Archive a = ArchiveReader.read(path, data);
+            loaded = new Bits(a.memberCount());
+            archive = a;
+        }
     }
 
     @Override
@@ -98,10 +145,32 @@ public final class ArchiveInput implements LazyArchive {
     @Override
     public void load(int member) {
         loaded.set(member);
-        String name = archive.name() + "(" + archive.memberName(member) + ")";
+        String name = memberName(member);
         ByteBuffer data = archive.thin() ? linker.map(archive.memberPath(member)) : archive.memberData(member);
         // Members are laid out at the archive's place among the inputs, in the order they load.
         reader.read(linker, name, data, position + (++loadedCount));
+    }
+
+    private String memberName(int member) {
+        return archive.name() + "(" + archive.memberName(member) + ")";
+    }
+
+    @Override
+    public Parsed parse(int member) {
+        if (archive.thin()) {
+            return null; // mapping a thin member's file changes the linker's list of mappings
+        }
+        return reader.parse(linker, memberName(member), archive.memberData(member));
+    }
+
+    @Override
+    public void load(int member, Parsed parsed) {
+        if (parsed == null) {
+            load(member);
+            return;
+        }
+        loaded.set(member);
+        ((ParsedMember) parsed).bind(position + (++loadedCount));
     }
 
     /** Loads every member not loaded yet, in archive order ({@code --whole-archive}, {@code -all_load}). */

@@ -408,12 +408,7 @@ public final class ArchiveReader {
     }
 
     private long findNul(long from, long end) {
-        for (long p = from; p < end; p++) {
-            if (in.u8(p) == 0) {
-                return p;
-            }
-        }
-        return -1;
+        return InputBytes.indexOfNul(in.buf, from, end);
     }
 
     /** A left-aligned, space-padded decimal field. */

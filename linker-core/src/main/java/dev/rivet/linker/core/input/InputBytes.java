@@ -52,6 +52,33 @@ public class InputBytes {
         return index < 0 ? what : what + " " + index;
     }
 
+    /**
+     * {@return the index of the first NUL byte in {@code buf[from, end)}, or -1} Eight bytes at a
+     * time: names in string tables are the bulk of what a link reads byte by byte.
+     *
+     * @param buf the bytes
+     * @param from where to start
+     * @param end where to stop (within the buffer's limit)
+     */
+    public static long indexOfNul(ByteBuffer buf, long from, long end) {
+        long p = from;
+        boolean little = buf.order() == java.nio.ByteOrder.LITTLE_ENDIAN;
+        for (; p + 8 <= end; p += 8) {
+            long v = buf.getLong((int) p);
+            // Exact: a byte's high bit is set here if and only if the byte is zero.
+            long zeros = ~(((v & 0x7f7f7f7f7f7f7f7fL) + 0x7f7f7f7f7f7f7f7fL) | v | 0x7f7f7f7f7f7f7f7fL);
+            if (zeros != 0) {
+                return p + ((little ? Long.numberOfTrailingZeros(zeros) : Long.numberOfLeadingZeros(zeros)) >>> 3);
+            }
+        }
+        for (; p < end; p++) {
+            if (buf.get((int) p) == 0) {
+                return p;
+            }
+        }
+        return -1;
+    }
+
     public int u8(long off) {
         return Byte.toUnsignedInt(buf.get((int) off));
     }
@@ -99,10 +126,9 @@ public class InputBytes {
         }
         long start = tableOffset + index;
         long end = tableOffset + tableSize;
-        for (long p = start; p < end; p++) {
-            if (buf.get((int) p) == 0) {
-                return (int) (p - start);
-            }
+        long nul = indexOfNul(buf, start, end);
+        if (nul >= 0) {
+            return (int) (nul - start);
         }
         throw error(start, "the name of " + describe(what, which) + " runs past the end of its string table");
     }

@@ -32,6 +32,15 @@ public interface LazyArchive {
         return memberDefining(name, offset, length);
     }
 
+    /**
+     * Reads what lookups need (the archive's symbol index), once; the link calls it for every
+     * archive before the first lookup, for several archives at once on its threads.
+     *
+     * @throws dev.rivet.linker.LinkException if the archive is malformed
+     */
+    default void open() {
+    }
+
     /** {@return whether a member has been loaded} @param member a member index */
     boolean isLoaded(int member);
 
@@ -43,4 +52,31 @@ public interface LazyArchive {
      *     {@code archive(member)}
      */
     void load(int member);
+
+    /** A member parsed ahead of loading (see {@link #parse}). */
+    interface Parsed { }
+
+    /**
+     * Parses a member without changing the link's tables, so that the members one round of
+     * archive loading wants can be parsed in parallel; safe to call from several threads at once
+     * while nothing is being loaded. Errors come when the member is loaded.
+     *
+     * @param member a member index
+     * @return the parsed member for {@link #load(int, Parsed)}, or null if this archive parses
+     *     when it loads
+     */
+    default Parsed parse(int member) {
+        return null;
+    }
+
+    /**
+     * Loads a member from what {@link #parse} returned for it.
+     *
+     * @param member a member index
+     * @param parsed what {@link #parse} returned (null: parse now)
+     * @throws dev.rivet.linker.LinkException if the member is malformed
+     */
+    default void load(int member, Parsed parsed) {
+        load(member);
+    }
 }

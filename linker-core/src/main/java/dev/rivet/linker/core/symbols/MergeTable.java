@@ -47,8 +47,21 @@ public final class MergeTable {
      * @return its offset in the merged content
      */
     public long intern(int source, int offset, int length) {
+        return intern(source, offset, length, ByteHash.of(sources.get(source), offset, length));
+    }
+
+    /**
+     * Returns the offset of a piece in the merged output as {@link #intern(int, int, int)} does,
+     * given the piece's {@link ByteHash} (computed where its section was split, in parallel).
+     *
+     * @param source a source index
+     * @param offset where the piece starts in the source
+     * @param length its length
+     * @param h {@code ByteHash.of} the piece's bytes
+     * @return its offset in the merged content
+     */
+    public long intern(int source, int offset, int length, int h) {
         ByteBuffer b = sources.get(source);
-        int h = ByteHash.of(b, offset, length);
         int mask = slots.length - 1;
         for (int i = h & mask; ; i = (i + 1) & mask) {
             int p = slots[i] - 1;

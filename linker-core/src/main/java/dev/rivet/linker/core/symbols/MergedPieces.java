@@ -12,11 +12,13 @@ import java.util.Arrays;
 public final class MergedPieces {
     private final long[] start;
     private final long[] length;
+    private final int[] hash;
     private final long[] out;
 
-    private MergedPieces(long[] start, long[] length) {
+    private MergedPieces(long[] start, long[] length, int[] hash) {
         this.start = start;
         this.length = length;
+        this.hash = hash;
         this.out = new long[start.length];
     }
 
@@ -37,13 +39,11 @@ public final class MergedPieces {
         if (strings) {
             long p = 0;
             while (p < size) {
-                long q = p;
-                while (q < size && buf.get((int) (base + q)) != 0) {
-                    q++;
-                }
-                if (q == size) {
+                long nul = dev.rivet.linker.core.input.InputBytes.indexOfNul(buf, base + p, base + size);
+                if (nul < 0) {
                     return null;
                 }
+                long q = nul - base;
                 starts.add(p);
                 lengths.add(q + 1 - p);
                 p = q + 1;
@@ -57,7 +57,14 @@ public final class MergedPieces {
                 lengths.add(entrySize);
             }
         }
-        return new MergedPieces(starts.toLongArray(), lengths.toLongArray());
+        long[] st = starts.toLongArray();
+        long[] len = lengths.toLongArray();
+        // Hashed here, where sections are split in parallel, not where they are interned in order.
+        int[] h = new int[st.length];
+        for (int k = 0; k < st.length; k++) {
+            h[k] = ByteHash.of(buf, (int) (base + st[k]), (int) len[k]);
+        }
+        return new MergedPieces(st, len, h);
     }
 
     /**
@@ -71,7 +78,7 @@ public final class MergedPieces {
     public MergedPieces internInto(MergeTable table, ByteBuffer buf, long base) {
         int source = table.addSource(buf);
         for (int k = 0; k < start.length; k++) {
-            out[k] = table.intern(source, (int) (base + start[k]), (int) length[k]);
+            out[k] = table.intern(source, (int) (base + start[k]), (int) length[k], hash[k]);
         }
         return this;
     }

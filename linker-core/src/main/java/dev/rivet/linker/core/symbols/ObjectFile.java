@@ -94,6 +94,22 @@ public class ObjectFile extends StoredValuesInputFile {
         atoms.relCount[atom]++;
     }
 
+    /**
+     * Gives an atom a run of relocations added to {@link #relocs} directly, before the file was
+     * registered (by a reader that decodes them in parallel with other files).
+     *
+     * @param atom the atom patched
+     * @param first its first relocation
+     * @param count how many
+     */
+    public void attachRelocations(int atom, int first, int count) {
+        if (atoms.relCount[atom] != 0) {
+            throw new IllegalStateException("atom " + atom + " already has relocations");
+        }
+        atoms.relStart[atom] = first;
+        atoms.relCount[atom] = count;
+    }
+
     @Override
     public int relocationTarget(int r) {
         return localToGlobal[relocs.target[r]];

@@ -136,13 +136,29 @@ public final class SymbolLoader implements Loader {
      * @throws LinkException listing every duplicate definition found
      */
     public void bindFileSymbols(InputFile f, ByteBuffer names, int[] offset, int[] length) {
+        bindFileSymbols(f, names, offset, length, null);
+    }
+
+    /**
+     * Binds every symbol of a file as {@link #bindFileSymbols(InputFile, ByteBuffer, int[],
+     * int[])} does, given the names' hashes ({@code ByteHash}), computed where the file was parsed.
+     *
+     * @param f the file
+     * @param names the buffer holding the names
+     * @param offset each local symbol's name's absolute index in it
+     * @param length each name's length
+     * @param hash each name's hash, or null to hash them here
+     * @throws LinkException listing every duplicate definition found
+     */
+    public void bindFileSymbols(InputFile f, ByteBuffer names, int[] offset, int[] length, int[] hash) {
         List<Diagnostic> errors = new ArrayList<>();
         for (int l = 0; l < f.symCount; l++) {
+            int h = hash != null ? hash[l] : ByteHash.of(names, offset[l], length[l]);
             if (f.hasFlag(l, InputFile.LOCAL)) {
-                int s = symbols.createStatic(names, offset[l], length[l]);
+                int s = symbols.createStatic(names, offset[l], length[l], h);
                 symbols.take(s, f, l);
             } else {
-                int s = symbols.intern(names, offset[l], length[l]);
+                int s = symbols.intern(names, offset[l], length[l], h);
                 Diagnostic d = symbols.bind(s, f, l, strictDupok, atoms);
                 if (d != null) {
                     errors.add(d);

@@ -207,7 +207,19 @@ public final class SymbolTable {
      * @param len its length
      */
     public int intern(ByteBuffer b, int off, int len) {
-        int h = ByteHash.of(b, off, len);
+        return intern(b, off, len, ByteHash.of(b, off, len));
+    }
+
+    /**
+     * {@return the global symbol named by UTF-8 bytes of a buffer, as {@link #intern(ByteBuffer,
+     * int, int)} does, given the name's {@link ByteHash} (computed where the file was parsed)}
+     *
+     * @param b the buffer
+     * @param off the absolute index where the name starts
+     * @param len its length
+     * @param h {@code ByteHash.of(b, off, len)}
+     */
+    public int intern(ByteBuffer b, int off, int len, int h) {
         int s = lookup(b, off, len, h);
         if (s != 0) {
             return s;
@@ -220,7 +232,12 @@ public final class SymbolTable {
 
     /** {@return a new static symbol named by UTF-8 bytes of a buffer} */
     public int createStatic(ByteBuffer b, int off, int len) {
-        int s = newSymbol(ByteHash.of(b, off, len), len);
+        return createStatic(b, off, len, ByteHash.of(b, off, len));
+    }
+
+    /** {@return a new static symbol named by UTF-8 bytes of a buffer, given their {@link ByteHash}} */
+    public int createStatic(ByteBuffer b, int off, int len, int h) {
+        int s = newSymbol(h, len);
         nameRef[s] = names.addCompact(b, off, len);
         isStatic.set(s);
         return s;
@@ -235,13 +252,7 @@ public final class SymbolTable {
             }
             if (s != TOMBSTONE && nameHash[s] == h && nameLen[s] == len) {
                 int ref = nameRef[s];
-                byte[] chunk = names.compactChunk(ref);
-                int o = ByteArena.compactOffset(ref);
-                int k = 0;
-                while (k < len && chunk[o + k] == b.get(off + k)) {
-                    k++;
-                }
-                if (k == len) {
+                if (ByteHash.equal(names.compactChunk(ref), ByteArena.compactOffset(ref), b, off, len)) {
                     return s;
                 }
             }

@@ -42,4 +42,23 @@ class ByteHashTest {
         // Lengths are part of the hash: a string and the same string with a NUL appended differ.
         assertThat(ByteHash.of(new byte[] {1, 0}, 0, 2)).isNotEqualTo(ByteHash.of(new byte[] {1}, 0, 1));
     }
+
+    @Test
+    void equalComparesEveryByteInEitherByteOrder() {
+        byte[] data = new byte[48];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 37 + 5);
+        }
+        for (ByteBuffer b : new ByteBuffer[] {ByteBuffer.wrap(data.clone()).order(java.nio.ByteOrder.BIG_ENDIAN),
+                ByteBuffer.wrap(data.clone()).order(java.nio.ByteOrder.LITTLE_ENDIAN)}) {
+            for (int len = 0; len <= 40; len++) {
+                assertThat(ByteHash.equal(data, 3, b, 3, len)).isTrue();
+                for (int at = 0; at < len; at++) {
+                    byte[] other = data.clone();
+                    other[3 + at] ^= 0x40; // one byte differs, in the word part or in the tail
+                    assertThat(ByteHash.equal(other, 3, b, 3, len)).as("len %d, byte %d", len, at).isFalse();
+                }
+            }
+        }
+    }
 }
