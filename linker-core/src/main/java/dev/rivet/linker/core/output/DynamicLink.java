@@ -280,6 +280,17 @@ public final class DynamicLink {
      * @param r its index in the file's relocations
      * @param target its target symbol
      */
+    /**
+     * {@return whether {@link #scan} may have something to do for a relocation of class
+     * {@code cls} (of {@link Arch}) against {@code target}} Only reads what resolution decided,
+     * so relocations can be filtered on several threads before the scan proper; it must say yes
+     * wherever {@code scan} acts.
+     */
+    public boolean mayScan(int cls, int target) {
+        return cls == Arch.CLASS_ABS_WORD || cls == Arch.CLASS_ABS_NARROW || cls == Arch.CLASS_TLS
+                || preemptible.get(target) || stubbedHere.get(target);
+    }
+
     public void scan(InputFile file, int atom, int r, int target) {
         SymbolTable st = ctx.symbols;
         AtomTable at = ctx.atoms;

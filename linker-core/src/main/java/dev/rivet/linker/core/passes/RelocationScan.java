@@ -39,12 +39,18 @@ public final class RelocationScan {
         // Mach-O leaves them only when asked (-undefined dynamic_lookup), programs too.
         boolean undefinedAllowed = ctx.target.format() == dev.rivet.linker.ObjectFormat.MACHO ? ctx.options.dynamicLookup()
                 : ctx.options.outputKind() == dev.rivet.linker.OutputKind.SHARED_LIBRARY && !ctx.options.noUndefined();
-        for (int a = at.alive.nextSetBit(1); a >= 0; a = at.alive.nextSetBit(a + 1)) {
-            InputFile f = st.file(at.file[a]);
-            for (int r = at.relStart[a], end = r + at.relCount[a]; r < end; r++) {
-                if (ctx.isConsumed(f, at.relStart[a], r)) {
-                    continue; // e.g. the call to __tls_get_addr that a TLS relaxation removed
-                }
+        // Most relocations (calls and PC-relative references within the output) need nothing
+        // here: several threads pick out those that may, in atom order, and one thread then
+        // handles them in that order, so GOT slots and dynamic relocations come out the same.
+        int chunks = ctx.parallelism() == 1 ? 1 : ctx.parallelism() * 8;
+        IntArrayList[] picked = new IntArrayList[chunks];
+        ctx.parallelFor(chunks, c -> picked[c] = pick(ctx, dyn, (int) ((long) at.count * c / chunks),
+                (int) ((long) at.count * (c + 1) / chunks)));
+        for (IntArrayList pairs : picked) {
+            for (int k = 0; k < pairs.size(); k += 2) {
+                int a = pairs.getInt(k);
+                int r = pairs.getInt(k + 1);
+                InputFile f = st.file(at.file[a]);
                 int t = f.relocationTarget(r);
                 if (ctx.arch.needsGot(f.relocs.type[r])) {
                     ctx.got.add(t);
@@ -74,13 +80,55 @@ public final class RelocationScan {
                                 .withHint("thread-local symbols are laid out (PT_TLS) but cannot be addressed yet"));
                     }
                 } else if (!st.isDefined(t) && !st.hasFlag(t, InputFile.WEAK) && !undefinedAllowed) {
-                    IntArrayList list = sites.computeIfAbsent(t, k -> new IntArrayList());
+                    IntArrayList list = sites.computeIfAbsent(t, x -> new IntArrayList());
                     list.add(a);
                     list.add(r);
                 }
             }
         }
         List<Diagnostic> out = new ArrayList<>();
+        reportUndefined(ctx, sites, out);
+        out.addAll(tls);
+        if (dyn) {
+            out.addAll(ctx.dynamic.errors());
+        }
+        return out;
+    }
+
+    /**
+     * {@return (atom, relocation) pairs of the live atoms in [from, to) that the scan may have to
+     * act on} A superset: a relocation left out needs no GOT slot, no IFUNC stub, no dynamic
+     * relocation, and is to a defined, ordinary symbol in the output.
+     */
+    private static IntArrayList pick(LinkContext ctx, boolean dyn, int from, int to) {
+        AtomTable at = ctx.atoms;
+        SymbolTable st = ctx.symbols;
+        Arch arch = ctx.arch;
+        IntArrayList pairs = new IntArrayList();
+        for (int a = at.alive.nextSetBit(Math.max(from, 1)); a >= 0 && a < to; a = at.alive.nextSetBit(a + 1)) {
+            InputFile f = st.file(at.file[a]);
+            for (int r = at.relStart[a], end = r + at.relCount[a]; r < end; r++) {
+                if (ctx.isConsumed(f, at.relStart[a], r)) {
+                    continue; // e.g. the call to __tls_get_addr that a TLS relaxation removed
+                }
+                int type = f.relocs.type[r];
+                int t = f.relocationTarget(r);
+                int ta = ctx.symbolAtom[t];
+                int op = ctx.operation(f, r);
+                if (ta == 0 || arch.needsGot(type) || arch.tlsGotEntry(op) != Arch.TLS_GOT_NONE
+                        || st.hasFlag(t, InputFile.IFUNC) || arch.isThreadPointerRelative(type)
+                        || at.kind(ta).isThreadLocal() || (dyn && ctx.dynamic.mayScan(arch.relocationClass(op), t))) {
+                    pairs.add(a);
+                    pairs.add(r);
+                }
+            }
+        }
+        return pairs;
+    }
+
+    private static void reportUndefined(LinkContext ctx, Int2ObjectLinkedOpenHashMap<IntArrayList> sites, List<Diagnostic> out) {
+        AtomTable at = ctx.atoms;
+        SymbolTable st = ctx.symbols;
         sites.forEach((sym, list) -> {
             StringBuilder msg = new StringBuilder("undefined symbol: ").append(st.name(sym));
             int n = list.size() / 2;
@@ -96,10 +144,5 @@ public final class RelocationScan {
             }
             out.add(Diagnostic.error(msg.toString()));
         });
-        out.addAll(tls);
-        if (dyn) {
-            out.addAll(ctx.dynamic.errors());
-        }
-        return out;
     }
 }
