@@ -118,6 +118,8 @@ final class ObjectReader {
     private String[] groupSignature;
     /** Per section: whether a COMDAT group whose signature an earlier input brought holds it. */
     private boolean[] surelyDiscarded;
+    /** Per section that may be loaded: the output section it goes to (prefix matching is not free). */
+    private String[] outName;
     /** Per section: its pieces, when it is mergeable and splits. */
     private dev.rivet.linker.core.symbols.MergedPieces[] pieces;
     /**
@@ -182,7 +184,11 @@ final class ObjectReader {
         readSymbols();
         splitMergeable();
         readRelocations();
+        outName = new String[shnum];
         for (int i = 0; i < shnum; i++) {
+            if (mayBeLoaded(i)) {
+                outName[i] = outputName(i);
+            }
             if (mayBeLoaded(i) && sectionError[i] == null && nameIs(i, ".eh_frame")) {
                 if (frames == null) {
                     frames = new FrameRecords[shnum];
@@ -414,7 +420,7 @@ final class ObjectReader {
             SymbolKind kind = sectionKind(i);
             // Kept whatever refers to them, as GNU ld's default script KEEPs them: the init/fini
             // arrays, and .init/.fini, whose crti.o prologue and crtn.o epilogue nothing refers to.
-            String out = outputName(i);
+            String out = outName[i] != null ? outName[i] : outputName(i);
             boolean keep = type == SHT_INIT_ARRAY || type == SHT_FINI_ARRAY || type == SHT_PREINIT_ARRAY
                     || (shFlags[i] & SHF_GNU_RETAIN) != 0 || KEPT_SECTIONS.contains(out) || type == SHT_NOTE;
             int output = loader.sections.intern(out, kind, type,

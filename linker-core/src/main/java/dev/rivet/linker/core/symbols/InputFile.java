@@ -194,5 +194,13 @@ public abstract class InputFile {
      * @param outPos the index in {@code out}
      * @param length how many bytes
      */
+    /**
+     * {@return the bytes that names of this file's static symbols may point into (its mapped
+     * data, which stays mapped as long as the linker is open), or null if they are copied}
+     */
+    public ByteBuffer nameBytes() {
+        return null;
+    }
+
     public abstract void copyAtomBytes(AtomTable atoms, int atom, long from, ByteBuffer out, int outPos, int length);
 }

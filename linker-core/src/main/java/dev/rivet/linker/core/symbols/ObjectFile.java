@@ -111,6 +111,11 @@ public class ObjectFile extends StoredValuesInputFile {
     }
 
     @Override
+    public ByteBuffer nameBytes() {
+        return data;
+    }
+
+    @Override
     public int relocationTarget(int r) {
         return localToGlobal[relocs.target[r]];
     }

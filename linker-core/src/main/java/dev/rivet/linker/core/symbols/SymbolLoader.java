@@ -152,10 +152,12 @@ public final class SymbolLoader implements Loader {
      */
     public void bindFileSymbols(InputFile f, ByteBuffer names, int[] offset, int[] length, int[] hash) {
         List<Diagnostic> errors = new ArrayList<>();
+        boolean inPlace = names == f.nameBytes(); // the file's own mapped bytes: statics' names stay there
         for (int l = 0; l < f.symCount; l++) {
             int h = hash != null ? hash[l] : ByteHash.of(names, offset[l], length[l]);
             if (f.hasFlag(l, InputFile.LOCAL)) {
-                int s = symbols.createStatic(names, offset[l], length[l], h);
+                int s = inPlace ? symbols.createStaticInFile(offset[l], length[l], h)
+                        : symbols.createStatic(names, offset[l], length[l], h);
                 symbols.take(s, f, l);
             } else {
                 int s = symbols.intern(names, offset[l], length[l], h);

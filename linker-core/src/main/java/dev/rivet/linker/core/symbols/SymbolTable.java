@@ -143,6 +143,11 @@ public final class SymbolTable {
     /** {@return the name of symbol s} @param s a symbol */
     public String name(int s) {
         int ref = nameRef[s];
+        if (ref < 0) {
+            byte[] b = new byte[nameLen[s]];
+            files[file[s]].nameBytes().get(-1 - ref, b);
+            return new String(b, StandardCharsets.UTF_8);
+        }
         return new String(names.compactChunk(ref), ByteArena.compactOffset(ref), nameLen[s], StandardCharsets.UTF_8);
     }
 
@@ -165,6 +170,10 @@ public final class SymbolTable {
      */
     public void copyName(int s, byte[] dst, int pos) {
         int ref = nameRef[s];
+        if (ref < 0) {
+            files[file[s]].nameBytes().get(-1 - ref, dst, pos, nameLen[s]);
+            return;
+        }
         System.arraycopy(names.compactChunk(ref), ByteArena.compactOffset(ref), dst, pos, nameLen[s]);
     }
 
@@ -233,6 +242,23 @@ public final class SymbolTable {
     /** {@return a new static symbol named by UTF-8 bytes of a buffer} */
     public int createStatic(ByteBuffer b, int off, int len) {
         return createStatic(b, off, len, ByteHash.of(b, off, len));
+    }
+
+    /**
+     * {@return a new static symbol named by bytes of its own file's {@link InputFile#nameBytes},
+     * which are not copied} Half of an object's symbols are file-local, mostly section symbols
+     * with long names: copying them all was a tenth of binding an archive member. The symbol
+     * must be given to that file ({@link #take}) before its name is read.
+     *
+     * @param off where the name starts in the file's bytes
+     * @param len its length
+     * @param h its {@link ByteHash}
+     */
+    public int createStaticInFile(int off, int len, int h) {
+        int s = newSymbol(h, len);
+        nameRef[s] = -1 - off;
+        isStatic.set(s);
+        return s;
     }
 
     /** {@return a new static symbol named by UTF-8 bytes of a buffer, given their {@link ByteHash}} */
@@ -417,6 +443,11 @@ public final class SymbolTable {
 
     /** Makes (f, l) the definition of s unconditionally, as an updater does. */
     public void take(int s, InputFile f, int l) {
+        if (nameRef[s] < 0 && file[s] != 0 && file[s] != f.index) {
+            // Its name is in the file it leaves: copy it before the link to that file is lost.
+            ByteBuffer from = files[file[s]].nameBytes();
+            nameRef[s] = names.addCompact(from, -1 - nameRef[s], nameLen[s]);
+        }
         file[s] = f.index;
         local[s] = l;
         f.localToGlobal[l] = s;

@@ -172,4 +172,28 @@ class SymbolTableTest {
         assertThat(t.fileCount()).isEqualTo(23);
         assertThat(t.file(1)).isSameAs(p);
     }
+
+    @Test
+    void aStaticNamedInItsFileReadsItsNameThereAndKeepsItWhenMovedToAnotherFile() {
+        java.nio.ByteBuffer data = java.nio.ByteBuffer.wrap(".text.mainXX".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        AtomTable atoms = new AtomTable(16);
+        ObjectFile obj = new ObjectFile("a.o", data, atoms);
+        ObjectFile other = new ObjectFile("b.o", java.nio.ByteBuffer.allocate(4), atoms);
+        t.addFile(obj);
+        t.addFile(other);
+        obj.addSymbol(dev.rivet.linker.SymbolKind.TEXT, InputFile.LOCAL, 0, 0, 0);
+        other.addSymbol(dev.rivet.linker.SymbolKind.TEXT, InputFile.LOCAL, 0, 0, 0);
+        int s = t.createStaticInFile(0, 10, ByteHash.of(data, 0, 10));
+        t.take(s, obj, 0);
+        assertThat(t.name(s)).isEqualTo(".text.main");
+        assertThat(t.nameLength(s)).isEqualTo(10);
+        byte[] copy = new byte[12];
+        t.copyName(s, copy, 2);
+        assertThat(new String(copy, 2, 10, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(".text.main");
+        assertThat(t.lookup(".text.main")).as("statics are not in the name table").isZero();
+        // Moved to a file whose bytes do not hold the name: the name is copied first.
+        t.take(s, other, 0);
+        data.put(0, (byte) 'X');
+        assertThat(t.name(s)).isEqualTo(".text.main");
+    }
 }
