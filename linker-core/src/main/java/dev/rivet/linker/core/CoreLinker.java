@@ -125,6 +125,22 @@ public final class CoreLinker implements Linker {
         loader.bindFileSymbols(file, names, offset, length, hash);
     }
 
+    /**
+     * Adds an input file as {@link #addInput(InputFile, ByteBuffer, int[], int[], int[])} does,
+     * given the global symbols found for its names while it was parsed.
+     *
+     * @param file the file
+     * @param names the buffer holding the names
+     * @param offset each local symbol's name's absolute index in it
+     * @param length each name's length
+     * @param hash each name's hash
+     * @param found each global's symbol if {@link SymbolTable#find} found it, else 0
+     * @throws LinkException listing every duplicate definition
+     */
+    public void addInput(InputFile file, ByteBuffer names, int[] offset, int[] length, int[] hash, int[] found) {
+        loader.bindFileSymbols(file, names, offset, length, hash, found);
+    }
+
     @Override
     public Linker addInput(Path file, dev.rivet.linker.InputOption... options) {
         Objects.requireNonNull(file, "file");
@@ -345,7 +361,6 @@ public final class CoreLinker implements Linker {
         // Archives' indexes are read here, in parallel, rather than one by one as they are added.
         ctx.parallelFor(archives.size(), a -> archives.get(a).open());
         SymbolTable st = loader.symbols;
-        byte[] name = new byte[256];
         // Symbols that every archive was asked for without a member to load: archives do not
         // change during the loop, so asking again in a later round would give the same answer.
         dev.rivet.linker.core.symbols.Bits exhausted = new dev.rivet.linker.core.symbols.Bits(st.count);
@@ -360,33 +375,25 @@ public final class CoreLinker implements Linker {
             wantArchive.clear();
             wantMember.clear();
             picked.clear();
+            // Which member each undefined symbol wants is looked up on several threads (nothing
+            // changes while they look); the picks are then taken in symbol order.
             int count = st.count;
-            for (int s = 1; s < count; s++) {
-                if (exhausted.get(s) || st.isDefined(s) || st.isStatic.get(s) || st.hasFlag(s, InputFile.WEAK)) {
-                    continue;
-                }
-                int len = st.nameLength(s);
-                if (len > name.length) {
-                    name = new byte[Math.max(len, name.length * 2)];
-                }
-                st.copyName(s, name, 0);
-                int hash = st.nameHash(s);
-                boolean found = false;
-                for (int a = 0; a < archives.size(); a++) {
-                    LazyArchive archive = archives.get(a);
-                    int m = archive.memberDefining(name, 0, len, hash);
-                    if (m >= 0 && !archive.isLoaded(m)) {
-                        found = true;
-                        if (picked.add(((long) a << 32) | m)) {
-                            wantSymbol.add(s);
-                            wantArchive.add(a);
-                            wantMember.add(m);
-                        }
-                        break;
+            int chunks = ctx.parallelism() == 1 ? 1 : ctx.parallelism() * 8;
+            it.unimi.dsi.fastutil.ints.IntArrayList[] found = new it.unimi.dsi.fastutil.ints.IntArrayList[chunks];
+            ctx.parallelFor(chunks, c -> found[c] = membersWanted(st, exhausted,
+                    1 + (int) ((long) (count - 1) * c / chunks), 1 + (int) ((long) (count - 1) * (c + 1) / chunks)));
+            for (it.unimi.dsi.fastutil.ints.IntArrayList triples : found) {
+                for (int k = 0; k < triples.size(); k += 3) {
+                    int s = triples.getInt(k);
+                    int a = triples.getInt(k + 1);
+                    int m = triples.getInt(k + 2);
+                    if (a < 0) {
+                        exhausted.set(s);
+                    } else if (picked.add(((long) a << 32) | m)) {
+                        wantSymbol.add(s);
+                        wantArchive.add(a);
+                        wantMember.add(m);
                     }
-                }
-                if (!found) {
-                    exhausted.set(s);
                 }
             }
             int n = wantSymbol.size();
@@ -403,6 +410,43 @@ public final class CoreLinker implements Linker {
             }
             ctx.checkCancelled();
         }
+    }
+
+    /**
+     * {@return (symbol, archive, member) for each symbol in [from, to) that is undefined and
+     * strongly referred to: the first archive's member not loaded yet that defines it, or archive
+     * -1 if none does} Reads the tables only, so chunks can be looked up in parallel.
+     */
+    private it.unimi.dsi.fastutil.ints.IntArrayList membersWanted(SymbolTable st, dev.rivet.linker.core.symbols.Bits exhausted,
+            int from, int to) {
+        it.unimi.dsi.fastutil.ints.IntArrayList out = new it.unimi.dsi.fastutil.ints.IntArrayList();
+        byte[] name = new byte[256];
+        for (int s = from; s < to; s++) {
+            if (exhausted.get(s) || st.isDefined(s) || st.isStatic.get(s) || st.hasFlag(s, InputFile.WEAK)) {
+                continue;
+            }
+            int len = st.nameLength(s);
+            if (len > name.length) {
+                name = new byte[Math.max(len, name.length * 2)];
+            }
+            st.copyName(s, name, 0);
+            int hash = st.nameHash(s);
+            int archive = -1;
+            int member = -1;
+            for (int a = 0; a < archives.size(); a++) {
+                LazyArchive lazy = archives.get(a);
+                int m = lazy.memberDefining(name, 0, len, hash);
+                if (m >= 0 && !lazy.isLoaded(m)) {
+                    archive = a;
+                    member = m;
+                    break;
+                }
+            }
+            out.add(s);
+            out.add(archive);
+            out.add(member);
+        }
+        return out;
     }
 
     private static void writeImage(LinkContext ctx, OutputPlan plan, ByteBuffer buf) {

@@ -108,6 +108,8 @@ final class ObjectReader {
     private ElfObjectFile file;
     /** Each symbol's name hash ({@code ByteHash}), so that binding only probes the table. */
     private int[] symHash;
+    /** Each global's symbol in the table when the file was parsed, else 0 (see {@code SymbolTable.find}). */
+    private int[] symFound;
     /** Each symbol's flags, section index (extended indices resolved), ELF type, value and size. */
     private int[] symFlags;
     private int[] symShndx;
@@ -224,7 +226,7 @@ final class ObjectReader {
                 addFrameRecords(file, i);
             }
         }
-        linker.addInput(file, in.buf, symNameOffset, symNameLength, symHash);
+        linker.addInput(file, in.buf, symNameOffset, symNameLength, symHash, symFound);
     }
 
     private void readHeader() {
@@ -645,6 +647,7 @@ final class ObjectReader {
         symNameOffset = new int[n];
         symNameLength = new int[n];
         symHash = new int[n];
+        symFound = new int[n];
         symFlags = new int[n];
         symShndx = new int[n];
         symType = new byte[n];
@@ -709,6 +712,11 @@ final class ObjectReader {
             symValue[l] = in.u64(e + 8);
             symSize[l] = in.u64(e + 16);
             symHash[l] = dev.rivet.linker.core.symbols.ByteHash.of(in.buf, symNameOffset[l], symNameLength[l]);
+            if ((flags & InputFile.LOCAL) == 0) {
+                // Most of a member's globals are there already (what it was loaded for, and what
+                // it calls): found now, in parallel, they need no probe when bound.
+                symFound[l] = loader.symbols.find(in.buf, symNameOffset[l], symNameLength[l], symHash[l]);
+            }
         }
     }
 

@@ -62,7 +62,7 @@ public final class SymbolLoader implements Loader {
     }
 
     /** Signatures of the COMDAT groups loaded so far: a later group with the same signature is dropped. */
-    public final java.util.Set<String> comdatSignatures = new java.util.HashSet<>();
+    public final GroupSignatures comdatSignatures = new GroupSignatures();
     private final Arch arch;
     private final boolean strictDupok;
     private final PayloadSymbolBuilder builder;
@@ -151,6 +151,23 @@ public final class SymbolLoader implements Loader {
      * @throws LinkException listing every duplicate definition found
      */
     public void bindFileSymbols(InputFile f, ByteBuffer names, int[] offset, int[] length, int[] hash) {
+        bindFileSymbols(f, names, offset, length, hash, null);
+    }
+
+    /**
+     * Binds every symbol of a file, given its names' hashes and the global symbols already found
+     * for some of them ({@link SymbolTable#find}, while the file was parsed): symbols are never
+     * removed while inputs load, so a symbol found then is still the one with that name.
+     *
+     * @param f the file
+     * @param names the buffer holding the names
+     * @param offset each local symbol's name's absolute index in it
+     * @param length each name's length
+     * @param hash each name's hash, or null to hash them here
+     * @param found each global's symbol if it was found, else 0; or null
+     * @throws LinkException listing every duplicate definition found
+     */
+    public void bindFileSymbols(InputFile f, ByteBuffer names, int[] offset, int[] length, int[] hash, int[] found) {
         List<Diagnostic> errors = new ArrayList<>();
         boolean inPlace = names == f.nameBytes(); // the file's own mapped bytes: statics' names stay there
         for (int l = 0; l < f.symCount; l++) {
@@ -160,7 +177,7 @@ public final class SymbolLoader implements Loader {
                         : symbols.createStatic(names, offset[l], length[l], h);
                 symbols.take(s, f, l);
             } else {
-                int s = symbols.intern(names, offset[l], length[l], h);
+                int s = found != null && found[l] != 0 ? found[l] : symbols.intern(names, offset[l], length[l], h);
                 Diagnostic d = symbols.bind(s, f, l, strictDupok, atoms);
                 if (d != null) {
                     errors.add(d);

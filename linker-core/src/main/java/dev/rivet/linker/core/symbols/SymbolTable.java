@@ -269,6 +269,20 @@ public final class SymbolTable {
         return s;
     }
 
+    /**
+     * {@return the global symbol with this name, or 0, without creating it} Safe on several
+     * threads at once while no thread changes the table (readers resolve an archive member's
+     * names while members are parsed in parallel).
+     *
+     * @param b the buffer holding the name
+     * @param off where it starts
+     * @param len its length
+     * @param h its {@link ByteHash}
+     */
+    public int find(ByteBuffer b, int off, int len, int h) {
+        return lookup(b, off, len, h);
+    }
+
     private int lookup(ByteBuffer b, int off, int len, int h) {
         int mask = slots.length - 1;
         for (int i = h & mask; ; i = (i + 1) & mask) {
