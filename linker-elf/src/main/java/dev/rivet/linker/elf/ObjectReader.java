@@ -276,7 +276,9 @@ final class ObjectReader {
             in.require(shoff, Elf.SHDR_SIZE, "section header 0");
             shstrndx = (int) in.u32(shoff + 40);
         }
-        in.require(shoff, (long) shnum * Elf.SHDR_SIZE, "the section header table (" + shnum + " entries)");
+        if (!in.fits(shoff, (long) shnum * Elf.SHDR_SIZE)) {
+            in.require(shoff, (long) shnum * Elf.SHDR_SIZE, "the section header table (" + shnum + " entries)");
+        }
         shType = new int[shnum];
         shFlags = new long[shnum];
         shOffset = new long[shnum];

@@ -92,9 +92,21 @@ final class RelocationTypes {
 
     private RelocationTypes() { }
 
+    /** {@link #ops} for types below 1024 (all x86-64 and AArch64 ones): every relocation of every input is looked up. */
+    private final int[] small = filledWithUnknown();
+
+    private static int[] filledWithUnknown() {
+        int[] a = new int[1024];
+        java.util.Arrays.fill(a, -2);
+        return a;
+    }
+
     private void add(int type, String name, int op) {
         ops.put(type, op);
         names.put(type, name);
+        if (type >= 0 && type < small.length) {
+            small[type] = op;
+        }
     }
 
     static RelocationTypes of(Architecture a) {
@@ -103,7 +115,7 @@ final class RelocationTypes {
 
     /** {@return the core operation for a type: -1 if known but not handled yet, -2 if unknown} */
     int op(int type) {
-        return ops.get(type);
+        return type >= 0 && type < small.length ? small[type] : ops.get(type);
     }
 
     /** {@return the number of a type given by name, or -1 if the table does not know it} @param name such as {@code R_X86_64_PC32} */

@@ -60,7 +60,9 @@ final class SharedObjectReader {
         if (shentsize != Elf.SHDR_SIZE) {
             throw in.error(58, "section header size is " + shentsize + ", not " + Elf.SHDR_SIZE);
         }
-        in.require(shoff, (long) shnum * Elf.SHDR_SIZE, "the section header table (" + shnum + " entries)");
+        if (!in.fits(shoff, (long) shnum * Elf.SHDR_SIZE)) {
+            in.require(shoff, (long) shnum * Elf.SHDR_SIZE, "the section header table (" + shnum + " entries)");
+        }
         int dynsym = -1;
         int dynamic = -1;
         int versym = -1;
@@ -230,7 +232,9 @@ final class SharedObjectReader {
         if (phentsize != Elf.PHDR_SIZE) {
             throw in.error(54, "program header size is " + phentsize + ", not " + Elf.PHDR_SIZE);
         }
-        in.require(phoff, (long) phnum * Elf.PHDR_SIZE, "the program header table (" + phnum + " entries)");
+        if (!in.fits(phoff, (long) phnum * Elf.PHDR_SIZE)) {
+            in.require(phoff, (long) phnum * Elf.PHDR_SIZE, "the program header table (" + phnum + " entries)");
+        }
         long[] ranges = new long[2 * phnum];
         int n = 0;
         for (int i = 0; i < phnum; i++) {

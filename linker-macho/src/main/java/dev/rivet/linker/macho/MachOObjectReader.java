@@ -383,9 +383,13 @@ final class MachOObjectReader {
             throw in.error(h + 52, "section " + secName[i] + " has alignment 2^" + Integer.toUnsignedString(secAlign[i]) + ", more than 2^30");
         }
         if (!isZerofill(i)) {
-            in.require(secOffset[i], secSize[i], "the contents of section " + secName[i]);
+            if (!in.fits(secOffset[i], secSize[i])) {
+                in.require(secOffset[i], secSize[i], "the contents of section " + secName[i]);
+            }
         }
-        in.require(secReloff[i], secNreloc[i] * 8, "the relocations of section " + secName[i]);
+        if (!in.fits(secReloff[i], secNreloc[i] * 8)) {
+            in.require(secReloff[i], secNreloc[i] * 8, "the relocations of section " + secName[i]);
+        }
     }
 
     private void readSymtabCommand(long off, long cmdsize) {
@@ -396,7 +400,9 @@ final class MachOObjectReader {
         long n = in.u32(off + 12);
         stroff = in.u32(off + 16);
         strsize = in.u32(off + 20);
-        in.require(symoff, n * NLIST_SIZE, "the symbol table (" + n + " entries)");
+        if (!in.fits(symoff, n * NLIST_SIZE)) {
+            in.require(symoff, n * NLIST_SIZE, "the symbol table (" + n + " entries)");
+        }
         in.require(stroff, strsize, "the string table");
         nsyms = (int) n;
     }

@@ -32,6 +32,11 @@ public class InputBytes {
         return new LinkException(Diagnostic.error(message).withInput(name).withLocation(String.format("offset 0x%x", offset)));
     }
 
+    /** {@return whether {@code [offset, offset + length)} lies in the file} (to build a message only when it does not) */
+    public boolean fits(long offset, long length) {
+        return offset >= 0 && length >= 0 && offset <= size && length <= size - offset;
+    }
+
     /** Checks that {@code [offset, offset + length)} lies in the file. */
     public void require(long offset, long length, String what) {
         require(offset, length, what, -1);
