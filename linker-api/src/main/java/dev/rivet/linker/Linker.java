@@ -78,6 +78,26 @@ public interface Linker extends AutoCloseable {
     Linker addInput(Path file, InputOption... options);
 
     /**
+     * Adds several input files, as calling {@link #addInput} for each in order would, but reads
+     * the relocatable objects among them in parallel on the link's threads
+     * ({@link LinkOptions#threads()}) before binding each in order: the way to add a build's
+     * objects. Archives, shared libraries and scripts are read in order as {@code addInput} reads
+     * them.
+     *
+     * @param files the files, in command-line order
+     * @param options how to use each of them
+     * @return this linker
+     * @throws LinkException for the first file, in order, that {@code addInput} would have
+     *     refused; the files before it are added, it and those after it are not
+     */
+    default Linker addInputs(java.util.List<Path> files, InputOption... options) {
+        for (Path f : files) {
+            addInput(f, options);
+        }
+        return this;
+    }
+
+    /**
      * Links into a file. The file is written under a temporary name beside it and renamed into
      * place, so a failed or cancelled link leaves a previous file untouched.
      *

@@ -101,14 +101,34 @@ final class LdDriver {
         // Closed at the end so that a caller linking in a loop (Main.run in one JVM, as the
         // benchmarks do) does not keep every input mapped until a GC.
         try (Linker linker = Linker.create(target, lo.build())) {
+            // Runs of inputs with the same options go in together, so that their objects are
+            // read in parallel (Linker.addInputs); errors still come in command-line order.
+            List<Path> run = new ArrayList<>();
+            LdOptions.InputState runState = null;
             for (LdOptions.Input in : options.inputs()) {
+                Path file;
+                LdOptions.InputState state;
                 if (in instanceof LdOptions.FileInput f) {
-                    add(linker, Path.of(f.path()), f.state());
+                    file = Path.of(f.path());
+                    state = f.state();
                 } else if (in instanceof LdOptions.LibraryInput lib) {
-                    add(linker, findLibrary(options, lib), lib.state());
+                    try {
+                        file = findLibrary(options, lib);
+                    } catch (LinkException e) {
+                        add(linker, run, runState);
+                        throw e;
+                    }
+                    state = lib.state();
+                } else {
+                    continue; // Groups need nothing: archive members are pulled to a fixpoint whatever the order.
                 }
-                // Groups need nothing: archive members are pulled to a fixpoint whatever the order.
+                if (runState != null && !state.equals(runState)) {
+                    add(linker, run, runState);
+                }
+                run.add(file);
+                runState = state;
             }
+            add(linker, run, runState);
             linker.link(Path.of(options.output()));
             return 0;
         } catch (LinkException e) {
@@ -134,7 +154,11 @@ final class LdDriver {
         return 1;
     }
 
-    private static void add(Linker linker, Path file, LdOptions.InputState state) {
+    /** Adds a run of inputs that share their options, and empties it. */
+    private static void add(Linker linker, List<Path> files, LdOptions.InputState state) {
+        if (files.isEmpty()) {
+            return;
+        }
         List<InputOption> opts = new ArrayList<>();
         if (state.wholeArchive()) {
             opts.add(InputOption.WHOLE_ARCHIVE);
@@ -142,7 +166,8 @@ final class LdDriver {
         if (state.asNeeded()) {
             opts.add(InputOption.AS_NEEDED);
         }
-        linker.addInput(file, opts.toArray(new InputOption[0]));
+        linker.addInputs(List.copyOf(files), opts.toArray(new InputOption[0]));
+        files.clear();
     }
 
     /**

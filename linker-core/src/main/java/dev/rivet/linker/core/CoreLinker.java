@@ -153,6 +153,81 @@ public final class CoreLinker implements Linker {
         return this;
     }
 
+    @Override
+    public Linker addInputs(List<Path> files, dev.rivet.linker.InputOption... inputOptions) {
+        Objects.requireNonNull(files, "files");
+        requireOpen();
+        java.util.Set<dev.rivet.linker.InputOption> opts = java.util.EnumSet.noneOf(dev.rivet.linker.InputOption.class);
+        for (dev.rivet.linker.InputOption o : inputOptions) {
+            opts.add(Objects.requireNonNull(o, "option"));
+        }
+        int n = files.size();
+        ByteBuffer[] data = new ByteBuffer[n];
+        Path[] paths = new Path[n];
+        dev.rivet.linker.core.input.ArchiveInput.ParsedMember[] parsed = new dev.rivet.linker.core.input.ArchiveInput.ParsedMember[n];
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        int mapped = 0;
+        try {
+            for (; mapped < n; mapped++) {
+                paths[mapped] = Objects.requireNonNull(files.get(mapped), "file");
+                data[mapped] = map(paths[mapped]);
+            }
+        } catch (LinkException e) {
+            // Added up to the one that cannot be mapped, as one addInput after another would.
+            readInOrder(paths, data, parsed, opts, mapped);
+            throw e;
+        }
+        // Parsing touches nothing shared, so any thread may take any file; binding is in order.
+        Runnable parse = () -> {
+            for (int i; (i = next.getAndIncrement()) < n; ) {
+                parsed[i] = format.parseInput(this, paths[i], data[i], opts);
+            }
+        };
+        int helpers = Math.min(options.threads(), n) - 1;
+        ExecutorService executor = options.executor().orElse(null);
+        boolean own = executor == null && helpers > 0;
+        if (own) {
+            executor = Executors.newFixedThreadPool(helpers, daemonThreads());
+        }
+        try {
+            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+            for (int h = 0; h < helpers && executor != null; h++) {
+                running.add(executor.submit(parse));
+            }
+            parse.run();
+            for (java.util.concurrent.Future<?> f : running) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new dev.rivet.linker.LinkCancelledException(dev.rivet.linker.LinkPhase.LOAD);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (own) {
+                executor.shutdownNow();
+            }
+        }
+        readInOrder(paths, data, parsed, opts, n);
+        return this;
+    }
+
+    private void readInOrder(Path[] paths, ByteBuffer[] data, dev.rivet.linker.core.input.ArchiveInput.ParsedMember[] parsed,
+            java.util.Set<dev.rivet.linker.InputOption> opts, int n) {
+        for (int i = 0; i < n; i++) {
+            if (parsed[i] != null) {
+                parsed[i].bind(-1);
+            } else {
+                format.readInput(this, paths[i], data[i], opts);
+            }
+        }
+    }
+
     /**
      * Unmaps the inputs now. The linker and its loader refuse further use, since their tables
      * point into the mapped inputs; outputs already written are not affected.

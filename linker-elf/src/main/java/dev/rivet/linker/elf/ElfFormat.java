@@ -69,6 +69,14 @@ public final class ElfFormat implements OutputFormat {
         }
     }
 
+    @Override
+    public ArchiveInput.ParsedMember parseInput(CoreLinker linker, Path path, ByteBuffer data, Set<InputOption> options) {
+        if (ArchiveInput.isArchive(data) || LinkerScriptReader.looksLikeScript(data) || isSharedObject(data)) {
+            return null;
+        }
+        return ObjectReader.parse(linker, path.toString(), data);
+    }
+
     /** Archive members are objects, parsed in parallel and bound in order. */
     private static final ArchiveInput.MemberReader MEMBERS = new ArchiveInput.MemberReader() {
         @Override

@@ -70,4 +70,20 @@ public interface OutputFormat {
     default void readInput(CoreLinker linker, java.nio.file.Path path, ByteBuffer data, java.util.Set<dev.rivet.linker.InputOption> options) {
         throw new LinkException(Diagnostic.error("the " + name() + " format cannot read input files yet").withInput(path.toString()));
     }
+
+    /**
+     * Parses an input without changing the linker's tables, when the format can (relocatable
+     * objects), so that several inputs can be parsed at once; thread-safe while nothing is bound.
+     *
+     * @param linker the linker
+     * @param path the file
+     * @param data its mapped bytes
+     * @param options how to use it
+     * @return what binds it, in input order (throwing what the parse found wrong); or null to
+     *     read it with {@link #readInput} in its turn
+     */
+    default dev.rivet.linker.core.input.ArchiveInput.ParsedMember parseInput(CoreLinker linker, java.nio.file.Path path,
+            ByteBuffer data, java.util.Set<dev.rivet.linker.InputOption> options) {
+        return null;
+    }
 }

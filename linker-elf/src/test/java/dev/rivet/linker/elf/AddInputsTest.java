@@ -1,0 +1,77 @@
+package dev.rivet.linker.elf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rivet.linker.LinkException;
+import dev.rivet.linker.LinkOptions;
+import dev.rivet.linker.Linker;
+import dev.rivet.linker.Target;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link Linker#addInputs}: objects parsed together on several threads bind as one
+ * {@code addInput} after another would, and the first bad file in order is the one reported.
+ */
+class AddInputsTest {
+    @TempDir
+    Path dir;
+
+    static List<Target> targets() {
+        return List.of(Target.X86_64_LINUX, Target.AARCH64_LINUX);
+    }
+
+    /** The same inline function (a COMDAT group in each object) and string (a merged piece) twice. */
+    static String inlineUser(int n) {
+        return "__attribute__((noinline)) inline int twice(int x) { return 2 * x; }\n"
+                + "extern \"C\" int use" + n + "(int x) { return twice(x) + " + n + "; }\n"
+                + "extern \"C\" const char *greeting" + n + "(void) { return \"hello\"; }\n";
+    }
+
+    private List<Path> objects(Target t) {
+        return CompiledPrograms.compile(t, dir, List.of(), "main.c", ObjectLinkTest.MAIN, "util.c", ArchiveLinkTest.UTIL,
+                "factor.c", ArchiveLinkTest.FACTOR, "len.c", ArchiveLinkTest.LEN, "inline1.cc", inlineUser(1),
+                "inline2.cc", inlineUser(2));
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void objectsAddedTogetherLinkToTheSameBytesAsObjectsAddedOneByOne(Target t) {
+        List<Path> objs = objects(t);
+        byte[] oneByOne;
+        try (Linker l = Linker.create(t, LinkOptions.builder().threads(1).build())) {
+            objs.forEach(l::addInput);
+            oneByOne = l.linkToMemory().bytes();
+        }
+        for (int threads : new int[] {1, 2, 4}) {
+            try (Linker l = Linker.create(t, LinkOptions.builder().threads(threads).build())) {
+                l.addInputs(objs);
+                assertThat(l.linkToMemory().bytes()).as("%d threads", threads).isEqualTo(oneByOne);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void theFirstBadFileInOrderIsReportedAndOnlyTheFilesBeforeItAreAdded(Target t) throws IOException {
+        List<Path> objs = objects(t);
+        Path truncated = dir.resolve("truncated.o");
+        byte[] whole = Files.readAllBytes(objs.get(1));
+        Files.write(truncated, java.util.Arrays.copyOf(whole, 100));
+        Path notElf = dir.resolve("text.o");
+        Files.writeString(notElf, "not an object at all, but long enough to be read as one ".repeat(4));
+        try (Linker l = Linker.create(t, LinkOptions.builder().threads(4).build())) {
+            assertThatThrownBy(() -> l.addInputs(List.of(objs.get(0), truncated, objs.get(2), notElf)))
+                    .isInstanceOf(LinkException.class).hasMessageContaining("truncated.o").hasMessageNotContaining("text.o");
+            assertThat(l.loader().isDefined(l.loader().lookup("_start"))).isTrue();
+            int factor = l.loader().lookup("factor");
+            assertThat(factor == 0 || !l.loader().isDefined(factor)).as("factor.o came after the bad file").isTrue();
+        }
+    }
+}
