@@ -33,6 +33,7 @@ public final class HeapPerSymbol {
     public static void main(String[] args) throws IOException {
         int n = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000_000;
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        AllocationMeter meter = new AllocationMeter();
 
         // Warm the code paths up on a small program so that the JIT's own allocations are done.
         SyntheticProgram.define(BuilderLinkBenchmark.newLinker(), Math.min(n, 20_000));
@@ -62,13 +63,20 @@ public final class HeapPerSymbol {
         try {
             LinkResult first = null;
             LinkResult last = null;
+            long allocated = 0;
             for (int i = 0; i < LINKS; i++) {
+                if (i == LINKS - 2) {
+                    allocated = -meter.allocatedSettled();
+                }
                 last = linker.link(out);
                 if (first == null) {
                     first = last;
                 }
             }
             System.out.printf(Locale.ROOT, "output:                       %,d bytes, %s%n", last.size(), last.statistics());
+            allocated += meter.allocatedSettled();
+            System.out.printf(Locale.ROOT, "heap allocated a link:        %.1f bytes a symbol (%,.1f MB; the last 2 links' mean, every thread)%n",
+                    allocated / 2.0 / n, allocated / 2.0 / 1048576);
             printPhases("first link (cold)", first.phaseNanos());
             printPhases("link " + LINKS + " (warmer)", last.phaseNanos());
             long retained = usedAfterGc(mem) - before;
