@@ -725,7 +725,7 @@ final class ObjectReader {
         int atom = sectionAtom[section];
         var at = loader.atoms;
         int first = at.relStart[atom];
-        int count = at.relCount[atom];
+        int count = at.relCount(atom);
         int[] anchor = new int[count];
         java.util.Arrays.fill(anchor, -1);
         long base = shOffset[section];

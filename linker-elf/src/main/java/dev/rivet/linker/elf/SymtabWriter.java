@@ -6,7 +6,6 @@ import dev.rivet.linker.core.output.OutputSection;
 import dev.rivet.linker.core.symbols.AtomTable;
 import dev.rivet.linker.core.symbols.InputFile;
 import dev.rivet.linker.core.symbols.SymbolTable;
-import it.unimi.dsi.fastutil.ints.IntArrayList;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -31,8 +30,11 @@ final class SymtabWriter {
     static SymtabWriter plan(LinkContext ctx, List<OutputSection> collected) {
         SymbolTable st = ctx.symbols;
         AtomTable at = ctx.atoms;
-        IntArrayList locals = new IntArrayList();
-        IntArrayList globals = new IntArrayList();
+        // Locals from the front of a scratch array the linker keeps, globals from its back; then
+        // one array of the exact size, locals first.
+        int[] chosen = ctx.symbolScratch();
+        int locals = 0;
+        int globals = 0;
         long strtab = 1;
         for (int s = 1; s < st.count; s++) {
             if (!st.isDefined(s) || st.hasFlag(s, InputFile.NOT_IN_SYMTAB) || st.hasFlag(s, InputFile.SHARED)) {
@@ -43,16 +45,18 @@ final class SymtabWriter {
                 continue;
             }
             if (isLocal(st, s)) {
-                locals.add(s);
+                chosen[locals++] = s;
             } else {
-                globals.add(s);
+                chosen[chosen.length - 1 - globals++] = s;
             }
             strtab += st.nameLength(s) + 1;
         }
-        int[] order = new int[locals.size() + globals.size()];
-        locals.getElements(0, order, 0, locals.size());
-        globals.getElements(0, order, locals.size(), globals.size());
-        return new SymtabWriter(order, locals.size() + 1, strtab, collected);
+        int[] order = new int[locals + globals];
+        System.arraycopy(chosen, 0, order, 0, locals);
+        for (int i = 0; i < globals; i++) {
+            order[locals + i] = chosen[chosen.length - 1 - i];
+        }
+        return new SymtabWriter(order, locals + 1, strtab, collected);
     }
 
     long symtabSize() {

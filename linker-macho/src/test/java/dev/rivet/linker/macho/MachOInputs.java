@@ -199,7 +199,7 @@ final class MachOInputs {
         List<String> relocations(int atom) {
             InputFile f = symbols().file(atoms().file[atom]);
             List<String> out = new ArrayList<>();
-            for (int r = atoms().relStart[atom], end = r + atoms().relCount[atom]; r < end; r++) {
+            for (int r = atoms().relStart[atom], end = r + atoms().relCount(atom); r < end; r++) {
                 out.add(String.format("0x%x %s %s %d", f.relocs.offset[r], loader().arch().opName(f.relocs.type[r]),
                         symbols().name(f.relocationTarget(r)), f.relocs.addend(r)));
             }

@@ -433,7 +433,7 @@ public final class DynamicLink {
 
     /** {@return where the i-th copied object lives in the output, after layout} @param i an index */
     public long copyAddress(int i) {
-        return ctx.atoms.address[copyAtom] + copyAddress[i];
+        return ctx.atomAddress[copyAtom] + copyAddress[i];
     }
 
     /** {@return how many dynamic relocations at places in atoms there are} */
@@ -453,7 +453,7 @@ public final class DynamicLink {
 
     /** {@return the address of place relocation i, after layout} @param i an index */
     public long placeAddress(int i) {
-        return ctx.atoms.address[placeAtom.getInt(i)] + placeOffset.getInt(i);
+        return ctx.atomAddress[placeAtom.getInt(i)] + placeOffset.getInt(i);
     }
 
     /** {@return the addend of place relocation i: for RELATIVE, the target's address plus it, after layout} @param i an index */
@@ -479,7 +479,7 @@ public final class DynamicLink {
 
     /** {@return the PLT's address (its header), after layout} */
     public long pltAddress() {
-        return ctx.atoms.address[pltAtom];
+        return ctx.atomAddress[pltAtom];
     }
 
     /**
@@ -497,7 +497,7 @@ public final class DynamicLink {
 
     /** {@return the address of {@code .got.plt}, after layout; 0 without a PLT} */
     public long gotPltAddress() {
-        return plt.isEmpty() ? 0 : ctx.atoms.address[gotPltAtom];
+        return plt.isEmpty() ? 0 : ctx.atomAddress[gotPltAtom];
     }
 
     /** {@return the address of PLT entry i, after layout} @param i an entry */

@@ -41,7 +41,7 @@ public final class RelocationScan {
                 : ctx.options.outputKind() == dev.rivet.linker.OutputKind.SHARED_LIBRARY && !ctx.options.noUndefined();
         for (int a = at.alive.nextSetBit(1); a >= 0; a = at.alive.nextSetBit(a + 1)) {
             InputFile f = st.file(at.file[a]);
-            for (int r = at.relStart[a], end = r + at.relCount[a]; r < end; r++) {
+            for (int r = at.relStart[a], end = r + at.relCount(a); r < end; r++) {
                 if (ctx.isConsumed(f, at.relStart[a], r)) {
                     continue; // e.g. the call to __tls_get_addr that a TLS relaxation removed
                 }
