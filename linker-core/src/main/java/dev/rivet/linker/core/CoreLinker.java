@@ -246,6 +246,7 @@ public final class CoreLinker implements Linker {
 
         long t = start(ctx, listener, LinkPhase.LOAD);
         loadArchiveMembers(ctx);
+        ctx.startAtomAddresses();
         finish(listener, times, LinkPhase.LOAD, t);
 
         loader.sizeMergeTables();

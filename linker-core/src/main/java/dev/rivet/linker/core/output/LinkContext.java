@@ -274,12 +274,16 @@ public final class LinkContext {
         }
     }
 
-    /** Makes {@link #atomAddress} for every atom there is, all 0; done when layout starts. */
-    void startAtomAddresses() {
+    /**
+     * Makes {@link #atomAddress} for every atom there is, all 0: once every input is loaded (the
+     * format may size tables from addresses before layout, whose values it then ignores), and
+     * again when layout starts.
+     */
+    public void startAtomAddresses() {
         atomAddress = arrays.atomAddress(atoms.count);
     }
 
-    /** Makes room in {@link #atomAddress} for atoms added during layout (thunk islands), if layout has started. */
+    /** Makes room in {@link #atomAddress} for atoms added during the link (linker-made ones), once it is made. */
     void growAtomAddresses() {
         if (atomAddress != null) {
             atomAddress = arrays.growAtomAddress(atomAddress, atoms.count);
