@@ -96,7 +96,7 @@ final class MachOThunks {
                     < Math.abs(offset[position.getInt(island)] - offset[i])) {
                 island++;
             }
-            InputFile f = st.file(at.file[a]);
+            InputFile f = st.file(at.file(a));
             for (int r = at.relStart[a], e = r + at.relCount(a); r < e; r++) {
                 if (ctx.arch.branchReach(f.relocs.type[r]) == 0) {
                     continue;

@@ -148,7 +148,7 @@ class MachOObjectReaderTest {
 
     /** {@return the atom and offset the first relocation of an atom reaches (target's atom, its value + addend, x86's -4 undone)} */
     private static List<Long> lastTarget(MachOInputs.Loaded x, int atom) {
-        InputFile f = x.symbols().file(x.atoms().file[atom]);
+        InputFile f = x.symbols().file(x.atoms().file(atom));
         int r = x.atoms().relStart[atom];
         int s = f.relocationTarget(r);
         long addend = f.relocs.addend(r);

@@ -115,7 +115,7 @@ public final class AtomWriter {
         long addr = ctx.atomAddress[a];
         int pos = (int) (addr + outBase);
         int size = (int) at.size(a);
-        InputFile file = st.file(at.file[a]);
+        InputFile file = st.file(at.file(a));
         SymbolGenerator gen = at.generators.get(a);
         if (gen != null) {
             ByteBuffer slice = buf.slice(pos, size).order(ByteOrder.LITTLE_ENDIAN);

@@ -153,7 +153,7 @@ public final class OutputSection {
         boolean sorted = true;
         for (int a : list) {
             int r = ranked ? at.rank.get(a) : AtomTable.DEFAULT_RANK;
-            long o = st.file(at.file[a]).order;
+            long o = st.file(at.file(a)).order;
             if (r < lastRank || (r == lastRank && o < last)) {
                 sorted = false;
                 break;
@@ -164,7 +164,7 @@ public final class OutputSection {
         if (!sorted) {
             it.unimi.dsi.fastutil.ints.IntArrays.mergeSort(list, (x, y) -> {
                 int c = Integer.compare(at.rank.get(x), at.rank.get(y));
-                return c != 0 ? c : Long.compare(st.file(at.file[x]).order, st.file(at.file[y]).order);
+                return c != 0 ? c : Long.compare(st.file(at.file(x)).order, st.file(at.file(y)).order);
             });
         }
     }

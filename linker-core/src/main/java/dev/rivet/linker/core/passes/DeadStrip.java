@@ -26,7 +26,7 @@ public final class DeadStrip {
         if (!ctx.options.deadStrip()) {
             int payload = ctx.loader.payload.index;
             for (int a = 1; a < at.count; a++) {
-                if (!at.discarded.get(a) && at.file[a] != payload) {
+                if (!at.discarded.get(a) && at.file(a) != payload) {
                     at.alive.set(a);
                 }
             }
@@ -143,7 +143,7 @@ public final class DeadStrip {
         int b = 0;
         for (int i = from; i < to; i++) {
             int a = level[i];
-            InputFile f = st.file(at.file[a]);
+            InputFile f = st.file(at.file(a));
             for (int r = at.relStart[a], end = r + at.relCount(a); r < end; r++) {
                 int ta = symbolAtom[f.relocationTarget(r)];
                 if (ta != 0 && !at.discarded.get(ta) && at.alive.setIfClear(ta)) {

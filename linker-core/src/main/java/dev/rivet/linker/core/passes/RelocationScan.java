@@ -40,7 +40,7 @@ public final class RelocationScan {
         boolean undefinedAllowed = ctx.target.format() == dev.rivet.linker.ObjectFormat.MACHO ? ctx.options.dynamicLookup()
                 : ctx.options.outputKind() == dev.rivet.linker.OutputKind.SHARED_LIBRARY && !ctx.options.noUndefined();
         for (int a = at.alive.nextSetBit(1); a >= 0; a = at.alive.nextSetBit(a + 1)) {
-            InputFile f = st.file(at.file[a]);
+            InputFile f = st.file(at.file(a));
             for (int r = at.relStart[a], end = r + at.relCount(a); r < end; r++) {
                 if (ctx.isConsumed(f, at.relStart[a], r)) {
                     continue; // e.g. the call to __tls_get_addr that a TLS relaxation removed
@@ -87,7 +87,7 @@ public final class RelocationScan {
             for (int i = 0; i < Math.min(n, MAX_SITES); i++) {
                 int a = list.getInt(2 * i);
                 int r = list.getInt(2 * i + 1);
-                InputFile f = st.file(at.file[a]);
+                InputFile f = st.file(at.file(a));
                 msg.append("\n>>> referenced by ").append(f.describe(at, st, a, f.relocs.offset[r]))
                         .append(" (").append(f.name).append(')');
             }

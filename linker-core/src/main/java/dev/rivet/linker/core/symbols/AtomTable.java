@@ -19,8 +19,10 @@ public final class AtomTable {
 
     /** Number of atoms, including the nil atom 0. */
     public int count = 1;
-    /** Owning file index. */
-    public int[] file;
+    // Owning file index in 16 bits; a file index of WIDE_FILE or more is WIDE_FILE here, the index in wideFile.
+    private char[] file;
+    private static final char WIDE_FILE = Character.MAX_VALUE;
+    private final it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap wideFile = new it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap();
     // Size in bytes, unsigned, WIDE_SIZE for one kept in wideSize (a huge BSS): see size(int).
     private int[] size;
     private static final int WIDE_SIZE = -1;
@@ -60,7 +62,7 @@ public final class AtomTable {
     public AtomTable(int capacity) {
         rank.defaultReturnValue(DEFAULT_RANK);
         int n = Math.max(capacity, 16);
-        file = new int[n];
+        file = new char[n];
         size = new int[n];
         source = new int[n];
         alignLog2 = new byte[n];
@@ -85,7 +87,12 @@ public final class AtomTable {
             grow(count + (count >> 1) + 16);
         }
         int a = count++;
-        file[a] = fileIndex;
+        if (fileIndex < WIDE_FILE) {
+            file[a] = (char) fileIndex;
+        } else {
+            file[a] = WIDE_FILE;
+            wideFile.put(a, fileIndex);
+        }
         kind[a] = (byte) k.ordinal();
         setSize(a, sz);
         alignLog2[a] = (byte) Integer.numberOfTrailingZeros(alignment);
@@ -98,6 +105,12 @@ public final class AtomTable {
         if (n > file.length) {
             grow(n);
         }
+    }
+
+    /** {@return the index of the file that owns atom a} @param a an atom */
+    public int file(int a) {
+        char f = file[a];
+        return f != WIDE_FILE ? f : wideFile.get(a);
     }
 
     /** {@return the kind of atom a} @param a an atom */

@@ -23,7 +23,10 @@ public final class SymbolTable {
 
     private final ByteArena names = new ByteArena();
     private int[] nameRef;
-    private int[] nameLen;
+    // Name lengths in 16 bits; a name of WIDE_LENGTH bytes or more has WIDE_LENGTH here and its length in wideLength.
+    private char[] nameLen;
+    private static final char WIDE_LENGTH = Character.MAX_VALUE;
+    private final it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap wideLength = new it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap();
     private int[] nameHash;
 
     /** Number of symbols, including the nil symbol 0. */
@@ -48,7 +51,7 @@ public final class SymbolTable {
     public SymbolTable(int capacity) {
         int n = Math.max(capacity, 16);
         nameRef = new int[n];
-        nameLen = new int[n];
+        nameLen = new char[n];
         nameHash = new int[n];
         file = new int[n];
         local = new int[n];
@@ -143,7 +146,7 @@ public final class SymbolTable {
     /** {@return the name of symbol s} @param s a symbol */
     public String name(int s) {
         int ref = nameRef[s];
-        return new String(names.compactChunk(ref), ByteArena.compactOffset(ref), nameLen[s], StandardCharsets.UTF_8);
+        return new String(names.compactChunk(ref), ByteArena.compactOffset(ref), nameLength(s), StandardCharsets.UTF_8);
     }
 
     /** {@return the {@link ByteHash} of s's name} @param s a symbol */
@@ -153,7 +156,8 @@ public final class SymbolTable {
 
     /** {@return the length of s's name in UTF-8 bytes} @param s a symbol */
     public int nameLength(int s) {
-        return nameLen[s];
+        char n = nameLen[s];
+        return n != WIDE_LENGTH ? n : wideLength.get(s);
     }
 
     /**
@@ -165,7 +169,7 @@ public final class SymbolTable {
      */
     public void copyName(int s, byte[] dst, int pos) {
         int ref = nameRef[s];
-        System.arraycopy(names.compactChunk(ref), ByteArena.compactOffset(ref), dst, pos, nameLen[s]);
+        System.arraycopy(names.compactChunk(ref), ByteArena.compactOffset(ref), dst, pos, nameLength(s));
     }
 
     /** {@return the global symbol with this name, or 0} @param name a name */
@@ -233,7 +237,7 @@ public final class SymbolTable {
             if (s == 0) {
                 return 0;
             }
-            if (s != TOMBSTONE && nameHash[s] == h && nameLen[s] == len) {
+            if (s != TOMBSTONE && nameHash[s] == h && (nameLen[s] != WIDE_LENGTH ? nameLen[s] : wideLength.get(s)) == len) {
                 int ref = nameRef[s];
                 byte[] chunk = names.compactChunk(ref);
                 int o = ByteArena.compactOffset(ref);
@@ -286,7 +290,12 @@ public final class SymbolTable {
             local = Arrays.copyOf(local, n);
         }
         int s = count++;
-        nameLen[s] = len;
+        if (len < WIDE_LENGTH) {
+            nameLen[s] = (char) len;
+        } else {
+            nameLen[s] = WIDE_LENGTH;
+            wideLength.put(s, len);
+        }
         nameHash[s] = h;
         return s;
     }

@@ -50,7 +50,7 @@ class AtomTableTest {
             at.relStart[a] = i * 11;
         }
         for (int a = 1; a <= 1000; a++) {
-            assertThat(at.file[a]).isEqualTo(a);
+            assertThat(at.file(a)).isEqualTo(a);
             assertThat(at.size(a)).isEqualTo(a);
             assertThat(at.alignment(a)).isEqualTo(1L << (a % 8));
             assertThat(at.source[a]).isEqualTo(a * 3);
@@ -59,5 +59,16 @@ class AtomTableTest {
             assertThat(at.relStart[a]).isEqualTo(a * 11);
             assertThat(at.kind(a)).isEqualTo(SymbolKind.DATA);
         }
+    }
+
+    @Test
+    void fileIndicesBeyond16BitsAreKept() {
+        AtomTable at = new AtomTable(4);
+        int near = at.add(65_534, SymbolKind.TEXT, 1, 1, 0);
+        int edge = at.add(65_535, SymbolKind.TEXT, 1, 1, 0);
+        int far = at.add(1_000_000, SymbolKind.TEXT, 1, 1, 0);
+        assertThat(at.file(near)).isEqualTo(65_534);
+        assertThat(at.file(edge)).isEqualTo(65_535);
+        assertThat(at.file(far)).isEqualTo(1_000_000);
     }
 }
