@@ -51,7 +51,8 @@ public final class LinkContext {
     public int[] atomOutput;
     /**
      * Each atom's address after layout (section-relative while a section is being laid out);
-     * made by {@link OutputSection#collect}, kept by the linker for its next link.
+     * made, all 0, once the inputs are loaded and again by {@link OutputSection#collect}; the
+     * array is the linker's, kept for its next link.
      */
     public long[] atomAddress;
     /** The start of the thread-local block, 0 if there is none; thread-local symbols are reported relative to it. */
