@@ -66,7 +66,11 @@ final class SymtabWriter {
     /** Writes both tables. */
     void write(LinkContext ctx, ByteBuffer out, long symtabOff, long strtabOff) {
         SymbolTable st = ctx.symbols;
-        byte[] names = new byte[(int) strtabSize];
+        // Names go straight into the output's string table through one small buffer, not
+        // through a copy of the whole table.
+        byte[] name = new byte[256];
+        int strBase = (int) strtabOff;
+        out.put(strBase, (byte) 0);
         int strPos = 1;
         int pos = (int) symtabOff + Elf.SYM_SIZE; // entry 0 stays all zero
         for (int s : order) {
@@ -89,10 +93,15 @@ final class SymtabWriter {
             out.putLong(pos + 8, ctx.reportedAddress[s]);
             out.putLong(pos + 16, st.size(s));
             pos += Elf.SYM_SIZE;
-            st.copyName(s, names, strPos);
-            strPos += st.nameLength(s) + 1;
+            int len = st.nameLength(s);
+            if (len > name.length) {
+                name = new byte[Math.max(len, name.length * 2)];
+            }
+            st.copyName(s, name, 0);
+            out.put(strBase + strPos, name, 0, len);
+            out.put(strBase + strPos + len, (byte) 0);
+            strPos += len + 1;
         }
-        out.put((int) strtabOff, names);
     }
 
     private static boolean isLocal(SymbolTable st, int s) {
