@@ -14,14 +14,20 @@ import java.util.List;
  * and hidden ones, as lld does), then globals, each group in symbol index order.
  */
 final class SymtabWriter {
-    final int[] order;
+    // The symbols written: chosen[0, locals) in order, then globals from chosen's end backwards
+    // (an array the linker keeps for the link, so no list of symbols is made per link).
+    private final int[] chosen;
+    private final int locals;
+    private final int globals;
     final int firstGlobal;
     final long strtabSize;
     private final List<OutputSection> collected;
 
-    private SymtabWriter(int[] order, int firstGlobal, long strtabSize, List<OutputSection> collected) {
-        this.order = order;
-        this.firstGlobal = firstGlobal;
+    private SymtabWriter(int[] chosen, int locals, int globals, long strtabSize, List<OutputSection> collected) {
+        this.chosen = chosen;
+        this.locals = locals;
+        this.globals = globals;
+        this.firstGlobal = locals + 1;
         this.strtabSize = strtabSize;
         this.collected = collected;
     }
@@ -30,8 +36,7 @@ final class SymtabWriter {
     static SymtabWriter plan(LinkContext ctx, List<OutputSection> collected) {
         SymbolTable st = ctx.symbols;
         AtomTable at = ctx.atoms;
-        // Locals from the front of a scratch array the linker keeps, globals from its back; then
-        // one array of the exact size, locals first.
+        // Locals from the front of a scratch array the linker keeps, globals from its back.
         int[] chosen = ctx.symbolScratch();
         int locals = 0;
         int globals = 0;
@@ -51,16 +56,11 @@ final class SymtabWriter {
             }
             strtab += st.nameLength(s) + 1;
         }
-        int[] order = new int[locals + globals];
-        System.arraycopy(chosen, 0, order, 0, locals);
-        for (int i = 0; i < globals; i++) {
-            order[locals + i] = chosen[chosen.length - 1 - i];
-        }
-        return new SymtabWriter(order, locals + 1, strtab, collected);
+        return new SymtabWriter(chosen, locals, globals, strtab, collected);
     }
 
     long symtabSize() {
-        return (long) (order.length + 1) * Elf.SYM_SIZE;
+        return (long) (locals + globals + 1) * Elf.SYM_SIZE;
     }
 
     /** Writes both tables. */
@@ -73,7 +73,8 @@ final class SymtabWriter {
         out.put(strBase, (byte) 0);
         int strPos = 1;
         int pos = (int) symtabOff + Elf.SYM_SIZE; // entry 0 stays all zero
-        for (int s : order) {
+        for (int i = 0; i < locals + globals; i++) {
+            int s = i < locals ? chosen[i] : chosen[chosen.length - 1 - (i - locals)];
             SymbolKind k = st.kind(s);
             int type = st.hasFlag(s, InputFile.IFUNC) ? Elf.STT_GNU_IFUNC : switch (k) {
                 case TEXT -> Elf.STT_FUNC;
