@@ -33,6 +33,7 @@ public final class HeapPerSymbol {
     public static void main(String[] args) throws IOException {
         int n = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000_000;
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        AllocationMeter meter = new AllocationMeter();
 
         // Warm the code paths up on a small program so that the JIT's own allocations are done.
         SyntheticProgram.define(BuilderLinkBenchmark.newLinker(), Math.min(n, 20_000));
@@ -53,22 +54,33 @@ public final class HeapPerSymbol {
         System.out.printf(Locale.ROOT, "used heap delta:              %,d bytes%n", delta);
         System.out.printf(Locale.ROOT, "heap per symbol:              %.1f bytes%n", (double) delta / n);
         System.out.printf(Locale.ROOT, "own content per symbol:       %.1f bytes (code)%n", (double) content / n);
-        System.out.printf(Locale.ROOT, "beyond own bytes per symbol:  %.1f bytes (target: at most 100)%n", (double) (delta - content) / n);
-        System.out.printf(Locale.ROOT, "  of which name bytes:        %.1f bytes (UTF-8); beyond content and name: %.1f bytes%n",
-                (double) names / n, (double) (delta - content - names) / n);
+        System.out.printf(Locale.ROOT, "beyond own bytes per symbol:  %.1f bytes%n", (double) (delta - content) / n);
+        // A relocation is 13 bytes (offset, operation, target, 32-bit addend) in the loader.
+        long relocations = 13L * SyntheticProgram.RELOCATIONS * n;
+        System.out.printf(Locale.ROOT, "  of which name bytes:        %.1f bytes (UTF-8), relocations %.1f (%d of 13 bytes)%n",
+                (double) names / n, (double) relocations / n, SyntheticProgram.RELOCATIONS);
+        System.out.printf(Locale.ROOT, "loader structure per symbol:  %.1f bytes (beyond code, name and relocations; target: at most 64)%n",
+                (double) (delta - content - names - relocations) / n);
 
         Path dir = Files.createTempDirectory("rivet-heap-");
         Path out = dir.resolve("program");
         try {
             LinkResult first = null;
             LinkResult last = null;
+            long allocated = 0;
             for (int i = 0; i < LINKS; i++) {
+                if (i == LINKS - 2) {
+                    allocated = -meter.allocatedSettled();
+                }
                 last = linker.link(out);
                 if (first == null) {
                     first = last;
                 }
             }
             System.out.printf(Locale.ROOT, "output:                       %,d bytes, %s%n", last.size(), last.statistics());
+            allocated += meter.allocatedSettled();
+            System.out.printf(Locale.ROOT, "heap allocated a link:        %.1f bytes a symbol (%,.1f MB; the last 2 links' mean, every thread)%n",
+                    allocated / 2.0 / n, allocated / 2.0 / 1048576);
             printPhases("first link (cold)", first.phaseNanos());
             printPhases("link " + LINKS + " (warmer)", last.phaseNanos());
             long retained = usedAfterGc(mem) - before;

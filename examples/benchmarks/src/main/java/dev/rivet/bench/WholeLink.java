@@ -498,7 +498,12 @@ public final class WholeLink {
         long[] major = new long[runs];
         long gcCount = 0;
         long gcMillis = 0;
+        AllocationMeter meter = new AllocationMeter();
+        long allocated = 0;
         for (int i = -warmup; i < runs; i++) {
+            if (i == 0) {
+                allocated = -meter.allocatedSettled();
+            }
             long[] f0 = faults();
             if (i == 0) {
                 gcCount = -gcCount();
@@ -526,6 +531,7 @@ public final class WholeLink {
         }
         gcCount += gcCount();
         gcMillis += gcMillis();
+        allocated += meter.allocatedSettled();
         long retained = usedAfterGc(mem) - before;
         System.out.println("WALL_NS" + joined(nanos));
         System.out.println("CPU_NS" + joined(cpu));
@@ -549,6 +555,7 @@ public final class WholeLink {
                 + " after the last link (after full GC): %.0f MB; JVM max heap %.0f MB%n",
                 gcCount, gcMillis, runs, (double) gcMillis / runs,
                 retained / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0);
+        System.out.printf(Locale.ROOT, "NOTE heap allocated a timed link (every thread): %.1f MB%n", allocated / 1048576.0 / runs);
     }
 
     private static String joined(long[] values) {

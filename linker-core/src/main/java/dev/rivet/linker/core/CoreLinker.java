@@ -12,6 +12,7 @@ import dev.rivet.linker.Target;
 import dev.rivet.linker.core.arch.Arch;
 import dev.rivet.linker.core.output.AtomWriter;
 import dev.rivet.linker.core.output.DynamicLink;
+import dev.rivet.linker.core.output.LinkArrays;
 import dev.rivet.linker.core.output.LinkContext;
 import dev.rivet.linker.core.output.MappedFiles;
 import dev.rivet.linker.core.output.OutputFile;
@@ -53,6 +54,7 @@ public final class CoreLinker implements Linker {
     private volatile boolean cancelRequested;
     private final List<LazyArchive> archives = new ArrayList<>();
     private final List<MappedFiles.Mapping> inputMappings = new ArrayList<>();
+    private final LinkArrays linkArrays = new LinkArrays();
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicInteger linksRunning = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -247,6 +249,7 @@ public final class CoreLinker implements Linker {
             m.release();
         }
         inputMappings.clear();
+        linkArrays.release();
     }
 
     private void requireOpen() {
@@ -344,11 +347,12 @@ public final class CoreLinker implements Linker {
     private LinkResult runPhases(Path output, ExecutorService executor) {
         LinkListener listener = options.listener();
         Map<LinkPhase, Long> times = new EnumMap<>(LinkPhase.class);
-        LinkContext ctx = new LinkContext(target, options, loader, executor, () -> cancelRequested);
+        LinkContext ctx = new LinkContext(target, options, loader, executor, () -> cancelRequested, linkArrays);
         ctx.output = output;
 
         long t = start(ctx, listener, LinkPhase.LOAD);
         loadArchiveMembers(ctx);
+        ctx.startAtomAddresses();
         finish(listener, times, LinkPhase.LOAD, t);
 
         loader.sizeMergeTables();

@@ -209,4 +209,50 @@ class CoreLinkerTest {
         assertThatThrownBy(l::linkToMemory).isInstanceOf(LinkException.class);
         assertThat(ld.address(msg)).isEqualTo(before);
     }
+
+    /**
+     * A linker keeps its per-link arrays for its next link: a link with more symbols and atoms
+     * than the one before, or after a failed one, must give what a fresh linker gives.
+     */
+    @Test
+    void relinkingWithKeptArraysGivesWhatAFreshLinkerGives() {
+        for (int threads : new int[] {1, 2}) {
+            Linker reused = Linker.create(Target.X86_64_LINUX, LinkOptions.builder().threads(threads).build());
+            Loader ld = reused.loader();
+            program(ld);
+            byte[] first = reused.linkToMemory().bytes();
+            int missing = ld.lookupOrCreate("missing");
+            int broken = ld.define("broken", SymbolKind.DATA, b -> b.addAddress(missing, 0));
+            ld.keep(broken);
+            assertThatThrownBy(reused::linkToMemory).isInstanceOf(LinkException.class);
+            ld.define("missing", SymbolKind.DATA, b -> b.addUint64(7));
+            for (int i = 0; i < 3000; i++) {
+                int target = ld.lookupOrCreate("f" + (i + 1));
+                ld.define("f" + i, SymbolKind.TEXT, b -> b.bytes(new byte[] {(byte) 0xe8, 0, 0, 0, 0}).relocation(1,
+                        dev.rivet.linker.RelocationKind.BRANCH, target, 0));
+                ld.keep(ld.lookup("f" + i));
+            }
+            ld.define("f3000", SymbolKind.TEXT, b -> b.bytes(new byte[] {(byte) 0xc3}));
+            byte[] grown = reused.linkToMemory().bytes();
+            byte[] again = reused.linkToMemory().bytes();
+
+            Linker fresh = Linker.create(Target.X86_64_LINUX, LinkOptions.builder().threads(threads).build());
+            Loader fl = fresh.loader();
+            program(fl);
+            assertThat(fresh.linkToMemory().bytes()).isEqualTo(first);
+            int fm = fl.lookupOrCreate("missing");
+            fl.keep(fl.define("broken", SymbolKind.DATA, b -> b.addAddress(fm, 0)));
+            fl.define("missing", SymbolKind.DATA, b -> b.addUint64(7));
+            for (int i = 0; i < 3000; i++) {
+                int target = fl.lookupOrCreate("f" + (i + 1));
+                fl.define("f" + i, SymbolKind.TEXT, b -> b.bytes(new byte[] {(byte) 0xe8, 0, 0, 0, 0}).relocation(1,
+                        dev.rivet.linker.RelocationKind.BRANCH, target, 0));
+                fl.keep(fl.lookup("f" + i));
+            }
+            fl.define("f3000", SymbolKind.TEXT, b -> b.bytes(new byte[] {(byte) 0xc3}));
+            assertThat(grown).isEqualTo(fresh.linkToMemory().bytes()).isEqualTo(again);
+            reused.close();
+            fresh.close();
+        }
+    }
 }

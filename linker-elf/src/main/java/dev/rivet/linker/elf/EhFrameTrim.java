@@ -39,8 +39,8 @@ final class EhFrameTrim {
             int a = e.getIntKey();
             Trimmed t = e.getValue();
             f.relocs.restore(at.relStart[a], t.relocations);
-            at.relCount[a] = t.relocations.count;
-            at.size[a] = t.size;
+            at.setRelCount(a, t.relocations.count);
+            at.setSize(a, t.size);
         }
         for (int k = 0; k < f.conditionalAtoms.length; k++) {
             Trimmed t = f.trimmedFrames.get(f.conditionalAtoms[k]);
@@ -57,7 +57,7 @@ final class EhFrameTrim {
         if (at.discarded.get(a) || !at.alive.get(a)) {
             return;
         }
-        int size = (int) at.size[a];
+        int size = (int) at.size(a);
         // The records as the reader split them; a terminator or padding after them is kept as it is.
         int[] recordStarts = f.frameRecordStarts[k];
         int[] recordCie = f.frameRecordCie[k];
@@ -109,10 +109,10 @@ final class EhFrameTrim {
         int newSize = out + (size - tail);
         // Relocations of kept records move with them; those of dropped ones go.
         Relocations rel = f.relocs;
-        int count = at.relCount[a];
+        int count = at.relCount(a);
         Relocations saved = rel.save(first, count);
         int w = first;
-        for (int i = first, end = first + at.relCount[a]; i < end; i++) {
+        for (int i = first, end = first + at.relCount(a); i < end; i++) {
             int off = rel.offset[i];
             int rec = recordAt(starts, off);
             int moved;
@@ -128,8 +128,8 @@ final class EhFrameTrim {
             rel.offset[w] = moved;
             w++;
         }
-        at.relCount[a] = w - first;
-        at.size[a] = newSize;
+        at.setRelCount(a, w - first);
+        at.setSize(a, newSize);
         f.frameDescriptions[k] -= dropped;
         // The copy plan: (source offset, length, output offset) per kept run, CIE pointers to write.
         IntArrayList plan = new IntArrayList();

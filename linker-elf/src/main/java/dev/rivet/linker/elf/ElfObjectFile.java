@@ -46,11 +46,11 @@ final class ElfObjectFile extends ObjectFile {
         int[] plan = t == null ? null : t.plan();
         if (plan == null) {
             super.copyAtomBytes(atoms, atom, from, out, outPos, length);
-        } else if (from == 0 && length == atoms.size[atom]) {
+        } else if (from == 0 && length == atoms.size(atom)) {
             EhFrameTrim.copy(data, atoms.source[atom], plan, out, outPos);
         } else {
             // A part of the trimmed atom: build it whole, then take the part.
-            ByteBuffer whole = ByteBuffer.allocate((int) atoms.size[atom]).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer whole = ByteBuffer.allocate((int) atoms.size(atom)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             EhFrameTrim.copy(data, atoms.source[atom], plan, whole, 0);
             out.put(outPos, whole, (int) from, length);
         }
@@ -85,7 +85,7 @@ final class ElfObjectFile extends ObjectFile {
 
     @Override
     public String describe(AtomTable atoms, SymbolTable symbols, int atom, long offset) {
-        int local = atoms.fileLocal[atom];
+        int local = sectionOf(atom);
         String section = sectionName(local);
         String where = "(" + section + "+0x" + Long.toHexString(offset) + ")";
         // Name the function or object that contains the place, as lld does.

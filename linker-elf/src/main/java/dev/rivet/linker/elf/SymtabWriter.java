@@ -6,7 +6,6 @@ import dev.rivet.linker.core.output.OutputSection;
 import dev.rivet.linker.core.symbols.AtomTable;
 import dev.rivet.linker.core.symbols.InputFile;
 import dev.rivet.linker.core.symbols.SymbolTable;
-import it.unimi.dsi.fastutil.ints.IntArrayList;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -15,14 +14,20 @@ import java.util.List;
  * and hidden ones, as lld does), then globals, each group in symbol index order.
  */
 final class SymtabWriter {
-    final int[] order;
+    // The symbols written: chosen[0, locals) in order, then globals from chosen's end backwards
+    // (an array the linker keeps for the link, so no list of symbols is made per link).
+    private final int[] chosen;
+    private final int locals;
+    private final int globals;
     final int firstGlobal;
     final long strtabSize;
     private final List<OutputSection> collected;
 
-    private SymtabWriter(int[] order, int firstGlobal, long strtabSize, List<OutputSection> collected) {
-        this.order = order;
-        this.firstGlobal = firstGlobal;
+    private SymtabWriter(int[] chosen, int locals, int globals, long strtabSize, List<OutputSection> collected) {
+        this.chosen = chosen;
+        this.locals = locals;
+        this.globals = globals;
+        this.firstGlobal = locals + 1;
         this.strtabSize = strtabSize;
         this.collected = collected;
     }
@@ -31,8 +36,10 @@ final class SymtabWriter {
     static SymtabWriter plan(LinkContext ctx, List<OutputSection> collected) {
         SymbolTable st = ctx.symbols;
         AtomTable at = ctx.atoms;
-        IntArrayList locals = new IntArrayList();
-        IntArrayList globals = new IntArrayList();
+        // Locals from the front of a scratch array the linker keeps, globals from its back.
+        int[] chosen = ctx.symbolScratch();
+        int locals = 0;
+        int globals = 0;
         long strtab = 1;
         for (int s = 1; s < st.count; s++) {
             if (!st.isDefined(s) || st.hasFlag(s, InputFile.NOT_IN_SYMTAB) || st.hasFlag(s, InputFile.SHARED)) {
@@ -43,29 +50,31 @@ final class SymtabWriter {
                 continue;
             }
             if (isLocal(st, s)) {
-                locals.add(s);
+                chosen[locals++] = s;
             } else {
-                globals.add(s);
+                chosen[chosen.length - 1 - globals++] = s;
             }
             strtab += st.nameLength(s) + 1;
         }
-        int[] order = new int[locals.size() + globals.size()];
-        locals.getElements(0, order, 0, locals.size());
-        globals.getElements(0, order, locals.size(), globals.size());
-        return new SymtabWriter(order, locals.size() + 1, strtab, collected);
+        return new SymtabWriter(chosen, locals, globals, strtab, collected);
     }
 
     long symtabSize() {
-        return (long) (order.length + 1) * Elf.SYM_SIZE;
+        return (long) (locals + globals + 1) * Elf.SYM_SIZE;
     }
 
     /** Writes both tables. */
     void write(LinkContext ctx, ByteBuffer out, long symtabOff, long strtabOff) {
         SymbolTable st = ctx.symbols;
-        byte[] names = new byte[(int) strtabSize];
+        // Names go straight into the output's string table through one small buffer, not
+        // through a copy of the whole table.
+        byte[] name = new byte[256];
+        int strBase = (int) strtabOff;
+        out.put(strBase, (byte) 0);
         int strPos = 1;
         int pos = (int) symtabOff + Elf.SYM_SIZE; // entry 0 stays all zero
-        for (int s : order) {
+        for (int i = 0; i < locals + globals; i++) {
+            int s = i < locals ? chosen[i] : chosen[chosen.length - 1 - (i - locals)];
             SymbolKind k = st.kind(s);
             int type = st.hasFlag(s, InputFile.IFUNC) ? Elf.STT_GNU_IFUNC : switch (k) {
                 case TEXT -> Elf.STT_FUNC;
@@ -85,10 +94,15 @@ final class SymtabWriter {
             out.putLong(pos + 8, ctx.reportedAddress[s]);
             out.putLong(pos + 16, st.size(s));
             pos += Elf.SYM_SIZE;
-            st.copyName(s, names, strPos);
-            strPos += st.nameLength(s) + 1;
+            int len = st.nameLength(s);
+            if (len > name.length) {
+                name = new byte[Math.max(len, name.length * 2)];
+            }
+            st.copyName(s, name, 0);
+            out.put(strBase + strPos, name, 0, len);
+            out.put(strBase + strPos + len, (byte) 0);
+            strPos += len + 1;
         }
-        out.put((int) strtabOff, names);
     }
 
     private static boolean isLocal(SymbolTable st, int s) {

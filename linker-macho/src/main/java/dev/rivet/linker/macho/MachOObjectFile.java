@@ -34,7 +34,7 @@ final class MachOObjectFile extends ObjectFile {
     /** Names the closest symbol at or before the place in its atom, and the place in the section: {@code '_f'+0x8 (__TEXT,__text+0x28)}. */
     @Override
     public String describe(AtomTable atoms, SymbolTable symbols, int atom, long offset) {
-        int local = atoms.fileLocal[atom];
+        int local = sectionOf(atom);
         String section = local < atomSection.length && atomSection[local] != null ? atomSection[local] : "section " + local;
         long start = local < atomStart.length ? atomStart[local] : 0;
         String where = "(" + section + "+0x" + Long.toHexString(start + offset) + ")";

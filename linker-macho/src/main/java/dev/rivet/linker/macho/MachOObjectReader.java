@@ -497,7 +497,7 @@ final class MachOObjectReader {
                 // A piece inside the section keeps the alignment its offset allows.
                 int a = start == 0 ? align : (int) Math.min(align, Long.lowestOneBit(start));
                 atoms[j] = file.addSection(k, output, a, fileBase + start, end - start);
-                file.noteAtom(loader.atoms.fileLocal[atoms[j]], secName[i], start);
+                file.noteAtom(file.sectionOf(atoms[j]), secName[i], start);
             }
             atomStart[i] = starts;
             atomOf[i] = atoms;
@@ -626,7 +626,7 @@ final class MachOObjectReader {
         int align = 1 << ((desc >> 8) & 0xf);
         int output = loader.sections.intern("__DATA,__common", SymbolKind.BSS, S_ZEROFILL, 0, false);
         int atom = file.addSection(SymbolKind.BSS, output, align, 0, size);
-        file.noteAtom(loader.atoms.fileLocal[atom], "__DATA,__common", 0);
+        file.noteAtom(file.sectionOf(atom), "__DATA,__common", 0);
         file.addSymbol(SymbolKind.BSS, f, atom, 0, size);
     }
 
@@ -996,7 +996,7 @@ final class MachOObjectReader {
             int k = atomIndexAt(i, off);
             long start = atomStart[i][k];
             int atom = atomOf[i][k];
-            if (off + p.width[r] > start + loader.atoms.size[atom]) {
+            if (off + p.width[r] > start + loader.atoms.size(atom)) {
                 throw in.error(secReloff[i], "a relocation at offset 0x" + Long.toHexString(off) + " in " + secName[i]
                         + " runs from one symbol's piece of the section into the next");
             }

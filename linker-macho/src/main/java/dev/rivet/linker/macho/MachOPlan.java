@@ -531,7 +531,7 @@ final class MachOPlan implements OutputPlan {
                 continue;
             }
             for (int a : s.out.atoms) {
-                starts.add(ctx.atoms.address[a]);
+                starts.add(ctx.atomAddress[a]);
             }
         }
         for (int s = 1; s < st.count; s++) {

@@ -104,22 +104,22 @@ final class MachOStubs {
                     st.helperHeaderSize + (long) st.helperEntrySize * n, out -> st.writeHelper(ctx, out.buffer()));
             // An 8-byte word in __data by which dyld_stub_binder knows the image; its symbol is private to the link.
             st.privateAtom = SyntheticAtoms.make(ctx, DYLD_PRIVATE_SYMBOL, SymbolKind.DATA, MachO.S_REGULAR, 0, 8, 8, out -> { });
-            ctx.atoms.section[st.privateAtom] = ctx.loader.sections.intern(DYLD_PRIVATE, SymbolKind.DATA, MachO.S_REGULAR, 0, false);
+            ctx.atoms.setSection(st.privateAtom, ctx.loader.sections.intern(DYLD_PRIVATE, SymbolKind.DATA, MachO.S_REGULAR, 0, false));
         }
         dyn.placeStubs(st.stubsAtom, st.stubSize);
         return st;
     }
 
     long stub(LinkContext ctx, int i) {
-        return ctx.atoms.address[stubsAtom] + (long) stubSize * i;
+        return ctx.atomAddress[stubsAtom] + (long) stubSize * i;
     }
 
     long pointer(LinkContext ctx, int i) {
-        return ctx.atoms.address[pointersAtom] + 8L * i;
+        return ctx.atomAddress[pointersAtom] + 8L * i;
     }
 
     long helperEntry(LinkContext ctx, int i) {
-        return ctx.atoms.address[helperAtom] + helperHeaderSize + (long) helperEntrySize * i;
+        return ctx.atomAddress[helperAtom] + helperHeaderSize + (long) helperEntrySize * i;
     }
 
     private void writeStubs(LinkContext ctx, ByteBuffer b) {
@@ -141,8 +141,8 @@ final class MachOStubs {
     }
 
     private void writeHelper(LinkContext ctx, ByteBuffer b) {
-        long header = ctx.atoms.address[helperAtom];
-        long priv = ctx.atoms.address[privateAtom];
+        long header = ctx.atomAddress[helperAtom];
+        long priv = ctx.atomAddress[privateAtom];
         long binderSlot = ctx.got.entryAddress(ctx, binder);
         if (stubSize == 6) {
             b.put(0, (byte) 0x4c).put(1, (byte) 0x8d).put(2, (byte) 0x1d);

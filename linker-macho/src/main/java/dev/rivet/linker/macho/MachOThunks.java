@@ -42,7 +42,7 @@ final class MachOThunks {
         long code = 0;
         for (int a = at.alive.nextSetBit(1); a >= 0; a = at.alive.nextSetBit(a + 1)) {
             if (at.kind(a) == SymbolKind.TEXT) {
-                code += at.size[a] + at.alignment(a) - 1;
+                code += at.size(a) + at.alignment(a) - 1;
             }
         }
         if (code < reach - MARGIN) {
@@ -61,7 +61,7 @@ final class MachOThunks {
         int[] atoms = text.atoms;
         long[] offset = new long[atoms.length];
         for (int i = 0; i < atoms.length; i++) {
-            offset[i] = at.address[atoms[i]];
+            offset[i] = ctx.atomAddress[atoms[i]];
         }
         // Island k goes before the atom that starts nearest to k * SPACING (an atom can be large).
         IntArrayList position = new IntArrayList();
@@ -96,8 +96,8 @@ final class MachOThunks {
                     < Math.abs(offset[position.getInt(island)] - offset[i])) {
                 island++;
             }
-            InputFile f = st.file(at.file[a]);
-            for (int r = at.relStart[a], e = r + at.relCount[a]; r < e; r++) {
+            InputFile f = st.file(at.file(a));
+            for (int r = at.relStart[a], e = r + at.relCount(a); r < e; r++) {
                 if (ctx.arch.branchReach(f.relocs.type[r]) == 0) {
                     continue;
                 }
@@ -134,11 +134,11 @@ final class MachOThunks {
         for (int a : text.atoms) {
             if (next < islands.size() && islands.get(next).before() == a) {
                 Island is = islands.get(next++);
-                long start = at.address[a] + shift;
-                at.address[is.atom()] = start;
-                shift += MachO.align(at.size[is.atom()], text.alignment);
+                long start = ctx.atomAddress[a] + shift;
+                ctx.atomAddress[is.atom()] = start;
+                shift += MachO.align(at.size(is.atom()), text.alignment);
             }
-            at.address[a] += shift;
+            ctx.atomAddress[a] += shift;
         }
         text.size += shift;
         return shift;

@@ -183,7 +183,7 @@ final class MachOInputs {
         List<Integer> atomsOf(InputFile f) {
             List<Integer> out = new ArrayList<>();
             for (int a = 1; a < atoms().count; a++) {
-                if (atoms().file[a] == f.index) {
+                if (atoms().file(a) == f.index) {
                     out.add(a);
                 }
             }
@@ -197,9 +197,9 @@ final class MachOInputs {
 
         /** {@return an atom's relocations as "offset op target addend" lines} */
         List<String> relocations(int atom) {
-            InputFile f = symbols().file(atoms().file[atom]);
+            InputFile f = symbols().file(atoms().file(atom));
             List<String> out = new ArrayList<>();
-            for (int r = atoms().relStart[atom], end = r + atoms().relCount[atom]; r < end; r++) {
+            for (int r = atoms().relStart[atom], end = r + atoms().relCount(atom); r < end; r++) {
                 out.add(String.format("0x%x %s %s %d", f.relocs.offset[r], loader().arch().opName(f.relocs.type[r]),
                         symbols().name(f.relocationTarget(r)), f.relocs.addend(r)));
             }

@@ -106,9 +106,9 @@ class MachOObjectReaderTest {
         assertThat(List.of(a, b, d)).doesNotHaveDuplicates();
         assertThat(x.atom(x.sym("_c"))).as("an alt entry stays in the atom before it").isEqualTo(b);
         assertThat(x.value(x.sym("_c"))).isEqualTo(4);
-        assertThat(x.atoms().size[a]).isEqualTo(8);
-        assertThat(x.atoms().size[b]).isEqualTo(8);
-        assertThat(x.atoms().size[d]).isEqualTo(4);
+        assertThat(x.atoms().size(a)).isEqualTo(8);
+        assertThat(x.atoms().size(b)).isEqualTo(8);
+        assertThat(x.atoms().size(d)).isEqualTo(4);
         assertThat(x.atoms().alignment(a)).isEqualTo(16);
         assertThat(x.atoms().alignment(b)).as("at offset 8 of a 16-aligned section").isEqualTo(8);
         assertThat(x.atoms().alignment(d)).isEqualTo(16);
@@ -124,7 +124,7 @@ class MachOObjectReaderTest {
         assertThat(x.atom(x.sym("_b"))).isEqualTo(a);
         assertThat(x.atom(x.sym("_d"))).isEqualTo(a);
         assertThat(x.value(x.sym("_d"))).isEqualTo(16);
-        assertThat(x.atoms().size[a]).isEqualTo(20);
+        assertThat(x.atoms().size(a)).isEqualTo(20);
         assertThat(x.atom(x.sym("_x"))).isEqualTo(x.atom(x.sym("_y")));
         assertThat(x.value(x.sym("_y"))).isEqualTo(8);
     }
@@ -148,7 +148,7 @@ class MachOObjectReaderTest {
 
     /** {@return the atom and offset the first relocation of an atom reaches (target's atom, its value + addend, x86's -4 undone)} */
     private static List<Long> lastTarget(MachOInputs.Loaded x, int atom) {
-        InputFile f = x.symbols().file(x.atoms().file[atom]);
+        InputFile f = x.symbols().file(x.atoms().file(atom));
         int r = x.atoms().relStart[atom];
         int s = f.relocationTarget(r);
         long addend = f.relocs.addend(r);

@@ -35,39 +35,38 @@ public final class AtomWriter {
      */
     public static void write(LinkContext ctx, OutputPlan plan, ByteBuffer out) {
         AtomTable at = ctx.atoms;
-        int total = 0;
+        // The atoms with bytes, section by section, numbered 0 to total - 1 across sections:
+        // first[k] is the number of section k's first atom (no per-atom arrays).
+        List<OutputSection> secs = new ArrayList<>();
         for (OutputSection s : plan.sections()) {
             if (!s.noBits()) {
-                total += s.atoms.length;
+                secs.add(s);
             }
         }
-        int[] order = new int[total];
-        long[] outBase = new long[total];
+        int[] first = new int[secs.size() + 1];
         long bytes = 0;
-        int n = 0;
-        for (OutputSection s : plan.sections()) {
-            if (s.noBits()) {
-                continue;
-            }
-            for (int a : s.atoms) {
-                order[n] = a;
-                outBase[n] = s.fileOffset - s.address; // file offset = address + outBase
-                n++;
-                bytes += at.size[a];
+        for (int k = 0; k < secs.size(); k++) {
+            first[k + 1] = first[k] + secs.get(k).atoms.length;
+            for (int a : secs.get(k).atoms) {
+                bytes += at.size(a);
             }
         }
+        int total = first[secs.size()];
         // Split into runs of about equal bytes; a large atom is a run of its own.
         int tasks = Math.max(1, Math.min(total, ctx.parallelism() * 4));
         long perTask = Math.max(1, bytes / tasks);
         List<int[]> runs = new ArrayList<>();
         int start = 0;
         long acc = 0;
-        for (int i = 0; i < total; i++) {
-            acc += at.size[order[i]] + 16;
-            if (acc >= perTask || i == total - 1) {
-                runs.add(new int[] {start, i + 1});
-                start = i + 1;
-                acc = 0;
+        for (int k = 0, i = 0; k < secs.size(); k++) {
+            for (int a : secs.get(k).atoms) {
+                acc += at.size(a) + 16;
+                if (acc >= perTask || i == total - 1) {
+                    runs.add(new int[] {start, i + 1});
+                    start = i + 1;
+                    acc = 0;
+                }
+                i++;
             }
         }
         @SuppressWarnings("unchecked")
@@ -77,8 +76,17 @@ public final class AtomWriter {
             ByteBuffer buf = out.duplicate().order(ByteOrder.LITTLE_ENDIAN);
             List<Diagnostic> errs = new ArrayList<>();
             int[] run = runs.get(t);
+            int k = java.util.Arrays.binarySearch(first, run[0]);
+            k = k >= 0 ? k : -k - 2;
+            while (first[k + 1] <= run[0]) {
+                k++; // past empty sections
+            }
             for (int i = run[0]; i < run[1]; i++) {
-                applied[t] += writeAtom(ctx, order[i], outBase[i], buf, errs);
+                while (i >= first[k + 1]) {
+                    k++;
+                }
+                OutputSection s = secs.get(k);
+                applied[t] += writeAtom(ctx, s.atoms[i - first[k]], s.fileOffset - s.address, buf, errs);
                 if ((i & 1023) == 0) {
                     ctx.checkCancelled();
                 }
@@ -104,14 +112,14 @@ public final class AtomWriter {
     private static long writeAtom(LinkContext ctx, int a, long outBase, ByteBuffer buf, List<Diagnostic> errs) {
         AtomTable at = ctx.atoms;
         SymbolTable st = ctx.symbols;
-        long addr = at.address[a];
+        long addr = ctx.atomAddress[a];
         int pos = (int) (addr + outBase);
-        int size = (int) at.size[a];
-        InputFile file = st.file(at.file[a]);
+        int size = (int) at.size(a);
+        InputFile file = st.file(at.file(a));
         SymbolGenerator gen = at.generators.get(a);
         if (gen != null) {
             ByteBuffer slice = buf.slice(pos, size).order(ByteOrder.LITTLE_ENDIAN);
-            int sym = ctx.loader.payload == file ? ctx.loader.payload.symbolOf(at, a) : 0;
+            int sym = ctx.loader.payload == file ? ctx.loader.payload.symbolOf(a) : 0;
             try {
                 gen.generate(new Generated(slice, sym, addr, ctx.reportedAddress));
             } catch (RuntimeException e) {
@@ -130,7 +138,7 @@ public final class AtomWriter {
         Relocations r = file.relocs;
         long[] addresses = ctx.symbolAddress;
         DynamicLink stubbed = ctx.dynamic != null && ctx.dynamic.active && ctx.dynamic.hasStubbedDefinitions() ? ctx.dynamic : null;
-        int end = at.relStart[a] + at.relCount[a];
+        int end = at.relStart[a] + at.relCount(a);
         for (int i = at.relStart[a]; i < end; i++) {
             if (ctx.isConsumed(file, at.relStart[a], i)) {
                 continue; // the call this relocation patched was rewritten by the relaxation before it
@@ -175,7 +183,7 @@ public final class AtomWriter {
                         .withLocation(file.describe(at, st, a, off)));
             }
         }
-        return at.relCount[a];
+        return at.relCount(a);
     }
 
     /** What a generator sees. */

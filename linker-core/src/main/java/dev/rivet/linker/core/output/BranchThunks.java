@@ -49,12 +49,12 @@ public final class BranchThunks {
         // One linker-made symbol per island; all in the one output section.
         int atom = SyntheticAtoms.make(ctx, section + "#" + n, dev.rivet.linker.SymbolKind.TEXT, type, flags, 4,
                 (long) arch.thunkSize() * targets.length, out -> {
-                    long base = ctx.atoms.address[islands.get(n).atom];
+                    long base = ctx.atomAddress[islands.get(n).atom];
                     for (int i = 0; i < targets.length; i++) {
                         arch.writeThunk(out.buffer(), i * arch.thunkSize(), base + (long) i * arch.thunkSize(), destination(ctx, targets[i]));
                     }
                 });
-        ctx.atoms.section[atom] = ctx.loader.sections.intern(section, dev.rivet.linker.SymbolKind.TEXT, type, flags, false);
+        ctx.atoms.setSection(atom, ctx.loader.sections.intern(section, dev.rivet.linker.SymbolKind.TEXT, type, flags, false));
         islands.add(new Island(atom, targets));
         return atom;
     }
@@ -91,7 +91,7 @@ public final class BranchThunks {
             if (i < 0) {
                 continue;
             }
-            long thunk = ctx.atoms.address[island.atom] + (long) i * ctx.arch.thunkSize();
+            long thunk = ctx.atomAddress[island.atom] + (long) i * ctx.arch.thunkSize();
             long d = Math.abs(thunk - p);
             if (d < bestDistance && thunk - p >= -reach && thunk - p < reach) {
                 best = thunk;

@@ -468,7 +468,7 @@ public final class DynamicLink {
 
     /** {@return the address of {@code .plt.got} entry i, after layout} @param i an entry */
     public long pltGotEntryAddress(int i) {
-        return ctx.atoms.address[pltGotAtom] + (long) ctx.arch.indirectStubSize() * i;
+        return ctx.atomAddress[pltGotAtom] + (long) ctx.arch.indirectStubSize() * i;
     }
 
     /** {@return whether an imported object is copied into the output} @param s a symbol */
@@ -488,7 +488,7 @@ public final class DynamicLink {
 
     /** {@return where the i-th copied object lives in the output, after layout} @param i an index */
     public long copyAddress(int i) {
-        return ctx.atoms.address[copyReadOnly[i] ? relroCopyAtom : copyAtom] + copyAddress[i];
+        return ctx.atomAddress[copyReadOnly[i] ? relroCopyAtom : copyAtom] + copyAddress[i];
     }
 
     /**
@@ -518,7 +518,7 @@ public final class DynamicLink {
 
     /** {@return the address of place relocation i, after layout} @param i an index */
     public long placeAddress(int i) {
-        return ctx.atoms.address[placeAtom.getInt(i)] + placeOffset.getInt(i);
+        return ctx.atomAddress[placeAtom.getInt(i)] + placeOffset.getInt(i);
     }
 
     /** {@return the addend of place relocation i: for RELATIVE, the target's address plus it, after layout} @param i an index */
@@ -545,7 +545,7 @@ public final class DynamicLink {
 
     /** {@return the PLT's address (its header), after layout} */
     public long pltAddress() {
-        return ctx.atoms.address[pltAtom];
+        return ctx.atomAddress[pltAtom];
     }
 
     /**
@@ -563,7 +563,7 @@ public final class DynamicLink {
 
     /** {@return the address of {@code .got.plt}, after layout; 0 without a PLT} */
     public long gotPltAddress() {
-        return plt.isEmpty() ? 0 : ctx.atoms.address[gotPltAtom];
+        return plt.isEmpty() ? 0 : ctx.atomAddress[gotPltAtom];
     }
 
     /** {@return the address of PLT entry i, after layout} @param i an entry */

@@ -109,12 +109,12 @@ public final class GotSection {
      * @param symbol a symbol given such an entry (any for the local-dynamic pair)
      */
     public long tlsEntryAddress(LinkContext ctx, int entry, int symbol) {
-        return ctx.atoms.address[atom] + 8L * tlsSlotIndex(entry, symbol);
+        return ctx.atomAddress[atom] + 8L * tlsSlotIndex(entry, symbol);
     }
 
     /** {@return the GOT's address (its first slot), after layout; 0 without a GOT} @param ctx the link */
     public long baseAddress(LinkContext ctx) {
-        return slotCount() == 0 ? 0 : ctx.atoms.address[atom];
+        return slotCount() == 0 ? 0 : ctx.atomAddress[atom];
     }
 
     /**
@@ -123,7 +123,7 @@ public final class GotSection {
      * @param symbol a symbol given a slot
      */
     public long entryAddress(LinkContext ctx, int symbol) {
-        return ctx.atoms.address[atom] + 8L * symbols.slot(symbol);
+        return ctx.atomAddress[atom] + 8L * symbols.slot(symbol);
     }
 
     /**

@@ -34,12 +34,12 @@ public final class IfuncTable {
 
     /** {@return the address of the i-th IFUNC's slot, after layout} @param ctx the link @param i an index */
     public long slotAddress(LinkContext ctx, int i) {
-        return ctx.atoms.address[slotAtom] + 8L * i;
+        return ctx.atomAddress[slotAtom] + 8L * i;
     }
 
     /** {@return the address of the i-th IFUNC's stub, after layout} @param ctx the link @param i an index */
     public long stubAddress(LinkContext ctx, int i) {
-        return ctx.atoms.address[stubAtom] + (long) ctx.arch.indirectStubSize() * i;
+        return ctx.atomAddress[stubAtom] + (long) ctx.arch.indirectStubSize() * i;
     }
 
     /**

@@ -49,6 +49,12 @@ public final class LinkContext {
     public long[] symbolAddress;
     /** Each atom's index in the format's list of output sections, -1 for dead atoms; set by {@link OutputSection#collect}. */
     public int[] atomOutput;
+    /**
+     * Each atom's address after layout (section-relative while a section is being laid out);
+     * made, all 0, once the inputs are loaded and again by {@link OutputSection#collect}; the
+     * array is the linker's, kept for its next link.
+     */
+    public long[] atomAddress;
     /** The start of the thread-local block, 0 if there is none; thread-local symbols are reported relative to it. */
     public long tlsBase;
     /** Where the thread pointer points relative to the TLS image (see {@link OutputPlan#threadPointer()}). */
@@ -76,6 +82,7 @@ public final class LinkContext {
 
     private final ExecutorService executor;
     private final BooleanSupplier cancelled;
+    private final LinkArrays arrays;
     // Set when the linking thread is interrupted: tasks still running stop at their next check.
     private volatile boolean aborted;
     private final Thread linkThread = Thread.currentThread();
@@ -89,6 +96,20 @@ public final class LinkContext {
      * @param cancelled tells whether the link was cancelled
      */
     public LinkContext(Target target, LinkOptions options, SymbolLoader loader, ExecutorService executor, BooleanSupplier cancelled) {
+        this(target, options, loader, executor, cancelled, new LinkArrays());
+    }
+
+    /**
+     * @param target the target
+     * @param options the options
+     * @param loader the loader
+     * @param executor where parallel work runs, or null to run it on the calling thread
+     * @param cancelled tells whether the link was cancelled
+     * @param arrays the linker's per-link arrays, reused from its previous link
+     */
+    public LinkContext(Target target, LinkOptions options, SymbolLoader loader, ExecutorService executor, BooleanSupplier cancelled,
+            LinkArrays arrays) {
+        this.arrays = arrays;
         this.target = target;
         this.options = options;
         this.loader = loader;
@@ -215,7 +236,7 @@ public final class LinkContext {
         InputFile file = symbols.file(f);
         int l = symbols.local[s];
         int atom = file.symAtom[l];
-        return atom == 0 ? file.value(l) : atoms.address[atom] + file.value(l);
+        return atom == 0 ? file.value(l) : atomAddress[atom] + file.value(l);
     }
 
     /**
@@ -254,10 +275,49 @@ public final class LinkContext {
         }
     }
 
+    /**
+     * Makes {@link #atomAddress} for every atom there is, all 0: once every input is loaded (the
+     * format may size tables from addresses before layout, whose values it then ignores), and
+     * again when layout starts.
+     */
+    public void startAtomAddresses() {
+        atomAddress = arrays.atomAddress(atoms.count);
+    }
+
+    /** Makes room in {@link #atomAddress} for atoms added during the link (linker-made ones), once it is made. */
+    void growAtomAddresses() {
+        if (atomAddress != null) {
+            atomAddress = arrays.growAtomAddress(atomAddress, atoms.count);
+        }
+    }
+
+    /** {@return an array for {@link #atomOutput} of at least n entries, to be filled by the caller} @param n atoms */
+    int[] atomOutputArray(int n) {
+        return arrays.atomOutput(n);
+    }
+
+    /**
+     * {@return one of two scratch arrays of at least {@code atoms.count} entries for a pass over
+     * atoms (dead-stripping's levels), kept by the linker for its next link; contents undefined}
+     *
+     * @param second whether the second of the two
+     */
+    public int[] atomScratch(boolean second) {
+        return arrays.ints(second ? LinkArrays.MARK_NEXT : LinkArrays.MARK_LEVEL, atoms.count);
+    }
+
+    /**
+     * {@return a scratch array of at least {@code symbols.count} entries (to list symbols, as a
+     * symbol table writer does), kept by the linker for its next link; contents undefined}
+     */
+    public int[] symbolScratch() {
+        return arrays.ints(LinkArrays.SYMBOL_LIST, symbols.count);
+    }
+
     /** Computes {@link #symbolAtom} for every symbol, in parallel. */
     public void computeSymbolAtoms() {
         int n = symbols.count;
-        int[] out = new int[n];
+        int[] out = arrays.symbolAtom(n);
         int chunks = chunks(n);
         parallelFor(chunks, c -> {
             for (int s = Math.max(1, chunkStart(n, chunks, c)), to = chunkStart(n, chunks, c + 1); s < to; s++) {
@@ -302,7 +362,7 @@ public final class LinkContext {
                 } else if (!atoms.alive.get(atom)) {
                     out[s] = SymbolLoader.NO_ADDRESS;
                 } else {
-                    out[s] = atoms.address[atom] + file.value(l);
+                    out[s] = atomAddress[atom] + file.value(l);
                 }
                 if (reported != out) {
                     reported[s] = out[s] != SymbolLoader.NO_ADDRESS && file.kind(l).isThreadLocal() ? out[s] - tlsBase : out[s];

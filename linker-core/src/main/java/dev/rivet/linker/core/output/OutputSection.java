@@ -53,7 +53,7 @@ public final class OutputSection {
     /**
      * Groups the live atoms into output sections by name, in the order each name first appears
      * among the atoms, keeps atom order within each, and packs them: every atom gets its
-     * section-relative offset (in {@link AtomTable#address}) and each section its size and
+     * section-relative offset (in {@link LinkContext#atomAddress}) and each section its size and
      * alignment. Also sets {@link LinkContext#atomOutput}.
      *
      * @param ctx the link
@@ -68,9 +68,9 @@ public final class OutputSection {
         Object2IntOpenHashMap<String> outOfName = new Object2IntOpenHashMap<>();
         outOfName.defaultReturnValue(-1);
         List<String> names = new ArrayList<>();
-        List<IntArrayList> members = new ArrayList<>();
-        int[] atomOutput = new int[at.count];
-        java.util.Arrays.fill(atomOutput, -1);
+        IntArrayList sizes = new IntArrayList();
+        int[] atomOutput = ctx.atomOutputArray(at.count);
+        java.util.Arrays.fill(atomOutput, 0, at.count, -1);
         for (int a = at.alive.nextSetBit(1); a >= 0; a = at.alive.nextSetBit(a + 1)) {
             int id = at.section[a];
             int k = at.kind[a];
@@ -82,7 +82,7 @@ public final class OutputSection {
                 if (out < 0) {
                     out = names.size();
                     names.add(name);
-                    members.add(new IntArrayList());
+                    sizes.add(0);
                     outOfName.put(name, out);
                 }
                 if (id != 0) {
@@ -91,13 +91,25 @@ public final class OutputSection {
                     outOfKind[k] = out + 1;
                 }
             }
-            members.get(out).add(a);
+            sizes.set(out, sizes.getInt(out) + 1);
             atomOutput[a] = out;
         }
+        // Each section's atoms in one array of the exact size, filled in a second pass.
+        int[][] members = new int[names.size()][];
+        for (int i = 0; i < members.length; i++) {
+            members[i] = new int[sizes.getInt(i)];
+        }
+        int[] filled = new int[members.length];
+        for (int a = at.alive.nextSetBit(1); a >= 0; a = at.alive.nextSetBit(a + 1)) {
+            int out = atomOutput[a];
+            members[out][filled[out]++] = a;
+        }
         ctx.atomOutput = atomOutput;
+        ctx.startAtomAddresses();
+        long[] address = ctx.atomAddress;
         List<OutputSection> result = new ArrayList<>(names.size());
         for (int i = 0; i < names.size(); i++) {
-            int[] list = members.get(i).toIntArray();
+            int[] list = members[i];
             inputOrder(ctx, list);
             SymbolKind kind = at.kind(list[0]);
             int type = 0;
@@ -117,8 +129,8 @@ public final class OutputSection {
             for (int a : list) {
                 long align = at.alignment(a);
                 off = (off + align - 1) & -align;
-                at.address[a] = off;
-                off += at.size[a];
+                address[a] = off;
+                off += at.size(a);
                 sec.alignment = Math.max(sec.alignment, align);
             }
             sec.size = off;
@@ -141,7 +153,7 @@ public final class OutputSection {
         boolean sorted = true;
         for (int a : list) {
             int r = ranked ? at.rank.get(a) : AtomTable.DEFAULT_RANK;
-            long o = st.file(at.file[a]).order;
+            long o = st.file(at.file(a)).order;
             if (r < lastRank || (r == lastRank && o < last)) {
                 sorted = false;
                 break;
@@ -152,7 +164,7 @@ public final class OutputSection {
         if (!sorted) {
             it.unimi.dsi.fastutil.ints.IntArrays.mergeSort(list, (x, y) -> {
                 int c = Integer.compare(at.rank.get(x), at.rank.get(y));
-                return c != 0 ? c : Long.compare(st.file(at.file[x]).order, st.file(at.file[y]).order);
+                return c != 0 ? c : Long.compare(st.file(at.file(x)).order, st.file(at.file(y)).order);
             });
         }
     }
@@ -168,7 +180,7 @@ public final class OutputSection {
     public void place(LinkContext ctx, long addr, long offset) {
         address = addr;
         fileOffset = offset;
-        long[] address = ctx.atoms.address;
+        long[] address = ctx.atomAddress;
         for (int a : atoms) {
             address[a] += addr;
         }

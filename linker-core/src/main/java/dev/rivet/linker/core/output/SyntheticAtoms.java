@@ -38,9 +38,10 @@ public final class SyntheticAtoms {
         int slot = ld.symbols.local[sym];
         ld.payload.symFlags[slot] |= InputFile.NOT_IN_SYMTAB;
         int atom = ld.payload.symAtom[slot];
-        ctx.atoms.section[atom] = ld.sections.intern(section, kind, type, flags, false);
+        ctx.atoms.setSection(atom, ld.sections.intern(section, kind, type, flags, false));
         ctx.atoms.alive.set(atom);
         ctx.atoms.discarded.clear(atom);
+        ctx.growAtomAddresses();
         return atom;
     }
 

@@ -24,11 +24,13 @@ public final class DeadStrip {
         SymbolTable st = ctx.symbols;
         at.alive.clearAll();
         if (!ctx.options.deadStrip()) {
+            int payload = ctx.loader.payload.index;
             for (int a = 1; a < at.count; a++) {
-                if (!at.discarded.get(a) && isDefiningAtom(ctx, a)) {
+                if (!at.discarded.get(a) && at.file(a) != payload) {
                     at.alive.set(a);
                 }
             }
+            keepDefiningPayloadAtoms(ctx);
             return;
         }
         IntArrayList stack = new IntArrayList();
@@ -97,56 +99,63 @@ public final class DeadStrip {
      * Marks everything reachable from the atoms on the stack, which is emptied. Level by level:
      * each level's atoms are split among the threads, which claim the atoms their relocations reach
      * with an atomic bit set, so each atom is claimed once and goes into the next level once. The
-     * set marked does not depend on the order, so neither does the output.
+     * set marked does not depend on the order, so neither does the output. Each atom is claimed
+     * once, so two arrays of one entry per atom, kept by the linker, hold any level.
      */
     private static void mark(LinkContext ctx, IntArrayList stack) {
         AtomTable at = ctx.atoms;
         at.alive.ensureCapacity(at.count);
-        int[] level = stack.toIntArray();
+        int[] level = ctx.atomScratch(false);
+        int[] next = ctx.atomScratch(true);
+        int n = stack.size();
+        stack.getElements(0, level, 0, n);
         stack.clear();
-        while (level.length > 0) {
+        java.util.concurrent.atomic.AtomicInteger claimed = new java.util.concurrent.atomic.AtomicInteger();
+        while (n > 0) {
             ctx.checkCancelled();
-            if (level.length < PARALLEL_LEVEL || ctx.parallelism() == 1) {
-                IntArrayList next = new IntArrayList();
-                follow(ctx, level, 0, level.length, next);
-                level = next.toIntArray();
-                continue;
+            claimed.set(0);
+            if (n < PARALLEL_LEVEL || ctx.parallelism() == 1) {
+                follow(ctx, level, 0, n, next, claimed);
+            } else {
+                int tasks = Math.min(ctx.parallelism() * 4, n / (PARALLEL_LEVEL / 4));
+                int[] current = level;
+                int[] out = next;
+                int size = n;
+                ctx.parallelFor(tasks, t -> follow(ctx, current, (int) ((long) size * t / tasks), (int) ((long) size * (t + 1) / tasks),
+                        out, claimed));
             }
-            int tasks = Math.min(ctx.parallelism() * 4, level.length / (PARALLEL_LEVEL / 4));
-            IntArrayList[] next = new IntArrayList[tasks];
-            int[] current = level;
-            ctx.parallelFor(tasks, t -> {
-                next[t] = new IntArrayList();
-                follow(ctx, current, (int) ((long) current.length * t / tasks), (int) ((long) current.length * (t + 1) / tasks), next[t]);
-            });
-            int n = 0;
-            for (IntArrayList l : next) {
-                n += l.size();
-            }
-            level = new int[n];
-            n = 0;
-            for (IntArrayList l : next) {
-                l.getElements(0, level, n, l.size());
-                n += l.size();
-            }
+            int[] swap = level;
+            level = next;
+            next = swap;
+            n = claimed.get();
         }
     }
 
-    /** Claims the atoms that the relocations of level[from, to) reach, adding the newly claimed to next. */
-    private static void follow(LinkContext ctx, int[] level, int from, int to, IntArrayList next) {
+    /** How many newly claimed atoms a thread collects before it takes room for them in the next level. */
+    private static final int BATCH = 256;
+
+    /** Claims the atoms that the relocations of level[from, to) reach, appending the newly claimed to next. */
+    private static void follow(LinkContext ctx, int[] level, int from, int to, int[] next, java.util.concurrent.atomic.AtomicInteger claimed) {
         AtomTable at = ctx.atoms;
         SymbolTable st = ctx.symbols;
         int[] symbolAtom = ctx.symbolAtom;
+        int[] batch = new int[BATCH];
+        int b = 0;
         for (int i = from; i < to; i++) {
             int a = level[i];
-            InputFile f = st.file(at.file[a]);
-            for (int r = at.relStart[a], end = r + at.relCount[a]; r < end; r++) {
+            InputFile f = st.file(at.file(a));
+            for (int r = at.relStart[a], end = r + at.relCount(a); r < end; r++) {
                 int ta = symbolAtom[f.relocationTarget(r)];
                 if (ta != 0 && !at.discarded.get(ta) && at.alive.setIfClear(ta)) {
-                    next.add(ta);
+                    if (b == BATCH) {
+                        System.arraycopy(batch, 0, next, claimed.getAndAdd(b), b);
+                        b = 0;
+                    }
+                    batch[b++] = ta;
                 }
             }
         }
+        System.arraycopy(batch, 0, next, claimed.getAndAdd(b), b);
     }
 
     private static boolean isLive(LinkContext ctx, int s) {
@@ -162,14 +171,17 @@ public final class DeadStrip {
         }
     }
 
-    /** A payload atom is only output while its slot is still its symbol's definition. */
-    private static boolean isDefiningAtom(LinkContext ctx, int a) {
+    /** Keeps each payload atom whose slot is still its symbol's definition (one another file's won over is not output). */
+    private static void keepDefiningPayloadAtoms(LinkContext ctx) {
         AtomTable at = ctx.atoms;
-        if (at.file[a] != ctx.loader.payload.index) {
-            return true;
+        var payload = ctx.loader.payload;
+        SymbolTable st = ctx.symbols;
+        for (int slot = 0; slot < payload.symCount; slot++) {
+            int a = payload.symAtom[slot];
+            int s = payload.localToGlobal[slot];
+            if (a != 0 && s != 0 && !at.discarded.get(a) && st.file[s] == payload.index && st.local[s] == slot) {
+                at.alive.set(a);
+            }
         }
-        int slot = at.fileLocal[a];
-        int s = ctx.loader.payload.localToGlobal[slot];
-        return s != 0 && ctx.symbols.file[s] == ctx.loader.payload.index && ctx.symbols.local[s] == slot;
     }
 }

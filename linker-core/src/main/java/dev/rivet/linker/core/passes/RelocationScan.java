@@ -50,7 +50,7 @@ public final class RelocationScan {
             for (int k = 0; k < pairs.size(); k += 2) {
                 int a = pairs.getInt(k);
                 int r = pairs.getInt(k + 1);
-                InputFile f = st.file(at.file[a]);
+                InputFile f = st.file(at.file(a));
                 int t = f.relocationTarget(r);
                 if (ctx.arch.needsGot(f.relocs.type[r])) {
                     ctx.got.add(t);
@@ -106,8 +106,8 @@ public final class RelocationScan {
         Arch arch = ctx.arch;
         IntArrayList pairs = new IntArrayList();
         for (int a = at.alive.nextSetBit(Math.max(from, 1)); a >= 0 && a < to; a = at.alive.nextSetBit(a + 1)) {
-            InputFile f = st.file(at.file[a]);
-            for (int r = at.relStart[a], end = r + at.relCount[a]; r < end; r++) {
+            InputFile f = st.file(at.file(a));
+            for (int r = at.relStart[a], end = r + at.relCount(a); r < end; r++) {
                 if (ctx.isConsumed(f, at.relStart[a], r)) {
                     continue; // e.g. the call to __tls_get_addr that a TLS relaxation removed
                 }
@@ -135,7 +135,7 @@ public final class RelocationScan {
             for (int i = 0; i < Math.min(n, MAX_SITES); i++) {
                 int a = list.getInt(2 * i);
                 int r = list.getInt(2 * i + 1);
-                InputFile f = st.file(at.file[a]);
+                InputFile f = st.file(at.file(a));
                 msg.append("\n>>> referenced by ").append(f.describe(at, st, a, f.relocs.offset[r]))
                         .append(" (").append(f.name).append(')');
             }

@@ -12,28 +12,37 @@ import java.util.Arrays;
 public final class AtomTable {
     private static final SymbolKind[] KINDS = SymbolKind.values();
 
+    /** The largest output section id an atom can name ({@link SectionTable}). */
+    public static final int MAX_SECTION = Character.MAX_VALUE;
+    // relCount holds counts below this; a larger one is this, and its count is in wideRelCount.
+    private static final char WIDE_COUNT = Character.MAX_VALUE;
+
     /** Number of atoms, including the nil atom 0. */
     public int count = 1;
-    /** Owning file index. */
-    public int[] file;
-    /** Index within the owning file: section number, or payload symbol slot. */
-    public int[] fileLocal;
-    /** Size in bytes. */
-    public long[] size;
-    /** Where the content is, as the owning file understands it (file offset, arena handle). */
-    public long[] source;
+    // Owning file index in 16 bits; a file index of WIDE_FILE or more is WIDE_FILE here, the index in wideFile.
+    private char[] file;
+    private static final char WIDE_FILE = Character.MAX_VALUE;
+    private final it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap wideFile = new it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap();
+    // Size in bytes, unsigned, WIDE_SIZE for one kept in wideSize (a huge BSS): see size(int).
+    private int[] size;
+    private static final int WIDE_SIZE = -1;
+    private final it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap wideSize = new it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap();
+    /**
+     * Where the content is, as the owning file understands it: a file offset (inputs are at most
+     * 2 GiB), or a {@link ByteArena} compact handle (unsigned).
+     */
+    public int[] source;
     /** log2 of the alignment. */
     public byte[] alignLog2;
     /** {@link SymbolKind} ordinal: whether the atom has bytes, is code, is thread-local. */
     public byte[] kind;
-    /** Output section id in the {@link SectionTable}; 0 for the default section of the kind. */
-    public int[] section;
+    /** Output section id in the {@link SectionTable}, at most {@link #MAX_SECTION}; 0 for the default section of the kind. */
+    public char[] section;
     /** First relocation in the owning file's {@link Relocations}. */
     public int[] relStart;
-    /** Number of relocations. */
-    public int[] relCount;
-    /** Address after layout (section-relative while a section is being laid out). */
-    public long[] address;
+    // Number of relocations, WIDE_COUNT for one kept in wideRelCount: see relCount(int).
+    private char[] relCount;
+    private final it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap wideRelCount = new it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap();
     /** Atoms kept by dead-stripping. */
     public final Bits alive = new Bits(1024);
     /** Atoms that were replaced and must never be output. */
@@ -53,32 +62,39 @@ public final class AtomTable {
     public AtomTable(int capacity) {
         rank.defaultReturnValue(DEFAULT_RANK);
         int n = Math.max(capacity, 16);
-        file = new int[n];
-        fileLocal = new int[n];
-        size = new long[n];
-        source = new long[n];
+        file = new char[n];
+        size = new int[n];
+        source = new int[n];
         alignLog2 = new byte[n];
         kind = new byte[n];
-        section = new int[n];
+        section = new char[n];
         relStart = new int[n];
-        relCount = new int[n];
-        address = new long[n];
+        relCount = new char[n];
     }
 
     /**
      * Adds an atom.
      *
+     * @param fileIndex the owning file
+     * @param k what it holds
+     * @param sz its size
+     * @param alignment its alignment, a power of two
+     * @param src where its content is (see {@link #source})
      * @return the new atom's index
      */
-    public int add(int fileIndex, int local, SymbolKind k, long sz, int alignment, long src) {
+    public int add(int fileIndex, SymbolKind k, long sz, int alignment, int src) {
         if (count == file.length) {
             grow(count + (count >> 1) + 16);
         }
         int a = count++;
-        file[a] = fileIndex;
-        fileLocal[a] = local;
+        if (fileIndex < WIDE_FILE) {
+            file[a] = (char) fileIndex;
+        } else {
+            file[a] = WIDE_FILE;
+            wideFile.put(a, fileIndex);
+        }
         kind[a] = (byte) k.ordinal();
-        size[a] = sz;
+        setSize(a, sz);
         alignLog2[a] = (byte) Integer.numberOfTrailingZeros(alignment);
         source[a] = src;
         return a;
@@ -91,6 +107,12 @@ public final class AtomTable {
         }
     }
 
+    /** {@return the index of the file that owns atom a} @param a an atom */
+    public int file(int a) {
+        char f = file[a];
+        return f != WIDE_FILE ? f : wideFile.get(a);
+    }
+
     /** {@return the kind of atom a} @param a an atom */
     public SymbolKind kind(int a) {
         return KINDS[kind[a]];
@@ -101,9 +123,76 @@ public final class AtomTable {
         return 1L << alignLog2[a];
     }
 
+    /** {@return the size of atom a in bytes} @param a an atom */
+    public long size(int a) {
+        int s = size[a];
+        return s != WIDE_SIZE ? Integer.toUnsignedLong(s) : wideSize.get(a);
+    }
+
+    /**
+     * Sets the size of atom a.
+     *
+     * @param a an atom
+     * @param sz the size, not negative
+     */
+    public void setSize(int a, long sz) {
+        if (sz >= 0 && sz < 0xFFFF_FFFFL) {
+            size[a] = (int) sz;
+            if (!wideSize.isEmpty()) {
+                wideSize.remove(a);
+            }
+        } else {
+            size[a] = WIDE_SIZE;
+            wideSize.put(a, sz);
+        }
+    }
+
+    /**
+     * Sets the output section of atom a.
+     *
+     * @param a an atom
+     * @param id an id from the {@link SectionTable} (which refuses more than {@link #MAX_SECTION})
+     */
+    public void setSection(int a, int id) {
+        section[a] = (char) id;
+    }
+
+    /** {@return the number of relocations of atom a} @param a an atom */
+    public int relCount(int a) {
+        char c = relCount[a];
+        return c != WIDE_COUNT ? c : wideRelCount.get(a);
+    }
+
+    /**
+     * Sets the number of relocations of atom a.
+     *
+     * @param a an atom
+     * @param n the count
+     */
+    public void setRelCount(int a, int n) {
+        if (n < WIDE_COUNT) {
+            relCount[a] = (char) n;
+            if (!wideRelCount.isEmpty()) {
+                wideRelCount.remove(a);
+            }
+        } else {
+            relCount[a] = WIDE_COUNT;
+            wideRelCount.put(a, n);
+        }
+    }
+
+    /** Counts one more relocation of atom a (a reader adding them one by one). @param a an atom */
+    public void countRelocation(int a) {
+        char c = relCount[a];
+        if (c < WIDE_COUNT - 1) {
+            relCount[a] = (char) (c + 1);
+        } else {
+            setRelCount(a, relCount(a) + 1);
+        }
+    }
+
     private void grow(int n) {
         file = Arrays.copyOf(file, n);
-        fileLocal = Arrays.copyOf(fileLocal, n);
         size = Arrays.copyOf(size, n);
         source = Arrays.copyOf(source, n);
         alignLog2 = Arrays.copyOf(alignLog2, n);
@@ -111,6 +200,5 @@ public final class AtomTable {
         section = Arrays.copyOf(section, n);
         relStart = Arrays.copyOf(relStart, n);
         relCount = Arrays.copyOf(relCount, n);
-        address = Arrays.copyOf(address, n);
     }
 }

@@ -3,12 +3,16 @@ package dev.rivet.linker.core.symbols;
 import java.util.Arrays;
 
 /**
- * Append-only byte storage in 1 MiB chunks, addressed by {@code long} handles
- * ({@code chunk << 32 | offset}). Holds symbol names and builder-made contents without one array
- * per symbol; an item larger than a quarter chunk gets a chunk of its own.
+ * Append-only byte storage in 1 MiB chunks, addressed by 32-bit handles
+ * ({@code entry << 20 | offset}), so that tables keep one {@code int} per item. Holds symbol
+ * names and builder-made contents without one array per item. An item larger than a quarter
+ * chunk gets an array of its own, entered in the chunk table once per MiB it spans, so that the
+ * 4,096 entries a handle can name always hold up to 4 GiB, however the sizes are mixed.
  */
 public final class ByteArena {
-    private static final int CHUNK_SIZE = 1 << 20;
+    private static final int CHUNK_BITS = 20;
+    private static final int CHUNK_SIZE = 1 << CHUNK_BITS;
+    private static final int MAX_ENTRIES = 1 << (32 - CHUNK_BITS);
 
     private byte[][] chunks = new byte[8][];
     private int chunkCount;
@@ -17,22 +21,32 @@ public final class ByteArena {
     private long bytesUsed;
 
     /**
-     * Reserves space.
+     * Reserves space, zero-filled.
      *
      * @param length the number of bytes
      * @return the handle of the first byte
+     * @throws IllegalStateException if the arena would hold more than 4 GiB
      */
-    public long allocate(int length) {
-        bytesUsed += length;
+    public int allocate(int length) {
         if (length > CHUNK_SIZE / 4) {
-            return handle(addChunk(new byte[length]), 0);
+            int spans = (int) (((long) length + CHUNK_SIZE - 1) >>> CHUNK_BITS);
+            requireEntries(spans);
+            byte[] item = new byte[length];
+            int first = chunkCount;
+            for (int i = 0; i < spans; i++) {
+                addChunk(item);
+            }
+            bytesUsed += length;
+            return first << CHUNK_BITS;
         }
         if (current < 0 || position + length > CHUNK_SIZE) {
+            requireEntries(1);
             current = addChunk(new byte[CHUNK_SIZE]);
             position = 0;
         }
-        long h = handle(current, position);
+        int h = current << CHUNK_BITS | position;
         position += length;
+        bytesUsed += length;
         return h;
     }
 
@@ -44,72 +58,65 @@ public final class ByteArena {
      * @param length how many bytes
      * @return the handle of the copy
      */
-    public long add(byte[] src, int offset, int length) {
-        long h = allocate(length);
+    public int add(byte[] src, int offset, int length) {
+        int h = allocate(length);
         System.arraycopy(src, offset, chunk(h), offset(h), length);
         return h;
     }
 
-    /** {@return the chunk that holds the handle's bytes} @param handle a handle from this arena */
-    public byte[] chunk(long handle) {
-        return chunks[(int) (handle >>> 32)];
-    }
-
-    /** {@return the offset of the handle's first byte in its chunk} @param handle a handle */
-    public static int offset(long handle) {
-        return (int) handle;
-    }
-
     /**
-     * Copies in a small item and returns a 32-bit handle for it ({@code chunk << 20 | offset}),
-     * for tables that keep one handle per symbol. Holds up to 4 GiB of such items.
-     *
-     * @param src the source array
-     * @param offset where in it to start
-     * @param length how many bytes
-     * @return the compact handle
-     * @throws IllegalStateException if the arena has more chunks than a compact handle can name
-     */
-    public int addCompact(byte[] src, int offset, int length) {
-        long h = add(src, offset, length);
-        long chunk = h >>> 32;
-        if (chunk >= (1 << 12)) {
-            throw new IllegalStateException("more than 4 GiB of symbol names");
-        }
-        return (int) (chunk << 20) | offset(h);
-    }
-
-    /**
-     * As {@link #addCompact(byte[], int, int)}, copying from a buffer (a mapped input).
+     * Copies bytes in from a buffer (a mapped input).
      *
      * @param src the source buffer
      * @param offset the absolute index of the first byte
      * @param length how many bytes
-     * @return the compact handle
+     * @return the handle of the copy
      */
-    public int addCompact(java.nio.ByteBuffer src, int offset, int length) {
-        long h = allocate(length);
+    public int add(java.nio.ByteBuffer src, int offset, int length) {
+        int h = allocate(length);
         src.get(offset, chunk(h), offset(h), length);
-        long chunk = h >>> 32;
-        if (chunk >= (1 << 12)) {
-            throw new IllegalStateException("more than 4 GiB of symbol names");
-        }
-        return (int) (chunk << 20) | offset(h);
+        return h;
     }
 
-    /** {@return the chunk holding a compact handle's bytes} @param handle a compact handle */
+    /** {@return the array that holds the handle's bytes} @param handle a handle from this arena */
+    public byte[] chunk(int handle) {
+        return chunks[handle >>> CHUNK_BITS];
+    }
+
+    /** {@return the index of the handle's first byte in its {@link #chunk}} @param handle a handle */
+    public static int offset(int handle) {
+        return handle & (CHUNK_SIZE - 1);
+    }
+
+    /** As {@link #add(byte[], int, int)}, under the name the symbol table uses. */
+    public int addCompact(byte[] src, int offset, int length) {
+        return add(src, offset, length);
+    }
+
+    /** As {@link #add(java.nio.ByteBuffer, int, int)}, under the name the symbol table uses. */
+    public int addCompact(java.nio.ByteBuffer src, int offset, int length) {
+        return add(src, offset, length);
+    }
+
+    /** As {@link #chunk}, under the name the symbol table uses. @param handle a handle */
     public byte[] compactChunk(int handle) {
-        return chunks[handle >>> 20];
+        return chunk(handle);
     }
 
-    /** {@return the offset of a compact handle's first byte in its chunk} @param handle a compact handle */
+    /** As {@link #offset}, under the name the symbol table uses. @param handle a handle */
     public static int compactOffset(int handle) {
-        return handle & ((1 << 20) - 1);
+        return offset(handle);
     }
 
     /** {@return the bytes handed out so far} */
     public long bytesUsed() {
         return bytesUsed;
+    }
+
+    private void requireEntries(int n) {
+        if (chunkCount + n > MAX_ENTRIES) {
+            throw new IllegalStateException("more than 4 GiB in one arena (names or builder-made contents)");
+        }
     }
 
     private int addChunk(byte[] chunk) {
@@ -118,9 +125,5 @@ public final class ByteArena {
         }
         chunks[chunkCount] = chunk;
         return chunkCount++;
-    }
-
-    private static long handle(int chunk, int offset) {
-        return ((long) chunk << 32) | offset;
     }
 }

@@ -171,7 +171,7 @@ public abstract class InputFile {
      * @return the description
      */
     public String describe(AtomTable atoms, SymbolTable symbols, int atom, long offset) {
-        return "section " + atoms.fileLocal[atom] + "+0x" + Long.toHexString(offset);
+        return "atom " + atom + "+0x" + Long.toHexString(offset);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.rivet.linker.core.symbols;
 
+import dev.rivet.linker.Diagnostic;
+import dev.rivet.linker.LinkException;
 import dev.rivet.linker.SymbolKind;
 import java.nio.ByteBuffer;
 
@@ -57,8 +59,13 @@ public class ObjectFile extends StoredValuesInputFile {
         if (sectionCount == sectionAtom.length) {
             sectionAtom = java.util.Arrays.copyOf(sectionAtom, sectionCount * 2);
         }
-        int a = atoms.add(index, sectionCount, kind, size, alignment, offset);
-        atoms.section[a] = outputSection;
+        // Atoms keep offsets as ints: inputs are at most 2 GiB, and readers check sections against the file.
+        if (kind.hasBytes() && (offset < 0 || offset > Integer.MAX_VALUE)) {
+            throw new LinkException(Diagnostic.error("section " + sectionCount + " starts at offset " + offset
+                    + ", outside the file").withInput(name));
+        }
+        int a = atoms.add(index, kind, size, alignment, kind.hasBytes() ? (int) offset : 0);
+        atoms.setSection(a, outputSection);
         sectionAtom[sectionCount++] = a;
         return a;
     }
@@ -85,13 +92,24 @@ public class ObjectFile extends StoredValuesInputFile {
     public void addRelocation(int atom, int offset, int op, int localTarget, long addend) {
         int r = relocs.add(offset, op, localTarget, addend);
         if (relocatingAtom != atom) {
-            if (atoms.relCount[atom] != 0) {
+            if (atoms.relCount(atom) != 0) {
                 throw new IllegalStateException("relocations of atom " + atom + " are not contiguous");
             }
             relocatingAtom = atom;
             atoms.relStart[atom] = r;
         }
-        atoms.relCount[atom]++;
+        atoms.countRelocation(atom);
+    }
+
+    /**
+     * {@return the index of the section whose atom a is, or -1}: atoms keep no back reference, and
+     * a file's atoms were added in increasing order
+     *
+     * @param atom an atom
+     */
+    public int sectionOf(int atom) {
+        int i = java.util.Arrays.binarySearch(sectionAtom, 0, sectionCount, atom);
+        return i >= 0 ? i : -1;
     }
 
     /**
@@ -103,11 +121,11 @@ public class ObjectFile extends StoredValuesInputFile {
      * @param count how many
      */
     public void attachRelocations(int atom, int first, int count) {
-        if (atoms.relCount[atom] != 0) {
+        if (atoms.relCount(atom) != 0) {
             throw new IllegalStateException("atom " + atom + " already has relocations");
         }
         atoms.relStart[atom] = first;
-        atoms.relCount[atom] = count;
+        atoms.setRelCount(atom, count);
     }
 
     @Override
@@ -122,6 +140,6 @@ public class ObjectFile extends StoredValuesInputFile {
 
     @Override
     public void copyAtomBytes(AtomTable atoms, int atom, long from, ByteBuffer out, int outPos, int length) {
-        out.put(outPos, data, (int) (atoms.source[atom] + from), length);
+        out.put(outPos, data, atoms.source[atom] + (int) from, length);
     }
 }

@@ -16,6 +16,11 @@ public final class PayloadFile extends InputFile {
     // stored per symbol; only the rare symbols without an atom (ABSOLUTE) keep them, here.
     private final Int2LongOpenHashMap absoluteValues = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap absoluteSizes = new Int2LongOpenHashMap();
+    // Atoms keep no back reference to their slot (4 bytes an atom saved); the writer asks for the
+    // symbol of generated atoms only, which are few and kept here. Messages use slotOfAtom, made
+    // from symAtom when one is needed.
+    private final it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap generatedSlot = new it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap();
+    private int[] slotOfAtom;
 
     /**
      * Creates the payload file.
@@ -51,7 +56,7 @@ public final class PayloadFile extends InputFile {
     @Override
     public long size(int l) {
         int a = symAtom[l];
-        return a == 0 ? absoluteSizes.get(l) : atoms.size[a];
+        return a == 0 ? absoluteSizes.get(l) : atoms.size(a);
     }
 
     @Override
@@ -59,15 +64,60 @@ public final class PayloadFile extends InputFile {
         return relocs.target[r];
     }
 
+    /**
+     * Records whether a payload atom is generated, and its slot if so.
+     *
+     * @param atom the atom
+     * @param generated whether its content comes from a generator
+     * @param slot its symbol slot
+     */
+    void noteGenerated(int atom, boolean generated, int slot) {
+        if (generated) {
+            generatedSlot.put(atom, slot);
+        } else if (!generatedSlot.isEmpty()) {
+            generatedSlot.remove(atom);
+        }
+    }
+
     @Override
     public String describe(AtomTable atoms, SymbolTable symbols, int atom, long offset) {
-        String n = "'" + symbols.name(localToGlobal[atoms.fileLocal[atom]]) + "'";
+        int s = symbolOf(atom);
+        String n = s == 0 ? "atom " + atom : "'" + symbols.name(s) + "'";
         return offset == 0 ? n : n + "+0x" + Long.toHexString(offset);
     }
 
-    /** {@return the symbol whose content atom a is} @param atoms the atom table @param atom a payload atom */
-    public int symbolOf(AtomTable atoms, int atom) {
-        return localToGlobal[atoms.fileLocal[atom]];
+    /**
+     * {@return the symbol whose content atom a is, 0 if none}: at once for a generated atom, by a
+     * search otherwise (for messages)
+     *
+     * @param atom a payload atom
+     */
+    public int symbolOf(int atom) {
+        int slot = generatedSlot.getOrDefault(atom, -1);
+        if (slot < 0) {
+            slot = slotForMessages(atom);
+        }
+        return slot < 0 ? 0 : localToGlobal[slot];
+    }
+
+    private synchronized int slotForMessages(int atom) {
+        int[] index = slotOfAtom;
+        if (index == null || atom >= index.length || index[atom] < 0 || index[atom] >= symCount || symAtom[index[atom]] != atom) {
+            // Each payload atom has at most one slot; made again only when it is out of date.
+            int max = atom;
+            for (int l = 0; l < symCount; l++) {
+                max = Math.max(max, symAtom[l]);
+            }
+            index = new int[max + 1];
+            java.util.Arrays.fill(index, -1);
+            for (int l = 0; l < symCount; l++) {
+                if (symAtom[l] != 0) {
+                    index[symAtom[l]] = l;
+                }
+            }
+            slotOfAtom = index;
+        }
+        return index[atom];
     }
 
     @Override
@@ -75,7 +125,7 @@ public final class PayloadFile extends InputFile {
         if (length == 0) {
             return;
         }
-        long h = atoms.source[atom];
+        int h = atoms.source[atom];
         out.put(outPos, contents.chunk(h), ByteArena.offset(h) + (int) from, length);
     }
 }

@@ -40,6 +40,11 @@ public final class SectionTable {
         int id = byName.getOrDefault(name, 0);
         if (id == 0) {
             id = names.size();
+            if (id > AtomTable.MAX_SECTION) {
+                // Atoms keep the id in 16 bits.
+                throw new dev.rivet.linker.LinkException(dev.rivet.linker.Diagnostic.error("more than " + AtomTable.MAX_SECTION
+                        + " distinct output section names (at '" + name + "'), which Rivet does not support yet"));
+            }
             names.add(name);
             kinds.add(kind);
             if (id == types.length) {

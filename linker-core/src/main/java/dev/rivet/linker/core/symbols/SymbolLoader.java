@@ -47,7 +47,7 @@ public final class SymbolLoader implements Loader {
             payload.symFlags[slot] |= InputFile.NOT_IN_SYMTAB;
             table.symbol = sym;
             table.atom = payload.symAtom[slot];
-            atoms.section[table.atom] = outputSection;
+            atoms.setSection(table.atom, outputSection);
             mergeTables.put(key, table);
             t = table;
         }
@@ -57,7 +57,7 @@ public final class SymbolLoader implements Loader {
     /** Gives every merge table's atom its final size; done when a link starts, after all inputs. */
     public void sizeMergeTables() {
         for (MergeTable t : mergeTables.values()) {
-            atoms.size[t.atom] = t.size();
+            atoms.setSize(t.atom, t.size());
         }
     }
 
@@ -453,7 +453,7 @@ public final class SymbolLoader implements Loader {
         SymbolKind ak = atoms.kind(atom);
         if (atoms.generators.containsKey(atom)) {
             b.generator = atoms.generators.get(atom);
-            b.generatorSize = atoms.size[atom];
+            b.generatorSize = atoms.size(atom);
             return;
         }
         long from = f.value(l);
@@ -465,7 +465,7 @@ public final class SymbolLoader implements Loader {
             b.size(size);
         }
         Relocations r = f.relocs;
-        for (int i = atoms.relStart[atom], end = i + atoms.relCount[atom]; i < end; i++) {
+        for (int i = atoms.relStart[atom], end = i + atoms.relCount(atom); i < end; i++) {
             long off = r.offset[i] - from;
             if (off >= 0 && off < size) {
                 b.rawRelocation((int) off, r.type[i], f.relocationTarget(i), r.addend(i));
@@ -483,17 +483,22 @@ public final class SymbolLoader implements Loader {
         int flags = b.flags;
         int atom = 0;
         if (kind != SymbolKind.ABSOLUTE) {
-            long src = -1;
+            int src = 0;
             if (b.generator == null && kind.hasBytes() && size > 0) {
-                src = payload.contents.allocate((int) size);
+                try {
+                    src = payload.contents.allocate((int) size);
+                } catch (IllegalStateException e) {
+                    throw new LinkException(Diagnostic.error("'" + symbols.name(b.symbol) + "' does not fit: more than 4 GiB of"
+                            + " builder-made contents is not supported yet").withHint("make large contents with a generator"), e);
+                }
                 System.arraycopy(b.buf, 0, payload.contents.chunk(src), ByteArena.offset(src), b.length);
             }
             atom = slot >= 0 ? payload.symAtom[slot] : 0;
             if (atom == 0) {
-                atom = atoms.add(payload.index, 0, kind, size, b.alignment, src);
+                atom = atoms.add(payload.index, kind, size, b.alignment, src);
             } else {
                 atoms.kind[atom] = (byte) kind.ordinal();
-                atoms.size[atom] = size;
+                atoms.setSize(atom, size);
                 atoms.alignLog2[atom] = (byte) Integer.numberOfTrailingZeros(b.alignment);
                 atoms.source[atom] = src;
                 atoms.generators.remove(atom);
@@ -501,9 +506,10 @@ public final class SymbolLoader implements Loader {
             if (b.generator != null) {
                 atoms.generators.put(atom, b.generator);
             }
+            payload.noteGenerated(atom, b.generator != null, slot >= 0 ? slot : payload.symCount);
             Relocations r = payload.relocs;
             atoms.relStart[atom] = r.count;
-            atoms.relCount[atom] = b.relCount;
+            atoms.setRelCount(atom, b.relCount);
             for (int i = 0; i < b.relCount; i++) {
                 r.add(b.relOffset[i], b.relOp[i], b.relTarget[i], b.relAddend[i]);
             }
@@ -520,9 +526,6 @@ public final class SymbolLoader implements Loader {
             payload.symFlags[slot] = (byte) flags;
             payload.symAtom[slot] = atom;
             payload.setValueAndSize(slot, value, size);
-        }
-        if (atom != 0) {
-            atoms.fileLocal[atom] = slot;
         }
         return slot;
     }

@@ -23,7 +23,10 @@ public final class SymbolTable {
 
     private final ByteArena names = new ByteArena();
     private int[] nameRef;
-    private int[] nameLen;
+    // Name lengths in 16 bits; a name of WIDE_LENGTH bytes or more has WIDE_LENGTH here and its length in wideLength.
+    private char[] nameLen;
+    private static final char WIDE_LENGTH = Character.MAX_VALUE;
+    private final it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap wideLength = new it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap();
     private int[] nameHash;
 
     /** Number of symbols, including the nil symbol 0. */
@@ -48,7 +51,7 @@ public final class SymbolTable {
     public SymbolTable(int capacity) {
         int n = Math.max(capacity, 16);
         nameRef = new int[n];
-        nameLen = new int[n];
+        nameLen = new char[n];
         nameHash = new int[n];
         file = new int[n];
         local = new int[n];
@@ -144,11 +147,11 @@ public final class SymbolTable {
     public String name(int s) {
         int ref = nameRef[s];
         if (ref < 0) {
-            byte[] b = new byte[nameLen[s]];
+            byte[] b = new byte[nameLength(s)];
             files[file[s]].nameBytes().get(-1 - ref, b);
             return new String(b, StandardCharsets.UTF_8);
         }
-        return new String(names.compactChunk(ref), ByteArena.compactOffset(ref), nameLen[s], StandardCharsets.UTF_8);
+        return new String(names.compactChunk(ref), ByteArena.compactOffset(ref), nameLength(s), StandardCharsets.UTF_8);
     }
 
     /** {@return the {@link ByteHash} of s's name} @param s a symbol */
@@ -158,7 +161,8 @@ public final class SymbolTable {
 
     /** {@return the length of s's name in UTF-8 bytes} @param s a symbol */
     public int nameLength(int s) {
-        return nameLen[s];
+        char n = nameLen[s];
+        return n != WIDE_LENGTH ? n : wideLength.get(s);
     }
 
     /**
@@ -171,10 +175,10 @@ public final class SymbolTable {
     public void copyName(int s, byte[] dst, int pos) {
         int ref = nameRef[s];
         if (ref < 0) {
-            files[file[s]].nameBytes().get(-1 - ref, dst, pos, nameLen[s]);
+            files[file[s]].nameBytes().get(-1 - ref, dst, pos, nameLength(s));
             return;
         }
-        System.arraycopy(names.compactChunk(ref), ByteArena.compactOffset(ref), dst, pos, nameLen[s]);
+        System.arraycopy(names.compactChunk(ref), ByteArena.compactOffset(ref), dst, pos, nameLength(s));
     }
 
     /** {@return the global symbol with this name, or 0} @param name a name */
@@ -290,7 +294,7 @@ public final class SymbolTable {
             if (s == 0) {
                 return 0;
             }
-            if (s != TOMBSTONE && nameHash[s] == h && nameLen[s] == len) {
+            if (s != TOMBSTONE && nameHash[s] == h && (nameLen[s] != WIDE_LENGTH ? nameLen[s] : wideLength.get(s)) == len) {
                 int ref = nameRef[s];
                 if (ByteHash.equal(names.compactChunk(ref), ByteArena.compactOffset(ref), b, off, len)) {
                     return s;
@@ -337,7 +341,12 @@ public final class SymbolTable {
             local = Arrays.copyOf(local, n);
         }
         int s = count++;
-        nameLen[s] = len;
+        if (len < WIDE_LENGTH) {
+            nameLen[s] = (char) len;
+        } else {
+            nameLen[s] = WIDE_LENGTH;
+            wideLength.put(s, len);
+        }
         nameHash[s] = h;
         return s;
     }
@@ -460,7 +469,7 @@ public final class SymbolTable {
         if (nameRef[s] < 0 && file[s] != 0 && file[s] != f.index) {
             // Its name is in the file it leaves: copy it before the link to that file is lost.
             ByteBuffer from = files[file[s]].nameBytes();
-            nameRef[s] = names.addCompact(from, -1 - nameRef[s], nameLen[s]);
+            nameRef[s] = names.addCompact(from, -1 - nameRef[s], nameLength(s));
         }
         file[s] = f.index;
         local[s] = l;

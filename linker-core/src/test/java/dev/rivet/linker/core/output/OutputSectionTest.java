@@ -40,9 +40,9 @@ class OutputSectionTest {
         OutputSection text = secs.get(0);
         assertThat(text.name).isEqualTo(".text");
         assertThat(text.atoms).containsExactly(t1, t2, t4);
-        assertThat(loader.atoms.address[t1]).isZero();
-        assertThat(loader.atoms.address[t2]).isEqualTo(16);
-        assertThat(loader.atoms.address[t4]).isEqualTo(28);
+        assertThat(ctx.atomAddress[t1]).isZero();
+        assertThat(ctx.atomAddress[t2]).isEqualTo(16);
+        assertThat(ctx.atomAddress[t4]).isEqualTo(28);
         assertThat(text.size).isEqualTo(29);
         assertThat(text.alignment).isEqualTo(16);
         assertThat(text.noBits()).isFalse();
@@ -63,8 +63,8 @@ class OutputSectionTest {
         ro.place(ctx, 0x40_0000, 0x1000);
         assertThat(ro.address).isEqualTo(0x40_0000);
         assertThat(ro.fileOffset).isEqualTo(0x1000);
-        assertThat(loader.atoms.address[a]).isEqualTo(0x40_0000);
-        assertThat(loader.atoms.address[b]).isEqualTo(0x40_0008);
+        assertThat(ctx.atomAddress[a]).isEqualTo(0x40_0000);
+        assertThat(ctx.atomAddress[b]).isEqualTo(0x40_0008);
     }
 
     @Test

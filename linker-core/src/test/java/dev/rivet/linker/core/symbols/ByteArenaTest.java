@@ -17,7 +17,7 @@ class ByteArenaTest {
         return b;
     }
 
-    private static byte[] at(ByteArena arena, long h, int n) {
+    private static byte[] at(ByteArena arena, int h, int n) {
         int o = ByteArena.offset(h);
         return Arrays.copyOfRange(arena.chunk(h), o, o + n);
     }
@@ -27,8 +27,8 @@ class ByteArenaTest {
         ByteArena arena = new ByteArena();
         byte[] x = filled(10, 1);
         byte[] y = filled(33, 2);
-        long hx = arena.add(x, 0, x.length);
-        long hy = arena.add(y, 3, 20);
+        int hx = arena.add(x, 0, x.length);
+        int hy = arena.add(y, 3, 20);
         assertThat(at(arena, hx, 10)).containsExactly(x);
         assertThat(at(arena, hy, 20)).containsExactly(Arrays.copyOfRange(y, 3, 23));
         assertThat(arena.bytesUsed()).isEqualTo(30);
@@ -37,8 +37,8 @@ class ByteArenaTest {
     @Test
     void smallItemsShareAChunkBackToBack() {
         ByteArena arena = new ByteArena();
-        long a = arena.allocate(100);
-        long b = arena.allocate(50);
+        int a = arena.allocate(100);
+        int b = arena.allocate(50);
         assertThat(arena.chunk(a)).isSameAs(arena.chunk(b));
         assertThat(ByteArena.offset(b)).isEqualTo(ByteArena.offset(a) + 100);
     }
@@ -46,7 +46,7 @@ class ByteArenaTest {
     @Test
     void allocatedSpaceIsZeroAndWritable() {
         ByteArena arena = new ByteArena();
-        long h = arena.allocate(64);
+        int h = arena.allocate(64);
         assertThat(at(arena, h, 64)).containsOnly(0);
         arena.chunk(h)[ByteArena.offset(h) + 63] = 9;
         assertThat(at(arena, h, 64)[63]).isEqualTo((byte) 9);
@@ -55,11 +55,11 @@ class ByteArenaTest {
     @Test
     void anItemThatDoesNotFitStartsANewChunk() {
         ByteArena arena = new ByteArena();
-        long first = arena.allocate(CHUNK / 4);      // fits in the first chunk
-        long second = arena.allocate(CHUNK / 4);
-        long third = arena.allocate(CHUNK / 4);
-        long fourth = arena.allocate(CHUNK / 4 - 10);
-        long spill = arena.allocate(20);              // 10 bytes left: spills over
+        int first = arena.allocate(CHUNK / 4);      // fits in the first chunk
+        int second = arena.allocate(CHUNK / 4);
+        int third = arena.allocate(CHUNK / 4);
+        int fourth = arena.allocate(CHUNK / 4 - 10);
+        int spill = arena.allocate(20);              // 10 bytes left: spills over
         assertThat(arena.chunk(second)).isSameAs(arena.chunk(first));
         assertThat(arena.chunk(third)).isSameAs(arena.chunk(first));
         assertThat(arena.chunk(fourth)).isSameAs(arena.chunk(first));
@@ -70,10 +70,10 @@ class ByteArenaTest {
     @Test
     void largeItemsGetAChunkOfTheirOwnAndDoNotDisturbTheCurrentOne() {
         ByteArena arena = new ByteArena();
-        long small = arena.allocate(10);
+        int small = arena.allocate(10);
         byte[] big = filled(CHUNK / 4 + 1, 5);
-        long hb = arena.add(big, 0, big.length);
-        long next = arena.allocate(10);
+        int hb = arena.add(big, 0, big.length);
+        int next = arena.allocate(10);
         assertThat(arena.chunk(hb)).hasSize(big.length);
         assertThat(ByteArena.offset(hb)).isZero();
         assertThat(at(arena, hb, big.length)).containsExactly(big);
@@ -85,7 +85,7 @@ class ByteArenaTest {
     void itemsLargerThanAChunkAreKept() {
         ByteArena arena = new ByteArena();
         byte[] huge = filled(3 * CHUNK + 17, 9);
-        long h = arena.add(huge, 0, huge.length);
+        int h = arena.add(huge, 0, huge.length);
         assertThat(at(arena, h, huge.length)).containsExactly(huge);
         assertThat(arena.bytesUsed()).isEqualTo(huge.length);
     }
@@ -94,12 +94,24 @@ class ByteArenaTest {
     void manyChunksKeepEveryItem() {
         ByteArena arena = new ByteArena();
         int n = 40; // more chunks than the initial chunk table holds
-        long[] handles = new long[n];
+        int[] handles = new int[n];
         for (int i = 0; i < n; i++) {
             handles[i] = arena.add(filled(CHUNK / 2, i), 0, CHUNK / 2);
         }
         for (int i = 0; i < n; i++) {
             assertThat(at(arena, handles[i], CHUNK / 2)).as("item %d", i).containsExactly(filled(CHUNK / 2, i));
         }
+    }
+
+    @Test
+    void aLargeItemTakesOneHandleEntryPerMiBSoLaterHandlesStayDistinct() {
+        ByteArena arena = new ByteArena();
+        byte[] huge = filled(3 * CHUNK + 17, 4);
+        int h = arena.add(huge, 0, huge.length);
+        byte[] after = filled(CHUNK / 2, 6);
+        int h2 = arena.add(after, 0, after.length);
+        assertThat(h2 >>> 20).as("the big item spans entries 0 to 3").isEqualTo((h >>> 20) + 4);
+        assertThat(at(arena, h, huge.length)).containsExactly(huge);
+        assertThat(at(arena, h2, after.length)).containsExactly(after);
     }
 }

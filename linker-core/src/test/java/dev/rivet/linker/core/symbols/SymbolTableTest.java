@@ -196,4 +196,23 @@ class SymbolTableTest {
         data.put(0, (byte) 'X');
         assertThat(t.name(s)).isEqualTo(".text.main");
     }
+
+    @Test
+    void namesOf64KiBAndMoreAreInternedAndReadBack() {
+        String edge = "e".repeat(65_535);
+        String longer = "x".repeat(70_000);
+        String longerToo = "x".repeat(69_999) + "y";
+        int e = t.lookupOrCreate(edge);
+        int l = t.lookupOrCreate(longer);
+        int l2 = t.lookupOrCreate(longerToo);
+        assertThat(l).isNotEqualTo(l2);
+        assertThat(t.lookupOrCreate(longer)).isEqualTo(l);
+        assertThat(t.lookup(edge)).isEqualTo(e);
+        assertThat(t.nameLength(e)).isEqualTo(65_535);
+        assertThat(t.nameLength(l)).isEqualTo(70_000);
+        assertThat(t.name(l2)).isEqualTo(longerToo);
+        byte[] copy = new byte[70_002];
+        t.copyName(l, copy, 2);
+        assertThat(new String(copy, 2, 70_000, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(longer);
+    }
 }
