@@ -18,8 +18,9 @@ import java.util.stream.Stream;
  * The part of {@link CdsTraining} that links real objects through {@code rivet ld}: a small C
  * program is compiled with the installed C compiler, which is then asked to link it three ways
  * with an {@code ld} that only records its arguments; each argument list is linked by
- * {@link Main#run}, as a {@code rivet ld} process would. Nothing is printed and the directory is
- * removed afterwards.
+ * {@link Main#run}, as a {@code rivet ld} process would. With clang, the program is also compiled
+ * for arm64 macOS and linked by {@code rivet ld64} against a text stub of libSystem. Nothing is
+ * printed and the directory is removed afterwards.
  */
 final class CliTraining {
     private CliTraining() { }
@@ -38,6 +39,29 @@ final class CliTraining {
             }
             """;
 
+    private static final String MAC_MAIN = """
+            int printf(const char *, ...);
+            extern int work(int);
+            extern const char *names[];
+            int main(int argc, char **argv) {
+                printf("%s %d\\n", names[argc % 3], work(argc));
+                return 0;
+            }
+            """;
+
+    private static final String LIBSYSTEM_TBD = """
+            --- !tapi-tbd
+            tbd-version:     4
+            targets:         [ arm64-macos ]
+            install-name:    '/usr/lib/libSystem.B.dylib'
+            current-version: 1311
+            compatibility-version: 1
+            exports:
+              - targets:     [ arm64-macos ]
+                symbols:     [ dyld_stub_binder, _printf ]
+            ...
+            """;
+
     private static final String LIBRARY = """
             const char *names[] = {"zero", "one", "two"};
             static int table[64];
@@ -48,7 +72,8 @@ final class CliTraining {
             """;
 
     /**
-     * Compiles and links the training program when {@code cc} and {@code ar} are on the PATH.
+     * Compiles and links the training program when {@code cc} and {@code ar} are on the PATH (and
+     * for macOS when {@code clang} is).
      *
      * @return the number of {@code rivet ld} links that succeeded (0 without a compiler)
      * @throws IOException if the compiler or a file operation fails
@@ -89,6 +114,21 @@ final class CliTraining {
                     made++;
                 }
             }
+            Optional<Path> clang = onPath("clang");
+            if (clang.isPresent()) {
+                Path mac = Files.createDirectories(dir.resolve("macho"));
+                Files.writeString(mac.resolve("main.c"), MAC_MAIN);
+                Files.writeString(mac.resolve("work.c"), LIBRARY);
+                Files.writeString(mac.resolve("libSystem.tbd"), LIBSYSTEM_TBD);
+                exec(mac, null, clang.get().toString(), "--target=arm64-apple-macos11", "-O1", "-c", "-ffreestanding",
+                        "-fno-stack-protector", "main.c", "work.c");
+                String[] ld64 = {"ld64", "-arch", "arm64", "-platform_version", "macos", "11.0", "11.0", "-dead_strip",
+                    "-o", mac.resolve("program").toString(), mac.resolve("main.o").toString(), mac.resolve("work.o").toString(),
+                    "-L" + mac, "-lSystem"};
+                if (Main.run(ld64, quiet, quiet) == 0) {
+                    made++;
+                }
+            }
             return made;
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
@@ -118,9 +158,8 @@ final class CliTraining {
 
     private static Optional<Path> onPath(String program) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path p = Path.of(d.isEmpty() ? "." : d, program);
-            if (!d.isEmpty() && Files.isExecutable(p)) {
-                return Optional.of(p);
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, program))) {
+                return Optional.of(Path.of(d, program));
             }
         }
         return Optional.empty();
