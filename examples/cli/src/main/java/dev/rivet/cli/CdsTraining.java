@@ -17,37 +17,62 @@ import java.lang.module.ModuleReader;
 import java.util.List;
 
 /**
- * {@code rivet cds-training}: what the build runs under {@code -XX:ArchiveClassesAtExit} to make
- * the class-data-sharing archive that {@code ./rivet} starts with. It loads every class of Rivet's
- * modules (so those a link reaches only for some inputs, such as the object readers, are archived
- * too) and links the sample programs in memory for each target and output kind, which loads the
- * library classes and lambda forms a link uses. It writes no file.
+ * {@code rivet cds-training}: what the build runs to make the archive that {@code ./rivet} starts
+ * with (a class-data-sharing archive, {@code -XX:ArchiveClassesAtExit}, on JDK 17; an AOT cache,
+ * {@code -XX:AOTMode=record}, on JDK 24 and later, which also keeps the call sites linked and the
+ * methods' profiles). It loads every class of Rivet's modules (so those a link reaches only for
+ * some inputs are archived too), links the sample programs in memory for each target and output
+ * kind, and, when a C compiler is installed, links real objects through {@code rivet ld} as gcc
+ * runs it (a PIE against the shared libc, a static program against libc.a, a shared library):
+ * the command line, the readers of objects, archives, shared objects and linker scripts, and the
+ * lambdas and library classes those load. It leaves no file behind.
  */
 final class CdsTraining {
     private CdsTraining() { }
 
-    static int run() {
-        int[] counts = train();
-        return counts[0] > 0 && counts[1] > 0 ? 0 : 1;
+    /**
+     * Trains.
+     *
+     * @param args empty, or {@code --links-only} (for an AOT cache: a JVM loads every class of
+     *     its cache at start, so the cache should hold what links load and no more)
+     * @return the exit status
+     */
+    static int run(String[] args) {
+        boolean linksOnly = args.length == 1 && args[0].equals("--links-only");
+        if (args.length > 0 && !linksOnly) {
+            return 2;
+        }
+        int[] counts = train(!linksOnly);
+        return (linksOnly || counts[0] > 0) && counts[1] > 0 ? 0 : 1;
     }
 
-    /** {@return the number of Rivet classes loaded and of links made} */
-    static int[] train() {
+    /**
+     * {@return the number of Rivet classes loaded, of links made in memory and of links made through rivet ld}
+     *
+     * @param everyClass whether to load every class of Rivet's jars or modules first
+     */
+    static int[] train(boolean everyClass) {
         int classes = 0;
+        if (!everyClass) {
+            return links(0);
+        }
         for (Module m : ModuleLayer.boot().modules()) {
             if (m.getName().startsWith("dev.rivet")) {
                 classes += loadAll(m);
             }
         }
         if (classes == 0) {
-            // On the class path (as ./rivet runs): Rivet's own jars there.
+            // On the class path (as ./rivet runs, from one jar): Rivet's classes in its jars.
             for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-                String file = java.nio.file.Path.of(entry).getFileName().toString();
-                if (file.endsWith(".jar") && (file.startsWith("linker-") || file.startsWith("cli-") || file.startsWith("hello-"))) {
+                if (entry.endsWith(".jar")) {
                     classes += loadAll(java.nio.file.Path.of(entry));
                 }
             }
         }
+        return links(classes);
+    }
+
+    private static int[] links(int classes) {
         int links = 0;
         for (Target t : Target.known()) {
             for (OutputKind kind : OutputKind.values()) {
@@ -63,7 +88,16 @@ final class CdsTraining {
         } catch (LdCommandLine.UsageException e) {
             throw new IllegalStateException(e);
         }
-        return new int[] {classes, links};
+        int cliLinks;
+        try {
+            cliLinks = CliTraining.run();
+        } catch (IOException e) {
+            cliLinks = 0; // no compiler, or it failed: the archive is made from the rest
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cliLinks = 0;
+        }
+        return new int[] {classes, links, cliLinks};
     }
 
     /** Links a sample of the kind: into memory, or for a shared library through a file, as the JNI example does. */
@@ -107,7 +141,9 @@ final class CdsTraining {
         int n = 0;
         try (java.util.jar.JarFile f = new java.util.jar.JarFile(jar.toFile())) {
             for (String entry : (Iterable<String>) f.stream().map(java.util.zip.ZipEntry::getName)::iterator) {
-                n += load(entry, CdsTraining.class.getClassLoader());
+                if (entry.startsWith("dev/rivet/")) {
+                    n += load(entry, CdsTraining.class.getClassLoader());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -209,7 +209,14 @@ final class LdCommandLine {
                 case REQUIRED -> Opt.IGNORE_ARG;
                 case OPTIONAL -> Opt.IGNORE_OPTIONAL_ARG;
             };
-            String name = s.replaceFirst("^-+", "").replaceFirst("[\\[= ].*$", "");
+            String name = withoutDashes(s);
+            for (int i = 0; i < name.length(); i++) {
+                char c = name.charAt(i);
+                if (c == '[' || c == '=' || c == ' ') {
+                    name = name.substring(0, i);
+                    break;
+                }
+            }
             if (name.length() == 1) {
                 SHORT.put(name.charAt(0), opt);
             } else {
@@ -217,7 +224,7 @@ final class LdCommandLine {
             }
         }
         for (String s : UNSUPPORTED_OPTIONS) {
-            String name = s.replaceFirst("^-+", "");
+            String name = withoutDashes(s);
             if (name.length() == 1) {
                 SHORT.put(name.charAt(0), Opt.UNSUPPORTED);
             } else if (name.equals("omagic") || name.equals("no-omagic") || name.equals("undefined-version")) {
@@ -261,6 +268,15 @@ final class LdCommandLine {
     }
 
     private LdCommandLine() { }
+
+    /** {@return the option name without its leading dashes}: string operations, not a regex, since this runs on every start. */
+    private static String withoutDashes(String spelling) {
+        int i = 0;
+        while (i < spelling.length() && spelling.charAt(i) == '-') {
+            i++;
+        }
+        return spelling.substring(i);
+    }
 
     /**
      * A command line GNU ld would reject, or that Rivet does not support. The message names the

@@ -44,7 +44,7 @@ public final class Main {
                 return new DemoCommand(out, err).run(rest);
             }
             case "cds-training" -> {
-                return CdsTraining.run(); // for the build: see examples/cli/pom.xml
+                return CdsTraining.run(rest); // for the build: see examples/cli/pom.xml and ./rivet
             }
             case "targets" -> {
                 dev.rivet.linker.Target.known().forEach(t -> out.println(t));
