@@ -54,28 +54,46 @@ final class Ld64Driver {
             }
             // Closed at the end, as LdDriver does, for callers that link in a loop.
             try (Linker linker = Linker.create(target, lo.build())) {
+                // Runs of inputs with the same options go in together, so that their objects are
+                // parsed in parallel (Linker.addInputs); errors still come in command-line order.
+                List<Path> run = new ArrayList<>();
+                boolean runForceLoad = false;
                 for (Ld64Options.Input in : options.inputs()) {
                     Path file;
                     boolean forceLoad = options.allLoad();
-                    if (in instanceof Ld64Options.FileInput f) {
-                        file = Path.of(f.path());
-                        forceLoad |= f.forceLoad();
-                    } else if (in instanceof Ld64Options.LibraryInput lib) {
-                        file = findLibrary(options, lib.name());
-                    } else {
-                        file = findFramework(options, ((Ld64Options.FrameworkInput) in).name());
+                    try {
+                        if (in instanceof Ld64Options.FileInput f) {
+                            file = Path.of(f.path());
+                            forceLoad |= f.forceLoad();
+                        } else if (in instanceof Ld64Options.LibraryInput lib) {
+                            file = findLibrary(options, lib.name());
+                        } else {
+                            file = findFramework(options, ((Ld64Options.FrameworkInput) in).name());
+                        }
+                    } catch (LinkException e) {
+                        add(linker, run, runForceLoad);
+                        throw e;
                     }
-                    if (forceLoad) {
-                        linker.addInput(file, InputOption.WHOLE_ARCHIVE);
-                    } else {
-                        linker.addInput(file);
+                    if (!run.isEmpty() && forceLoad != runForceLoad) {
+                        add(linker, run, runForceLoad);
                     }
+                    run.add(file);
+                    runForceLoad = forceLoad;
                 }
+                add(linker, run, runForceLoad);
                 linker.link(Path.of(options.output()));
             }
             return 0;
         } catch (LinkException e) {
             return LdDriver.report(err, COMMAND, e);
+        }
+    }
+
+    /** Adds a run of inputs that share their options, and empties it. */
+    private static void add(Linker linker, List<Path> files, boolean forceLoad) {
+        if (!files.isEmpty()) {
+            linker.addInputs(List.copyOf(files), forceLoad ? new InputOption[] {InputOption.WHOLE_ARCHIVE} : new InputOption[0]);
+            files.clear();
         }
     }
 

@@ -81,17 +81,27 @@ final class ExportTrie {
         build(root, names, sorted, 0, n, 0, nodes);
 
         // Offsets depend on the sizes of the ULEB128s of offsets: grow until stable (sizes only grow).
+        // What does not depend on offsets (terminal info, labels) is sized once.
+        int count = nodes.size();
+        int[] fixed = new int[count];
+        for (int k = 0; k < count; k++) {
+            fixed[k] = fixedSize(nodes.get(k), exports);
+        }
         int size;
         boolean changed;
         do {
             changed = false;
             size = 0;
-            for (Node node : nodes) {
+            for (int k = 0; k < count; k++) {
+                Node node = nodes.get(k);
                 if (node.offset != size) {
                     node.offset = size;
                     changed = true;
                 }
-                size += nodeSize(node, exports);
+                size += fixed[k];
+                for (int c = 0, m = node.children.size(); c < m; c++) {
+                    size += ulebSize(node.children.get(c).offset);
+                }
             }
         } while (changed);
 
@@ -156,7 +166,8 @@ final class ExportTrie {
         return (e.flags() & EXPORT_SYMBOL_FLAGS_REEXPORT) != 0 ? size + 1 : size;
     }
 
-    private static int nodeSize(Node node, List<Export> exports) {
+    /** {@return a node's size without the ULEB128 offsets of its children} */
+    private static int fixedSize(Node node, List<Export> exports) {
         int size;
         if (node.export < 0) {
             size = 1;
@@ -166,7 +177,7 @@ final class ExportTrie {
         }
         size++; // child count
         for (int c = 0; c < node.children.size(); c++) {
-            size += node.labels.get(c).length + 1 + ulebSize(node.children.get(c).offset);
+            size += node.labels.get(c).length + 1;
         }
         return size;
     }

@@ -196,12 +196,57 @@ final class MachOObjectReader {
      * @param order its layout position among the inputs, or -1 for the next one
      */
     static void read(CoreLinker linker, String name, ByteBuffer data, long order) {
-        new MachOObjectReader(linker, name, data).read(order);
+        MachOObjectReader r = new MachOObjectReader(linker, name, data);
+        r.parse();
+        r.bind(order);
     }
 
-    private void read(long order) {
+    /**
+     * Parses what does not depend on other inputs (the header, the load commands, the symbols'
+     * names, their hashes and the globals already in the table), touching nothing shared, so
+     * that objects and archive members can be parsed in parallel; {@return what binds the
+     * object in input order} An error is thrown when it is bound.
+     */
+    static dev.rivet.linker.core.input.ArchiveInput.ParsedMember parse(CoreLinker linker, String name, ByteBuffer data) {
+        MachOObjectReader r = new MachOObjectReader(linker, name, data);
+        try {
+            r.parse();
+        } catch (dev.rivet.linker.LinkException e) {
+            return order -> {
+                throw e;
+            };
+        }
+        return r::bind;
+    }
+
+    /** Each nlist entry's name hash, and the global symbol with that name when parsed (0 if none). */
+    private int[] nameHash;
+    private int[] nameFound;
+
+    private void parse() {
         readHeader();
         readLoadCommands();
+        nameHash = new int[nsyms];
+        nameFound = new int[nsyms];
+        for (int l = 0; l < nsyms; l++) {
+            // As readSymbols places the names: none for debugging entries and for strx 0.
+            long e = symoff + (long) l * NLIST_SIZE;
+            long strx = in.u32(e);
+            int type = in.u8(e + 4);
+            int offset = 0;
+            int length = 0;
+            if ((type & N_STAB) == 0 && strx != 0) {
+                length = in.nameLength(stroff, strsize, strx, "symbol", l);
+                offset = (int) (stroff + strx);
+            }
+            nameHash[l] = dev.rivet.linker.core.symbols.ByteHash.of(in.buf, offset, length);
+            if ((type & N_STAB) == 0 && (type & N_EXT) != 0) {
+                nameFound[l] = loader.symbols.find(in.buf, offset, length, nameHash[l]);
+            }
+        }
+    }
+
+    private void bind(long order) {
         MachOObjectFile file = new MachOObjectFile(in.name, in.buf, loader.atoms);
         file.order = order;
         loader.symbols.addFile(file);
@@ -220,7 +265,7 @@ final class MachOObjectReader {
             }
         }
         int n = file.symCount;
-        linker.addInput(file, in.buf, Arrays.copyOf(symNameOffset, n), Arrays.copyOf(symNameLength, n));
+        linker.addInput(file, in.buf, Arrays.copyOf(symNameOffset, n), Arrays.copyOf(symNameLength, n), nameHash, nameFound);
         for (int k = 0; k < kept.size(); k++) {
             loader.symbols.keep.set(file.localToGlobal[kept.getInt(k)]);
         }

@@ -163,7 +163,7 @@ public final class SymbolLoader implements Loader {
      * @param names the buffer holding the names
      * @param offset each local symbol's name's absolute index in it
      * @param length each name's length
-     * @param hash each name's hash, or null to hash them here
+     * @param hash each name's hash, or null to hash them here (past its end too)
      * @param found each global's symbol if it was found, else 0; or null
      * @throws LinkException listing every duplicate definition found
      */
@@ -171,13 +171,14 @@ public final class SymbolLoader implements Loader {
         List<Diagnostic> errors = new ArrayList<>();
         boolean inPlace = names == f.nameBytes(); // the file's own mapped bytes: statics' names stay there
         for (int l = 0; l < f.symCount; l++) {
-            int h = hash != null ? hash[l] : ByteHash.of(names, offset[l], length[l]);
+            // The arrays may be shorter than the symbols: a reader may add symbols while binding.
+            int h = hash != null && l < hash.length ? hash[l] : ByteHash.of(names, offset[l], length[l]);
             if (f.hasFlag(l, InputFile.LOCAL)) {
                 int s = inPlace ? symbols.createStaticInFile(offset[l], length[l], h)
                         : symbols.createStatic(names, offset[l], length[l], h);
                 symbols.take(s, f, l);
             } else {
-                int s = found != null && found[l] != 0 ? found[l] : symbols.intern(names, offset[l], length[l], h);
+                int s = found != null && l < found.length && found[l] != 0 ? found[l] : symbols.intern(names, offset[l], length[l], h);
                 Diagnostic d = symbols.bind(s, f, l, strictDupok, atoms);
                 if (d != null) {
                     errors.add(d);
