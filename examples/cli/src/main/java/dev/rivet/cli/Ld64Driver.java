@@ -54,10 +54,8 @@ final class Ld64Driver {
             }
             // Closed at the end, as LdDriver does, for callers that link in a loop.
             try (Linker linker = Linker.create(target, lo.build())) {
-                // Runs of inputs with the same options go in together, so that their objects are
-                // parsed in parallel (Linker.addInputs); errors still come in command-line order.
-                List<Path> run = new ArrayList<>();
-                boolean runForceLoad = false;
+                // Runs of inputs with the same options go in together (their objects are parsed in parallel).
+                InputRun run = new InputRun(linker);
                 for (Ld64Options.Input in : options.inputs()) {
                     Path file;
                     boolean forceLoad = options.allLoad();
@@ -71,29 +69,17 @@ final class Ld64Driver {
                             file = findFramework(options, ((Ld64Options.FrameworkInput) in).name());
                         }
                     } catch (LinkException e) {
-                        add(linker, run, runForceLoad);
+                        run.flush(); // the inputs before it are added, as one after another
                         throw e;
                     }
-                    if (!run.isEmpty() && forceLoad != runForceLoad) {
-                        add(linker, run, runForceLoad);
-                    }
-                    run.add(file);
-                    runForceLoad = forceLoad;
+                    run.add(file, forceLoad ? List.of(InputOption.WHOLE_ARCHIVE) : List.of());
                 }
-                add(linker, run, runForceLoad);
+                run.flush();
                 linker.link(Path.of(options.output()));
             }
             return 0;
         } catch (LinkException e) {
             return LdDriver.report(err, COMMAND, e);
-        }
-    }
-
-    /** Adds a run of inputs that share their options, and empties it. */
-    private static void add(Linker linker, List<Path> files, boolean forceLoad) {
-        if (!files.isEmpty()) {
-            linker.addInputs(List.copyOf(files), forceLoad ? new InputOption[] {InputOption.WHOLE_ARCHIVE} : new InputOption[0]);
-            files.clear();
         }
     }
 

@@ -101,34 +101,24 @@ final class LdDriver {
         // Closed at the end so that a caller linking in a loop (Main.run in one JVM, as the
         // benchmarks do) does not keep every input mapped until a GC.
         try (Linker linker = Linker.create(target, lo.build())) {
-            // Runs of inputs with the same options go in together, so that their objects are
-            // read in parallel (Linker.addInputs); errors still come in command-line order.
-            List<Path> run = new ArrayList<>();
-            LdOptions.InputState runState = null;
+            // Runs of inputs with the same options go in together (their objects are parsed in parallel).
+            InputRun run = new InputRun(linker);
             for (LdOptions.Input in : options.inputs()) {
-                Path file;
-                LdOptions.InputState state;
                 if (in instanceof LdOptions.FileInput f) {
-                    file = Path.of(f.path());
-                    state = f.state();
+                    run.add(Path.of(f.path()), inputOptions(f.state()));
                 } else if (in instanceof LdOptions.LibraryInput lib) {
+                    Path file;
                     try {
                         file = findLibrary(options, lib);
                     } catch (LinkException e) {
-                        add(linker, run, runState);
+                        run.flush(); // the inputs before it are added, as one after another
                         throw e;
                     }
-                    state = lib.state();
-                } else {
-                    continue; // Groups need nothing: archive members are pulled to a fixpoint whatever the order.
+                    run.add(file, inputOptions(lib.state()));
                 }
-                if (runState != null && !state.equals(runState)) {
-                    add(linker, run, runState);
-                }
-                run.add(file);
-                runState = state;
+                // Groups need nothing: archive members are pulled to a fixpoint whatever the order.
             }
-            add(linker, run, runState);
+            run.flush();
             linker.link(Path.of(options.output()));
             return 0;
         } catch (LinkException e) {
@@ -154,11 +144,7 @@ final class LdDriver {
         return 1;
     }
 
-    /** Adds a run of inputs that share their options, and empties it. */
-    private static void add(Linker linker, List<Path> files, LdOptions.InputState state) {
-        if (files.isEmpty()) {
-            return;
-        }
+    private static List<InputOption> inputOptions(LdOptions.InputState state) {
         List<InputOption> opts = new ArrayList<>();
         if (state.wholeArchive()) {
             opts.add(InputOption.WHOLE_ARCHIVE);
@@ -166,8 +152,7 @@ final class LdDriver {
         if (state.asNeeded()) {
             opts.add(InputOption.AS_NEEDED);
         }
-        linker.addInputs(List.copyOf(files), opts.toArray(new InputOption[0]));
-        files.clear();
+        return opts;
     }
 
     /**

@@ -147,11 +147,7 @@ public final class CoreLinker implements Linker {
     public Linker addInput(Path file, dev.rivet.linker.InputOption... options) {
         Objects.requireNonNull(file, "file");
         requireOpen();
-        java.util.Set<dev.rivet.linker.InputOption> opts = java.util.EnumSet.noneOf(dev.rivet.linker.InputOption.class);
-        for (dev.rivet.linker.InputOption o : options) {
-            opts.add(Objects.requireNonNull(o, "option"));
-        }
-        format.readInput(this, file, map(file), opts);
+        format.readInput(this, file, map(file), optionSet(options));
         return this;
     }
 
@@ -159,15 +155,11 @@ public final class CoreLinker implements Linker {
     public Linker addInputs(List<Path> files, dev.rivet.linker.InputOption... inputOptions) {
         Objects.requireNonNull(files, "files");
         requireOpen();
-        java.util.Set<dev.rivet.linker.InputOption> opts = java.util.EnumSet.noneOf(dev.rivet.linker.InputOption.class);
-        for (dev.rivet.linker.InputOption o : inputOptions) {
-            opts.add(Objects.requireNonNull(o, "option"));
-        }
+        java.util.Set<dev.rivet.linker.InputOption> opts = optionSet(inputOptions);
         int n = files.size();
         ByteBuffer[] data = new ByteBuffer[n];
         Path[] paths = new Path[n];
-        dev.rivet.linker.core.input.ArchiveInput.ParsedMember[] parsed = new dev.rivet.linker.core.input.ArchiveInput.ParsedMember[n];
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        dev.rivet.linker.core.symbols.ParsedInput[] parsed = new dev.rivet.linker.core.symbols.ParsedInput[n];
         int mapped = 0;
         try {
             for (; mapped < n; mapped++) {
@@ -179,47 +171,26 @@ public final class CoreLinker implements Linker {
             readInOrder(paths, data, parsed, opts, mapped);
             throw e;
         }
-        // Parsing touches nothing shared, so any thread may take any file; binding is in order.
-        Runnable parse = () -> {
-            for (int i; (i = next.getAndIncrement()) < n; ) {
-                parsed[i] = format.parseInput(this, paths[i], data[i], opts);
-            }
-        };
-        int helpers = Math.min(options.threads(), n) - 1;
-        ExecutorService executor = options.executor().orElse(null);
-        boolean own = executor == null && helpers > 0;
-        if (own) {
-            executor = Executors.newFixedThreadPool(helpers, daemonThreads());
-        }
-        try {
-            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
-            for (int h = 0; h < helpers && executor != null; h++) {
-                running.add(executor.submit(parse));
-            }
-            parse.run();
-            for (java.util.concurrent.Future<?> f : running) {
-                try {
-                    f.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new dev.rivet.linker.LinkCancelledException(dev.rivet.linker.LinkPhase.LOAD);
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    throw new IllegalStateException(e.getCause());
-                }
-            }
-        } finally {
-            if (own) {
-                executor.shutdownNow();
-            }
-        }
+        // Parsing touches nothing shared, so files are parsed on the link's threads; binding is in order.
+        withExecutor(executor -> {
+            LinkContext ctx = new LinkContext(target, options, loader, executor, () -> false);
+            ctx.enter(LinkPhase.LOAD);
+            ctx.parallelFor(n, i -> parsed[i] = format.parseInput(this, paths[i], data[i], opts));
+            return null;
+        });
         readInOrder(paths, data, parsed, opts, n);
         return this;
     }
 
-    private void readInOrder(Path[] paths, ByteBuffer[] data, dev.rivet.linker.core.input.ArchiveInput.ParsedMember[] parsed,
+    private static java.util.Set<dev.rivet.linker.InputOption> optionSet(dev.rivet.linker.InputOption... options) {
+        java.util.Set<dev.rivet.linker.InputOption> opts = java.util.EnumSet.noneOf(dev.rivet.linker.InputOption.class);
+        for (dev.rivet.linker.InputOption o : options) {
+            opts.add(Objects.requireNonNull(o, "option"));
+        }
+        return opts;
+    }
+
+    private void readInOrder(Path[] paths, ByteBuffer[] data, dev.rivet.linker.core.symbols.ParsedInput[] parsed,
             java.util.Set<dev.rivet.linker.InputOption> opts, int n) {
         for (int i = 0; i < n; i++) {
             if (parsed[i] != null) {
@@ -328,6 +299,18 @@ public final class CoreLinker implements Linker {
     }
 
     private LinkResult runWithExecutor(Path output) {
+        try {
+            return withExecutor(executor -> runPhases(output, executor));
+        } finally {
+            cancelRequested = false;
+        }
+    }
+
+    /**
+     * Runs work with the executor the options give, or with a pool of {@code threads()} made for
+     * it and shut down after (null when one thread is asked for).
+     */
+    private <T> T withExecutor(java.util.function.Function<ExecutorService, T> work) {
         ExecutorService executor = options.executor().orElse(null);
         boolean ownExecutor = false;
         if (executor == null && options.threads() > 1) {
@@ -335,9 +318,8 @@ public final class CoreLinker implements Linker {
             ownExecutor = true;
         }
         try {
-            return runPhases(output, executor);
+            return work.apply(executor);
         } finally {
-            cancelRequested = false;
             if (ownExecutor) {
                 executor.shutdownNow();
             }
@@ -476,7 +458,7 @@ public final class CoreLinker implements Linker {
                 }
             }
             int n = wantSymbol.size();
-            LazyArchive.Parsed[] parsed = new LazyArchive.Parsed[n];
+            dev.rivet.linker.core.symbols.ParsedInput[] parsed = new dev.rivet.linker.core.symbols.ParsedInput[n];
             ctx.parallelFor(n, i -> parsed[i] = archives.get(wantArchive.getInt(i)).parse(wantMember.getInt(i)));
             for (int i = 0; i < n; i++) {
                 LazyArchive archive = archives.get(wantArchive.getInt(i));

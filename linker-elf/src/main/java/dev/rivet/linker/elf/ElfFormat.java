@@ -59,7 +59,7 @@ public final class ElfFormat implements OutputFormat {
     @Override
     public void readInput(CoreLinker linker, Path path, ByteBuffer data, Set<InputOption> options) {
         if (ArchiveInput.isArchive(data)) {
-            ArchiveInput.add(linker, path, data, options, MEMBERS);
+            ArchiveInput.add(linker, path, data, options, ObjectReader::parse);
         } else if (LinkerScriptReader.looksLikeScript(data)) {
             readScript(linker, path, data, options);
         } else if (isSharedObject(data)) {
@@ -70,25 +70,12 @@ public final class ElfFormat implements OutputFormat {
     }
 
     @Override
-    public ArchiveInput.ParsedMember parseInput(CoreLinker linker, Path path, ByteBuffer data, Set<InputOption> options) {
+    public dev.rivet.linker.core.symbols.ParsedInput parseInput(CoreLinker linker, Path path, ByteBuffer data, Set<InputOption> options) {
         if (ArchiveInput.isArchive(data) || LinkerScriptReader.looksLikeScript(data) || isSharedObject(data)) {
             return null;
         }
         return ObjectReader.parse(linker, path.toString(), data);
     }
-
-    /** Archive members are objects, parsed in parallel and bound in order. */
-    private static final ArchiveInput.MemberReader MEMBERS = new ArchiveInput.MemberReader() {
-        @Override
-        public void read(CoreLinker linker, String name, ByteBuffer data, long order) {
-            ObjectReader.read(linker, name, data, order);
-        }
-
-        @Override
-        public ArchiveInput.ParsedMember parse(CoreLinker linker, String name, ByteBuffer data) {
-            return ObjectReader.parse(linker, name, data);
-        }
-    };
 
     /** Scripts being expanded on this thread, to catch one that names itself, directly or not. */
     private static final ThreadLocal<java.util.Set<Path>> EXPANDING = ThreadLocal.withInitial(java.util.HashSet::new);

@@ -108,6 +108,8 @@ final class ObjectReader {
     private ElfObjectFile file;
     /** Each symbol's name hash ({@code ByteHash}), so that binding only probes the table. */
     private int[] symHash;
+    /** Where the symbol table starts in the file (for messages about its entries). */
+    private long symtabOffset;
     /** Each global's symbol in the table when the file was parsed, else 0 (see {@code SymbolTable.find}). */
     private int[] symFound;
     /** Each symbol's flags, section index (extended indices resolved), ELF type, value and size. */
@@ -156,26 +158,17 @@ final class ObjectReader {
      * @param order its layout position among the inputs (see {@code InputFile.order}), or -1 for the next one
      */
     static void read(CoreLinker linker, String name, ByteBuffer data, long order) {
-        ObjectReader r = new ObjectReader(linker, name, data);
-        r.parse();
-        r.bind(order);
+        parse(linker, name, data).bind(order);
     }
 
     /**
-     * Parses an archive member, touching nothing the linker shares, so members can be parsed in
-     * parallel; {@return what binds it to the linker, in input order} An error is thrown when it
-     * is bound, since a member that turns out not to be needed is never bound.
+     * Parses an object, touching nothing the linker shares, so objects and archive members can be
+     * parsed in parallel; {@return what binds it to the linker, in input order} An error is thrown
+     * when it is bound, since a member that turns out not to be needed is never bound.
      */
-    static dev.rivet.linker.core.input.ArchiveInput.ParsedMember parse(CoreLinker linker, String name, ByteBuffer data) {
+    static dev.rivet.linker.core.symbols.ParsedInput parse(CoreLinker linker, String name, ByteBuffer data) {
         ObjectReader r = new ObjectReader(linker, name, data);
-        try {
-            r.parse();
-        } catch (dev.rivet.linker.LinkException e) {
-            return order -> {
-                throw e;
-            };
-        }
-        return r::bind;
+        return dev.rivet.linker.core.symbols.ParsedInput.deferringErrors(r::parse, r::bind);
     }
 
     /** Decodes everything that does not depend on the other inputs. */
@@ -658,6 +651,7 @@ final class ObjectReader {
         if (n == 0) {
             return;
         }
+        symtabOffset = shOffset[symtab];
         int strtab = shLink[symtab];
         if (strtab <= 0 || strtab >= shnum || shType[strtab] != SHT_STRTAB) {
             throw in.error(sectionHeader(symtab) + 40, "the symbol table's string table index " + strtab + " is not a string table");
@@ -665,7 +659,7 @@ final class ObjectReader {
         if (shndxTable >= 0) {
             in.require(shOffset[shndxTable], 4L * n, "the extended section index table");
         }
-        long base = shOffset[symtab];
+        long base = symtabOffset;
         for (int l = 0; l < n; l++) {
             long e = base + (long) l * Elf.SYM_SIZE;
             long nameIndex = in.u32(e);
@@ -728,7 +722,7 @@ final class ObjectReader {
         file.ensureSymbolCapacity(file.symCount + n);
         mergedSectionSymbol = new int[n];
         java.util.Arrays.fill(mergedSectionSymbol, -1);
-        long base = symbolTableOffset();
+        long base = symtabOffset;
         for (int l = 0; l < n; l++) {
             long e = base + (long) l * Elf.SYM_SIZE;
             int flags = symFlags[l];
@@ -787,16 +781,6 @@ final class ObjectReader {
                 file.addSymbol(loader.atoms.kind(atom), flags, atom, value, size);
             }
         }
-    }
-
-    /** {@return where the symbol table starts in the file (0 when there is none)} */
-    private long symbolTableOffset() {
-        for (int i = 0; i < shnum; i++) {
-            if (shType[i] == SHT_SYMTAB) {
-                return shOffset[i];
-            }
-        }
-        return 0;
     }
 
     /**

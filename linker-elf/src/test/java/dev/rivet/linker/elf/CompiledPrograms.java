@@ -88,4 +88,17 @@ final class CompiledPrograms {
     /** The system call stubs each program uses, per architecture (shared with the CLI's tests). */
     static final String SYSCALLS = dev.rivet.linker.testing.FreestandingC.SYSCALLS;
 
+    /** {@return where {@code needle} first occurs in {@code hay}} @throws AssertionError if it does not */
+    static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
 }

@@ -232,7 +232,7 @@ class StaticExecutableTest {
         assertThat(id).hasSize(20);
         // The ID is the SHA-1 of the file with the ID's own bytes still zero, so the same inputs give the same ID.
         byte[] zeroed = sha.clone();
-        int at = indexOf(zeroed, id);
+        int at = CompiledPrograms.indexOf(zeroed, id);
         java.util.Arrays.fill(zeroed, at, at + 20, (byte) 0);
         assertThat(id).isEqualTo(java.security.MessageDigest.getInstance("SHA-1").digest(zeroed));
         assertThat(linkWithBuildId(t, dev.rivet.linker.BuildId.sha1())).isEqualTo(sha);
@@ -272,7 +272,7 @@ class StaticExecutableTest {
         }
         byte[] id = buildId(one);
         byte[] zeroed = one.clone();
-        int at = indexOf(zeroed, id);
+        int at = CompiledPrograms.indexOf(zeroed, id);
         java.util.Arrays.fill(zeroed, at, at + 20, (byte) 0);
         // Over 1 MiB: the SHA-1 of the SHA-1s of each MiB, as lld and mold hash large outputs.
         java.security.MessageDigest outer = java.security.MessageDigest.getInstance("SHA-1");
@@ -283,18 +283,5 @@ class StaticExecutableTest {
         }
         assertThat(zeroed.length).isGreaterThan(3 << 20);
         assertThat(id).isEqualTo(outer.digest());
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError("not found");
     }
 }

@@ -50,21 +50,8 @@ public final class MachOFormat implements OutputFormat {
         state.islands = MachOThunks.create(ctx);
     }
 
-    /** Archive members are objects, parsed in parallel and bound in order. */
-    private static final ArchiveInput.MemberReader MEMBERS = new ArchiveInput.MemberReader() {
-        @Override
-        public void read(CoreLinker linker, String name, ByteBuffer data, long order) {
-            MachOObjectReader.read(linker, name, data, order);
-        }
-
-        @Override
-        public ArchiveInput.ParsedMember parse(CoreLinker linker, String name, ByteBuffer data) {
-            return MachOObjectReader.parse(linker, name, data);
-        }
-    };
-
     @Override
-    public ArchiveInput.ParsedMember parseInput(CoreLinker linker, Path path, ByteBuffer data, Set<InputOption> options) {
+    public dev.rivet.linker.core.symbols.ParsedInput parseInput(CoreLinker linker, Path path, ByteBuffer data, Set<InputOption> options) {
         if (ArchiveInput.isArchive(data) || MachODylibReader.isDylib(data) || TbdReader.isTbd(data)) {
             return null;
         }
@@ -74,7 +61,7 @@ public final class MachOFormat implements OutputFormat {
     @Override
     public void readInput(CoreLinker linker, Path path, ByteBuffer data, Set<InputOption> options) {
         if (ArchiveInput.isArchive(data)) {
-            ArchiveInput.add(linker, path, data, options, MEMBERS);
+            ArchiveInput.add(linker, path, data, options, MachOObjectReader::parse);
         } else if (MachODylibReader.isDylib(data)) {
             MachODylibReader.read(linker, path.toString(), data, options.contains(InputOption.AS_NEEDED));
         } else if (TbdReader.isTbd(data)) {

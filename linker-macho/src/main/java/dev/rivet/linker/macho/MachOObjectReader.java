@@ -196,9 +196,7 @@ final class MachOObjectReader {
      * @param order its layout position among the inputs, or -1 for the next one
      */
     static void read(CoreLinker linker, String name, ByteBuffer data, long order) {
-        MachOObjectReader r = new MachOObjectReader(linker, name, data);
-        r.parse();
-        r.bind(order);
+        parse(linker, name, data).bind(order);
     }
 
     /**
@@ -207,16 +205,9 @@ final class MachOObjectReader {
      * that objects and archive members can be parsed in parallel; {@return what binds the
      * object in input order} An error is thrown when it is bound.
      */
-    static dev.rivet.linker.core.input.ArchiveInput.ParsedMember parse(CoreLinker linker, String name, ByteBuffer data) {
+    static dev.rivet.linker.core.symbols.ParsedInput parse(CoreLinker linker, String name, ByteBuffer data) {
         MachOObjectReader r = new MachOObjectReader(linker, name, data);
-        try {
-            r.parse();
-        } catch (dev.rivet.linker.LinkException e) {
-            return order -> {
-                throw e;
-            };
-        }
-        return r::bind;
+        return dev.rivet.linker.core.symbols.ParsedInput.deferringErrors(r::parse, r::bind);
     }
 
     /** Each nlist entry's name hash, and the global symbol with that name when parsed (0 if none). */
@@ -226,22 +217,22 @@ final class MachOObjectReader {
     private void parse() {
         readHeader();
         readLoadCommands();
+        // The symbols' names (none for debugging entries and for strx 0); readSymbols uses them.
+        symNameOffset = new int[nsyms + 16];
+        symNameLength = new int[nsyms + 16];
         nameHash = new int[nsyms];
         nameFound = new int[nsyms];
         for (int l = 0; l < nsyms; l++) {
-            // As readSymbols places the names: none for debugging entries and for strx 0.
             long e = symoff + (long) l * NLIST_SIZE;
             long strx = in.u32(e);
             int type = in.u8(e + 4);
-            int offset = 0;
-            int length = 0;
             if ((type & N_STAB) == 0 && strx != 0) {
-                length = in.nameLength(stroff, strsize, strx, "symbol", l);
-                offset = (int) (stroff + strx);
+                symNameLength[l] = in.nameLength(stroff, strsize, strx, "symbol", l);
+                symNameOffset[l] = (int) (stroff + strx);
             }
-            nameHash[l] = dev.rivet.linker.core.symbols.ByteHash.of(in.buf, offset, length);
+            nameHash[l] = dev.rivet.linker.core.symbols.ByteHash.of(in.buf, symNameOffset[l], symNameLength[l]);
             if ((type & N_STAB) == 0 && (type & N_EXT) != 0) {
-                nameFound[l] = loader.symbols.find(in.buf, offset, length, nameHash[l]);
+                nameFound[l] = loader.symbols.find(in.buf, symNameOffset[l], symNameLength[l], nameHash[l]);
             }
         }
     }
@@ -614,11 +605,8 @@ final class MachOObjectReader {
     // ------------------------------------------------------------------ symbols
 
     private void readSymbols(MachOObjectFile file) {
-        symNameOffset = new int[nsyms + 16];
-        symNameLength = new int[nsyms + 16];
         for (int l = 0; l < nsyms; l++) {
             long e = symoff + (long) l * NLIST_SIZE;
-            long strx = in.u32(e);
             int type = in.u8(e + 4);
             int sect = in.u8(e + 5);
             int desc = in.u16(e + 6);
@@ -626,10 +614,6 @@ final class MachOObjectReader {
             if ((type & N_STAB) != 0) {
                 file.addSymbol(SymbolKind.ABSOLUTE, InputFile.LOCAL | InputFile.NOT_IN_SYMTAB, 0, 0, 0); // debugging entry
                 continue;
-            }
-            if (strx != 0) {
-                symNameLength[l] = in.nameLength(stroff, strsize, strx, "symbol", l);
-                symNameOffset[l] = (int) (stroff + strx);
             }
             boolean external = (type & N_EXT) != 0;
             int f = 0;

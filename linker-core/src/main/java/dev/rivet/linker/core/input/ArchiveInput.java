@@ -3,6 +3,7 @@ package dev.rivet.linker.core.input;
 import dev.rivet.linker.core.CoreLinker;
 import dev.rivet.linker.core.symbols.Bits;
 import dev.rivet.linker.core.symbols.LazyArchive;
+import dev.rivet.linker.core.symbols.ParsedInput;
 import java.nio.ByteBuffer;
 
 /**
@@ -15,40 +16,15 @@ public final class ArchiveInput implements LazyArchive {
     @FunctionalInterface
     public interface MemberReader {
         /**
-         * Reads a member into the linker, as the format reads an object file.
+         * Parses a member without changing anything the linker shares, so that several members
+         * can be parsed at once; it is bound later, in input order, if it is still wanted.
          *
          * @param linker the linker
          * @param name the member's name for messages, {@code archive(member)}
          * @param data its bytes, little-endian, from index 0
-         * @param order its layout position among the inputs ({@code InputFile.order})
-         */
-        void read(CoreLinker linker, String name, ByteBuffer data, long order);
-
-        /**
-         * Parses a member without changing anything the linker shares, so that several members
-         * can be parsed at once; the result is bound later, in input order, if the member is
-         * still wanted. A reader that cannot split its work does it all when bound.
-         *
-         * @param linker the linker
-         * @param name the member's name for messages
-         * @param data its bytes
          * @return what binds the member; it throws the errors the parse found
          */
-        default ParsedMember parse(CoreLinker linker, String name, ByteBuffer data) {
-            return order -> read(linker, name, data, order);
-        }
-    }
-
-    /** A parsed member, waiting to be bound. */
-    @FunctionalInterface
-    public interface ParsedMember extends LazyArchive.Parsed {
-        /**
-         * Binds the member to the linker's tables.
-         *
-         * @param order its layout position among the inputs
-         * @throws dev.rivet.linker.LinkException if the member is malformed or clashes with the inputs
-         */
-        void bind(long order);
+        ParsedInput parse(CoreLinker linker, String name, ByteBuffer data);
     }
 
     private final CoreLinker linker;
@@ -148,7 +124,7 @@ public final class ArchiveInput implements LazyArchive {
         String name = memberName(member);
         ByteBuffer data = archive.thin() ? linker.map(archive.memberPath(member)) : archive.memberData(member);
         // Members are laid out at the archive's place among the inputs, in the order they load.
-        reader.read(linker, name, data, position + (++loadedCount));
+        reader.parse(linker, name, data).bind(position + (++loadedCount));
     }
 
     private String memberName(int member) {
@@ -156,7 +132,7 @@ public final class ArchiveInput implements LazyArchive {
     }
 
     @Override
-    public Parsed parse(int member) {
+    public ParsedInput parse(int member) {
         if (archive.thin()) {
             return null; // mapping a thin member's file changes the linker's list of mappings
         }
@@ -164,13 +140,13 @@ public final class ArchiveInput implements LazyArchive {
     }
 
     @Override
-    public void load(int member, Parsed parsed) {
+    public void load(int member, ParsedInput parsed) {
         if (parsed == null) {
             load(member);
             return;
         }
         loaded.set(member);
-        ((ParsedMember) parsed).bind(position + (++loadedCount));
+        parsed.bind(position + (++loadedCount));
     }
 
     /** Loads every member not loaded yet, in archive order ({@code --whole-archive}, {@code -all_load}). */

@@ -82,7 +82,7 @@ public interface OutputFormat {
      * @return what binds it, in input order (throwing what the parse found wrong); or null to
      *     read it with {@link #readInput} in its turn
      */
-    default dev.rivet.linker.core.input.ArchiveInput.ParsedMember parseInput(CoreLinker linker, java.nio.file.Path path,
+    default dev.rivet.linker.core.symbols.ParsedInput parseInput(CoreLinker linker, java.nio.file.Path path,
             ByteBuffer data, java.util.Set<dev.rivet.linker.InputOption> options) {
         return null;
     }

@@ -53,19 +53,16 @@ public interface LazyArchive {
      */
     void load(int member);
 
-    /** A member parsed ahead of loading (see {@link #parse}). */
-    interface Parsed { }
-
     /**
      * Parses a member without changing the link's tables, so that the members one round of
      * archive loading wants can be parsed in parallel; safe to call from several threads at once
      * while nothing is being loaded. Errors come when the member is loaded.
      *
      * @param member a member index
-     * @return the parsed member for {@link #load(int, Parsed)}, or null if this archive parses
+     * @return the parsed member for {@link #load(int, ParsedInput)}, or null if this archive parses
      *     when it loads
      */
-    default Parsed parse(int member) {
+    default ParsedInput parse(int member) {
         return null;
     }
 
@@ -76,7 +73,7 @@ public interface LazyArchive {
      * @param parsed what {@link #parse} returned (null: parse now)
      * @throws dev.rivet.linker.LinkException if the member is malformed
      */
-    default void load(int member, Parsed parsed) {
+    default void load(int member, ParsedInput parsed) {
         load(member);
     }
 }

@@ -184,7 +184,7 @@ public final class SymbolTable {
     /** {@return the global symbol with this name, or 0} @param name a name */
     public int lookup(String name) {
         ByteBuffer b = ByteBuffer.wrap(name.getBytes(StandardCharsets.UTF_8));
-        return lookup(b, 0, b.limit(), ByteHash.of(b, 0, b.limit()));
+        return find(b, 0, b.limit(), ByteHash.of(b, 0, b.limit()));
     }
 
     /** {@return the global symbol with this name, made undefined if new} @param name a name */
@@ -233,7 +233,7 @@ public final class SymbolTable {
      * @param h {@code ByteHash.of(b, off, len)}
      */
     public int intern(ByteBuffer b, int off, int len, int h) {
-        int s = lookup(b, off, len, h);
+        int s = find(b, off, len, h);
         if (s != 0) {
             return s;
         }
@@ -284,10 +284,6 @@ public final class SymbolTable {
      * @param h its {@link ByteHash}
      */
     public int find(ByteBuffer b, int off, int len, int h) {
-        return lookup(b, off, len, h);
-    }
-
-    private int lookup(ByteBuffer b, int off, int len, int h) {
         int mask = slots.length - 1;
         for (int i = h & mask; ; i = (i + 1) & mask) {
             int s = slots[i];
