@@ -143,6 +143,25 @@ public final class CoreLinker implements Linker {
         loader.bindFileSymbols(file, names, offset, length, hash, found);
     }
 
+    /**
+     * Adds an input file as {@link #addInput(InputFile, ByteBuffer, int[], int[], int[], int[])}
+     * does, then runs {@code afterBind}, which may read the file's global symbols: while
+     * {@link #addInputs} binds a batch of files together, that is when the batch is bound.
+     *
+     * @param file the file
+     * @param names the buffer holding the names
+     * @param offset each local symbol's name's absolute index in it
+     * @param length each name's length
+     * @param hash each name's hash
+     * @param found each global's symbol if {@link SymbolTable#find} found it, else 0
+     * @param afterBind what to run once the file's symbols are bound
+     * @throws LinkException listing every duplicate definition
+     */
+    public void addInput(InputFile file, ByteBuffer names, int[] offset, int[] length, int[] hash, int[] found,
+            Runnable afterBind) {
+        loader.bindFileSymbols(file, names, offset, length, hash, found, afterBind);
+    }
+
     @Override
     public Linker addInput(Path file, dev.rivet.linker.InputOption... options) {
         Objects.requireNonNull(file, "file");
@@ -171,14 +190,28 @@ public final class CoreLinker implements Linker {
             readInOrder(paths, data, parsed, opts, mapped);
             throw e;
         }
-        // Parsing touches nothing shared, so files are parsed on the link's threads; binding is in order.
+        // Parsing touches nothing shared, so files are parsed on the link's threads; the rest of
+        // reading is in order, but their symbols are then bound together, on the threads again.
         withExecutor(executor -> {
             LinkContext ctx = new LinkContext(target, options, loader, executor, () -> false);
             ctx.enter(LinkPhase.LOAD);
             ctx.parallelFor(n, i -> parsed[i] = format.parseInput(this, paths[i], data[i], opts));
+            loader.deferBinding(ctx::parallelFor);
+            LinkException failed = null;
+            try {
+                readInOrder(paths, data, parsed, opts, n);
+            } catch (LinkException e) {
+                failed = e;
+            } finally {
+                // The files before a failed one are bound, as by one addInput after another; their
+                // own errors come first, as they would.
+                loader.bindDeferred();
+            }
+            if (failed != null) {
+                throw failed;
+            }
             return null;
         });
-        readInOrder(paths, data, parsed, opts, n);
         return this;
     }
 
@@ -196,6 +229,7 @@ public final class CoreLinker implements Linker {
             if (parsed[i] != null) {
                 parsed[i].bind(-1);
             } else {
+                loader.bindDeferredSoFar(); // a library or script reads the table as it is
                 format.readInput(this, paths[i], data[i], opts);
             }
         }
@@ -411,9 +445,11 @@ public final class CoreLinker implements Linker {
      * Loads archive members to a fixpoint: a member is loaded when it defines a symbol that is
      * referred to strongly and defined nowhere; its own references may pull in more. Each round
      * visits the symbols in index order and, for each one undefined, picks the first archive's
-     * member that defines it; the picked members are parsed in parallel, then bound in that order,
+     * member that defines it; the picked members are parsed in parallel, then read in that order,
      * each only if the symbol it was picked for is still undefined (an earlier member of the round
-     * may have defined it). So the result is the same on every run and with any thread count.
+     * may have defined it), and their symbols are bound together as if one after another
+     * ({@link SymbolLoader#deferBinding}). So the result is the same on every run and with any
+     * thread count.
      */
     private void loadArchiveMembers(LinkContext ctx) {
         if (archives.isEmpty()) {
@@ -460,14 +496,22 @@ public final class CoreLinker implements Linker {
             int n = wantSymbol.size();
             dev.rivet.linker.core.symbols.ParsedInput[] parsed = new dev.rivet.linker.core.symbols.ParsedInput[n];
             ctx.parallelFor(n, i -> parsed[i] = archives.get(wantArchive.getInt(i)).parse(wantMember.getInt(i)));
-            for (int i = 0; i < n; i++) {
-                LazyArchive archive = archives.get(wantArchive.getInt(i));
-                int m = wantMember.getInt(i);
-                if (!archive.isLoaded(m) && !st.isDefined(wantSymbol.getInt(i))) {
-                    archive.load(m, parsed[i]);
-                    pulled = true;
+            // The members' symbols are bound together once the round's members are read; until
+            // then, a member that an earlier one defines the symbol for is known from their parse.
+            loader.deferBinding(ctx::parallelFor);
+            try {
+                for (int i = 0; i < n; i++) {
+                    LazyArchive archive = archives.get(wantArchive.getInt(i));
+                    int m = wantMember.getInt(i);
+                    int s = wantSymbol.getInt(i);
+                    if (!archive.isLoaded(m) && !st.isDefined(s) && !loader.definedByDeferred(s)) {
+                        archive.load(m, parsed[i]);
+                        pulled = true;
+                    }
+                    parsed[i] = null;
                 }
-                parsed[i] = null;
+            } finally {
+                loader.bindDeferred();
             }
             ctx.checkCancelled();
         }

@@ -256,10 +256,11 @@ final class MachOObjectReader {
             }
         }
         int n = file.symCount;
-        linker.addInput(file, in.buf, Arrays.copyOf(symNameOffset, n), Arrays.copyOf(symNameLength, n), nameHash, nameFound);
-        for (int k = 0; k < kept.size(); k++) {
-            loader.symbols.keep.set(file.localToGlobal[kept.getInt(k)]);
-        }
+        linker.addInput(file, in.buf, Arrays.copyOf(symNameOffset, n), Arrays.copyOf(symNameLength, n), nameHash, nameFound, () -> {
+            for (int k = 0; k < kept.size(); k++) {
+                loader.symbols.keep.set(file.localToGlobal[kept.getInt(k)]);
+            }
+        });
     }
 
     // ------------------------------------------------------------------ header and load commands

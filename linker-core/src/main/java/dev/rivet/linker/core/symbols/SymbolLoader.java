@@ -168,6 +168,116 @@ public final class SymbolLoader implements Loader {
      * @throws LinkException listing every duplicate definition found
      */
     public void bindFileSymbols(InputFile f, ByteBuffer names, int[] offset, int[] length, int[] hash, int[] found) {
+        bindFileSymbols(f, names, offset, length, hash, found, null);
+    }
+
+    /**
+     * Binds every symbol of a file as {@link #bindFileSymbols(InputFile, ByteBuffer, int[], int[],
+     * int[], int[])} does, then runs {@code afterBind} (which may read the file's
+     * {@link InputFile#localToGlobal}). While binding is deferred ({@link #deferBinding}), a file
+     * whose names are its own mapped bytes waits for {@link #bindDeferred}, which binds it
+     * together with the others and then runs its {@code afterBind}.
+     *
+     * @param f the file
+     * @param names the buffer holding the names
+     * @param offset each local symbol's name's absolute index in it
+     * @param length each name's length
+     * @param hash each name's hash, or null to hash them here (past its end too)
+     * @param found each global's symbol if it was found, else 0; or null
+     * @param afterBind what to run once the file is bound, or null
+     * @throws LinkException listing every duplicate definition found
+     */
+    public void bindFileSymbols(InputFile f, ByteBuffer names, int[] offset, int[] length, int[] hash, int[] found,
+            Runnable afterBind) {
+        if (deferred != null) {
+            if (names == f.nameBytes()) {
+                deferred.add(new BatchBinder.Entry(f, names, offset, length, hash, found, afterBind));
+                for (int l = 0; found != null && l < Math.min(found.length, f.symCount); l++) {
+                    if (found[l] != 0 && !f.hasFlag(l, InputFile.LOCAL) && f.isDefined(l)) {
+                        deferredDefinitions.set(found[l]);
+                    }
+                }
+                return;
+            }
+            bindDeferredSoFar();
+        }
+        bindNow(f, names, offset, length, hash, found);
+        if (afterBind != null) {
+            afterBind.run();
+        }
+    }
+
+    /** Runs {@code body(0..n-1)} on the link's threads, returning when all have run. */
+    @FunctionalInterface
+    public interface ParallelFor {
+        /** @param n the count @param body what to run for each index */
+        void run(int n, java.util.function.IntConsumer body);
+    }
+
+    private List<BatchBinder.Entry> deferred;
+    private ParallelFor deferredOn;
+    private Bits deferredDefinitions;
+
+    /**
+     * {@return whether a file waiting to be bound defines s} which binding it will then do: as a
+     * definition beats a reference, a symbol is defined once any file defines it. Only symbols
+     * that were in the table when the waiting files were parsed are known here.
+     *
+     * @param s a symbol already in the table when the waiting files were parsed
+     */
+    public boolean definedByDeferred(int s) {
+        return deferredDefinitions != null && deferredDefinitions.get(s);
+    }
+
+    /**
+     * Defers the binding of files read from mapped inputs until {@link #bindDeferred}, which binds
+     * them on several threads with the result of binding them one after another. Nothing else
+     * may read or change the symbol table meanwhile, except through {@link #bindFileSymbols},
+     * which binds what waits first when a file cannot wait.
+     *
+     * @param parallel runs the binding's steps on the link's threads
+     */
+    public void deferBinding(ParallelFor parallel) {
+        deferred = new ArrayList<>();
+        deferredOn = parallel;
+        deferredDefinitions = new Bits(symbols.count);
+    }
+
+    /**
+     * Binds the files that wait and stops deferring.
+     *
+     * @throws LinkException listing every duplicate definition found, in input order
+     */
+    public void bindDeferred() {
+        try {
+            bindDeferredSoFar();
+        } finally {
+            deferred = null;
+            deferredOn = null;
+            deferredDefinitions = null;
+        }
+    }
+
+    /** Binds the files that wait, still deferring later ones. */
+    public void bindDeferredSoFar() {
+        if (deferred == null || deferred.isEmpty()) {
+            return;
+        }
+        List<BatchBinder.Entry> batch = deferred;
+        deferred = new ArrayList<>();
+        deferredDefinitions = new Bits(symbols.count);
+        List<Diagnostic> errors = BatchBinder.bind(symbols, batch, strictDupok, atoms, deferredOn);
+        for (BatchBinder.Entry e : batch) {
+            if (e.afterBind() != null) {
+                e.afterBind().run();
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new LinkException(errors);
+        }
+    }
+
+    private void bindNow(InputFile f, ByteBuffer names, int[] offset, int[] length, int[] hash, int[] found) {
         List<Diagnostic> errors = new ArrayList<>();
         boolean inPlace = names == f.nameBytes(); // the file's own mapped bytes: statics' names stay there
         for (int l = 0; l < f.symCount; l++) {

@@ -40,9 +40,13 @@ public final class SymbolTable {
     /** Roots of dead-stripping. */
     public final Bits keep = new Bits(64);
 
-    private int[] slots = new int[1024];
-    private int used;
-    private int tombstones;
+    // The name table in SHARDS parts, chosen by a name hash's top bits, so that each part can be
+    // filled by its own thread (BatchBinder); in each, linear probing from the hash's low bits.
+    static final int SHARD_BITS = 6;
+    static final int SHARDS = 1 << SHARD_BITS;
+    private final int[][] slots = new int[SHARDS][];
+    private final int[] used = new int[SHARDS];
+    private final int[] tombstones = new int[SHARDS];
 
     private InputFile[] files = new InputFile[8];
     private int fileCount = 1;
@@ -55,8 +59,10 @@ public final class SymbolTable {
         nameHash = new int[n];
         file = new int[n];
         local = new int[n];
-        int s = Integer.highestOneBit(Math.max(n * 2, 1024) - 1) << 1;
-        slots = new int[s];
+        int s = Integer.highestOneBit(Math.max(n * 2 / SHARDS, 16) - 1) << 1;
+        for (int i = 0; i < SHARDS; i++) {
+            slots[i] = new int[s];
+        }
     }
 
     // ---- files ----
@@ -284,6 +290,7 @@ public final class SymbolTable {
      * @param h its {@link ByteHash}
      */
     public int find(ByteBuffer b, int off, int len, int h) {
+        int[] slots = this.slots[shard(h)];
         int mask = slots.length - 1;
         for (int i = h & mask; ; i = (i + 1) & mask) {
             int s = slots[i];
@@ -309,6 +316,8 @@ public final class SymbolTable {
         if (isStatic.get(s)) {
             return;
         }
+        int shard = shard(nameHash[s]);
+        int[] slots = this.slots[shard];
         int mask = slots.length - 1;
         for (int i = nameHash[s] & mask; ; i = (i + 1) & mask) {
             int t = slots[i];
@@ -317,8 +326,8 @@ public final class SymbolTable {
             }
             if (t == s) {
                 slots[i] = TOMBSTONE;
-                used--;
-                tombstones++;
+                used[shard]--;
+                tombstones[shard]++;
                 break;
             }
         }
@@ -326,15 +335,65 @@ public final class SymbolTable {
     }
 
 
+    /** {@return the part of the name table that a name with hash h is in} */
+    static int shard(int h) {
+        return h >>> (32 - SHARD_BITS);
+    }
+
+    /** Makes room for n more symbols, so that adding them does not grow the arrays. */
+    void ensureCapacity(int n) {
+        if (count + n > file.length) {
+            grow(count + n);
+        }
+    }
+
+    private void grow(int min) {
+        int n = Math.max(min, count + (count >> 1) + 16);
+        nameRef = Arrays.copyOf(nameRef, n);
+        nameLen = Arrays.copyOf(nameLen, n);
+        nameHash = Arrays.copyOf(nameHash, n);
+        file = Arrays.copyOf(file, n);
+        local = Arrays.copyOf(local, n);
+    }
+
+    /**
+     * {@return a new global symbol whose name's bytes are reserved but not yet copied, nor the
+     * symbol in the name table} {@link #fillName} and {@link #insertNew} finish it, on the thread
+     * that owns its shard.
+     */
+    int newGlobalUnfilled(int h, int len) {
+        int s = newSymbol(h, len);
+        nameRef[s] = names.allocate(len);
+        return s;
+    }
+
+    /** Copies the name of a symbol made by {@link #newGlobalUnfilled} from a buffer. */
+    void fillName(int s, ByteBuffer b, int off) {
+        int ref = nameRef[s];
+        b.get(off, names.compactChunk(ref), ByteArena.compactOffset(ref), nameLength(s));
+    }
+
+    /** Makes room in one shard of the name table for n more names. */
+    void reserve(int shard, int n) {
+        int[] t = slots[shard];
+        if ((used[shard] + tombstones[shard] + n) * 2 > t.length) {
+            int capacity = t.length;
+            while ((used[shard] + n) * 2 > capacity) {
+                capacity *= 2;
+            }
+            rehash(shard, capacity);
+        }
+    }
+
+    /** Puts a symbol made by {@link #newGlobalUnfilled} in the name table. */
+    void insertNew(int s) {
+        insert(s);
+    }
+
     /** A new symbol slot with its hash and length; the caller stores its name. */
     private int newSymbol(int h, int len) {
         if (count == file.length) {
-            int n = count + (count >> 1) + 16;
-            nameRef = Arrays.copyOf(nameRef, n);
-            nameLen = Arrays.copyOf(nameLen, n);
-            nameHash = Arrays.copyOf(nameHash, n);
-            file = Arrays.copyOf(file, n);
-            local = Arrays.copyOf(local, n);
+            grow(count + 1);
         }
         int s = count++;
         if (len < WIDE_LENGTH) {
@@ -349,8 +408,10 @@ public final class SymbolTable {
 
 
     private void insert(int s) {
-        if ((used + tombstones + 1) * 2 > slots.length) {
-            rehash(used * 4 > slots.length ? slots.length * 2 : slots.length);
+        int shard = shard(nameHash[s]);
+        int[] slots = this.slots[shard];
+        if ((used[shard] + tombstones[shard] + 1) * 2 > slots.length) {
+            slots = rehash(shard, used[shard] * 4 > slots.length ? slots.length * 2 : slots.length);
         }
         int mask = slots.length - 1;
         int i = nameHash[s] & mask;
@@ -358,15 +419,15 @@ public final class SymbolTable {
             i = (i + 1) & mask;
         }
         if (slots[i] == TOMBSTONE) {
-            tombstones--;
+            tombstones[shard]--;
         }
         slots[i] = s;
-        used++;
+        used[shard]++;
     }
 
-    private void rehash(int capacity) {
-        int[] old = slots;
-        slots = new int[capacity];
+    private int[] rehash(int shard, int capacity) {
+        int[] old = slots[shard];
+        int[] slots = new int[capacity];
         int mask = capacity - 1;
         for (int s : old) {
             if (s > 0) {
@@ -377,7 +438,9 @@ public final class SymbolTable {
                 slots[i] = s;
             }
         }
-        tombstones = 0;
+        tombstones[shard] = 0;
+        this.slots[shard] = slots;
+        return slots;
     }
 
 
