@@ -23,7 +23,8 @@ import java.util.List;
  */
 final class BatchBinder {
     /** One file's symbols, as {@link SymbolLoader#bindFileSymbols} takes them. */
-    record Entry(InputFile file, ByteBuffer names, int[] offset, int[] length, int[] hash, int[] found, Runnable afterBind) {
+    record Entry(InputFile file, ByteBuffer names, int[] offset, int[] length, int[] hash, int[] found,
+            boolean foundIsComplete, Runnable afterBind) {
     }
 
     private static final int SHARDS = SymbolTable.SHARDS;
@@ -104,10 +105,11 @@ final class BatchBinder {
     }
 
     /**
-     * Finds each global of one shard, in file order, in the table or among the names this batch
-     * brought first; a name found in neither is new here. Its mention records which: the symbol,
+     * Finds each global of one shard, in file order, among the names this batch brought first or
+     * in the table; a name found in neither is new here. Its mention records which: the symbol,
      * or {@code -1 - p} for the shard's p-th new name (in {@link InputFile#localToGlobal}, which
-     * {@link #resolve} overwrites).
+     * {@link #resolve} overwrites). A name the reader did not find in the table while parsing is
+     * not looked for there again, unless the table has grown since ({@link Entry#foundIsComplete}).
      */
     private void findNames(int shard) {
         int total = 0;
@@ -116,42 +118,49 @@ final class BatchBinder {
         }
         int[] nf = new int[total];
         int[] nl = new int[total];
-        int[] seen = new int[Integer.highestOneBit(Math.max(total * 2, 16) - 1) << 1]; // p + 1, 0 = empty
+        // The new names: hash in the high half, p + 1 in the low half; 0 = empty.
+        long[] seen = new long[Integer.highestOneBit(Math.max(total * 2, 16) - 1) << 1];
         int mask = seen.length - 1;
         int count = 0;
         for (int k = 0; k < n; k++) {
             Entry e = batch.get(k);
             int[] found = e.found();
             int[] h = hash[k];
+            int[] localToGlobal = e.file().localToGlobal;
             for (int j = start[k][shard], end = start[k][shard + 1]; j < end; j++) {
                 int l = byShard[k][j];
-                int s = found != null && l < found.length ? found[l] : 0;
-                if (s == 0) {
-                    s = table.find(e.names(), e.offset()[l], e.length()[l], h[l]);
-                }
-                if (s != 0) {
-                    e.file().localToGlobal[l] = s;
+                boolean looked = found != null && l < found.length;
+                if (looked && found[l] != 0) {
+                    localToGlobal[l] = found[l];
                     continue;
                 }
-                int i = h[l] & mask;
-                for (; ; i = (i + 1) & mask) {
-                    int p = seen[i] - 1;
-                    if (p < 0) {
-                        p = count++;
-                        nf[p] = k;
-                        nl[p] = l;
-                        seen[i] = p + 1;
-                        e.file().localToGlobal[l] = -1 - p;
-                        break;
-                    }
-                    Entry pe = batch.get(nf[p]);
-                    int pl = nl[p];
-                    if (hash[nf[p]][pl] == h[l] && pe.length()[pl] == e.length()[l]
-                            && ByteHash.equal(pe.names(), pe.offset()[pl], e.names(), e.offset()[l], e.length()[l])) {
-                        e.file().localToGlobal[l] = -1 - p;
-                        break;
+                int hl = h[l];
+                int len = e.length()[l];
+                int off = e.offset()[l];
+                int i = hl & mask;
+                int p = -1;
+                for (long slot; (slot = seen[i]) != 0; i = (i + 1) & mask) {
+                    if ((int) (slot >>> 32) == hl) {
+                        int q = (int) slot - 1;
+                        Entry qe = batch.get(nf[q]);
+                        if (qe.length()[nl[q]] == len && ByteHash.equal(qe.names(), qe.offset()[nl[q]], e.names(), off, len)) {
+                            p = q;
+                            break;
+                        }
                     }
                 }
+                if (p < 0) {
+                    int s = looked && e.foundIsComplete() ? 0 : table.find(e.names(), off, len, hl);
+                    if (s != 0) {
+                        localToGlobal[l] = s;
+                        continue;
+                    }
+                    p = count++;
+                    nf[p] = k;
+                    nl[p] = l;
+                    seen[i] = ((long) hl << 32) | (p + 1);
+                }
+                localToGlobal[l] = -1 - p;
             }
         }
         newFile[shard] = nf;

@@ -191,7 +191,7 @@ public final class SymbolLoader implements Loader {
             Runnable afterBind) {
         if (deferred != null) {
             if (names == f.nameBytes()) {
-                deferred.add(new BatchBinder.Entry(f, names, offset, length, hash, found, afterBind));
+                deferred.add(new BatchBinder.Entry(f, names, offset, length, hash, found, symbols.count == countWhenDeferred, afterBind));
                 for (int l = 0; found != null && l < Math.min(found.length, f.symCount); l++) {
                     if (found[l] != 0 && !f.hasFlag(l, InputFile.LOCAL) && f.isDefined(l)) {
                         deferredDefinitions.set(found[l]);
@@ -217,6 +217,7 @@ public final class SymbolLoader implements Loader {
     private List<BatchBinder.Entry> deferred;
     private ParallelFor deferredOn;
     private Bits deferredDefinitions;
+    private int countWhenDeferred;
 
     /**
      * {@return whether a file waiting to be bound defines s} which binding it will then do: as a
@@ -233,7 +234,9 @@ public final class SymbolLoader implements Loader {
      * Defers the binding of files read from mapped inputs until {@link #bindDeferred}, which binds
      * them on several threads with the result of binding them one after another. Nothing else
      * may read or change the symbol table meanwhile, except through {@link #bindFileSymbols},
-     * which binds what waits first when a file cannot wait.
+     * which binds what waits first when a file cannot wait. The files must have been parsed
+     * since the table last changed: a name their readers did not find then is taken to be new,
+     * unless the table has grown since this call.
      *
      * @param parallel runs the binding's steps on the link's threads
      */
@@ -241,6 +244,7 @@ public final class SymbolLoader implements Loader {
         deferred = new ArrayList<>();
         deferredOn = parallel;
         deferredDefinitions = new Bits(symbols.count);
+        countWhenDeferred = symbols.count;
     }
 
     /**

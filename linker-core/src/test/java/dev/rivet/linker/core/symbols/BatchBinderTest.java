@@ -92,6 +92,8 @@ class BatchBinderTest {
         final List<ObjectFile> objects = new ArrayList<>();
         final List<int[]> offsets = new ArrayList<>();
         final List<int[]> lengths = new ArrayList<>();
+        /** Each global's symbol as a reader finds it while parsing, before anything is bound. */
+        final List<int[]> foundWhenParsed = new ArrayList<>();
 
         Loaded(List<List<Sym>> files) {
             loader.symbols.lookupOrCreate("sym3"); // a name already in the table
@@ -116,11 +118,21 @@ class BatchBinderTest {
                 objects.add(f);
                 offsets.add(off);
                 lengths.add(len);
+                int[] found = new int[syms.size()];
+                for (int l = 0; l < found.length; l++) {
+                    if ((syms.get(l).flags() & InputFile.LOCAL) == 0) {
+                        found[l] = loader.symbols.find(f.nameBytes(), off[l], len[l], ByteHash.of(f.nameBytes(), off[l], len[l]));
+                    }
+                }
+                foundWhenParsed.add(found);
             }
         }
 
-        /** Binds file k as a reader does; {@return its errors} */
-        List<String> bind(int k, boolean withHashes, Runnable afterBind) {
+        /**
+         * Binds file k as a reader does, with the hashes of its names or without, and, if it
+         * was parsed before anything was bound, the symbols found then; {@return its errors}
+         */
+        List<String> bind(int k, boolean withHashes, boolean parsedFirst, Runnable afterBind) {
             ObjectFile f = objects.get(k);
             int[] hash = null;
             if (withHashes) {
@@ -130,7 +142,8 @@ class BatchBinderTest {
                 }
             }
             try {
-                loader.bindFileSymbols(f, f.nameBytes(), offsets.get(k), lengths.get(k), hash, null, afterBind);
+                loader.bindFileSymbols(f, f.nameBytes(), offsets.get(k), lengths.get(k), hash,
+                        parsedFirst ? foundWhenParsed.get(k) : null, afterBind);
                 return List.of();
             } catch (LinkException e) {
                 return e.diagnostics().stream().map(Object::toString).toList();
@@ -163,14 +176,14 @@ class BatchBinderTest {
         Loaded serial = new Loaded(files);
         List<String> serialErrors = new ArrayList<>();
         for (int k = 0; k < files.size(); k++) {
-            serialErrors.addAll(serial.bind(k, true, null));
+            serialErrors.addAll(serial.bind(k, true, false, null));
         }
 
         Loaded batch = new Loaded(files);
         batch.loader.deferBinding(BatchBinderTest::onThreads);
         for (int k = 0; k < files.size(); k++) {
             // Some readers hash every name, some leave the hashes to binding.
-            assertThat(batch.bind(k, k % 3 != 0, null)).isEmpty();
+            assertThat(batch.bind(k, k % 3 != 0, k % 2 == 0, null)).isEmpty();
         }
         assertThat(batch.loader.symbols.count).as("nothing is bound before bindDeferred, but sym3").isEqualTo(2);
         List<String> batchErrors = List.of();
@@ -198,7 +211,7 @@ class BatchBinderTest {
                 && x.flags() == 0 && !defined.add(x.name()) ? new Sym(x.name(), SymbolKind.UNDEFINED, 0, 0) : x).toList()).toList();
         Loaded serial = new Loaded(files);
         List<String> serialErrors = new ArrayList<>();
-        IntStream.range(0, files.size()).forEach(k -> serialErrors.addAll(serial.bind(k, true, null)));
+        IntStream.range(0, files.size()).forEach(k -> serialErrors.addAll(serial.bind(k, true, false, null)));
 
         Loaded batch = new Loaded(files);
         batch.loader.deferBinding(BatchBinderTest::onThreads);
@@ -220,7 +233,8 @@ class BatchBinderTest {
                 assertThat(seenAt[k]).as("bound at once").isPositive();
                 assertThat(batch.objects.get(9).localToGlobal[1]).as("after the files before it").isPositive();
             } else {
-                batch.bind(k, true, () -> seenAt[file] = batch.loader.symbols.count);
+                // Those after it were parsed before it added its symbols: their finds are stale.
+                batch.bind(k, true, true, () -> seenAt[file] = batch.loader.symbols.count);
             }
         }
         try {
@@ -240,11 +254,11 @@ class BatchBinderTest {
         List<Sym> other = List.of(new Sym("", SymbolKind.ABSOLUTE, InputFile.LOCAL, 0), new Sym("other", SymbolKind.TEXT, 0, 8));
         Loaded batch = new Loaded(List.of(twice, twice, other));
         batch.loader.deferBinding(BatchBinderTest::onThreads);
-        assertThat(batch.bind(0, true, null)).isEmpty();
-        assertThat(batch.bind(1, true, null)).isEmpty();
+        assertThat(batch.bind(0, true, true, null)).isEmpty();
+        assertThat(batch.bind(1, true, true, null)).isEmpty();
         assertThatThrownBy(batch.loader::bindDeferred).isInstanceOf(LinkException.class)
                 .hasMessageContaining("duplicate symbol: dup").hasMessageContaining("f0.o").hasMessageContaining("f1.o");
-        assertThat(batch.bind(2, true, null)).isEmpty();
+        assertThat(batch.bind(2, true, true, null)).isEmpty();
         assertThat(batch.loader.symbols.lookup("other")).as("bound at once").isPositive();
     }
 }
