@@ -60,15 +60,42 @@ final class BatchBinder {
      */
     static List<Diagnostic> bind(SymbolTable table, List<Entry> batch, boolean strictDupok, AtomTable atoms, SymbolLoader.ParallelFor parallel) {
         BatchBinder b = new BatchBinder(table, batch);
-        parallel.run(b.n, b::sortByShard);
-        parallel.run(SHARDS, b::findNames);
+        long symbols = 0;
+        for (Entry e : batch) {
+            symbols += e.file().symCount;
+        }
+        // A few tasks of many files or shards each: most batches (an archive round's last members)
+        // are small, and a task per shard cost more than the binding.
+        int tasks = symbols < SERIAL_BELOW ? 1 : TASKS;
+        inTasks(parallel, tasks, b.n, b::sortByShard);
+        inTasks(parallel, tasks, SHARDS, b::findNames);
         b.number();
         @SuppressWarnings("unchecked")
         List<long[]>[] errors = new List[SHARDS];
         @SuppressWarnings("unchecked")
         List<Diagnostic>[] diagnostics = new List[SHARDS];
-        parallel.run(SHARDS, shard -> b.resolve(shard, strictDupok, atoms, errors, diagnostics));
+        inTasks(parallel, tasks, SHARDS, shard -> b.resolve(shard, strictDupok, atoms, errors, diagnostics));
         return b.inOrder(errors, diagnostics);
+    }
+
+    /** Batches with fewer symbols are bound on the calling thread. */
+    private static final int SERIAL_BELOW = 4096;
+    private static final int TASKS = 8;
+
+    /** Runs body(0..count-1) as {@code tasks} runs of consecutive indices, on the calling thread if one. */
+    private static void inTasks(SymbolLoader.ParallelFor parallel, int tasks, int count, java.util.function.IntConsumer body) {
+        if (tasks == 1 || count <= 1) {
+            for (int i = 0; i < count; i++) {
+                body.accept(i);
+            }
+            return;
+        }
+        int t = Math.min(tasks, count);
+        parallel.run(t, task -> {
+            for (int i = (int) ((long) count * task / t), end = (int) ((long) count * (task + 1) / t); i < end; i++) {
+                body.accept(i);
+            }
+        });
     }
 
     private void sortByShard(int k) {

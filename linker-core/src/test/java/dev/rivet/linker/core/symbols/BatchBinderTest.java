@@ -172,7 +172,7 @@ class BatchBinderTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5})
     void filesBoundTogetherGetWhatFilesBoundOneAfterAnotherGet(long seed) {
-        List<List<Sym>> files = files(seed, 150, 400);
+        List<List<Sym>> files = files(seed, 250, 600);
         Loaded serial = new Loaded(files);
         List<String> serialErrors = new ArrayList<>();
         for (int k = 0; k < files.size(); k++) {
