@@ -11,7 +11,6 @@ import dev.rivet.linker.core.symbols.MergeTable;
 import dev.rivet.linker.core.symbols.MergedPieces;
 import dev.rivet.linker.core.symbols.SymbolLoader;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
-import it.unimi.dsi.fastutil.ints.IntArrays;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +23,13 @@ import java.util.Arrays;
  * are deduplicated through the core's merge tables, symbols keep their nlist index as local index,
  * and relocations become the core's operations. Every field is range-checked; a malformed object
  * is a {@link dev.rivet.linker.LinkException} naming the file, the offset and the reason.
+ *
+ * <p>Reading is two steps, so that objects and archive members can be parsed in parallel:
+ * {@link #parse} decodes and checks everything (the symbols, where sections are cut into atoms,
+ * the literals' pieces, the relocations, against the file's local atoms and symbols) and hashes
+ * the names, touching nothing shared; {@link #bind} then, in input order, adds the atoms, interns
+ * the literals, points the symbols and relocation runs at what they became, and binds the
+ * globals.
  *
  * <p>Dropped, for now: debug sections ({@code S_ATTR_DEBUG}, the {@code __DWARF} segment),
  * {@code __LD,__compact_unwind}, {@code __TEXT,__eh_frame} and the {@code __LLVM} segment. Unwind
@@ -826,25 +832,27 @@ final class MachOObjectReader {
 
     /** One relocation read, before it is given to its atom. */
     private static final class Pending {
-        long[] offset = new long[16];
-        int[] op = new int[16];
-        int[] target = new int[16];
-        long[] addend = new long[16];
-        int[] width = new int[16];
+        final long[] offset;
+        final int[] op;
+        final int[] target;
+        final long[] addend;
+        final int[] width;
         /** For a target by address in a merged section: the offset in that section, which the addend holds until the table does; else NOT_MERGED. */
-        long[] mergedAt = new long[16];
+        final long[] mergedAt;
         int count;
 
+        /** @param capacity the number of relocation entries (pairs and addends become fewer) */
+        Pending(int capacity) {
+            offset = new long[capacity];
+            op = new int[capacity];
+            target = new int[capacity];
+            addend = new long[capacity];
+            width = new int[capacity];
+            mergedAt = new long[capacity];
+        }
+
+        /** Adds one; a section has no more than it has entries. */
         void add(long off, int o, int t, long a, int w, long merged) {
-            if (count == offset.length) {
-                int n = count * 2;
-                offset = Arrays.copyOf(offset, n);
-                op = Arrays.copyOf(op, n);
-                target = Arrays.copyOf(target, n);
-                addend = Arrays.copyOf(addend, n);
-                width = Arrays.copyOf(width, n);
-                mergedAt = Arrays.copyOf(mergedAt, n);
-            }
             width[count] = w;
             offset[count] = off;
             op[count] = o;
@@ -886,7 +894,7 @@ final class MachOObjectReader {
         if (!kind[i].hasBytes()) {
             throw in.error(secReloff[i], "zero-filled section " + secName[i] + " has relocations");
         }
-        Pending p = new Pending();
+        Pending p = new Pending((int) secNreloc[i]);
         long n = secNreloc[i];
         long addend = 0;
         boolean haveAddend = false;
@@ -921,11 +929,12 @@ final class MachOObjectReader {
                 continue;
             }
             checkForm(i, name);
-            long content = width == 8 ? in.u64(secOffset[i] + address) : in.buf.getInt((int) (secOffset[i] + address));
             if (x86) {
-                x86Relocation(i, p, name, content);
+                x86Relocation(i, p, name, content(i, address, width));
+            } else if (type == ARM64_RELOC_UNSIGNED) {
+                pointer(i, p, content(i, address, width), Arm64.ABS64, Arm64.ABS32, Arm64.TLS_DTPREL64);
             } else {
-                arm64Relocation(i, p, name, content, haveAddend ? addend : 0);
+                arm64Relocation(i, p, name, haveAddend ? addend : 0); // the field is an instruction, not read here
             }
             haveAddend = false;
             addend = 0;
@@ -963,8 +972,7 @@ final class MachOObjectReader {
             throw in.error(entry, name + " at offset 0x" + Long.toHexString(at) + " in " + secName[i]
                     + " is not followed by an UNSIGNED of the same place and size, but by " + typeName(type) + " at 0x" + Long.toHexString(address));
         }
-        long content = len == 3 ? in.u64(secOffset[i] + at) : in.buf.getInt((int) (secOffset[i] + at));
-        long[] minuend = pointerTarget(i, content);
+        long[] minuend = pointerTarget(i, content(i, at, 1 << len));
         boolean wide = len == 3;
         int sub = x86 ? (wide ? X86_64.SUBTRACTOR64 : X86_64.SUBTRACTOR32) : (wide ? Arm64.SUBTRACTOR64 : Arm64.SUBTRACTOR32);
         int add = x86 ? (wide ? X86_64.UNSIGNED_ADD64 : X86_64.UNSIGNED_ADD32) : (wide ? Arm64.UNSIGNED_ADD64 : Arm64.UNSIGNED_ADD32);
@@ -1034,12 +1042,13 @@ final class MachOObjectReader {
         p.add(address, op, (int) t[0], t[1] - 4 - bias, 1 << length, t[2]);
     }
 
-    /** arm64: addends come from ARM64_RELOC_ADDEND, except for UNSIGNED, whose addend is the field. */
-    private void arm64Relocation(int i, Pending p, String name, long content, long addend) {
-        if (type == ARM64_RELOC_UNSIGNED) {
-            pointer(i, p, content, Arm64.ABS64, Arm64.ABS32, Arm64.TLS_DTPREL64);
-            return;
-        }
+    /** The field a relocation patches, sign-extended if 4 bytes: the addend of x86-64 and of UNSIGNED. */
+    private long content(int i, long at, int width) {
+        return width == 8 ? in.u64(secOffset[i] + at) : in.buf.getInt((int) (secOffset[i] + at));
+    }
+
+    /** arm64 but UNSIGNED (a {@link #pointer}): the addend comes from ARM64_RELOC_ADDEND. */
+    private void arm64Relocation(int i, Pending p, String name, long addend) {
         if (!external) {
             throw in.error(entry + 4, name + " at offset 0x" + Long.toHexString(address) + " in " + secName[i]
                     + " refers to a section (r_extern = 0); arm64 objects name a symbol for it");
@@ -1125,16 +1134,26 @@ final class MachOObjectReader {
      * end), pairs kept in order, each rebased to the atom that holds it.
      */
     private void addToAtoms(int i, Pending p) {
-        int[] order = new int[p.count];
+        // By offset, then by index, so that a pair stays in order: offsets are below 2^31.
+        long[] order = new long[p.count];
+        boolean sorted = true;
         for (int r = 0; r < p.count; r++) {
-            order[r] = r;
+            order[r] = p.offset[r] << 32 | r;
+            sorted &= r == 0 || order[r] > order[r - 1];
         }
-        IntArrays.mergeSort(order, (a, b) -> Long.compare(p.offset[a], p.offset[b])); // stable: a pair stays in order
+        if (!sorted) {
+            Arrays.sort(order);
+        }
+        long[] starts = atomStart[i];
+        int k = 0;
         int atom = -1;
-        for (int r : order) {
+        for (long o : order) {
+            int r = (int) o;
             long off = p.offset[r];
-            int k = atomIndexAt(i, off);
-            long start = atomStart[i][k];
+            while (k + 1 < starts.length && starts[k + 1] <= off) {
+                k++; // the atom holding off, as atomIndexAt finds it (offsets are not negative)
+            }
+            long start = starts[k];
             int a = firstAtom[i] + k;
             if (off + p.width[r] > start + atomSize[a]) {
                 throw in.error(secReloff[i], "a relocation at offset 0x" + Long.toHexString(off) + " in " + secName[i]
