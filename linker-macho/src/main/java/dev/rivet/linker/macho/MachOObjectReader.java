@@ -807,7 +807,7 @@ final class MachOObjectReader {
         return mergedSymbol[section];
     }
 
-    /** A section symbol; its atom as {@link #atomCount} says symbols' atoms are kept until bound. */
+    /** A section symbol; its atom is given as symbols' atoms are until the file is bound (see {@link #atomCount}). */
     private int addSectionSymbol(int section, int atom) {
         int l = file.addSymbol(kind[section], InputFile.LOCAL | InputFile.NOT_IN_SYMTAB, atom, 0, 0);
         if (l >= symNameOffset.length) {
