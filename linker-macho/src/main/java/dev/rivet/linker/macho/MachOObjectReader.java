@@ -10,9 +10,7 @@ import dev.rivet.linker.core.symbols.InputFile;
 import dev.rivet.linker.core.symbols.MergeTable;
 import dev.rivet.linker.core.symbols.MergedPieces;
 import dev.rivet.linker.core.symbols.SymbolLoader;
-import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
-import it.unimi.dsi.fastutil.ints.IntArrays;
 import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +23,13 @@ import java.util.Arrays;
  * are deduplicated through the core's merge tables, symbols keep their nlist index as local index,
  * and relocations become the core's operations. Every field is range-checked; a malformed object
  * is a {@link dev.rivet.linker.LinkException} naming the file, the offset and the reason.
+ *
+ * <p>Reading is two steps, so that objects and archive members can be parsed in parallel:
+ * {@link #parse} decodes and checks everything (the symbols, where sections are cut into atoms,
+ * the literals' pieces, the relocations, against the file's local atoms and symbols) and hashes
+ * the names, touching nothing shared; {@link #bind} then, in input order, adds the atoms, interns
+ * the literals, points the symbols and relocation runs at what they became, and binds the
+ * globals.
  *
  * <p>Dropped, for now: debug sections ({@code S_ATTR_DEBUG}, the {@code __DWARF} segment),
  * {@code __LD,__compact_unwind}, {@code __TEXT,__eh_frame} and the {@code __LLVM} segment. Unwind
@@ -160,12 +165,30 @@ final class MachOObjectReader {
 
     private int[] fate;
     private SymbolKind[] kind;
-    /** Per loaded section: where its atoms start (offsets in the section), and the atoms. */
+    /** Per section: whether its atoms are roots of dead-stripping (initializers). */
+    private boolean[] root;
+    /** Per loaded section: where its atoms start (offsets in the section), and its first atom (a local one, see below). */
     private long[][] atomStart;
-    private int[][] atomOf;
-    /** Per merged section: its pieces, and where each went in its table. */
+    private int[] firstAtom;
+    /** Per merged section: its pieces, and the key of its merge table. */
     private MergedPieces[] pieces;
-    private int[] mergedAtom;
+    private String[] mergeKey;
+
+    /**
+     * The file's atoms as parse plans them, by local index (the order {@code ObjectFile.addSection}
+     * will number them in: each loaded section's pieces, then the common symbols): the input
+     * section (-1 for a common symbol), alignment, file offset and size. Until the file is bound,
+     * its symbols' {@code symAtom} is such a local atom + 1, or {@code -(section + 1)} for a
+     * place in a merged section's table (whose value is then still the offset in the section).
+     */
+    private int atomCount;
+    private int[] atomSection = new int[16];
+    private int[] atomAlign = new int[16];
+    private long[] atomSource = new long[16];
+    private long[] atomSize = new long[16];
+    /** Per local atom: its relocations' run in the file's table. */
+    private int[] atomRelFirst;
+    private int[] atomRelCount;
 
     // The symbol table.
     private long symoff;
@@ -174,17 +197,25 @@ final class MachOObjectReader {
     private long strsize;
     private int[] symNameOffset;
     private int[] symNameLength;
-    /** Symbols made for places relocations name by section and address, per atom; and per merged section. */
-    private final Int2IntOpenHashMap atomSymbol = new Int2IntOpenHashMap();
+    /** Each nlist entry's name hash, and the global symbol with that name when parsed (0 if none). */
+    private int[] nameHash;
+    private int[] nameFound;
+    /** Symbols made for places relocations name by section and address, per local atom; and per merged section. */
+    private int[] atomSymbol;
     private int[] mergedSymbol;
     private final IntArrayList kept = new IntArrayList();
+    /** Relocations by address into a merged section, whose addends are mapped to the table when bound: relocation, section, offset in it. */
+    private final IntArrayList mergedTargetReloc = new IntArrayList();
+    private final IntArrayList mergedTargetSection = new IntArrayList();
+    private final LongArrayList mergedTargetOffset = new LongArrayList();
+
+    private MachOObjectFile file;
 
     private MachOObjectReader(CoreLinker linker, String name, ByteBuffer data) {
         this.in = new InputBytes(name, data);
         this.linker = linker;
         this.loader = linker.symbolLoader();
         this.x86 = linker.target().architecture() == Architecture.X86_64;
-        atomSymbol.defaultReturnValue(-1);
     }
 
     /**
@@ -200,24 +231,50 @@ final class MachOObjectReader {
     }
 
     /**
-     * Parses what does not depend on other inputs (the header, the load commands, the symbols'
-     * names, their hashes and the globals already in the table), touching nothing shared, so
-     * that objects and archive members can be parsed in parallel; {@return what binds the
-     * object in input order} An error is thrown when it is bound.
+     * Parses what does not depend on other inputs (the header, the load commands, the symbols and
+     * their names' hashes, the globals already in the table, how sections are cut into atoms and
+     * literals, the relocations), touching nothing shared, so that objects and archive members can
+     * be parsed in parallel; {@return what binds the object in input order} An error is thrown
+     * when it is bound.
      */
     static dev.rivet.linker.core.symbols.ParsedInput parse(CoreLinker linker, String name, ByteBuffer data) {
         MachOObjectReader r = new MachOObjectReader(linker, name, data);
         return dev.rivet.linker.core.symbols.ParsedInput.deferringErrors(r::parse, r::bind);
     }
 
-    /** Each nlist entry's name hash, and the global symbol with that name when parsed (0 if none). */
-    private int[] nameHash;
-    private int[] nameFound;
-
     private void parse() {
         readHeader();
         readLoadCommands();
-        // The symbols' names (none for debugging entries and for strx 0); readSymbols uses them.
+        readNames();
+        file = new MachOObjectFile(in.name, in.buf, loader.atoms);
+        file.ensureSymbolCapacity(nsyms + 16);
+        planAtoms();
+        readSymbols();
+        atomSymbol = new int[atomCount];
+        Arrays.fill(atomSymbol, -1);
+        for (int i = 0; i < nsect; i++) {
+            if (fate[i] == ATOMS && (secFlags[i] & S_ATTR_NO_DEAD_STRIP) != 0) {
+                for (int k = 0; k < atomStart[i].length; k++) {
+                    kept.add(symbolForAtom(i, firstAtom[i] + k));
+                }
+            }
+        }
+        atomRelFirst = new int[atomCount];
+        atomRelCount = new int[atomCount];
+        long total = 0; // relocation tables lie within the file (checked), so this is no bogus size
+        for (int i = 0; i < nsect; i++) {
+            total += fate[i] == ATOMS ? secNreloc[i] : 0;
+        }
+        file.relocs.ensureCapacity((int) Math.min(Integer.MAX_VALUE, total));
+        for (int i = 0; i < nsect; i++) {
+            if (secNreloc[i] != 0 && fate[i] != DROPPED) {
+                readRelocations(i);
+            }
+        }
+    }
+
+    /** The symbols' names (none for debugging entries and for strx 0), their hashes, and the globals already known. */
+    private void readNames() {
         symNameOffset = new int[nsyms + 16];
         symNameLength = new int[nsyms + 16];
         nameHash = new int[nsyms];
@@ -237,22 +294,61 @@ final class MachOObjectReader {
         }
     }
 
+    /**
+     * Adds the parsed object to the linker's tables: its atoms, its literals to the merge tables,
+     * then its symbols and relocations (pointed at those atoms) and its globals to the symbol
+     * table.
+     */
     private void bind(long order) {
-        MachOObjectFile file = new MachOObjectFile(in.name, in.buf, loader.atoms);
         file.order = order;
         loader.symbols.addFile(file);
-        makeAtoms(file);
-        readSymbols(file);
+        int[] atom = new int[atomCount];
+        int[] mergedAtom = new int[nsect];
         for (int i = 0; i < nsect; i++) {
-            if (fate[i] == ATOMS && (secFlags[i] & S_ATTR_NO_DEAD_STRIP) != 0) {
-                for (int a : atomOf[i]) {
-                    kept.add(symbolForAtom(file, i, a));
+            if (fate[i] == DROPPED) {
+                continue;
+            }
+            int output = loader.sections.intern(secName[i], kind[i], secFlags[i] & SECTION_TYPE, secFlags[i] & ~SECTION_TYPE, root[i]);
+            if (fate[i] == MERGED) {
+                MergeTable table = loader.mergeTable(mergeKey[i], output, 1 << secAlign[i]);
+                pieces[i].internInto(table, in.buf, secOffset[i]);
+                mergedAtom[i] = table.atom;
+                continue;
+            }
+            for (int a = firstAtom[i], end = a + atomStart[i].length; a < end; a++) {
+                atom[a] = file.addSection(kind[i], output, atomAlign[a], atomSource[a], atomSize[a]);
+            }
+        }
+        for (int a = 0; a < atomCount; a++) {
+            if (atomSection[a] < 0) {
+                int output = loader.sections.intern("__DATA,__common", SymbolKind.BSS, S_ZEROFILL, 0, false);
+                atom[a] = file.addSection(SymbolKind.BSS, output, atomAlign[a], 0, atomSize[a]);
+            }
+        }
+        int[] symAtom = file.symAtom;
+        for (int l = 0, n = file.symCount; l < n; l++) {
+            int a = symAtom[l];
+            if (a > 0) {
+                symAtom[l] = atom[a - 1];
+            } else if (a < 0) {
+                int i = -a - 1;
+                symAtom[l] = mergedAtom[i];
+                if (l < nsyms) { // a symbol in the section; the section's own symbol stands for the table's start
+                    file.setValueAndSize(l, pieces[i].offsetOf(file.value(l)), 0);
                 }
             }
         }
-        for (int i = 0; i < nsect; i++) {
-            if (secNreloc[i] != 0 && fate[i] != DROPPED) {
-                readRelocations(file, i);
+        for (int a = 0; a < atomCount; a++) {
+            if (atomRelCount[a] != 0) {
+                file.attachRelocations(atom[a], atomRelFirst[a], atomRelCount[a]);
+            }
+        }
+        for (int k = 0; k < mergedTargetReloc.size(); k++) {
+            int r = mergedTargetReloc.getInt(k);
+            int j = mergedTargetSection.getInt(k);
+            long off = mergedTargetOffset.getLong(k);
+            if (off >= 0 && off < secSize[j]) {
+                file.relocs.setAddend(r, file.relocs.addend(r) - off + pieces[j].offsetOf(off));
             }
         }
         int n = file.symCount;
@@ -466,14 +562,18 @@ final class MachOObjectReader {
 
     // ------------------------------------------------------------------ sections and atoms
 
-    /** What each section is, and which output section it goes to: {@code __SEGMENT,__section}. */
-    private void makeAtoms(MachOObjectFile file) {
+    /**
+     * What each section is and which output section it goes to ({@code __SEGMENT,__section}):
+     * dropped, cut into literals, or cut into atoms, planned here and added when bound.
+     */
+    private void planAtoms() {
         fate = new int[nsect];
         kind = new SymbolKind[nsect];
+        root = new boolean[nsect];
         atomStart = new long[nsect][];
-        atomOf = new int[nsect][];
+        firstAtom = new int[nsect];
         pieces = new MergedPieces[nsect];
-        mergedAtom = new int[nsect];
+        mergeKey = new String[nsect];
         mergedSymbol = new int[nsect];
         Arrays.fill(mergedSymbol, -1);
         long[][] cuts = symbolOffsets();
@@ -485,7 +585,6 @@ final class MachOObjectReader {
                     || sect.equals("__compact_unwind") || sect.equals("__eh_frame")) {
                 continue; // DROPPED (see the class comment)
             }
-            boolean root = false;
             int merge = 0; // piece size; -1 for strings
             SymbolKind k;
             switch (type) {
@@ -502,7 +601,7 @@ final class MachOObjectReader {
                 }
                 case S_MOD_INIT_FUNC_POINTERS, S_MOD_TERM_FUNC_POINTERS, S_THREAD_LOCAL_INIT_FUNCTION_POINTERS, S_INIT_FUNC_OFFSETS -> {
                     k = seg.equals("__TEXT") ? SymbolKind.RODATA : SymbolKind.DATA;
-                    root = true;
+                    root[i] = true;
                 }
                 case S_THREAD_LOCAL_VARIABLES, S_THREAD_LOCAL_VARIABLE_POINTERS -> k = SymbolKind.DATA;
                 case S_REGULAR, S_COALESCED, S_LITERAL_POINTERS, S_INTERPOSING, S_DTRACE_DOF -> {
@@ -518,27 +617,41 @@ final class MachOObjectReader {
                 default -> throw in.error(secHeader[i] + 64, "section " + secName[i] + " has unknown section type 0x" + Integer.toHexString(type));
             }
             kind[i] = k;
-            int output = loader.sections.intern(secName[i], k, type, secFlags[i] & ~SECTION_TYPE, root);
             int align = 1 << secAlign[i];
-            if (merge != 0 && secNreloc[i] == 0 && secSize[i] > 0 && merge(i, output, align, merge)) {
+            if (merge != 0 && secNreloc[i] == 0 && secSize[i] > 0 && split(i, align, merge)) {
                 fate[i] = MERGED;
                 continue;
             }
             fate[i] = ATOMS;
             long[] starts = (flags & MH_SUBSECTIONS_VIA_SYMBOLS) != 0 ? cuts[i] : new long[] {0};
-            int[] atoms = new int[starts.length];
             long fileBase = isZerofill(i) ? 0 : secOffset[i];
+            firstAtom[i] = atomCount;
             for (int j = 0; j < starts.length; j++) {
                 long start = starts[j];
                 long end = j + 1 < starts.length ? starts[j + 1] : secSize[i];
                 // A piece inside the section keeps the alignment its offset allows.
                 int a = start == 0 ? align : (int) Math.min(align, Long.lowestOneBit(start));
-                atoms[j] = file.addSection(k, output, a, fileBase + start, end - start);
-                file.noteAtom(file.sectionOf(atoms[j]), secName[i], start);
+                file.noteAtom(addAtom(i, a, fileBase + start, end - start), secName[i], start);
             }
             atomStart[i] = starts;
-            atomOf[i] = atoms;
         }
+    }
+
+    /** Plans an atom of section i (-1 for a common symbol); {@return its local index} */
+    private int addAtom(int section, int align, long source, long size) {
+        if (atomCount == atomSection.length) {
+            int n = atomCount * 2;
+            atomSection = Arrays.copyOf(atomSection, n);
+            atomAlign = Arrays.copyOf(atomAlign, n);
+            atomSource = Arrays.copyOf(atomSource, n);
+            atomSize = Arrays.copyOf(atomSize, n);
+        }
+        int a = atomCount++;
+        atomSection[a] = section;
+        atomAlign[a] = align;
+        atomSource[a] = source;
+        atomSize[a] = size;
+        return a;
     }
 
     /**
@@ -581,23 +694,18 @@ final class MachOObjectReader {
     }
 
     /**
-     * Splits a literal section into pieces (NUL-terminated strings, or fixed-size constants) and
-     * adds them to its output section's merge table; false (keep it whole) if a string is not
-     * terminated or the size is not a multiple of the piece size.
+     * Splits a literal section into pieces (NUL-terminated strings, or fixed-size constants),
+     * which are added to its output section's merge table when the file is bound; false (keep it
+     * whole) if a string is not terminated or the size is not a multiple of the piece size.
      */
-    private boolean merge(int i, int output, int align, int pieceSize) {
+    private boolean split(int i, int align, int pieceSize) {
         boolean strings = pieceSize < 0;
-        MergedPieces p = MergedPieces.split(in.buf, secOffset[i], secSize[i], pieceSize, strings);
-        if (p == null) {
-            return false;
-        }
-        MergeTable table = loader.mergeTable(secName[i] + "|" + (strings ? 1 : pieceSize) + "|" + strings + "|" + align, output, align);
-        pieces[i] = p.internInto(table, in.buf, secOffset[i]);
-        mergedAtom[i] = table.atom;
-        return true;
+        pieces[i] = MergedPieces.split(in.buf, secOffset[i], secSize[i], pieceSize, strings);
+        mergeKey[i] = secName[i] + "|" + (strings ? 1 : pieceSize) + "|" + strings + "|" + align;
+        return pieces[i] != null;
     }
 
-    /** The index in {@link #atomOf}{@code [i]} of the atom holding an offset (the last one for the end, the first one before 0). */
+    /** The index in {@link #atomStart}{@code [i]} of the atom holding an offset (the last one for the end, the first one before 0). */
     private int atomIndexAt(int i, long offset) {
         int k = Arrays.binarySearch(atomStart[i], offset);
         return k >= 0 ? k : Math.max(0, -k - 2);
@@ -605,7 +713,7 @@ final class MachOObjectReader {
 
     // ------------------------------------------------------------------ symbols
 
-    private void readSymbols(MachOObjectFile file) {
+    private void readSymbols() {
         for (int l = 0; l < nsyms; l++) {
             long e = symoff + (long) l * NLIST_SIZE;
             int type = in.u8(e + 4);
@@ -633,14 +741,14 @@ final class MachOObjectReader {
             switch (type & N_TYPE) {
                 case N_UNDF -> {
                     if (external && value != 0) {
-                        common(file, f, desc, value, e);
+                        common(f, desc, value, e);
                     } else {
                         int weak = (desc & N_WEAK_REF) != 0 ? InputFile.WEAK : 0;
                         file.addSymbol(SymbolKind.UNDEFINED, f | weak | (external ? 0 : InputFile.NOT_IN_SYMTAB), 0, 0, 0);
                     }
                 }
                 case N_ABS -> file.addSymbol(SymbolKind.ABSOLUTE, f, 0, value, 0);
-                case N_SECT -> defineInSection(file, l, e, f | ((desc & N_WEAK_DEF) != 0 && external ? InputFile.WEAK : 0), sect, value);
+                case N_SECT -> defineInSection(l, e, f | ((desc & N_WEAK_DEF) != 0 && external ? InputFile.WEAK : 0), sect, value);
                 case N_INDR -> throw in.error(e + 4, "symbol " + l + " ('" + symbolName(l) + "') is an indirect symbol (N_INDR), which is not supported");
                 case N_PBUD -> throw in.error(e + 4, "symbol " + l + " ('" + symbolName(l) + "') is prebound (N_PBUD), which an object should not have");
                 default -> throw in.error(e + 4, "symbol " + l + " ('" + symbolName(l) + "') has unknown type 0x" + Integer.toHexString(type));
@@ -649,18 +757,16 @@ final class MachOObjectReader {
     }
 
     /** A common symbol: a BSS definition of its own, as ELF's SHN_COMMON (the larger one wins). */
-    private void common(MachOObjectFile file, int f, int desc, long size, long e) {
+    private void common(int f, int desc, long size, long e) {
         if (size < 0 || size > Integer.MAX_VALUE) {
             throw in.error(e + 8, "common symbol has size 0x" + Long.toHexString(size) + ", more than 2 GiB");
         }
-        int align = 1 << ((desc >> 8) & 0xf);
-        int output = loader.sections.intern("__DATA,__common", SymbolKind.BSS, S_ZEROFILL, 0, false);
-        int atom = file.addSection(SymbolKind.BSS, output, align, 0, size);
-        file.noteAtom(file.sectionOf(atom), "__DATA,__common", 0);
-        file.addSymbol(SymbolKind.BSS, f, atom, 0, size);
+        int atom = addAtom(-1, 1 << ((desc >> 8) & 0xf), 0, size);
+        file.noteAtom(atom, "__DATA,__common", 0);
+        file.addSymbol(SymbolKind.BSS, f, atom + 1, 0, size);
     }
 
-    private void defineInSection(MachOObjectFile file, int l, long e, int f, int sect, long value) {
+    private void defineInSection(int l, long e, int f, int sect, long value) {
         if (sect < 1 || sect > nsect) {
             throw in.error(e + 5, "symbol " + l + " ('" + symbolName(l) + "') is in section " + sect + ", but the file has only " + nsect
                     + " sections");
@@ -678,34 +784,33 @@ final class MachOObjectReader {
                 }
                 file.addSymbol(SymbolKind.UNDEFINED, f | InputFile.NOT_IN_SYMTAB, 0, 0, 0);
             }
-            case MERGED -> file.addSymbol(kind[i], f, mergedAtom[i], pieces[i].offsetOf(off), 0);
+            case MERGED -> file.addSymbol(kind[i], f, -(i + 1), off, 0); // the offset in the table when bound
             default -> {
                 int k = atomIndexAt(i, off);
-                file.addSymbol(kind[i], f, atomOf[i][k], off - atomStart[i][k], 0);
+                file.addSymbol(kind[i], f, firstAtom[i] + k + 1, off - atomStart[i][k], 0);
             }
         }
     }
 
-    /** The local symbol standing for the start of an atom (made on first use), which relocations by address refer to. */
-    private int symbolForAtom(MachOObjectFile file, int section, int atom) {
-        int l = atomSymbol.get(atom);
-        if (l < 0) {
-            l = addSectionSymbol(file, section, atom);
-            atomSymbol.put(atom, l);
+    /** The local symbol standing for the start of a (local) atom, made on first use, which relocations by address refer to. */
+    private int symbolForAtom(int section, int atom) {
+        if (atomSymbol[atom] < 0) {
+            atomSymbol[atom] = addSectionSymbol(section, atom + 1);
         }
-        return l;
+        return atomSymbol[atom];
     }
 
     /** The local symbol standing for the start of a merged section's table. */
-    private int symbolForMerged(MachOObjectFile file, int section) {
+    private int symbolForMerged(int section) {
         if (mergedSymbol[section] < 0) {
-            mergedSymbol[section] = addSectionSymbol(file, section, mergedAtom[section]);
+            mergedSymbol[section] = addSectionSymbol(section, -(section + 1));
         }
         return mergedSymbol[section];
     }
 
-    private int addSectionSymbol(MachOObjectFile file, int section, int atom) {
-        int l = file.addSymbol(loader.atoms.kind(atom), InputFile.LOCAL | InputFile.NOT_IN_SYMTAB, atom, 0, 0);
+    /** A section symbol; its atom is given as symbols' atoms are until the file is bound (see {@link #atomCount}). */
+    private int addSectionSymbol(int section, int atom) {
+        int l = file.addSymbol(kind[section], InputFile.LOCAL | InputFile.NOT_IN_SYMTAB, atom, 0, 0);
         if (l >= symNameOffset.length) {
             symNameOffset = Arrays.copyOf(symNameOffset, l * 2);
             symNameLength = Arrays.copyOf(symNameLength, l * 2);
@@ -723,29 +828,38 @@ final class MachOObjectReader {
 
     // ------------------------------------------------------------------ relocations
 
+    /** No place in a merged section (see {@link Pending#mergedAt}). */
+    private static final long NOT_MERGED = Long.MIN_VALUE;
+
     /** One relocation read, before it is given to its atom. */
     private static final class Pending {
-        long[] offset = new long[16];
-        int[] op = new int[16];
-        int[] target = new int[16];
-        long[] addend = new long[16];
-        int[] width = new int[16];
+        final long[] offset;
+        final int[] op;
+        final int[] target;
+        final long[] addend;
+        final int[] width;
+        /** For a target by address in a merged section: the offset in that section, which the addend holds until the table does; else NOT_MERGED. */
+        final long[] mergedAt;
         int count;
 
-        void add(long off, int o, int t, long a, int w) {
-            if (count == offset.length) {
-                int n = count * 2;
-                offset = Arrays.copyOf(offset, n);
-                op = Arrays.copyOf(op, n);
-                target = Arrays.copyOf(target, n);
-                addend = Arrays.copyOf(addend, n);
-                width = Arrays.copyOf(width, n);
-            }
+        /** @param capacity the number of relocation entries (pairs and addends become fewer) */
+        Pending(int capacity) {
+            offset = new long[capacity];
+            op = new int[capacity];
+            target = new int[capacity];
+            addend = new long[capacity];
+            width = new int[capacity];
+            mergedAt = new long[capacity];
+        }
+
+        /** Adds one; a section has no more than it has entries. */
+        void add(long off, int o, int t, long a, int w, long merged) {
             width[count] = w;
             offset[count] = off;
             op[count] = o;
             target[count] = t;
             addend[count] = a;
+            mergedAt[count] = merged;
             count++;
         }
     }
@@ -774,14 +888,14 @@ final class MachOObjectReader {
         type = info >>> 28;
     }
 
-    private void readRelocations(MachOObjectFile file, int i) {
+    private void readRelocations(int i) {
         if (fate[i] == MERGED) {
             return; // only sections without relocations are merged
         }
         if (!kind[i].hasBytes()) {
             throw in.error(secReloff[i], "zero-filled section " + secName[i] + " has relocations");
         }
-        Pending p = new Pending();
+        Pending p = new Pending((int) secNreloc[i]);
         long n = secNreloc[i];
         long addend = 0;
         boolean haveAddend = false;
@@ -811,21 +925,22 @@ final class MachOObjectReader {
                 if (k + 1 == n) {
                     throw in.error(entry, name + " at offset 0x" + Long.toHexString(address) + " in " + secName[i] + " is not followed by its UNSIGNED");
                 }
-                subtractorPair(file, i, p, k);
+                subtractorPair(i, p, k);
                 k++;
                 continue;
             }
             checkForm(i, name);
-            long content = width == 8 ? in.u64(secOffset[i] + address) : in.buf.getInt((int) (secOffset[i] + address));
             if (x86) {
-                x86Relocation(file, i, p, name, content);
+                x86Relocation(i, p, name, content(i, address, width));
+            } else if (type == ARM64_RELOC_UNSIGNED) {
+                pointer(i, p, content(i, address, width), Arm64.ABS64, Arm64.ABS32, Arm64.TLS_DTPREL64);
             } else {
-                arm64Relocation(file, i, p, name, content, haveAddend ? addend : 0);
+                arm64Relocation(i, p, name, haveAddend ? addend : 0); // the field is an instruction, not read here
             }
             haveAddend = false;
             addend = 0;
         }
-        addToAtoms(file, i, p);
+        addToAtoms(i, p);
     }
 
     private boolean isSubtractor() {
@@ -841,7 +956,7 @@ final class MachOObjectReader {
      * become the core's SUBTRACTOR (field := -B) and UNSIGNED_ADD (field += A + addend), applied
      * in that order.
      */
-    private void subtractorPair(MachOObjectFile file, int i, Pending p, long k) {
+    private void subtractorPair(int i, Pending p, long k) {
         String name = typeName(type);
         if (pcrel || length < 2) {
             throw in.error(entry + 4, name + " at offset 0x" + Long.toHexString(address) + " in " + secName[i] + " must be a 4- or 8-byte absolute field");
@@ -850,7 +965,7 @@ final class MachOObjectReader {
             throw in.error(entry + 4, name + " at offset 0x" + Long.toHexString(address) + " in " + secName[i]
                     + " subtracts a section, not a symbol (r_extern = 0), which is not supported");
         }
-        int subtrahend = externTarget(file, i);
+        int subtrahend = externTarget(i);
         long at = address;
         int len = length;
         decode(i, k + 1);
@@ -858,13 +973,12 @@ final class MachOObjectReader {
             throw in.error(entry, name + " at offset 0x" + Long.toHexString(at) + " in " + secName[i]
                     + " is not followed by an UNSIGNED of the same place and size, but by " + typeName(type) + " at 0x" + Long.toHexString(address));
         }
-        long content = len == 3 ? in.u64(secOffset[i] + at) : in.buf.getInt((int) (secOffset[i] + at));
-        long[] minuend = pointerTarget(file, i, content);
+        long[] minuend = pointerTarget(i, content(i, at, 1 << len));
         boolean wide = len == 3;
         int sub = x86 ? (wide ? X86_64.SUBTRACTOR64 : X86_64.SUBTRACTOR32) : (wide ? Arm64.SUBTRACTOR64 : Arm64.SUBTRACTOR32);
         int add = x86 ? (wide ? X86_64.UNSIGNED_ADD64 : X86_64.UNSIGNED_ADD32) : (wide ? Arm64.UNSIGNED_ADD64 : Arm64.UNSIGNED_ADD32);
-        p.add(at, sub, subtrahend, 0, 1 << len);
-        p.add(at, add, (int) minuend[0], minuend[1], 1 << len);
+        p.add(at, sub, subtrahend, 0, 1 << len, NOT_MERGED);
+        p.add(at, add, (int) minuend[0], minuend[1], 1 << len, minuend[2]);
     }
 
     /** Checks that a relocation's pcrel and length bits are those its type uses. */
@@ -902,9 +1016,9 @@ final class MachOObjectReader {
      * stored -N for those N bytes), so the core's addend is content - 4. With a section, the
      * target's address in the object is P + 4 + N + content, from which the atom is found.
      */
-    private void x86Relocation(MachOObjectFile file, int i, Pending p, String name, long content) {
+    private void x86Relocation(int i, Pending p, String name, long content) {
         if (type == X86_64_RELOC_UNSIGNED) {
-            pointer(file, i, p, content, X86_64.ABS64, X86_64.ABS32, X86_64.DTPOFF64);
+            pointer(i, p, content, X86_64.ABS64, X86_64.ABS32, X86_64.DTPOFF64);
             return;
         }
         int op = switch (type) {
@@ -915,7 +1029,7 @@ final class MachOObjectReader {
             default -> X86_64.PC32; // SIGNED, SIGNED_1, SIGNED_2, SIGNED_4
         };
         if (external) {
-            p.add(address, op, externTarget(file, i), content - 4, 1 << length);
+            p.add(address, op, externTarget(i), content - 4, 1 << length, NOT_MERGED);
             return;
         }
         if (op != X86_64.PC32 && op != X86_64.PLT32) {
@@ -925,16 +1039,17 @@ final class MachOObjectReader {
         int bias = type == X86_64_RELOC_SIGNED_1 ? 1 : type == X86_64_RELOC_SIGNED_1 + 1 ? 2 : type == X86_64_RELOC_SIGNED_4 ? 4 : 0;
         // The target's address in the object: the field is relative to the end of the instruction.
         long target = secAddr[i] + address + 4 + bias + content;
-        long[] t = byAddress(file, i, target);
-        p.add(address, op, (int) t[0], t[1] - 4 - bias, 1 << length);
+        long[] t = byAddress(i, target);
+        p.add(address, op, (int) t[0], t[1] - 4 - bias, 1 << length, t[2]);
     }
 
-    /** arm64: addends come from ARM64_RELOC_ADDEND, except for UNSIGNED, whose addend is the field. */
-    private void arm64Relocation(MachOObjectFile file, int i, Pending p, String name, long content, long addend) {
-        if (type == ARM64_RELOC_UNSIGNED) {
-            pointer(file, i, p, content, Arm64.ABS64, Arm64.ABS32, Arm64.TLS_DTPREL64);
-            return;
-        }
+    /** The field a relocation patches, sign-extended if 4 bytes: the addend of x86-64 and of UNSIGNED. */
+    private long content(int i, long at, int width) {
+        return width == 8 ? in.u64(secOffset[i] + at) : in.buf.getInt((int) (secOffset[i] + at));
+    }
+
+    /** arm64 but UNSIGNED (a {@link #pointer}): the addend comes from ARM64_RELOC_ADDEND. */
+    private void arm64Relocation(int i, Pending p, String name, long addend) {
         if (!external) {
             throw in.error(entry + 4, name + " at offset 0x" + Long.toHexString(address) + " in " + secName[i]
                     + " refers to a section (r_extern = 0); arm64 objects name a symbol for it");
@@ -949,22 +1064,25 @@ final class MachOObjectReader {
             case ARM64_RELOC_TLVP_LOAD_PAGEOFF12 -> Arm64.TLVP_LOAD_PAGEOFF12;
             default -> pcrel ? Arm64.GOTPCREL32 : Arm64.GOT_ABS64; // POINTER_TO_GOT: its field is not an addend
         };
-        p.add(address, op, externTarget(file, i), addend, 1 << length);
+        p.add(address, op, externTarget(i), addend, 1 << length, NOT_MERGED);
     }
 
     /**
      * An {@code UNSIGNED} pointer: the field is the addend, or with a section the target's address;
      * the initial-value word of a thread-local descriptor becomes the template-offset operation.
      */
-    private void pointer(MachOObjectFile file, int i, Pending p, long content, int abs64, int abs32, int templateOffset) {
-        long[] t = pointerTarget(file, i, content);
-        int op = threadLocalOffset(file, i, (int) t[0]) ? templateOffset : length == 3 ? abs64 : abs32;
-        p.add(address, op, (int) t[0], t[1], 1 << length);
+    private void pointer(int i, Pending p, long content, int abs64, int abs32, int templateOffset) {
+        long[] t = pointerTarget(i, content);
+        int op = threadLocalOffset(i, (int) t[0]) ? templateOffset : length == 3 ? abs64 : abs32;
+        p.add(address, op, (int) t[0], t[1], 1 << length, t[2]);
     }
 
-    /** {@return what an absolute field points to: {local symbol, addend}, the field being the addend or, by section, the address} */
-    private long[] pointerTarget(MachOObjectFile file, int i, long content) {
-        return external ? new long[] {externTarget(file, i), content} : byAddress(file, i, content);
+    /**
+     * {@return what an absolute field points to: {local symbol, addend, offset in a merged
+     * section or NOT_MERGED}, the field being the addend or, by section, the address}
+     */
+    private long[] pointerTarget(int i, long content) {
+        return external ? new long[] {externTarget(i), content, NOT_MERGED} : byAddress(i, content);
     }
 
     /**
@@ -972,11 +1090,11 @@ final class MachOObjectReader {
      * at the variable's initial value: that word holds the value's offset in the thread-local
      * template, not an address.
      */
-    private boolean threadLocalOffset(MachOObjectFile file, int i, int local) {
+    private boolean threadLocalOffset(int i, int local) {
         return (secFlags[i] & SECTION_TYPE) == S_THREAD_LOCAL_VARIABLES && length == 3 && file.kind(local).isThreadLocal();
     }
 
-    private int externTarget(MachOObjectFile file, int i) {
+    private int externTarget(int i) {
         if (symbolnum >= nsyms) {
             throw in.error(entry + 4, "relocation " + typeName(type) + " at offset 0x" + Long.toHexString(address) + " in " + secName[i]
                     + " refers to symbol " + symbolnum + ", but the symbol table has " + nsyms);
@@ -991,9 +1109,10 @@ final class MachOObjectReader {
      * A relocation that names a section (r_extern = 0) and an address in the object: the atom of
      * that section holding the address, and the offset in it.
      *
-     * @return {local symbol, offset from it}
+     * @return {local symbol, offset from it, the offset in the section if it is merged (the
+     *     offset from the symbol until the file is bound) or NOT_MERGED}
      */
-    private long[] byAddress(MachOObjectFile file, int i, long target) {
+    private long[] byAddress(int i, long target) {
         if (symbolnum < 1 || symbolnum > nsect) {
             throw in.error(entry + 4, "relocation " + typeName(type) + " at offset 0x" + Long.toHexString(address) + " in " + secName[i]
                     + " refers to section " + symbolnum + ", but the file has " + nsect + " sections");
@@ -1003,10 +1122,10 @@ final class MachOObjectReader {
         return switch (fate[j]) {
             case DROPPED -> throw in.error(entry + 4, "relocation " + typeName(type) + " at offset 0x" + Long.toHexString(address) + " in "
                     + secName[i] + " refers to section " + secName[j] + ", which is not loaded");
-            case MERGED -> new long[] {symbolForMerged(file, j), off >= 0 && off < secSize[j] ? pieces[j].offsetOf(off) : off};
+            case MERGED -> new long[] {symbolForMerged(j), off, off};
             default -> {
                 int k = atomIndexAt(j, off);
-                yield new long[] {symbolForAtom(file, j, atomOf[j][k]), off - atomStart[j][k]};
+                yield new long[] {symbolForAtom(j, firstAtom[j] + k), off - atomStart[j][k], NOT_MERGED};
             }
         };
     }
@@ -1015,22 +1134,43 @@ final class MachOObjectReader {
      * Hands a section's relocations to its atoms: sorted by offset (Mach-O lists them from the
      * end), pairs kept in order, each rebased to the atom that holds it.
      */
-    private void addToAtoms(MachOObjectFile file, int i, Pending p) {
-        int[] order = new int[p.count];
+    private void addToAtoms(int i, Pending p) {
+        // By offset, then by index, so that a pair stays in order: offsets are below 2^31.
+        long[] order = new long[p.count];
+        boolean sorted = true;
         for (int r = 0; r < p.count; r++) {
-            order[r] = r;
+            order[r] = p.offset[r] << 32 | r;
+            sorted &= r == 0 || order[r] > order[r - 1];
         }
-        IntArrays.mergeSort(order, (a, b) -> Long.compare(p.offset[a], p.offset[b])); // stable: a pair stays in order
-        for (int r : order) {
+        if (!sorted) {
+            Arrays.sort(order);
+        }
+        long[] starts = atomStart[i];
+        int k = 0;
+        int atom = -1;
+        for (long o : order) {
+            int r = (int) o;
             long off = p.offset[r];
-            int k = atomIndexAt(i, off);
-            long start = atomStart[i][k];
-            int atom = atomOf[i][k];
-            if (off + p.width[r] > start + loader.atoms.size(atom)) {
+            while (k + 1 < starts.length && starts[k + 1] <= off) {
+                k++; // the atom holding off, as atomIndexAt finds it (offsets are not negative)
+            }
+            long start = starts[k];
+            int a = firstAtom[i] + k;
+            if (off + p.width[r] > start + atomSize[a]) {
                 throw in.error(secReloff[i], "a relocation at offset 0x" + Long.toHexString(off) + " in " + secName[i]
                         + " runs from one symbol's piece of the section into the next");
             }
-            file.addRelocation(atom, (int) (off - start), p.op[r], p.target[r], p.addend[r]);
+            int added = file.relocs.add((int) (off - start), p.op[r], p.target[r], p.addend[r]);
+            if (a != atom) {
+                atom = a;
+                atomRelFirst[a] = added;
+            }
+            atomRelCount[a]++;
+            if (p.mergedAt[r] != NOT_MERGED) {
+                mergedTargetReloc.add(added);
+                mergedTargetSection.add(-file.symAtom[p.target[r]] - 1);
+                mergedTargetOffset.add(p.mergedAt[r]);
+            }
         }
     }
 

@@ -1,12 +1,16 @@
 package dev.rivet.linker.macho;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rivet.linker.LinkException;
 import dev.rivet.linker.LinkOptions;
 import dev.rivet.linker.Linker;
 import dev.rivet.linker.SymbolKind;
 import dev.rivet.linker.Target;
+import dev.rivet.linker.core.CoreLinker;
+import dev.rivet.linker.core.symbols.ParsedInput;
+import dev.rivet.linker.core.symbols.SymbolLoader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -231,6 +235,29 @@ class MachOObjectReaderCorruptionTest {
         b = g.clone();
         le(b).putInt(reloff + 4, info ^ (1 << 24)); // flip pcrel
         assertThat(load(b, t)).hasMessageContaining("which this type does not take");
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
+    void parsingChangesNoSharedTableAndAProblemItFindsIsThrownWhenBound(Target t) throws Exception {
+        byte[] g = good(t);
+        Layout lay = Layout.of(g);
+        int reloff = le(g).getInt(lay.section(lay.relocated(g)) + 56);
+        byte[] b = g.clone();
+        le(b).putInt(reloff + 4, (le(g).getInt(reloff + 4) & 0x0fff_ffff) | (15 << 28));
+        CoreLinker linker = (CoreLinker) Linker.create(t);
+        SymbolLoader loader = linker.symbolLoader();
+        List<Integer> before = List.of(loader.atoms.count, loader.symbols.fileCount(), loader.symbols.count, loader.sections.count());
+        ParsedInput bad = MachOObjectReader.parse(linker, "bad.o", le(b));
+        ParsedInput ok = MachOObjectReader.parse(linker, "good.o", le(g));
+        assertThat(List.of(loader.atoms.count, loader.symbols.fileCount(), loader.symbols.count, loader.sections.count())).isEqualTo(before);
+        assertThatThrownBy(() -> bad.bind(-1)).isInstanceOf(LinkException.class).hasMessageContaining("unknown relocation type 15")
+                .hasMessageContaining(String.format("offset 0x%x", reloff + 4));
+        ok.bind(-1);
+        int main = loader.symbols.lookup("_main");
+        assertThat(main).isNotZero();
+        assertThat(loader.atoms.count).isGreaterThan(before.get(0));
+        assertThat(loader.atoms.relCount(loader.symbols.atom(main))).as("main's calls").isPositive();
     }
 
     @ParameterizedTest

@@ -144,6 +144,8 @@ class MachOObjectReaderTest {
         String two = String.join("\n", x.relocations(x.atom(x.sym("_two"))));
         assertThat(lastTarget(x, x.atom(x.sym("_one")))).isEqualTo(lastTarget(x, x.atom(x.sym("_two")))).as(one + "\n" + two)
                 .isEqualTo(List.of((long) strings.atom, 0L));
+        // The second file's own string lies after the first file's two in the table, not where it was in its section.
+        assertThat(lastTarget(x, x.atom(x.sym("_u2")))).isEqualTo(List.of((long) strings.atom, 12L + 9));
     }
 
     /** {@return the atom and offset the first relocation of an atom reaches (target's atom, its value + addend, x86's -4 undone)} */
