@@ -43,6 +43,8 @@ final class BatchBinder {
     private final int[][] newLocal = new int[SHARDS][];
     private final int[][] newSymbol = new int[SHARDS][];
     private final int[] newCount = new int[SHARDS];
+    private final byte[][] newBytes = new byte[SHARDS][];
+    private final int[][] newOffset = new int[SHARDS][];
 
     private BatchBinder(SymbolTable table, List<Entry> batch) {
         this.table = table;
@@ -145,6 +147,12 @@ final class BatchBinder {
         }
         int[] nf = new int[total];
         int[] nl = new int[total];
+        // The new names' bytes, copied together: comparing with them touches one small array
+        // rather than the mapped bytes of the file that brought each.
+        int[] nOff = new int[total];
+        int[] nLen = new int[total];
+        byte[] bytes = new byte[Math.max(64, total * 16)];
+        int used = 0;
         // The new names: hash in the high half, p + 1 in the low half; 0 = empty.
         long[] seen = new long[Integer.highestOneBit(Math.max(total * 2, 16) - 1) << 1];
         int mask = seen.length - 1;
@@ -169,8 +177,7 @@ final class BatchBinder {
                 for (long slot; (slot = seen[i]) != 0; i = (i + 1) & mask) {
                     if ((int) (slot >>> 32) == hl) {
                         int q = (int) slot - 1;
-                        Entry qe = batch.get(nf[q]);
-                        if (qe.length()[nl[q]] == len && ByteHash.equal(qe.names(), qe.offset()[nl[q]], e.names(), off, len)) {
+                        if (nLen[q] == len && ByteHash.equal(bytes, nOff[q], e.names(), off, len)) {
                             p = q;
                             break;
                         }
@@ -185,6 +192,13 @@ final class BatchBinder {
                     p = count++;
                     nf[p] = k;
                     nl[p] = l;
+                    if (used + len > bytes.length) {
+                        bytes = java.util.Arrays.copyOf(bytes, Math.max(used + len, bytes.length * 2));
+                    }
+                    e.names().get(off, bytes, used, len);
+                    nOff[p] = used;
+                    nLen[p] = len;
+                    used += len;
                     seen[i] = ((long) hl << 32) | (p + 1);
                 }
                 localToGlobal[l] = -1 - p;
@@ -192,6 +206,8 @@ final class BatchBinder {
         }
         newFile[shard] = nf;
         newLocal[shard] = nl;
+        newBytes[shard] = bytes;
+        newOffset[shard] = nOff;
         newSymbol[shard] = new int[count];
         newCount[shard] = count;
     }
@@ -231,11 +247,11 @@ final class BatchBinder {
     private void resolve(int shard, boolean strictDupok, AtomTable atoms, List<long[]>[] errors, List<Diagnostic>[] diagnostics) {
         table.reserve(shard, newCount[shard]);
         for (int p = 0; p < newCount[shard]; p++) {
-            Entry e = batch.get(newFile[shard][p]);
             int s = newSymbol[shard][p];
-            table.fillName(s, e.names(), e.offset()[newLocal[shard][p]]);
+            table.fillName(s, newBytes[shard], newOffset[shard][p]);
             table.insertNew(s);
         }
+        newBytes[shard] = null;
         for (int k = 0; k < n; k++) {
             InputFile f = batch.get(k).file();
             for (int j = start[k][shard], end = start[k][shard + 1]; j < end; j++) {

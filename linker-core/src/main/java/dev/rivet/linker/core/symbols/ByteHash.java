@@ -74,30 +74,6 @@ public final class ByteHash {
         return true;
     }
 
-    /**
-     * {@return whether two runs of bytes in buffers are equal}
-     *
-     * @param a a buffer
-     * @param ao where the run starts in it
-     * @param b the other buffer
-     * @param bo where the run starts in it
-     * @param len the run's length
-     */
-    public static boolean equal(ByteBuffer a, int ao, ByteBuffer b, int bo, int len) {
-        int k = 0;
-        for (; a.order() == b.order() && k + 8 <= len; k += 8) {
-            if (a.getLong(ao + k) != b.getLong(bo + k)) {
-                return false;
-            }
-        }
-        for (; k < len; k++) {
-            if (a.get(ao + k) != b.get(bo + k)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static long step(long h, long w) {
         h = (h ^ w) * K;
         return h ^ (h >>> 29);

@@ -367,10 +367,10 @@ public final class SymbolTable {
         return s;
     }
 
-    /** Copies the name of a symbol made by {@link #newGlobalUnfilled} from a buffer. */
-    void fillName(int s, ByteBuffer b, int off) {
+    /** Copies the name of a symbol made by {@link #newGlobalUnfilled} from an array. */
+    void fillName(int s, byte[] b, int off) {
         int ref = nameRef[s];
-        b.get(off, names.compactChunk(ref), ByteArena.compactOffset(ref), nameLength(s));
+        System.arraycopy(b, off, names.compactChunk(ref), ByteArena.compactOffset(ref), nameLength(s));
     }
 
     /** Makes room in one shard of the name table for n more names. */
