@@ -45,6 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *     objects ({@link ElfObjectWriter}) with {@code addInput}: reading sections, symbols and
  *     relocations, interning and binding every symbol (undefined references resolved against the
  *     definitions of the other objects), then closed;
+ * <li>{@link #resolveObjectsTogether}: the same with one {@code addInputs} on 2 threads: objects
+ *     parsed in parallel and their symbols bound together, the shards of the name table shared
+ *     among the threads, with the result of {@link #resolveObjects};
  * <li>{@link #applyRelocations}: {@code Arch.apply} for x86-64 over a buffer of the program's
  *     code, three PLT32 calls a function, as the atom writer calls it.
  * </ul>
@@ -139,6 +142,15 @@ public class HotPaths {
             for (Path p : objectFiles) {
                 linker.addInput(p);
             }
+            return linker.loader().symbolCount();
+        }
+    }
+
+    /** {@return the number of symbols a fresh 2-thread linker knows after reading every object at once} */
+    @Benchmark
+    public int resolveObjectsTogether() {
+        try (Linker linker = Linker.create(Target.X86_64_LINUX, LinkOptions.builder().threads(2).build())) {
+            linker.addInputs(java.util.Arrays.asList(objectFiles));
             return linker.loader().symbolCount();
         }
     }
