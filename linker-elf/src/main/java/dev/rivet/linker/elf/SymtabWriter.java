@@ -4,6 +4,7 @@ import dev.rivet.linker.SymbolKind;
 import dev.rivet.linker.core.output.LinkContext;
 import dev.rivet.linker.core.output.OutputSection;
 import dev.rivet.linker.core.symbols.AtomTable;
+import dev.rivet.linker.core.symbols.Bits;
 import dev.rivet.linker.core.symbols.InputFile;
 import dev.rivet.linker.core.symbols.SymbolTable;
 import java.nio.ByteBuffer;
@@ -22,58 +23,114 @@ final class SymtabWriter {
     final int firstGlobal;
     final long strtabSize;
     private final List<OutputSection> collected;
+    // Symbol indices are cut into chunks, planned and written in parallel: per chunk, where its
+    // locals and globals start among the chosen and in the string table.
+    private final int chunks;
+    private final int[] localStart;
+    private final int[] globalStart;
+    private final long[] localNames;
+    private final long[] globalNames;
 
-    private SymtabWriter(int[] chosen, int locals, int globals, long strtabSize, List<OutputSection> collected) {
+    private SymtabWriter(int[] chosen, int chunks, int[] localStart, int[] globalStart, long[] localNames,
+            long[] globalNames, List<OutputSection> collected) {
         this.chosen = chosen;
-        this.locals = locals;
-        this.globals = globals;
+        this.chunks = chunks;
+        this.localStart = localStart;
+        this.globalStart = globalStart;
+        this.localNames = localNames;
+        this.globalNames = globalNames;
+        this.locals = localStart[chunks];
+        this.globals = globalStart[chunks];
         this.firstGlobal = locals + 1;
-        this.strtabSize = strtabSize;
+        this.strtabSize = 1 + localNames[chunks] + globalNames[chunks];
         this.collected = collected;
+    }
+
+    /** {@return where chunk c of n symbols starts: a multiple of 64, so chunks share no word of a bitmap} */
+    private static int chunkStart(int n, int chunks, int c) {
+        return c == chunks ? n : (int) ((long) n * c / chunks) & ~63;
     }
 
     /** Chooses the symbols; section indices are read when writing, after they are numbered. */
     static SymtabWriter plan(LinkContext ctx, List<OutputSection> collected) {
         SymbolTable st = ctx.symbols;
         AtomTable at = ctx.atoms;
+        int n = st.count;
+        int chunks = Math.max(1, Math.min(ctx.parallelism() * 4, n / 16384));
+        // Which symbols are written, then how many locals and globals (and name bytes) each chunk has.
+        Bits written = new Bits(n);
+        int[] localCount = new int[chunks + 1];
+        int[] globalCount = new int[chunks + 1];
+        long[] localBytes = new long[chunks + 1];
+        long[] globalBytes = new long[chunks + 1];
+        ctx.parallelFor(chunks, c -> {
+            for (int s = Math.max(1, chunkStart(n, chunks, c)), to = chunkStart(n, chunks, c + 1); s < to; s++) {
+                if (!st.isDefined(s) || st.hasFlag(s, InputFile.NOT_IN_SYMTAB) || st.hasFlag(s, InputFile.SHARED)) {
+                    continue;
+                }
+                int atom = st.atom(s);
+                if (atom != 0 && !at.alive.get(atom)) {
+                    continue;
+                }
+                written.set(s);
+                if (isLocal(st, s)) {
+                    localCount[c + 1]++;
+                    localBytes[c + 1] += st.nameLength(s) + 1;
+                } else {
+                    globalCount[c + 1]++;
+                    globalBytes[c + 1] += st.nameLength(s) + 1;
+                }
+            }
+        });
+        for (int c = 0; c < chunks; c++) {
+            localCount[c + 1] += localCount[c];
+            globalCount[c + 1] += globalCount[c];
+            localBytes[c + 1] += localBytes[c];
+            globalBytes[c + 1] += globalBytes[c];
+        }
         // Locals from the front of a scratch array the linker keeps, globals from its back.
         int[] chosen = ctx.symbolScratch();
-        int locals = 0;
-        int globals = 0;
-        long strtab = 1;
-        for (int s = 1; s < st.count; s++) {
-            if (!st.isDefined(s) || st.hasFlag(s, InputFile.NOT_IN_SYMTAB) || st.hasFlag(s, InputFile.SHARED)) {
-                continue;
+        ctx.parallelFor(chunks, c -> {
+            int l = localCount[c];
+            int g = globalCount[c];
+            for (int s = written.nextSetBit(chunkStart(n, chunks, c)), to = chunkStart(n, chunks, c + 1); s >= 0 && s < to;
+                    s = written.nextSetBit(s + 1)) {
+                if (isLocal(st, s)) {
+                    chosen[l++] = s;
+                } else {
+                    chosen[chosen.length - 1 - g++] = s;
+                }
             }
-            int atom = st.atom(s);
-            if (atom != 0 && !at.alive.get(atom)) {
-                continue;
-            }
-            if (isLocal(st, s)) {
-                chosen[locals++] = s;
-            } else {
-                chosen[chosen.length - 1 - globals++] = s;
-            }
-            strtab += st.nameLength(s) + 1;
-        }
-        return new SymtabWriter(chosen, locals, globals, strtab, collected);
+        });
+        return new SymtabWriter(chosen, chunks, localCount, globalCount, localBytes, globalBytes, collected);
     }
 
     long symtabSize() {
         return (long) (locals + globals + 1) * Elf.SYM_SIZE;
     }
 
-    /** Writes both tables. */
+    /** Writes both tables, each chunk's locals and globals in parallel. */
     void write(LinkContext ctx, ByteBuffer out, long symtabOff, long strtabOff) {
+        out.put((int) strtabOff, (byte) 0); // entry 0 of .symtab stays all zero
+        ctx.parallelFor(chunks * 2, task -> {
+            int c = task >> 1;
+            boolean local = (task & 1) == 0;
+            int first = local ? localStart[c] : locals + globalStart[c];
+            int last = local ? localStart[c + 1] : locals + globalStart[c + 1];
+            long str = 1 + (local ? localNames[c] : localNames[chunks] + globalNames[c]);
+            writeRun(ctx, out, symtabOff, strtabOff, first, last, (int) str);
+        });
+    }
+
+    /** Writes entries [first, last) of the chosen, their names from strtab offset strPos. */
+    private void writeRun(LinkContext ctx, ByteBuffer out, long symtabOff, long strtabOff, int first, int last, int strPos) {
         SymbolTable st = ctx.symbols;
         // Names go straight into the output's string table through one small buffer, not
         // through a copy of the whole table.
         byte[] name = new byte[256];
         int strBase = (int) strtabOff;
-        out.put(strBase, (byte) 0);
-        int strPos = 1;
-        int pos = (int) symtabOff + Elf.SYM_SIZE; // entry 0 stays all zero
-        for (int i = 0; i < locals + globals; i++) {
+        int pos = (int) symtabOff + (first + 1) * Elf.SYM_SIZE;
+        for (int i = first; i < last; i++) {
             int s = i < locals ? chosen[i] : chosen[chosen.length - 1 - (i - locals)];
             SymbolKind k = st.kind(s);
             int type = st.hasFlag(s, InputFile.IFUNC) ? Elf.STT_GNU_IFUNC : switch (k) {
