@@ -102,6 +102,9 @@ final class CliTraining {
                     List.of("-static", "-o", d + "static", d + "main.o", "-L" + dir, "-lwork", "-Wl,--gc-sections"),
                     List.of("-shared", "-o", d + "libwork.so", d + "work.o"));
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+            // Linked as a warm JVM links, on every thread asked for: a large link's threaded paths
+            // are then in the archive too (a small one runs the same methods on one thread).
+            ColdStart.freshJvm = false;
             int made = 0;
             for (List<String> link : links) {
                 Path args = dir.resolve("args");

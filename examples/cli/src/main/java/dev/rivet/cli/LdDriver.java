@@ -89,7 +89,19 @@ final class LdDriver {
             lo.exports(global, local);
             lo.symbolVersions(versions);
         }
-        options.threads().ifPresent(lo::threads);
+        List<Path> inputFiles = new ArrayList<>();
+        for (LdOptions.Input in : options.inputs()) {
+            if (in instanceof LdOptions.FileInput f) {
+                inputFiles.add(Path.of(f.path()));
+            } else if (in instanceof LdOptions.LibraryInput lib) {
+                try {
+                    inputFiles.add(findLibrary(options, lib));
+                } catch (LinkException e) {
+                    // Reported when the inputs are added.
+                }
+            }
+        }
+        ColdStart.threads(options.threads(), inputFiles).ifPresent(lo::threads);
         for (String z : options.zKeywords()) { // the last of execstack and noexecstack wins
             if (z.equals("execstack")) {
                 lo.executableStack(true);

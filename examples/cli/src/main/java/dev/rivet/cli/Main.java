@@ -14,6 +14,7 @@ public final class Main {
      * @param args the command line
      */
     public static void main(String[] args) {
+        ColdStart.freshJvm = true;
         System.exit(run(args, System.out, System.err));
     }
 

@@ -1,0 +1,53 @@
+package dev.rivet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link ColdStart}: a small link in a fresh JVM runs on one thread; anything else as asked. */
+class ColdStartTest {
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void warmAgain() {
+        ColdStart.freshJvm = false;
+    }
+
+    private Path file(String name, long size) throws Exception {
+        Path p = dir.resolve(name);
+        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+            f.setLength(size); // sparse: no disk used
+        }
+        return p;
+    }
+
+    @Test
+    void aSmallLinkInAFreshJvmRunsOnOneThread() throws Exception {
+        ColdStart.freshJvm = true;
+        List<Path> small = List.of(file("a.o", 1 << 20), file("b.o", 2 << 20), dir.resolve("missing.o"));
+        assertThat(ColdStart.threads(OptionalInt.of(2), small)).hasValue(1);
+        assertThat(ColdStart.threads(OptionalInt.empty(), small)).hasValue(1);
+    }
+
+    @Test
+    void aLargeLinkInAFreshJvmRunsOnTheThreadsAskedFor() throws Exception {
+        ColdStart.freshJvm = true;
+        List<Path> large = List.of(file("a.o", 10 << 20), file("libbig.a", ColdStart.SMALL_INPUT - (10 << 20)));
+        assertThat(ColdStart.threads(OptionalInt.of(2), large)).hasValue(2);
+        assertThat(ColdStart.threads(OptionalInt.empty(), large)).isEmpty();
+    }
+
+    @Test
+    void aJvmThatLinksAgainAndAgainRunsOnTheThreadsAskedFor() throws Exception {
+        List<Path> small = List.of(file("a.o", 1024));
+        assertThat(ColdStart.threads(OptionalInt.of(2), small)).hasValue(2);
+        assertThat(ColdStart.threads(OptionalInt.empty(), small)).isEmpty();
+    }
+}
