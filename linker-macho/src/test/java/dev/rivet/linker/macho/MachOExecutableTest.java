@@ -132,6 +132,27 @@ class MachOExecutableTest {
 
     @ParameterizedTest
     @MethodSource("targets")
+    void noDeadStripSymbolsOfObjectsAddedTogetherAreKept(Target t) throws IOException {
+        // addInputs binds the objects' symbols together, after each is read: their no-dead-strip
+        // roots are marked once that is done.
+        Path main = MachOInputs.compile(t, dir, "together", """
+                int main(void) { return 3; }
+                """);
+        Path other = MachOInputs.compile(t, dir, "other", """
+                __attribute__((used)) int kept_elsewhere(void) { return 1; }
+                int dropped_elsewhere(void) { return 2; }
+                """);
+        Path exe = dir.resolve("together");
+        try (dev.rivet.linker.Linker l = dev.rivet.linker.Linker.create(t, LinkOptions.builder().deadStrip(true).build())) {
+            l.addInputs(List.of(main, other, dev.rivet.linker.macho.testing.MachORunner.libSystemTbd()));
+            l.link(exe);
+        }
+        assertThat(MachOLinks.run(exe, List.of()).exitCode()).isEqualTo(3);
+        assertThat(MachOLinks.objdump(exe)).contains("_kept_elsewhere").doesNotContain("_dropped_elsewhere");
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
     void theHeaderSymbolIsTheImagesStart(Target t) throws IOException {
         Path obj = MachOInputs.compile(t, dir, "header", """
                 extern const unsigned _mh_execute_header;
