@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 
 /**
  * The thread count of a link run by a JVM that has just started ({@code rivet ld} or
@@ -13,8 +14,8 @@ import java.util.OptionalInt;
  * other core: a second link thread then costs more than it saves (measured on 2 cores: pie-small
  * 203 ms on one thread against 254 ms on two, static-small 179 against 193 ms, static-medium's
  * 23 MB level). So links with less than {@link #SMALL_INPUT} bytes of input run on one thread,
- * whatever the thread count asked for (lld's and mold's {@code --threads} is a most too). The
- * output is the same with any thread count.
+ * whatever the thread count asked for, which is taken as a cap. The output is the same with any
+ * thread count.
  */
 final class ColdStart {
     private ColdStart() { }
@@ -29,14 +30,14 @@ final class ColdStart {
      * {@return the thread count to link with}
      *
      * @param requested the count asked for ({@code --threads}), or empty for the default
-     * @param inputs the input files found so far (a missing one counts as empty)
+     * @param inputs the input files (a missing one counts as empty), found only in a fresh JVM
      */
-    static OptionalInt threads(OptionalInt requested, List<Path> inputs) {
+    static OptionalInt threads(OptionalInt requested, Supplier<List<Path>> inputs) {
         if (!freshJvm || (requested.isPresent() && requested.getAsInt() == 1)) {
             return requested;
         }
         long total = 0;
-        for (Path p : inputs) {
+        for (Path p : inputs.get()) {
             try {
                 total += Files.size(p);
             } catch (IOException | SecurityException e) {

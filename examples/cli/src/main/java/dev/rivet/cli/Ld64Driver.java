@@ -45,13 +45,10 @@ final class Ld64Driver {
                     .outputKind(options.dylib() ? OutputKind.SHARED_LIBRARY : OutputKind.PIE)
                     .runPaths(options.rpaths()).dynamicLookup(options.dynamicLookup());
             options.minOs().ifPresent(min -> lo.platformVersion(min, options.sdk().orElse(min)));
-            List<Path> objects = new ArrayList<>(); // libraries are text stubs and dylibs: small, and only read
-            for (Ld64Options.Input in : options.inputs()) {
-                if (in instanceof Ld64Options.FileInput f) {
-                    objects.add(Path.of(f.path()));
-                }
-            }
-            ColdStart.threads(java.util.OptionalInt.empty(), objects).ifPresent(lo::threads);
+            // Objects only: libraries are text stubs and dylibs, small, and only read.
+            ColdStart.threads(java.util.OptionalInt.empty(), () -> options.inputs().stream()
+                    .filter(Ld64Options.FileInput.class::isInstance).map(in -> Path.of(((Ld64Options.FileInput) in).path())).toList())
+                    .ifPresent(lo::threads);
             options.entry().ifPresent(lo::entry);
             options.installName().ifPresent(lo::soname);
             options.adhocCodesign().ifPresent(lo::adhocCodeSignature);

@@ -89,19 +89,7 @@ final class LdDriver {
             lo.exports(global, local);
             lo.symbolVersions(versions);
         }
-        List<Path> inputFiles = new ArrayList<>();
-        for (LdOptions.Input in : options.inputs()) {
-            if (in instanceof LdOptions.FileInput f) {
-                inputFiles.add(Path.of(f.path()));
-            } else if (in instanceof LdOptions.LibraryInput lib) {
-                try {
-                    inputFiles.add(findLibrary(options, lib));
-                } catch (LinkException e) {
-                    // Reported when the inputs are added.
-                }
-            }
-        }
-        ColdStart.threads(options.threads(), inputFiles).ifPresent(lo::threads);
+        ColdStart.threads(options.threads(), () -> inputFiles(options)).ifPresent(lo::threads);
         for (String z : options.zKeywords()) { // the last of execstack and noexecstack wins
             if (z.equals("execstack")) {
                 lo.executableStack(true);
@@ -136,6 +124,23 @@ final class LdDriver {
         } catch (LinkException e) {
             return report(err, "rivet ld", e);
         }
+    }
+
+    /** {@return the input files and the libraries that can be found, for {@link ColdStart}} */
+    private static List<Path> inputFiles(LdOptions options) {
+        List<Path> files = new ArrayList<>();
+        for (LdOptions.Input in : options.inputs()) {
+            if (in instanceof LdOptions.FileInput f) {
+                files.add(Path.of(f.path()));
+            } else if (in instanceof LdOptions.LibraryInput lib) {
+                try {
+                    files.add(findLibrary(options, lib));
+                } catch (LinkException e) {
+                    // Reported when the inputs are added.
+                }
+            }
+        }
+        return files;
     }
 
     /** {@return a listener that prints each diagnostic after the command's name, as lld does} */

@@ -43,6 +43,16 @@ class CoreLinkerTest {
         return Linker.create(Target.X86_64_LINUX, LinkOptions.builder().threads(1).listener(listener).build());
     }
 
+    /** Defines f0 .. f3000, each calling the next, so that a relink outgrows the kept arrays. */
+    private static void chain(Loader ld) {
+        for (int i = 0; i < 3000; i++) {
+            int target = ld.lookupOrCreate("f" + (i + 1));
+            ld.keep(ld.define("f" + i, SymbolKind.TEXT, b -> b.bytes(new byte[] {(byte) 0xe8, 0, 0, 0, 0}).relocation(1,
+                    dev.rivet.linker.RelocationKind.BRANCH, target, 0)));
+        }
+        ld.define("f3000", SymbolKind.TEXT, b -> b.bytes(new byte[] {(byte) 0xc3}));
+    }
+
     private static void program(Loader ld) {
         int msg = ld.define("msg", SymbolKind.RODATA, b -> b.bytes(new byte[] {'h', 'i'}));
         ld.define("_start", SymbolKind.TEXT, b -> b.addAddress(msg, 0));
@@ -226,13 +236,7 @@ class CoreLinkerTest {
             ld.keep(broken);
             assertThatThrownBy(reused::linkToMemory).isInstanceOf(LinkException.class);
             ld.define("missing", SymbolKind.DATA, b -> b.addUint64(7));
-            for (int i = 0; i < 3000; i++) {
-                int target = ld.lookupOrCreate("f" + (i + 1));
-                ld.define("f" + i, SymbolKind.TEXT, b -> b.bytes(new byte[] {(byte) 0xe8, 0, 0, 0, 0}).relocation(1,
-                        dev.rivet.linker.RelocationKind.BRANCH, target, 0));
-                ld.keep(ld.lookup("f" + i));
-            }
-            ld.define("f3000", SymbolKind.TEXT, b -> b.bytes(new byte[] {(byte) 0xc3}));
+            chain(ld);
             byte[] grown = reused.linkToMemory().bytes();
             byte[] again = reused.linkToMemory().bytes();
 
@@ -243,13 +247,7 @@ class CoreLinkerTest {
             int fm = fl.lookupOrCreate("missing");
             fl.keep(fl.define("broken", SymbolKind.DATA, b -> b.addAddress(fm, 0)));
             fl.define("missing", SymbolKind.DATA, b -> b.addUint64(7));
-            for (int i = 0; i < 3000; i++) {
-                int target = fl.lookupOrCreate("f" + (i + 1));
-                fl.define("f" + i, SymbolKind.TEXT, b -> b.bytes(new byte[] {(byte) 0xe8, 0, 0, 0, 0}).relocation(1,
-                        dev.rivet.linker.RelocationKind.BRANCH, target, 0));
-                fl.keep(fl.lookup("f" + i));
-            }
-            fl.define("f3000", SymbolKind.TEXT, b -> b.bytes(new byte[] {(byte) 0xc3}));
+            chain(fl);
             assertThat(grown).isEqualTo(fresh.linkToMemory().bytes()).isEqualTo(again);
             reused.close();
             fresh.close();

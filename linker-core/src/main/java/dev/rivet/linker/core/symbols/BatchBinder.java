@@ -22,9 +22,12 @@ import java.util.List;
  * Only files whose names are their own mapped bytes ({@link InputFile#nameBytes}) are batched.
  */
 final class BatchBinder {
-    /** One file's symbols, as {@link SymbolLoader#bindFileSymbols} takes them. */
-    record Entry(InputFile file, ByteBuffer names, int[] offset, int[] length, int[] hash, int[] found,
-            boolean foundIsComplete, Runnable afterBind) {
+    /**
+     * One file's symbols, as {@link SymbolLoader#bindFileSymbols} takes them; their names are in
+     * the file's own bytes ({@link InputFile#nameBytes}).
+     */
+    record Entry(InputFile file, int[] offset, int[] length, int[] hash, int[] found, boolean foundIsComplete,
+            Runnable afterBind) {
     }
 
     private static final int SHARDS = SymbolTable.SHARDS;
@@ -107,7 +110,7 @@ final class BatchBinder {
         int[] h = e.hash() != null && e.hash().length >= count ? e.hash() : new int[count];
         if (h != e.hash()) {
             for (int l = 0; l < count; l++) {
-                h[l] = e.hash() != null && l < e.hash().length ? e.hash()[l] : ByteHash.of(e.names(), e.offset()[l], e.length()[l]);
+                h[l] = e.hash() != null && l < e.hash().length ? e.hash()[l] : ByteHash.of(f.nameBytes(), e.offset()[l], e.length()[l]);
             }
         }
         int[] st = new int[SHARDS + 1];
@@ -159,6 +162,7 @@ final class BatchBinder {
         int count = 0;
         for (int k = 0; k < n; k++) {
             Entry e = batch.get(k);
+            ByteBuffer names = e.file().nameBytes();
             int[] found = e.found();
             int[] h = hash[k];
             int[] localToGlobal = e.file().localToGlobal;
@@ -177,14 +181,14 @@ final class BatchBinder {
                 for (long slot; (slot = seen[i]) != 0; i = (i + 1) & mask) {
                     if ((int) (slot >>> 32) == hl) {
                         int q = (int) slot - 1;
-                        if (nLen[q] == len && ByteHash.equal(bytes, nOff[q], e.names(), off, len)) {
+                        if (nLen[q] == len && ByteHash.equal(bytes, nOff[q], names, off, len)) {
                             p = q;
                             break;
                         }
                     }
                 }
                 if (p < 0) {
-                    int s = looked && e.foundIsComplete() ? 0 : table.find(e.names(), off, len, hl);
+                    int s = looked && e.foundIsComplete() ? 0 : table.find(names, off, len, hl);
                     if (s != 0) {
                         localToGlobal[l] = s;
                         continue;
@@ -195,7 +199,7 @@ final class BatchBinder {
                     if (used + len > bytes.length) {
                         bytes = java.util.Arrays.copyOf(bytes, Math.max(used + len, bytes.length * 2));
                     }
-                    e.names().get(off, bytes, used, len);
+                    names.get(off, bytes, used, len);
                     nOff[p] = used;
                     nLen[p] = len;
                     used += len;
@@ -249,7 +253,7 @@ final class BatchBinder {
         for (int p = 0; p < newCount[shard]; p++) {
             int s = newSymbol[shard][p];
             table.fillName(s, newBytes[shard], newOffset[shard][p]);
-            table.insertNew(s);
+            table.insert(s);
         }
         newBytes[shard] = null;
         for (int k = 0; k < n; k++) {

@@ -191,7 +191,7 @@ public final class SymbolLoader implements Loader {
             Runnable afterBind) {
         if (deferred != null) {
             if (names == f.nameBytes()) {
-                deferred.add(new BatchBinder.Entry(f, names, offset, length, hash, found, symbols.count == countWhenDeferred, afterBind));
+                deferred.add(new BatchBinder.Entry(f, offset, length, hash, found, symbols.count == countWhenDeferred, afterBind));
                 for (int l = 0; found != null && l < Math.min(found.length, f.symCount); l++) {
                     if (found[l] != 0 && !f.hasFlag(l, InputFile.LOCAL) && f.isDefined(l)) {
                         deferredDefinitions.set(found[l]);

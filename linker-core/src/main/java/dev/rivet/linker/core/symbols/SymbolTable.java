@@ -358,7 +358,7 @@ public final class SymbolTable {
 
     /**
      * {@return a new global symbol whose name's bytes are reserved but not yet copied, nor the
-     * symbol in the name table} {@link #fillName} and {@link #insertNew} finish it, on the thread
+     * symbol in the name table} {@link #fillName} and {@link #insert} finish it, on the thread
      * that owns its shard.
      */
     int newGlobalUnfilled(int h, int len) {
@@ -385,11 +385,6 @@ public final class SymbolTable {
         }
     }
 
-    /** Puts a symbol made by {@link #newGlobalUnfilled} in the name table. */
-    void insertNew(int s) {
-        insert(s);
-    }
-
     /** A new symbol slot with its hash and length; the caller stores its name. */
     private int newSymbol(int h, int len) {
         if (count == file.length) {
@@ -407,7 +402,8 @@ public final class SymbolTable {
     }
 
 
-    private void insert(int s) {
+    /** Puts a symbol in its shard of the name table. */
+    void insert(int s) {
         int shard = shard(nameHash[s]);
         int[] slots = this.slots[shard];
         if ((used[shard] + tombstones[shard] + 1) * 2 > slots.length) {
