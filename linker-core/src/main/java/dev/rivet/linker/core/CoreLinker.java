@@ -187,19 +187,25 @@ public final class CoreLinker implements Linker {
             }
         } catch (LinkException e) {
             // Added up to the one that cannot be mapped, as one addInput after another would.
-            readInOrder(paths, data, parsed, opts, mapped);
+            readInOrder(paths, data, parsed, opts, 0, mapped);
             throw e;
         }
-        // Parsing touches nothing shared, so files are parsed on the link's threads; the rest of
-        // reading is in order, but their symbols are then bound together, on the threads again.
+        // Parsing touches nothing shared, so files are parsed on the link's threads, a window at
+        // a time (ParseWindows); the rest of reading is in order, but their symbols are bound
+        // together once every window is read, on the threads again.
         withExecutor(executor -> {
             LinkContext ctx = new LinkContext(target, options, loader, executor, () -> false);
             ctx.enter(LinkPhase.LOAD);
-            ctx.parallelFor(n, i -> parsed[i] = format.parseInput(this, paths[i], data[i], opts));
             loader.deferBinding(ctx::parallelFor);
             LinkException failed = null;
             try {
-                readInOrder(paths, data, parsed, opts, n);
+                for (int from = 0; from < n; ) {
+                    int first = from;
+                    int to = ParseWindows.end(from, n, ctx.parallelism(), i -> data[i].remaining());
+                    ctx.parallelFor(to - from, k -> parsed[first + k] = format.parseInput(this, paths[first + k], data[first + k], opts));
+                    readInOrder(paths, data, parsed, opts, from, to);
+                    from = to;
+                }
             } catch (LinkException e) {
                 failed = e;
             } finally {
@@ -224,10 +230,12 @@ public final class CoreLinker implements Linker {
     }
 
     private void readInOrder(Path[] paths, ByteBuffer[] data, dev.rivet.linker.core.symbols.ParsedInput[] parsed,
-            java.util.Set<dev.rivet.linker.InputOption> opts, int n) {
-        for (int i = 0; i < n; i++) {
+            java.util.Set<dev.rivet.linker.InputOption> opts, int from, int to) {
+        for (int i = from; i < to; i++) {
             if (parsed[i] != null) {
-                parsed[i].bind(-1);
+                dev.rivet.linker.core.symbols.ParsedInput p = parsed[i];
+                parsed[i] = null; // what bind copied into the tables is garbage from here
+                p.bind(-1);
             } else {
                 loader.bindDeferredSoFar(); // a library or script reads the table as it is
                 format.readInput(this, paths[i], data[i], opts);
@@ -495,26 +503,49 @@ public final class CoreLinker implements Linker {
             }
             int n = wantSymbol.size();
             dev.rivet.linker.core.symbols.ParsedInput[] parsed = new dev.rivet.linker.core.symbols.ParsedInput[n];
-            ctx.parallelFor(n, i -> parsed[i] = archives.get(wantArchive.getInt(i)).parse(wantMember.getInt(i)));
             // The members' symbols are bound together once the round's members are read; until
             // then, a member that an earlier one defines the symbol for is known from their parse.
+            // Members are parsed a window at a time (ParseWindows), and one that an earlier window
+            // has made unneeded is not parsed at all.
             loader.deferBinding(ctx::parallelFor);
             try {
-                for (int i = 0; i < n; i++) {
-                    LazyArchive archive = archives.get(wantArchive.getInt(i));
-                    int m = wantMember.getInt(i);
-                    int s = wantSymbol.getInt(i);
-                    if (!archive.isLoaded(m) && !st.isDefined(s) && !loader.definedByDeferred(s)) {
-                        archive.load(m, parsed[i]);
-                        pulled = true;
+                int[] toParse = new int[n];
+                for (int from = 0; from < n; ) {
+                    int to = ParseWindows.end(from, n, ctx.parallelism(),
+                            i -> archives.get(wantArchive.getInt(i)).memberSize(wantMember.getInt(i)));
+                    int parses = 0;
+                    for (int i = from; i < to; i++) {
+                        if (stillWanted(st, archives.get(wantArchive.getInt(i)), wantMember.getInt(i), wantSymbol.getInt(i))) {
+                            toParse[parses++] = i;
+                        }
                     }
-                    parsed[i] = null;
+                    ctx.parallelFor(parses, k -> parsed[toParse[k]] = archives.get(wantArchive.getInt(toParse[k])).parse(wantMember.getInt(toParse[k])));
+                    for (int i = from; i < to; i++) {
+                        LazyArchive archive = archives.get(wantArchive.getInt(i));
+                        int m = wantMember.getInt(i);
+                        if (stillWanted(st, archive, m, wantSymbol.getInt(i))) {
+                            dev.rivet.linker.core.symbols.ParsedInput p = parsed[i];
+                            parsed[i] = null;
+                            archive.load(m, p);
+                            pulled = true;
+                        }
+                        parsed[i] = null;
+                    }
+                    from = to;
                 }
             } finally {
                 loader.bindDeferred();
             }
             ctx.checkCancelled();
         }
+    }
+
+    /**
+     * {@return whether a member picked for a symbol is still to be loaded} An earlier member of the
+     * round may have defined the symbol, or loaded the member for another symbol.
+     */
+    private boolean stillWanted(SymbolTable st, LazyArchive archive, int member, int symbol) {
+        return !archive.isLoaded(member) && !st.isDefined(symbol) && !loader.definedByDeferred(symbol);
     }
 
     /**

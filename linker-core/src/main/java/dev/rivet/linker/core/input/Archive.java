@@ -111,6 +111,11 @@ public final class Archive {
         return buf.slice((int) dataOffset[m], (int) size[m]).order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** {@return member {@code m}'s size in bytes, as its header gives it} */
+    public long memberSize(int m) {
+        return size[m];
+    }
+
     /** {@return the member whose header starts at {@code offset}, or -1} */
     public int memberAtHeader(long offset) {
         return memberAtHeader(headerOffset, memberCount, offset);

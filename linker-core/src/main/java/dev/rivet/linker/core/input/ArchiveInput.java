@@ -132,6 +132,11 @@ public final class ArchiveInput implements LazyArchive {
     }
 
     @Override
+    public long memberSize(int member) {
+        return archive.memberSize(member);
+    }
+
+    @Override
     public ParsedInput parse(int member) {
         if (archive.thin()) {
             return null; // mapping a thin member's file changes the linker's list of mappings

@@ -54,6 +54,16 @@ public interface LazyArchive {
     void load(int member);
 
     /**
+     * {@return a member's size in bytes, 0 if not known} The link parses the members a round wants
+     * in windows of a few MiB, so that their parse results do not all live at once.
+     *
+     * @param member a member index
+     */
+    default long memberSize(int member) {
+        return 0;
+    }
+
+    /**
      * Parses a member without changing the link's tables, so that the members one round of
      * archive loading wants can be parsed in parallel; safe to call from several threads at once
      * while nothing is being loaded. Errors come when the member is loaded.
