@@ -31,21 +31,30 @@ class ParseWindowsTest {
     @TempDir
     Path dir;
 
+    private static final long BUDGET = ParseWindows.BYTES_PER_THREAD;
+
     @Test
     void aWindowHoldsTheInputsUpToTheBytesBudgetPerThread() {
-        // 2 threads: 4 MiB and at least 8 inputs. 1 MiB inputs: 8 of them (the input count rules).
-        assertThat(ParseWindows.end(0, 100, 2, i -> MIB)).isEqualTo(8);
-        // 300 KiB inputs: 14 reach 4 MiB (4,300,800 bytes), 13 do not.
-        assertThat(ParseWindows.end(0, 100, 2, i -> 300 << 10)).isEqualTo(14);
-        assertThat(ParseWindows.end(10, 100, 2, i -> 300 << 10)).isEqualTo(24);
+        // Inputs of an eighth of the budget: 8 a thread.
+        assertThat(ParseWindows.end(0, 1000, 1, i -> BUDGET / 8)).isEqualTo(8);
+        assertThat(ParseWindows.end(0, 1000, 2, i -> BUDGET / 8)).isEqualTo(16);
+        assertThat(ParseWindows.end(0, 1000, 4, i -> BUDGET / 8)).isEqualTo(32);
+        assertThat(ParseWindows.end(8, 1000, 1, i -> BUDGET / 8)).isEqualTo(16);
+        // One byte short of the budget: one more input.
+        assertThat(ParseWindows.end(0, 1000, 1, i -> i == 0 ? BUDGET / 8 - 1 : BUDGET / 8)).isEqualTo(9);
         // The last window ends with the run.
-        assertThat(ParseWindows.end(95, 100, 2, i -> 300 << 10)).isEqualTo(100);
-        // More threads, a larger window.
-        assertThat(ParseWindows.end(0, 1000, 4, i -> 300 << 10)).isEqualTo(28);
+        assertThat(ParseWindows.end(995, 1000, 1, i -> BUDGET / 8)).isEqualTo(1000);
     }
 
     @Test
-    void aHugeInputIsAWindowOfItsOwnOnceTheInputCountIsReached() {
+    void aWindowHoldsAtLeastSomeInputsPerThread() {
+        // Inputs the size of the budget: the input count rules, 4 a thread.
+        assertThat(ParseWindows.end(0, 100, 1, i -> BUDGET)).isEqualTo(ParseWindows.INPUTS_PER_THREAD);
+        assertThat(ParseWindows.end(0, 100, 2, i -> BUDGET)).isEqualTo(2 * ParseWindows.INPUTS_PER_THREAD);
+    }
+
+    @Test
+    void aHugeInputEndsTheWindowOnceTheInputCountIsReached() {
         // Inputs 0-7 are small, 8 is huge: the window ends with it.
         assertThat(ParseWindows.end(0, 20, 2, i -> i == 8 ? 100 * MIB : 1)).isEqualTo(9);
         // A huge input first still gets the minimum count of inputs beside it.
@@ -54,8 +63,8 @@ class ParseWindowsTest {
 
     @Test
     void inputsOfUnknownSizeCountAsSmallOnes() {
-        // 0 bytes counts as 4 KiB: 1,024 of them make 4 MiB.
-        assertThat(ParseWindows.end(0, 5000, 2, i -> 0)).isEqualTo(1024);
+        // 0 bytes counts as 4 KiB.
+        assertThat(ParseWindows.end(0, 100_000, 2, i -> 0)).isEqualTo((int) (2 * BUDGET / 4096));
         assertThat(ParseWindows.end(0, 3, 2, i -> 0)).isEqualTo(3);
     }
 
