@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * The part of {@link CdsTraining} that links real objects through {@code rivet ld}: a small C
  * program is compiled with the installed C compiler, which is then asked to link it three ways
  * with an {@code ld} that only records its arguments; each argument list is linked by
- * {@link Main#run}, as a {@code rivet ld} process would. With clang, the program is also compiled
+ * {@link Main#run}, as a {@code rivet ld} process would. A large freestanding program is then
+ * linked twice, for the paths only large links take (for macOS too). With clang, the program is also compiled
  * for arm64 macOS and linked by {@code rivet ld64} against a text stub of libSystem. Nothing is
  * printed and the directory is removed afterwards.
  */
@@ -72,6 +73,34 @@ final class CliTraining {
             """;
 
     /**
+     * A freestanding program of 9,000 functions that {@code _start} calls through a table, and
+     * 2 MiB of data: a link large enough for the paths that only large links take (binding a
+     * batch of symbols on several threads, dead-stripping a level of the reference graph on
+     * several threads, handing a replaced output of over 1 MiB to be closed in the background).
+     * Without it their lambdas were made at run time in every large link (5-6 ms each, cold).
+     */
+    private static final String LARGE = """
+            #define F(n) int f##n(int x) { return x + n; }
+            #define T(n) f##n,
+            #define D10(M, n) M(n##0) M(n##1) M(n##2) M(n##3) M(n##4) M(n##5) M(n##6) M(n##7) M(n##8) M(n##9)
+            #define D100(M, n) D10(M, n##0) D10(M, n##1) D10(M, n##2) D10(M, n##3) D10(M, n##4) \\
+                D10(M, n##5) D10(M, n##6) D10(M, n##7) D10(M, n##8) D10(M, n##9)
+            #define D1000(M, n) D100(M, n##0) D100(M, n##1) D100(M, n##2) D100(M, n##3) D100(M, n##4) \\
+                D100(M, n##5) D100(M, n##6) D100(M, n##7) D100(M, n##8) D100(M, n##9)
+            #define D9000(M) D1000(M, 1) D1000(M, 2) D1000(M, 3) D1000(M, 4) D1000(M, 5) D1000(M, 6) \\
+                D1000(M, 7) D1000(M, 8) D1000(M, 9)
+            D9000(F)
+            int (*const table[])(int) = { D9000(T) 0 };
+            char big[2 << 20] = {1};
+            void _start(void) {
+                int s = 0;
+                for (int i = 0; table[i]; i++) s += table[i](i);
+                big[1] = s;
+                for (;;) { }
+            }
+            """;
+
+    /**
      * Compiles and links the training program when {@code cc} and {@code ar} are on the PATH (and
      * for macOS when {@code clang} is).
      *
@@ -89,6 +118,7 @@ final class CliTraining {
         try {
             Files.writeString(dir.resolve("main.c"), MAIN);
             Files.writeString(dir.resolve("work.c"), LIBRARY);
+            Files.writeString(dir.resolve("large.c"), LARGE);
             Path bin = Files.createDirectories(dir.resolve("bin"));
             Path recorder = bin.resolve("ld");
             Files.writeString(recorder, "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$RIVET_TRAINING_ARGS\"\n");
@@ -117,6 +147,15 @@ final class CliTraining {
                     made++;
                 }
             }
+            exec(dir, null, cc.get().toString(), "-c", "-O0", "-ffunction-sections", "-fdata-sections", "large.c");
+            // Twice to the same file, on two threads: the second replaces the first.
+            String[] large = {"ld", "--threads=2", "-static", "-nostdlib", "--gc-sections", "-e", "_start", "-o", d + "large",
+                d + "large.o"};
+            for (int i = 0; i < 2; i++) {
+                if (Main.run(large, quiet, quiet) == 0) {
+                    made++;
+                }
+            }
             Optional<Path> clang = onPath("clang");
             if (clang.isPresent()) {
                 Path mac = Files.createDirectories(dir.resolve("macho"));
@@ -130,6 +169,16 @@ final class CliTraining {
                     "-L" + mac, "-lSystem"};
                 if (Main.run(ld64, quiet, quiet) == 0) {
                     made++;
+                }
+                Files.writeString(mac.resolve("large.c"), LARGE);
+                exec(mac, null, clang.get().toString(), "--target=arm64-apple-macos11", "-O0", "-c", "-ffreestanding",
+                        "-fno-stack-protector", "large.c");
+                String[] large64 = {"ld64", "-arch", "arm64", "-platform_version", "macos", "11.0", "11.0", "-dead_strip",
+                    "-e", "__start", "-o", mac.resolve("large").toString(), mac.resolve("large.o").toString(), "-L" + mac, "-lSystem"};
+                for (int i = 0; i < 2; i++) {
+                    if (Main.run(large64, quiet, quiet) == 0) {
+                        made++;
+                    }
                 }
             }
             return made;

@@ -124,14 +124,35 @@ final class DyldInfo {
         return binds(binds, false);
     }
 
+    /**
+     * Binds by name, ordinal, addend, segment and offset, so that the opcodes set each once per
+     * run. A class, not a chain of Comparator's combinators: each of those is a lambda that a
+     * cold JVM makes at run time unless the AOT cache's training reached it (a few ms each).
+     */
+    private static final Comparator<Bind> BIND_ORDER = new Comparator<>() {
+        @Override
+        public int compare(Bind a, Bind b) {
+            int c = a.name().compareTo(b.name());
+            if (c == 0) {
+                c = Integer.compare(a.ordinal(), b.ordinal());
+            }
+            if (c == 0) {
+                c = Long.compare(a.addend(), b.addend());
+            }
+            if (c == 0) {
+                c = Integer.compare(a.segment(), b.segment());
+            }
+            return c != 0 ? c : Long.compare(a.offset(), b.offset());
+        }
+    };
+
     private static byte[] binds(List<Bind> binds, boolean weak) {
         Out out = new Out();
         if (binds.isEmpty()) {
             return out.bytes();
         }
         List<Bind> sorted = new ArrayList<>(binds);
-        sorted.sort(Comparator.comparing(Bind::name).thenComparingInt(Bind::ordinal).thenComparingLong(Bind::addend)
-                .thenComparingInt(Bind::segment).thenComparingLong(Bind::offset));
+        sorted.sort(BIND_ORDER);
         out.u8(BIND_OPCODE_SET_TYPE_IMM | BIND_TYPE_POINTER);
         String name = null;
         int ordinal = Integer.MIN_VALUE;

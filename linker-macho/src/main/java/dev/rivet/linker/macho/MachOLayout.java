@@ -9,7 +9,6 @@ import dev.rivet.linker.core.output.LinkContext;
 import dev.rivet.linker.core.output.OutputPlan;
 import dev.rivet.linker.core.output.OutputSection;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,7 +106,7 @@ final class MachOLayout {
         }
         for (Segment seg : segmentsByName.values()) {
             if (seg.name.equals("__TEXT") || !seg.sections.isEmpty()) {
-                seg.sections.sort(Comparator.comparingInt(MachOLayout::rank)); // stable: first appearance within a rank
+                seg.sections.sort((a, b) -> Integer.compare(rank(a), rank(b))); // stable; see ExecutableLayout
                 seg.prot = seg.name.equals("__TEXT") ? MachO.VM_PROT_READ | MachO.VM_PROT_EXECUTE
                         : MachO.VM_PROT_READ | MachO.VM_PROT_WRITE;
                 segments.add(seg);
