@@ -18,10 +18,10 @@ import java.util.stream.Stream;
  * The part of {@link CdsTraining} that links real objects through {@code rivet ld}: a small C
  * program is compiled with the installed C compiler, which is then asked to link it three ways
  * with an {@code ld} that only records its arguments; each argument list is linked by
- * {@link Main#run}, as a {@code rivet ld} process would. A large freestanding program is then
- * linked twice, for the paths only large links take (for macOS too). With clang, the program is also compiled
- * for arm64 macOS and linked by {@code rivet ld64} against a text stub of libSystem. Nothing is
- * printed and the directory is removed afterwards.
+ * {@link Main#run}, as a {@code rivet ld} process would. With clang, the program is also compiled
+ * for arm64 macOS and linked by {@code rivet ld64} against a text stub of libSystem. For each
+ * format, a large freestanding program ({@link #LARGE}) is then linked twice, for the paths only
+ * large links take. Nothing is printed and the directory is removed afterwards.
  */
 final class CliTraining {
     private CliTraining() { }
@@ -151,11 +151,7 @@ final class CliTraining {
             // Twice to the same file, on two threads: the second replaces the first.
             String[] large = {"ld", "--threads=2", "-static", "-nostdlib", "--gc-sections", "-e", "_start", "-o", d + "large",
                 d + "large.o"};
-            for (int i = 0; i < 2; i++) {
-                if (Main.run(large, quiet, quiet) == 0) {
-                    made++;
-                }
-            }
+            made += linkTwice(large, quiet);
             Optional<Path> clang = onPath("clang");
             if (clang.isPresent()) {
                 Path mac = Files.createDirectories(dir.resolve("macho"));
@@ -175,11 +171,7 @@ final class CliTraining {
                         "-fno-stack-protector", "large.c");
                 String[] large64 = {"ld64", "-arch", "arm64", "-platform_version", "macos", "11.0", "11.0", "-dead_strip",
                     "-e", "__start", "-o", mac.resolve("large").toString(), mac.resolve("large.o").toString(), "-L" + mac, "-lSystem"};
-                for (int i = 0; i < 2; i++) {
-                    if (Main.run(large64, quiet, quiet) == 0) {
-                        made++;
-                    }
-                }
+                made += linkTwice(large64, quiet);
             }
             return made;
         } finally {
@@ -189,6 +181,17 @@ final class CliTraining {
                 }
             }
         }
+    }
+
+    /** {@return how many of two links with the same arguments (the second replacing the first's output) succeeded} */
+    private static int linkTwice(String[] args, PrintStream quiet) {
+        int made = 0;
+        for (int i = 0; i < 2; i++) {
+            if (Main.run(args, quiet, quiet) == 0) {
+                made++;
+            }
+        }
+        return made;
     }
 
     /** Runs a command in {@code dir}; with {@code argsFile}, the recording ld writes its arguments there. */

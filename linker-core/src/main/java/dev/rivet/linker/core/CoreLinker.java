@@ -523,13 +523,12 @@ public final class CoreLinker implements Linker {
                     for (int i = from; i < to; i++) {
                         LazyArchive archive = archives.get(wantArchive.getInt(i));
                         int m = wantMember.getInt(i);
+                        dev.rivet.linker.core.symbols.ParsedInput p = parsed[i];
+                        parsed[i] = null; // garbage once bound, or if not wanted any more
                         if (stillWanted(st, archive, m, wantSymbol.getInt(i))) {
-                            dev.rivet.linker.core.symbols.ParsedInput p = parsed[i];
-                            parsed[i] = null;
                             archive.load(m, p);
                             pulled = true;
                         }
-                        parsed[i] = null;
                     }
                     from = to;
                 }

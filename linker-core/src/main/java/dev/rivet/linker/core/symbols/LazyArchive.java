@@ -55,7 +55,7 @@ public interface LazyArchive {
 
     /**
      * {@return a member's size in bytes, 0 if not known} The link parses the members a round wants
-     * in windows of a few MiB, so that their parse results do not all live at once.
+     * in windows of about 1 MiB of input per thread, so that their parse results do not all live at once.
      *
      * @param member a member index
      */
