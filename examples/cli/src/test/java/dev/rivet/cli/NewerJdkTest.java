@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rivet.linker.Target;
 import dev.rivet.linker.testing.ExternalTools;
 import java.io.IOException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -17,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Rivet is built for Java 17 and must behave on newer JDKs too: on Java 22 and later it maps files
  * through java.lang.foreign instead of sun.misc.Unsafe, whose use those JVMs warn about on
- * stderr. A link run on the newest JDK installed prints nothing and its program runs.
+ * stderr. A link run on the newest JDK installed prints nothing and its program runs, whichever
+ * build of linker-core's ArenaMapper that JDK takes.
  */
 class NewerJdkTest {
     @TempDir
@@ -49,20 +56,82 @@ class NewerJdkTest {
 
     @Test
     void linksWithoutWarningsOnJava22AndLater() throws Exception {
+        Path jdk = requireNewerJdk();
+        assertThat(linkHello(jdk, RepoFiles.runtimeClassPath(), "")).as("what the JVM or Rivet printed").isEmpty();
+    }
+
+    /**
+     * linker-core's jar is multi-release: a JVM of 22 or later takes the Java 22 build of
+     * ArenaMapper from it, which calls java.lang.foreign directly; without the jar's Multi-Release
+     * attribute the same JVM runs the Java 17 build, through method handles. Both link and unmap.
+     */
+    @Test
+    void mapsWithTheJava22BuildFromTheMultiReleaseJarOnly() throws Exception {
+        Path jdk = requireNewerJdk();
+        List<String> cp = RepoFiles.runtimeClassPath();
+        String core = cp.stream().filter(e -> e.matches(".*/linker-core[^/]*")).findFirst().orElseThrow();
+        String debug = "-Dorg.slf4j.simpleLogger.log.dev.rivet.linker.core.output=debug";
+        for (boolean multiRelease : new boolean[] {true, false}) {
+            Path jar = dir.resolve(multiRelease ? "core-mr.jar" : "core-plain.jar");
+            // linker-core's classes: a directory, or a jar (read as a zip file system)
+            try (FileSystem zip = Files.isDirectory(Path.of(core)) ? null : FileSystems.newFileSystem(Path.of(core))) {
+                Path classes = zip == null ? Path.of(core) : zip.getPath("/");
+                assertThat(classes.resolve(VERSIONED_MAPPER))
+                        .as("the build compiled the Java 22 classes (a JDK 22 or later with javac is installed)").exists();
+                copyAsJar(classes, jar, multiRelease);
+            }
+            List<String> withJar = cp.stream().map(e -> e.equals(core) ? jar.toString() : e).toList();
+            String stderr = linkHello(jdk, withJar, debug);
+            assertThat(stderr).as("multi-release " + multiRelease).contains("files mapped with java.lang.foreign.Arena, "
+                    + (multiRelease ? "called directly (the Java 22 build)" : "through method handles"));
+            assertThat(stderr.lines().filter(l -> !l.contains("DEBUG dev.rivet.linker.core.output.MappedFiles - files mapped with")))
+                    .as("nothing else printed").isEmpty();
+        }
+    }
+
+    private static final String VERSIONED_MAPPER = "META-INF/versions/22/dev/rivet/linker/core/output/ArenaMapper.class";
+
+    private Path requireNewerJdk() {
         Optional<Path> jdk = newerJdk();
         // Skipped even under RIVET_REQUIRE_TOOLS: no Debian 12 package .ci/run could install
         // provides a JDK 22+ (this project's machines come with Temurin's).
         Assumptions.assumeTrue(jdk.isPresent(), "no JDK 22 or later under /usr/lib/jvm");
+        return jdk.get();
+    }
+
+    /** Links a hello world with gcc and the given Rivet, runs it, and returns what gcc's run printed on stderr. */
+    private String linkHello(Path jdk, List<String> classPath, String jvmOptions) throws Exception {
         Path src = dir.resolve("hello.c");
         Files.writeString(src, "#include <stdio.h>\nint main(void) { puts(\"hello from a newer JDK\"); return 5; }\n");
         Path exe = dir.resolve("hello");
-        Path wrapper = RivetLd.wrapperDirectory(dir, jdk.get());
+        Files.deleteIfExists(exe);
+        Path wrapper = RivetLd.wrapperDirectory(dir, jdk, classPath, jvmOptions);
         ExternalTools.Result r = ExternalTools.run(List.of(ExternalTools.require("gcc").toString(), "-static", "-B" + wrapper + "/",
                 src.toString(), "-o", exe.toString()));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
-        assertThat(r.stderr()).as("what the JVM or Rivet printed").isEmpty();
         ExternalTools.Result run = ExternalTools.runProgram(Target.X86_64_LINUX, exe);
         assertThat(run.stdout()).isEqualTo("hello from a newer JDK\n");
         assertThat(run.exitCode()).isEqualTo(5);
+        return r.stderr();
+    }
+
+    /** Copies the class files under {@code root} into a jar, marked multi-release or not. */
+    private static void copyAsJar(Path root, Path jar, boolean multiRelease) throws IOException {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        if (multiRelease) {
+            manifest.getMainAttributes().put(Attributes.Name.MULTI_RELEASE, "true");
+        }
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest);
+                Stream<Path> files = Files.walk(root)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                String name = root.relativize(f).toString().replace('\\', '/');
+                if (!name.equals("META-INF/MANIFEST.MF")) {
+                    out.putNextEntry(new JarEntry(name));
+                    out.write(Files.readAllBytes(f));
+                    out.closeEntry();
+                }
+            }
+        }
     }
 }
