@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 
 class BuildIdTest {
     @Test
-    void parsesGnuLdStyles() {
+    void parsesGnuLdAndLldStyles() {
+        assertThat(BuildId.parse("fast").style()).isEqualTo(BuildId.Style.FAST);
+        assertThat(BuildId.parse("FAST")).isSameAs(BuildId.fast());
+        assertThat(BuildId.fast().length()).isEqualTo(20);
         assertThat(BuildId.parse("sha1").style()).isEqualTo(BuildId.Style.SHA1);
         assertThat(BuildId.parse("tree").style()).isEqualTo(BuildId.Style.SHA1);
         assertThat(BuildId.parse("md5").length()).isEqualTo(16);

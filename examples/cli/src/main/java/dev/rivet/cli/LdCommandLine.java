@@ -473,7 +473,7 @@ final class LdCommandLine {
                   -pie, -no-pie, -shared      Position-independent executable, fixed-address one, shared library
                   -dynamic-linker PATH, -I PATH, --no-dynamic-linker
                   --gc-sections, --no-gc-sections
-                  --build-id[=sha1|md5|uuid|0xHEX|none]
+                  --build-id[=fast|sha1|md5|uuid|0xHEX|none]  (bare: fast)
                   --eh-frame-hdr, --no-eh-frame-hdr
                   --hash-style=sysv|gnu|both
                   -z KEYWORD                  relro, now, noexecstack, ... (see ld --help)
@@ -758,17 +758,19 @@ final class LdCommandLine {
 
         private static String buildIdStyle(String value) {
             if (value == null) {
-                return "sha1";                          // GNU ld's default style
+                // GNU ld's bare --build-id is SHA-1, lld's a fast hash: the fast hash, at SHA-1's
+                // 20 bytes, since a cold JVM's SHA-1 is slow (BuildId.Style.FAST)
+                return "fast";
             }
             return switch (value) {
                 case "none" -> null;
-                case "sha1", "md5", "uuid" -> value;
+                case "fast", "sha1", "md5", "uuid" -> value;
                 default -> {
                     if (value.matches("0[xX]([0-9a-fA-F]{2})+")) {
                         yield value;
                     }
                     throw new UsageException("invalid --build-id style '" + value
-                            + "'; expected sha1, md5, uuid, 0x followed by pairs of hex digits, or none");
+                            + "'; expected fast, sha1, md5, uuid, 0x followed by pairs of hex digits, or none");
                 }
             };
         }

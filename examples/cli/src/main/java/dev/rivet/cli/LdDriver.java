@@ -97,7 +97,7 @@ final class LdDriver {
                 lo.executableStack(false);
             }
         }
-        options.buildId().ifPresent(b -> lo.buildId(dev.rivet.linker.BuildId.parse(b.equals("") ? "sha1" : b)));
+        options.buildId().ifPresent(b -> lo.buildId(dev.rivet.linker.BuildId.parse(b)));
         // Closed at the end so that a caller linking in a loop (Main.run in one JVM, as the
         // benchmarks do) does not keep every input mapped until a GC.
         try (Linker linker = Linker.create(target, lo.build())) {

@@ -20,8 +20,8 @@ import java.util.Optional;
  * @param noStdlib {@code -nostdlib}: search only the {@code -L} directories
  * @param gcSections {@code --gc-sections} (the last of it and {@code --no-gc-sections} wins)
  * @param threads {@code --threads=N}, as lld and mold take it: the threads the link uses
- * @param buildId the {@code --build-id} style: {@code sha1} (the default of a bare
- *     {@code --build-id}), {@code md5}, {@code uuid} or {@code 0x} and hex digits; empty for none
+ * @param buildId the {@code --build-id} style: {@code fast} (the default of a bare
+ *     {@code --build-id}), {@code sha1}, {@code md5}, {@code uuid} or {@code 0x} and hex digits; empty for none
  * @param ehFrameHdr {@code --eh-frame-hdr}
  * @param zKeywords every {@code -z} keyword in order, as written ({@code relro},
  *     {@code max-page-size=0x1000}, ...)

@@ -49,12 +49,16 @@ final class BuildIdNote {
     /** Hashes the whole output into the note's descriptor, for the hashed styles. */
     static void finish(LinkContext ctx, List<OutputSection> sections, ByteBuffer out) {
         BuildId id = ctx.options.buildId();
-        if (id.style() != BuildId.Style.SHA1 && id.style() != BuildId.Style.MD5) {
-            return;
+        byte[] hash = switch (id.style()) {
+            case FAST -> ChunkedDigest.fast(ctx, out, out.limit(), id.length());
+            case SHA1 -> ChunkedDigest.of(ctx, "SHA-1", out, out.limit());
+            case MD5 -> ChunkedDigest.of(ctx, "MD5", out, out.limit());
+            default -> null;
+        };
+        if (hash != null) {
+            OutputSection note = sections.stream().filter(s -> s.name.equals(SECTION)).findFirst().orElseThrow();
+            out.put((int) note.fileOffset + HEADER, hash);
         }
-        OutputSection note = sections.stream().filter(s -> s.name.equals(SECTION)).findFirst().orElseThrow();
-        String algorithm = id.style() == BuildId.Style.SHA1 ? "SHA-1" : "MD5";
-        out.put((int) note.fileOffset + HEADER, ChunkedDigest.of(ctx, algorithm, out, out.limit()));
     }
 
     private static byte[] uuid() {

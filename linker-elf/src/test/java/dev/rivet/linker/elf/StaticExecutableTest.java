@@ -198,6 +198,12 @@ class StaticExecutableTest {
         assertThat(ExternalTools.runProgram(Target.AARCH64_LINUX, exe).exitCode()).isEqualTo(3);
     }
 
+    /** A link context of one thread, for hashing a file as a link would. */
+    private static dev.rivet.linker.core.output.LinkContext oneThread(Target t) {
+        var loader = new dev.rivet.linker.core.symbols.SymbolLoader(dev.rivet.linker.core.arch.Arch.of(t.architecture()), false);
+        return new dev.rivet.linker.core.output.LinkContext(t, LinkOptions.builder().threads(1).build(), loader, null, () -> false);
+    }
+
     /** The descriptor of the .note.gnu.build-id note, read from the output's section headers. */
     private static byte[] buildId(byte[] file) {
         var b = java.nio.ByteBuffer.wrap(file).order(java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -236,6 +242,16 @@ class StaticExecutableTest {
         java.util.Arrays.fill(zeroed, at, at + 20, (byte) 0);
         assertThat(id).isEqualTo(java.security.MessageDigest.getInstance("SHA-1").digest(zeroed));
         assertThat(linkWithBuildId(t, dev.rivet.linker.BuildId.sha1())).isEqualTo(sha);
+
+        // The fast hash, likewise over the file with its own bytes zero (ChunkedDigestTest checks the hash against xxhsum).
+        byte[] fast = linkWithBuildId(t, dev.rivet.linker.BuildId.fast());
+        byte[] fastId = buildId(fast);
+        assertThat(fastId).hasSize(20).isNotEqualTo(id);
+        byte[] fastZeroed = fast.clone();
+        int fastAt = CompiledPrograms.indexOf(fastZeroed, fastId);
+        java.util.Arrays.fill(fastZeroed, fastAt, fastAt + 20, (byte) 0);
+        assertThat(fastId).isEqualTo(dev.rivet.linker.core.output.ChunkedDigest.fast(oneThread(t), java.nio.ByteBuffer.wrap(fastZeroed), fastZeroed.length, 20));
+        assertThat(linkWithBuildId(t, dev.rivet.linker.BuildId.fast())).isEqualTo(fast);
 
         assertThat(buildId(linkWithBuildId(t, dev.rivet.linker.BuildId.md5()))).hasSize(16);
         assertThat(buildId(linkWithBuildId(t, dev.rivet.linker.BuildId.parse("0x0102abcd")))).containsExactly(1, 2, 0xab, 0xcd);

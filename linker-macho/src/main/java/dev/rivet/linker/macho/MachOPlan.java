@@ -801,8 +801,9 @@ final class MachOPlan implements OutputPlan {
         if (chainedFixups != null) {
             chainedFixups.write(out, this::fileOffsetOfAddress); // over the pointers the atoms wrote
         }
-        byte[] uuid = dev.rivet.linker.core.output.ChunkedDigest.of(ctx, "MD5", out, (int) (signed ? signatureOffset : fileSize()));
-        uuid[6] = (byte) ((uuid[6] & 0x0f) | 0x30); // version 3: name-based (MD5), as ld64
+        // A fast hash, not ld64's MD5, as lld: a cold JVM's MD5 is slow (ChunkedDigest)
+        byte[] uuid = dev.rivet.linker.core.output.ChunkedDigest.fast(ctx, out, (int) (signed ? signatureOffset : fileSize()), 16);
+        uuid[6] = (byte) ((uuid[6] & 0x0f) | 0x30); // version 3 (name-based) and RFC 4122's variant, as ld64 and lld mark it
         uuid[8] = (byte) ((uuid[8] & 0x3f) | 0x80);
         out.put((int) uuidPosition, uuid);
         if (signed) {

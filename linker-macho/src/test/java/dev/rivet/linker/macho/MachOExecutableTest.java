@@ -73,6 +73,53 @@ class MachOExecutableTest {
         assertThat(MachOLinks.otool(exe)).contains("segname __TEXT", "segname __LINKEDIT");
     }
 
+    /**
+     * LC_UUID is the fast hash of the file up to its code signature, with the UUID's own bytes
+     * zero, marked as a version 3 UUID: the same inputs give the same UUID, others another.
+     */
+    @ParameterizedTest
+    @MethodSource("targets")
+    void theUuidIsAHashOfTheFileBeforeItsSignature(Target t) throws Exception {
+        byte[][] files = new byte[3][];
+        for (int i = 0; i < 3; i++) {
+            // one name: the signature's identifier is the file's name
+            Path exe = dir.resolve("uuid-" + i).resolve("uuid-" + MachOLinks.arch(t));
+            java.nio.file.Files.createDirectories(exe.getParent());
+            try (Linker l = Linker.create(t, LinkOptions.builder().threads(1).deadStrip(false).build())) {
+                definePointerProgram(l, t);
+                if (i == 2) {
+                    l.loader().define("_other", SymbolKind.RODATA, b -> b.addBytes(new byte[] {1, 2, 3}));
+                }
+                l.link(exe);
+            }
+            files[i] = java.nio.file.Files.readAllBytes(exe);
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(files[0]).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int uuidAt = -1;
+        int hashedLimit = files[0].length;
+        for (int i = 0, at = 32; i < b.getInt(16); i++, at += b.getInt(at + 4)) {
+            if (b.getInt(at) == MachO.LC_UUID) {
+                uuidAt = at + 8;
+            } else if (b.getInt(at) == 0x1d) { // LC_CODE_SIGNATURE: the hash stops where the signature starts
+                hashedLimit = b.getInt(at + 8);
+            }
+        }
+        assertThat(uuidAt).isPositive();
+        byte[] uuid = java.util.Arrays.copyOfRange(files[0], uuidAt, uuidAt + 16);
+        assertThat(uuid[6] & 0xf0).as("version 3").isEqualTo(0x30);
+        assertThat(uuid[8] & 0xc0).as("RFC 4122 variant").isEqualTo(0x80);
+        byte[] zeroed = files[0].clone();
+        java.util.Arrays.fill(zeroed, uuidAt, uuidAt + 16, (byte) 0);
+        var loader = new dev.rivet.linker.core.symbols.SymbolLoader(dev.rivet.linker.core.arch.Arch.of(t.architecture()), false);
+        var ctx = new dev.rivet.linker.core.output.LinkContext(t, LinkOptions.builder().threads(1).build(), loader, null, () -> false);
+        byte[] expected = dev.rivet.linker.core.output.ChunkedDigest.fast(ctx, java.nio.ByteBuffer.wrap(zeroed), hashedLimit, 16);
+        expected[6] = (byte) ((expected[6] & 0x0f) | 0x30);
+        expected[8] = (byte) ((expected[8] & 0x3f) | 0x80);
+        assertThat(uuid).isEqualTo(expected);
+        assertThat(files[1]).as("the same inputs").isEqualTo(files[0]);
+        assertThat(java.util.Arrays.copyOfRange(files[2], uuidAt, uuidAt + 16)).as("other inputs").isNotEqualTo(uuid);
+    }
+
     @ParameterizedTest
     @MethodSource("targets")
     void builderProgramCallsLibSystemThroughAStub(Target t) {
