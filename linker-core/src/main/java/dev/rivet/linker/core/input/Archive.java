@@ -31,6 +31,8 @@ public final class Archive {
     private final int[] symbolMember;
     /** Open addressing on the name's hash: symbol index + 1, 0 = empty; the first symbol of each name. */
     private final int[] table;
+    /** The full hash of each table slot's name, so that a probe compares names only when the hashes are equal. */
+    private final int[] tableHash;
 
     Archive(String name, ByteBuffer buf, boolean thin, int memberCount, String[] memberName, long[] headerOffset,
             long[] dataOffset, long[] size, Path[] memberPath, int symbolCount, int[] symbolNameOffset,
@@ -48,7 +50,10 @@ public final class Archive {
         this.symbolNameOffset = symbolNameOffset;
         this.symbolNameLength = symbolNameLength;
         this.symbolMember = symbolMember;
-        this.table = buildTable();
+        int cap = symbolCount == 0 ? 0 : Integer.highestOneBit(Math.max(4, symbolCount) * 2 - 1) << 1;
+        this.table = new int[cap];
+        this.tableHash = new int[cap];
+        fillTable();
     }
 
     /** {@return the archive's display name, as given to the reader} */
@@ -206,7 +211,7 @@ public final class Archive {
             if (e == 0) {
                 return -1;
             }
-            if (nameEquals(e - 1, name, off, len)) {
+            if (tableHash[slot] == hash && nameEquals(e - 1, name, off, len)) {
                 return e - 1;
             }
         }
@@ -218,30 +223,24 @@ public final class Archive {
         return k < 0 ? -1 : symbolMember[k];
     }
 
-    private int[] buildTable() {
-        if (symbolCount == 0) {
-            return new int[0];
-        }
-        int cap = Integer.highestOneBit(Math.max(4, symbolCount) * 2 - 1) << 1;
-        int[] t = new int[cap];
-        int mask = cap - 1;
+    private void fillTable() {
+        int mask = table.length - 1;
         for (int k = 0; k < symbolCount; k++) {
-            int off = symbolNameOffset[k];
-            int len = symbolNameLength[k];
-            int slot = dev.rivet.linker.core.symbols.ByteHash.of(buf, off, len) & mask;
+            int hash = dev.rivet.linker.core.symbols.ByteHash.of(buf, symbolNameOffset[k], symbolNameLength[k]);
+            int slot = hash & mask;
             while (true) {
-                int e = t[slot];
+                int e = table[slot];
                 if (e == 0) {
-                    t[slot] = k + 1;
+                    table[slot] = k + 1;
+                    tableHash[slot] = hash;
                     break;
                 }
-                if (sameName(e - 1, k)) {
-                    break; // keep the first entry of a name
+                if (tableHash[slot] == hash && sameName(e - 1, k)) {
+                    break; // keep the first entry of a name (C++ archives index an inline function in every member that has it)
                 }
                 slot = (slot + 1) & mask;
             }
         }
-        return t;
     }
 
     private boolean sameName(int a, int b) {
@@ -251,7 +250,13 @@ public final class Archive {
         }
         int pa = symbolNameOffset[a];
         int pb = symbolNameOffset[b];
-        for (int i = 0; i < len; i++) {
+        int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            if (buf.getLong(pa + i) != buf.getLong(pb + i)) {
+                return false;
+            }
+        }
+        for (; i < len; i++) {
             if (buf.get(pa + i) != buf.get(pb + i)) {
                 return false;
             }
