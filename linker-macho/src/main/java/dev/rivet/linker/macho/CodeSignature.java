@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.stream.IntStream;
 
 /**
  * An ad-hoc code signature ({@code LC_CODE_SIGNATURE}'s data) as ld64 and lld write it, which arm64
@@ -31,6 +30,9 @@ final class CodeSignature {
     static final int BLOB_HEADERS_SIZE = 24;
     /** The CodeDirectory's fixed part, up to and including the exec-segment fields of version 0x20400. */
     static final int CODE_DIRECTORY_SIZE = 88;
+
+    /** Pages a task hashes: 1 MiB. */
+    private static final int PAGES_PER_TASK = 256;
 
     private CodeSignature() { }
 
@@ -61,6 +63,7 @@ final class CodeSignature {
      * Writes the signature at {@code signatureOffset}, hashing the file's pages before it in
      * parallel; the result does not depend on the number of threads.
      *
+     * @param ctx the link, whose threads hash the pages
      * @param file the whole output from position 0, with everything before the signature final
      * @param signatureOffset where the signature goes, which is also the code limit
      * @param identifier the code's identifier, as given to {@link #size}
@@ -68,7 +71,7 @@ final class CodeSignature {
      * @param textSegmentFileSize its file size (the exec segment limit)
      * @param mainExecutable whether the output is an executable ({@code CS_EXECSEG_MAIN_BINARY})
      */
-    static void write(ByteBuffer file, int signatureOffset, String identifier, long textSegmentFileOffset,
+    static void write(dev.rivet.linker.core.output.LinkContext ctx, ByteBuffer file, int signatureOffset, String identifier, long textSegmentFileOffset,
                       long textSegmentFileSize, boolean mainExecutable) {
         byte[] id = identifier.getBytes(StandardCharsets.UTF_8);
         int total = size(identifier, signatureOffset);
@@ -101,15 +104,19 @@ final class CodeSignature {
             out.put((byte) 0);
         }
         int hashes = signatureOffset + headers;
-        IntStream.range(0, pages).parallel().forEach(p -> {
+        // A task hashes a run of pages with one digest: MessageDigest.getInstance is not free
+        int tasks = (pages + PAGES_PER_TASK - 1) / PAGES_PER_TASK;
+        ctx.parallelFor(tasks, t -> {
             MessageDigest sha = sha256();
-            int from = p * PAGE_SIZE;
             ByteBuffer page = file.duplicate();
-            page.limit(Math.min(from + PAGE_SIZE, signatureOffset)).position(from);
-            sha.update(page);
             ByteBuffer slot = file.duplicate();
-            slot.position(hashes + p * HASH_SIZE);
-            slot.put(sha.digest());
+            for (int p = t * PAGES_PER_TASK, end = Math.min(pages, p + PAGES_PER_TASK); p < end; p++) {
+                int from = p * PAGE_SIZE;
+                page.limit(Math.min(from + PAGE_SIZE, signatureOffset)).position(from);
+                sha.update(page);
+                slot.position(hashes + p * HASH_SIZE);
+                slot.put(sha.digest());
+            }
         });
         ByteBuffer tail = file.duplicate();
         tail.position(hashes + pages * HASH_SIZE);

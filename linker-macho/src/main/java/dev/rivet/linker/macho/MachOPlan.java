@@ -808,7 +808,7 @@ final class MachOPlan implements OutputPlan {
         out.put((int) uuidPosition, uuid);
         if (signed) {
             MachOLayout.Segment text = text();
-            CodeSignature.write(out, (int) signatureOffset, identifier, text.fileoff, text.filesize, !dylib);
+            CodeSignature.write(ctx, out, (int) signatureOffset, identifier, text.fileoff, text.filesize, !dylib);
         }
     }
 }

@@ -45,9 +45,18 @@ class CodeSignatureTest {
     }
 
     private static byte[] sign(byte[] code, String id, long textOff, long textSize, boolean main) {
+        return sign(null, 1, code, id, textOff, textSize, main);
+    }
+
+    /** Signs on a link context of the given threads (an executor, or none for the calling thread). */
+    private static byte[] sign(java.util.concurrent.ExecutorService executor, int threads, byte[] code, String id, long textOff,
+                               long textSize, boolean main) {
+        var loader = new dev.rivet.linker.core.symbols.SymbolLoader(dev.rivet.linker.core.arch.Arch.of(Target.ARM64_MACOS.architecture()), false);
+        var ctx = new dev.rivet.linker.core.output.LinkContext(Target.ARM64_MACOS,
+                dev.rivet.linker.LinkOptions.builder().threads(threads).build(), loader, executor, () -> false);
         int size = CodeSignature.size(id, code.length);
         byte[] file = Arrays.copyOf(code, code.length + size);
-        CodeSignature.write(ByteBuffer.wrap(file), code.length, id, textOff, textSize, main);
+        CodeSignature.write(ctx, ByteBuffer.wrap(file), code.length, id, textOff, textSize, main);
         return file;
     }
 
@@ -89,19 +98,24 @@ class CodeSignatureTest {
         }
     }
 
+    /** Pages are hashed a MiB of them at a time on the link's threads: every page's hash, whatever the thread count. */
     @Test
-    void theBytesDoNotDependOnThreads() {
-        byte[] code = new byte[1 << 20];
+    void theBytesDoNotDependOnThreads() throws Exception {
+        byte[] code = new byte[(2 << 20) + 5];
         new Random(5).nextBytes(code);
         byte[] first = sign(code, "lib.dylib", 0, 0x8000, false);
-        for (int i = 0; i < 3; i++) {
-            assertThat(sign(code, "lib.dylib", 0, 0x8000, false)).isEqualTo(first);
+        int pages = (code.length + 4095) / 4096;
+        int hashes = code.length + Blob.read(first, code.length).slotOffset() + Blob.read(first, code.length).hashOffset();
+        for (int p = 0; p < pages; p++) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(code, p * 4096, Math.min(4096, code.length - p * 4096));
+            assertThat(Arrays.copyOfRange(first, hashes + p * 32, hashes + p * 32 + 32)).as("page %d", p).isEqualTo(sha.digest());
         }
-        java.util.concurrent.ForkJoinPool one = new java.util.concurrent.ForkJoinPool(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
         try {
-            assertThat(one.submit(() -> sign(code, "lib.dylib", 0, 0x8000, false)).join()).isEqualTo(first);
+            assertThat(sign(pool, 3, code, "lib.dylib", 0, 0x8000, false)).isEqualTo(first);
         } finally {
-            one.shutdown();
+            pool.shutdownNow();
         }
         assertThat(Blob.read(first, code.length).execSegFlags()).isZero();
     }
