@@ -35,6 +35,7 @@ class LauncherTest {
     void scratchTree() throws IOException {
         rivet = dir.resolve("rivet");
         Files.copy(RepoFiles.root().resolve("rivet"), rivet, StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(RepoFiles.root().resolve("build/jdks.sh"), Files.createDirectories(dir.resolve("build")).resolve("jdks.sh"));
         Path target = Files.createDirectories(dir.resolve("examples/cli/target"));
         Files.writeString(target.resolve("rivet.jar"), "");
         Files.writeString(target.resolve(".rivet-built"), "");
