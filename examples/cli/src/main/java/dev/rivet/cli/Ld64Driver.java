@@ -46,9 +46,7 @@ final class Ld64Driver {
                     .runPaths(options.rpaths()).dynamicLookup(options.dynamicLookup());
             options.minOs().ifPresent(min -> lo.platformVersion(min, options.sdk().orElse(min)));
             // Objects only: libraries are text stubs and dylibs, small, and only read.
-            ColdStart.threads(java.util.OptionalInt.empty(), () -> options.inputs().stream()
-                    .filter(Ld64Options.FileInput.class::isInstance).map(in -> Path.of(((Ld64Options.FileInput) in).path())).toList())
-                    .ifPresent(lo::threads);
+            ColdStart.threads(java.util.OptionalInt.empty(), () -> objectFiles(options)).ifPresent(lo::threads);
             options.entry().ifPresent(lo::entry);
             options.installName().ifPresent(lo::soname);
             options.adhocCodesign().ifPresent(lo::adhocCodeSignature);
@@ -167,5 +165,20 @@ final class Ld64Driver {
     private static LinkException notFound(String message, List<Path> dirs) {
         return new LinkException(Diagnostic.error(message).withHint(dirs.isEmpty() ? "no directories were searched"
                 : "searched: " + String.join(", ", dirs.stream().map(Path::toString).toList())));
+    }
+
+    /**
+     * {@return the files named as inputs} A loop, not a stream: only a fresh JVM asks (ColdStart),
+     * and the AOT cache's training runs in one JVM, so a stream's lambdas would be made at run time
+     * in every cold link.
+     */
+    private static List<Path> objectFiles(Ld64Options options) {
+        List<Path> files = new java.util.ArrayList<>();
+        for (Ld64Options.Input in : options.inputs()) {
+            if (in instanceof Ld64Options.FileInput f) {
+                files.add(Path.of(f.path()));
+            }
+        }
+        return files;
     }
 }

@@ -497,7 +497,7 @@ final class MachOPlan implements OutputPlan {
 
     private byte[] encodeRebases(LongArrayList addresses) {
         long[] sorted = addresses.toLongArray();
-        java.util.Arrays.sort(sorted);
+        it.unimi.dsi.fastutil.longs.LongArrays.radixSort(sorted); // not the JDK's: see functionStarts
         int n = 0;
         int[] seg = new int[sorted.length];
         long[] off = new long[sorted.length];
@@ -543,7 +543,9 @@ final class MachOPlan implements OutputPlan {
             }
         }
         long[] sorted = starts.toLongArray();
-        java.util.Arrays.sort(sorted);
+        // fastutil's sort: the JDK's makes a lambda for large arrays that the AOT cache's training
+        // (smaller programs) does not, so a cold JVM would make it at run time
+        it.unimi.dsi.fastutil.longs.LongArrays.radixSort(sorted);
         DyldInfo.Out out = new DyldInfo.Out();
         long last = textAddress();
         for (long a : sorted) {
