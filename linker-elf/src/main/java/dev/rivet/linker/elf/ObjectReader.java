@@ -101,6 +101,12 @@ final class ObjectReader {
     /** For merged sections: where each piece starts in the input section, and where it went in the table. */
     private long[][] pieceStart;
     private long[][] pieceOut;
+    /** The merge table of the last merged section, and what its key was made of. */
+    private dev.rivet.linker.core.symbols.MergeTable lastMerge;
+    private String lastMergeOut;
+    private long lastMergeEntsize;
+    private boolean lastMergeStrings;
+    private int lastMergeAlign;
     /** For section symbols of merged sections, the section; else -1. */
     private int[] mergedSectionSymbol;
 
@@ -536,7 +542,17 @@ final class ObjectReader {
             return false; // an unterminated last string: keep the section as it is
         }
         boolean strings = (shFlags[i] & SHF_STRINGS) != 0;
-        var table = loader.mergeTable(out + "|" + shEntsize[i] + "|" + strings + "|" + align, outputSection, align);
+        // With -fdata-sections an object has a mergeable section per function, nearly all for
+        // one table: the last table found is kept rather than a key built and looked up for each.
+        if (lastMerge == null || shEntsize[i] != lastMergeEntsize || strings != lastMergeStrings || align != lastMergeAlign
+                || !out.equals(lastMergeOut)) {
+            lastMerge = loader.mergeTable(out + "|" + shEntsize[i] + "|" + strings + "|" + align, outputSection, align);
+            lastMergeOut = out;
+            lastMergeEntsize = shEntsize[i];
+            lastMergeStrings = strings;
+            lastMergeAlign = align;
+        }
+        var table = lastMerge;
         split.internInto(table, in.buf, shOffset[i]);
         pieceStart[i] = split.starts();
         pieceOut[i] = split.outs();

@@ -245,23 +245,8 @@ public final class Archive {
 
     private boolean sameName(int a, int b) {
         int len = symbolNameLength[a];
-        if (len != symbolNameLength[b]) {
-            return false;
-        }
-        int pa = symbolNameOffset[a];
-        int pb = symbolNameOffset[b];
-        int i = 0;
-        for (; i + 8 <= len; i += 8) {
-            if (buf.getLong(pa + i) != buf.getLong(pb + i)) {
-                return false;
-            }
-        }
-        for (; i < len; i++) {
-            if (buf.get(pa + i) != buf.get(pb + i)) {
-                return false;
-            }
-        }
-        return true;
+        return len == symbolNameLength[b]
+                && dev.rivet.linker.core.symbols.ByteHash.equal(buf, symbolNameOffset[a], buf, symbolNameOffset[b], len);
     }
 
     private boolean nameEquals(int k, byte[] name, int off, int len) {

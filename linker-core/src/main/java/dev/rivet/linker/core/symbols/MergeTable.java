@@ -74,7 +74,7 @@ public final class MergeTable {
                 return pieceOut[p];
             }
             if (pieceHash[p] == h && pieceLength[p] == length
-                    && b.slice(offset, length).equals(sources.get(pieceSource[p]).slice(pieceOffset[p], length))) {
+                    && ByteHash.equal(b, offset, sources.get(pieceSource[p]), pieceOffset[p], length)) {
                 return pieceOut[p];
             }
         }

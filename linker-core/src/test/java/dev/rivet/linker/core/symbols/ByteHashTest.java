@@ -61,4 +61,30 @@ class ByteHashTest {
             }
         }
     }
+
+    @Test
+    void twoBuffersCompareEveryByteWhateverTheirOrders() {
+        byte[] data = new byte[48];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 37 + 5);
+        }
+        java.nio.ByteOrder[] orders = {java.nio.ByteOrder.BIG_ENDIAN, java.nio.ByteOrder.LITTLE_ENDIAN};
+        for (java.nio.ByteOrder oa : orders) {
+            for (java.nio.ByteOrder ob : orders) {
+                ByteBuffer a = ByteBuffer.wrap(data.clone()).order(oa);
+                for (int len = 0; len <= 40; len++) {
+                    // the same bytes at another offset of b
+                    byte[] shifted = new byte[data.length + 5];
+                    System.arraycopy(data, 0, shifted, 5, data.length);
+                    assertThat(ByteHash.equal(a, 3, ByteBuffer.wrap(shifted).order(ob), 8, len)).isTrue();
+                    for (int at = 0; at < len; at++) {
+                        byte[] other = shifted.clone();
+                        other[8 + at] ^= 0x40; // one byte differs, in the word part or in the tail
+                        assertThat(ByteHash.equal(a, 3, ByteBuffer.wrap(other).order(ob), 8, len))
+                                .as("%s/%s len %d, byte %d", oa, ob, len, at).isFalse();
+                    }
+                }
+            }
+        }
+    }
 }
