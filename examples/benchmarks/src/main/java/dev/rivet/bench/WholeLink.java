@@ -44,8 +44,10 @@ import java.util.Map;
  *
  * <p>External linkers run under {@code /usr/bin/time -f "%e %U %S %M"}: CPU time is user +
  * system (10 ms resolution), peak RSS the kernel's {@code ru_maxrss}; the wall time is measured
- * here around process start and exit. Each linker is run once untimed (page cache), then
- * {@code --runs} times.
+ * here around process start and exit. They are timed in turn: one untimed round (page cache),
+ * then {@code --runs} rounds in each of which every one of them links once, so that a change in
+ * the host's speed during a workload (another process, the page cache losing inputs) falls on
+ * all of them rather than on whichever ran at the time, and their ratios stay fair.
  *
  * <p>Rivet in process runs in a child JVM ({@code --in-process}), on the engine jars that
  * {@code rivet ld} runs with, so that its peak RSS is its own. It calls the CLI's
@@ -85,7 +87,7 @@ public final class WholeLink {
     enum Kind { EXTERNAL, RIVET_CLI, RIVET_WARM }
 
     /** One linker: how to start it, the flags that set its thread count, and its version. */
-    private record Tool(String key, String name, Kind kind, Format format, List<String> command, List<String> threadFlags,
+    record Tool(String key, String name, Kind kind, Format format, List<String> command, List<String> threadFlags,
             String versionLine) {
         Tool withVersion(String line) {
             return new Tool(key, name, kind, format, command, threadFlags, line);
@@ -97,7 +99,7 @@ public final class WholeLink {
     }
 
     /** The measurements of one linker on one workload. */
-    private static final class Row {
+    static final class Row {
         final String name;
         final List<Long> wall = new ArrayList<>();
         final List<Long> cpu = new ArrayList<>();
@@ -176,12 +178,20 @@ public final class WholeLink {
             }
             List<Row> rows = new ArrayList<>();
             String loadBefore = Processes.loadNote("before");
+            List<Tool> inTurn = tools.stream().filter(t -> t.format() == w.format() && t.kind() != Kind.RIVET_WARM).toList();
+            System.err.printf(Locale.ROOT, "%s: %s in turn...%n", w.name(), String.join(", ", inTurn.stream().map(Tool::name).toList()));
+            List<Row> timedInTurn = measureInTurn(inTurn, w, runs);
             for (Tool t : tools) {
                 if (t.format() != w.format()) {
                     continue;
                 }
-                System.err.printf(Locale.ROOT, "%s: %s...%n", w.name(), t.name());
-                Row row = t.kind() == Kind.RIVET_WARM ? measureInProcess(t, w, warmup, runs) : measureExternal(t, w, runs);
+                Row row;
+                if (t.kind() == Kind.RIVET_WARM) {
+                    System.err.printf(Locale.ROOT, "%s: %s...%n", w.name(), t.name());
+                    row = measureInProcess(t, w, warmup, runs);
+                } else {
+                    row = timedInTurn.get(inTurn.indexOf(t));
+                }
                 if (row.failure != null && w.format() == Format.MACHO && t.kind() != Kind.EXTERNAL
                         && NOT_YET.stream().anyMatch(row.failure::contains)) {
                     row.skipped = "Rivet has no Mach-O writer on this commit";
@@ -419,29 +429,47 @@ public final class WholeLink {
         return cmd;
     }
 
-    private static Row measureExternal(Tool t, Workload w, int runs) throws IOException, InterruptedException {
-        Row row = new Row(t.name());
-        List<String> cmd = commandLine(t, w);
-        Path out = w.dir().resolve(t.output());
-        for (int i = -1; i < runs; i++) {           // run -1 is untimed: page cache, CDS archive
-            Files.deleteIfExists(out);
-            Processes.Timed r = Processes.timed(cmd, w.dir(), 1800);
-            int exit = r.run().exit();
-            if (exit != 0) {
-                row.failure = (exit > 128 ? "killed by signal " + (exit - 128) + (exit == 139 ? " (SIGSEGV)" : "")
-                        : "exit " + exit) + ": " + Processes.tail(r.run().output());
-                return row;
-            }
-            if (i >= 0) {
-                row.wall.add(r.wallNanos());
-                if (r.cpuNanos() >= 0) {
-                    row.cpu.add(r.cpuNanos());
+    /**
+     * Times linkers that start a process per link, in turn: one untimed round, then {@code runs}
+     * rounds of one link each. A linker that fails is reported and left out of later rounds.
+     *
+     * @return a row per tool, in the tools' order
+     */
+    static List<Row> measureInTurn(List<Tool> tools, Workload w, int runs) throws IOException, InterruptedException {
+        List<Row> rows = new ArrayList<>();
+        List<List<String>> commands = new ArrayList<>();
+        for (Tool t : tools) {
+            rows.add(new Row(t.name()));
+            commands.add(commandLine(t, w));
+        }
+        for (int i = -1; i < runs; i++) {           // round -1 is untimed: page cache, CDS archive
+            for (int k = 0; k < tools.size(); k++) {
+                Row row = rows.get(k);
+                if (row.failure != null) {
+                    continue;
                 }
-                row.peakRssKb = Math.max(row.peakRssKb, r.peakRssKb());
+                Path out = w.dir().resolve(tools.get(k).output());
+                Files.deleteIfExists(out);
+                Processes.Timed r = Processes.timed(commands.get(k), w.dir(), 1800);
+                int exit = r.run().exit();
+                if (exit != 0) {
+                    row.failure = (exit > 128 ? "killed by signal " + (exit - 128) + (exit == 139 ? " (SIGSEGV)" : "")
+                            : "exit " + exit) + ": " + Processes.tail(r.run().output());
+                    continue;
+                }
+                if (i >= 0) {
+                    row.wall.add(r.wallNanos());
+                    if (r.cpuNanos() >= 0) {
+                        row.cpu.add(r.cpuNanos());
+                    }
+                    row.peakRssKb = Math.max(row.peakRssKb, r.peakRssKb());
+                }
+                if (i == runs - 1) {
+                    row.outputBytes = Files.size(out);
+                }
             }
         }
-        row.outputBytes = Files.size(out);
-        return row;
+        return rows;
     }
 
     private static Row measureInProcess(Tool t, Workload w, int warmup, int runs) throws IOException, InterruptedException {
@@ -682,8 +710,8 @@ public final class WholeLink {
                 notes.add(r.name + ": " + r.note);
             }
         }
-        sb.append(String.format(Locale.ROOT, "%n%d timed runs each (after 1 untimed run; Rivet in process: after %d warm-up"
-                + " links in the same JVM), %d threads%s.%n", runs, warmup, threads, w.format() == Format.MACHO
+        sb.append(String.format(Locale.ROOT, "%n%d timed runs each, the linkers that start a process per link in turn (after 1 untimed"
+                + " round; Rivet in process: after %d warm-up links in the same JVM), %d threads%s.%n", runs, warmup, threads, w.format() == Format.MACHO
                         ? " for ld64.lld-14; rivet ld64 takes no thread count and uses all "
                                 + Runtime.getRuntime().availableProcessors() + " CPUs" : ""));
         if (reference != null) {
