@@ -204,7 +204,10 @@ final class MachOPlan implements OutputPlan {
         ByteBuffer nl = ByteBuffer.allocate((nlocal + nextdef + nundef) * MachO.NLIST_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         int strPos = 1;
         int index = 0;
-        List<ExportTrie.Export> exports = new ArrayList<>();
+        // The exports, for the trie: names as bytes, not strings (an executable exports every global)
+        List<byte[]> exportNames = new ArrayList<>();
+        LongArrayList exportFlags = new LongArrayList();
+        LongArrayList exportAddresses = new LongArrayList();
         long base = textAddress();
         for (IntArrayList group : List.of(locals, extdefs, undefs)) {
             for (int k = 0; k < group.size(); k++) {
@@ -241,8 +244,11 @@ final class MachOPlan implements OutputPlan {
                             int kind = atom == 0 ? (header ? ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_REGULAR : ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_ABSOLUTE)
                                     : byOutput[ctx.atomOutput[atom]].type() == MachO.S_THREAD_LOCAL_VARIABLES
                                             ? ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_THREAD_LOCAL : ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_REGULAR;
-                            exports.add(new ExportTrie.Export(st.name(s), kind | (weak ? ExportTrie.EXPORT_SYMBOL_FLAGS_WEAK_DEFINITION : 0),
-                                    atom == 0 && !header ? value : value - base));
+                            byte[] name = new byte[st.nameLength(s)];
+                            st.copyName(s, name, 0);
+                            exportNames.add(name);
+                            exportFlags.add(kind | (weak ? ExportTrie.EXPORT_SYMBOL_FLAGS_WEAK_DEFINITION : 0));
+                            exportAddresses.add(atom == 0 && !header ? value : value - base);
                         }
                     } else if (st.hasFlag(s, InputFile.HIDDEN) && !st.isStatic.get(s)) {
                         type |= MachO.N_PEXT; // was a private extern
@@ -261,7 +267,7 @@ final class MachOPlan implements OutputPlan {
         }
         symtab = nl.array();
         strtab = names;
-        exportTrie = ExportTrie.encode(exports);
+        exportTrie = ExportTrie.encode(exportNames.toArray(new byte[0][]), exportFlags.toLongArray(), exportAddresses.toLongArray());
         headerFlags = MachO.MH_NOUNDEFS | MachO.MH_DYLDLINK | MachO.MH_TWOLEVEL
                 | (dylib ? MachO.MH_NO_REEXPORTED_DYLIBS : MachO.MH_PIE)
                 | (tlv ? MachO.MH_HAS_TLV_DESCRIPTORS : 0) | (weakDefines ? MachO.MH_WEAK_DEFINES : 0);
