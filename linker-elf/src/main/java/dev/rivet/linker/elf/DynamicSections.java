@@ -186,12 +186,15 @@ final class DynamicSections {
             hashes[i] = gnuHash(dynamicName(defined.getInt(i)));
         }
         int buckets = Math.max(1, defined.size() / 4);
-        Integer[] order = new Integer[defined.size()];
+        // By bucket, a stable radix sort of indices (boxed indices with a comparator were ten
+        // times slower: a shared library may export every global)
+        int[] order = new int[defined.size()];
+        int[] bucketOf = new int[defined.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
+            bucketOf[i] = Integer.remainderUnsigned(hashes[i], buckets);
         }
-        java.util.Arrays.sort(order, (a, b) -> Integer.compare(Integer.remainderUnsigned(hashes[a], buckets),
-                Integer.remainderUnsigned(hashes[b], buckets))); // stable
+        it.unimi.dsi.fastutil.ints.IntArrays.radixSortIndirect(order, bucketOf, true);
         dynsym = new int[n];
         int[] sortedHashes = new int[defined.size()];
         for (int i = 0; i < undefined.size(); i++) {
