@@ -179,7 +179,9 @@ public final class WholeLink {
             List<Row> rows = new ArrayList<>();
             String loadBefore = Processes.loadNote("before");
             List<Tool> inTurn = tools.stream().filter(t -> t.format() == w.format() && t.kind() != Kind.RIVET_WARM).toList();
-            System.err.printf(Locale.ROOT, "%s: %s in turn...%n", w.name(), String.join(", ", inTurn.stream().map(Tool::name).toList()));
+            if (!inTurn.isEmpty()) {
+                System.err.printf(Locale.ROOT, "%s: %s in turn...%n", w.name(), String.join(", ", inTurn.stream().map(Tool::name).toList()));
+            }
             List<Row> timedInTurn = measureInTurn(inTurn, w, runs);
             for (Tool t : tools) {
                 if (t.format() != w.format()) {
