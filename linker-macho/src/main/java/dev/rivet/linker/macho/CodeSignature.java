@@ -1,5 +1,6 @@
 package dev.rivet.linker.macho;
 
+import dev.rivet.linker.core.output.LinkContext;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +72,7 @@ final class CodeSignature {
      * @param textSegmentFileSize its file size (the exec segment limit)
      * @param mainExecutable whether the output is an executable ({@code CS_EXECSEG_MAIN_BINARY})
      */
-    static void write(dev.rivet.linker.core.output.LinkContext ctx, ByteBuffer file, int signatureOffset, String identifier, long textSegmentFileOffset,
+    static void write(LinkContext ctx, ByteBuffer file, int signatureOffset, String identifier, long textSegmentFileOffset,
                       long textSegmentFileSize, boolean mainExecutable) {
         byte[] id = identifier.getBytes(StandardCharsets.UTF_8);
         int total = size(identifier, signatureOffset);

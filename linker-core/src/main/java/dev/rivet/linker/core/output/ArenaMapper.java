@@ -51,11 +51,21 @@ final class ArenaMapper {
             Object segment = HANDLES.map.invoke(ch, mode, 0L, size, arena);
             return new MappedFiles.Mapping((ByteBuffer) HANDLES.asByteBuffer.invoke(segment), arena);
         } catch (IOException | RuntimeException | Error e) {
-            MappedFiles.closeQuietly(arena);
+            closeQuietly(arena);
             throw e;
         } catch (Throwable t) {
-            MappedFiles.closeQuietly(arena);
+            closeQuietly(arena);
             throw new IOException(t);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable arena) {
+        if (arena != null) {
+            try {
+                arena.close();
+            } catch (Exception ignored) {
+                // nothing was mapped into it, or it is closed already
+            }
         }
     }
 

@@ -85,16 +85,6 @@ public final class MappedFiles {
         return new Mapping(ch.map(mode, 0, size), null);
     }
 
-    static void closeQuietly(AutoCloseable arena) {
-        if (arena != null) {
-            try {
-                arena.close();
-            } catch (Exception ignored) {
-                // nothing was mapped into it, or it is closed already
-            }
-        }
-    }
-
     private static MethodHandle findCleaner() {
         try {
             Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
