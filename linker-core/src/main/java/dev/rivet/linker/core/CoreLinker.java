@@ -190,25 +190,46 @@ public final class CoreLinker implements Linker {
             readInOrder(paths, data, parsed, opts, 0, mapped);
             throw e;
         }
+        long started = System.nanoTime();
         // Parsing touches nothing shared, so files are parsed on the link's threads, a window at
-        // a time (ParseWindows); the rest of reading is in order, but their symbols are bound
-        // together once every window is read, on the threads again.
+        // a time (ParseWindows), and the next window is parsed while this thread binds the one
+        // before, in order; their symbols are bound together once every window is read, on the
+        // threads again.
         withExecutor(executor -> {
             LinkContext ctx = new LinkContext(target, options, loader, executor, () -> false);
             ctx.enter(LinkPhase.LOAD);
             loader.deferBinding(ctx::parallelFor);
             LinkException failed = null;
+            LinkContext.Started parsing = null;
             try {
-                for (int from = 0; from < n; ) {
-                    int first = from;
-                    int to = ParseWindows.end(from, n, ctx.parallelism(), i -> data[i].remaining());
-                    ctx.parallelFor(to - from, k -> parsed[first + k] = format.parseInput(this, paths[first + k], data[first + k], opts));
+                int from = 0;
+                int to = ParseWindows.end(0, n, ctx.parallelism(), i -> data[i].remaining());
+                parsing = startParsing(ctx, paths, data, parsed, opts, 0, to);
+                while (from < n) {
+                    parsing.await();
+                    parsing = null;
+                    loader.parseBesideBinding(false);
+                    int next = to < n ? ParseWindows.end(to, n, ctx.parallelism(), i -> data[i].remaining()) : n;
+                    // Not beside a window with an input read in its turn (a library, a script, an
+                    // archive): reading it changes the symbol table, which a parse may read.
+                    if (next > to && ctx.parallelism() > 1 && eachParsed(parsed, from, to)) {
+                        loader.parseBesideBinding(true);
+                        parsing = startParsing(ctx, paths, data, parsed, opts, to, next);
+                    }
                     readInOrder(paths, data, parsed, opts, from, to);
+                    if (parsing == null && next > to) {
+                        parsing = startParsing(ctx, paths, data, parsed, opts, to, next);
+                    }
                     from = to;
+                    to = next;
                 }
             } catch (LinkException e) {
                 failed = e;
             } finally {
+                if (parsing != null) {
+                    awaitAfterFailure(parsing); // the parses read the mapped inputs
+                    loader.parseBesideBinding(false);
+                }
                 // The files before a failed one are bound, as by one addInput after another; their
                 // own errors come first, as they would.
                 loader.bindDeferred();
@@ -218,7 +239,31 @@ public final class CoreLinker implements Linker {
             }
             return null;
         });
+        LOG.debug("read {} inputs in {} ms", n, (System.nanoTime() - started) / 1_000_000);
         return this;
+    }
+
+    private LinkContext.Started startParsing(LinkContext ctx, Path[] paths, ByteBuffer[] data,
+            dev.rivet.linker.core.symbols.ParsedInput[] parsed, java.util.Set<dev.rivet.linker.InputOption> opts, int from, int to) {
+        return ctx.start(to - from, k -> parsed[from + k] = format.parseInput(this, paths[from + k], data[from + k], opts));
+    }
+
+    private static boolean eachParsed(dev.rivet.linker.core.symbols.ParsedInput[] parsed, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (parsed[i] == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Waits for parses still running when reading failed; what they throw is dropped, as the failure is reported. */
+    private static void awaitAfterFailure(LinkContext.Started parsing) {
+        try {
+            parsing.await();
+        } catch (RuntimeException | Error e) {
+            // the failure being thrown is the one to report
+        }
     }
 
     private static java.util.Set<dev.rivet.linker.InputOption> optionSet(dev.rivet.linker.InputOption... options) {

@@ -3,8 +3,8 @@ package dev.rivet.linker.core;
 import java.util.function.IntToLongFunction;
 
 /**
- * Cuts a run of inputs into windows that are parsed together on the link's threads, then bound,
- * before the next window is parsed.
+ * Cuts a run of inputs into windows that are parsed together on the link's threads, then bound
+ * in order while the next window is parsed: at most two windows' parse results are held at once.
  *
  * <p>Why not parse the whole run first: a parsed input holds about as much heap as its share of
  * the loader's tables until it is bound (static-medium: 27 MB of parse results beside 15 MB of

@@ -69,23 +69,45 @@ class ParseWindowsTest {
     }
 
     @Test
-    void addInputsBindsEachWindowBeforeParsingTheNext() throws IOException {
+    void addInputsParsesTheNextWindowWhileBindingOneAndHoldsAtMostTwo() throws IOException {
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             Path f = dir.resolve("in" + i);
             Files.write(f, new byte[(int) (i % 3 == 0 ? MIB : 100_000)]);
             files.add(f);
         }
+        int firstWindow = ParseWindows.end(0, files.size(), 2, i -> i % 3 == 0 ? MIB : 100_000);
+        assertThat(firstWindow).isLessThan(files.size() / 2);
         RecordingFormat format = new RecordingFormat(-1);
+        // The first input's binding waits for an input of the second window to be parsed: it
+        // would wait in vain if the second window were parsed only after the first is bound.
+        format.bindWaitsForParseOf = "in" + firstWindow;
         try (CoreLinker linker = new CoreLinker(Target.X86_64_LINUX, LinkOptions.builder().threads(2).build(), format)) {
             linker.addInputs(files);
         }
+        assertThat(format.waitedInVain).as("second window parsed while the first was bound").isFalse();
         assertThat(format.bound).as("bound in input order").containsExactlyElementsOf(names(files));
         assertThat(format.parsed).containsExactlyInAnyOrderElementsOf(names(files));
-        int firstWindow = ParseWindows.end(0, files.size(), 2, i -> i % 3 == 0 ? MIB : 100_000);
-        assertThat(firstWindow).isLessThan(files.size() / 2);
-        // Parsed but not yet bound, at any time: never more than a window's inputs.
-        assertThat(format.mostUnbound.get()).isGreaterThan(1).isLessThanOrEqualTo(maxWindow(files.size(), 2));
+        // Parsed but not yet bound, at any time: never more than two windows' inputs.
+        assertThat(format.mostUnbound.get()).isGreaterThan(firstWindow).isLessThanOrEqualTo(maxTwoWindows(files.size(), 2));
+    }
+
+    @Test
+    void aWindowWithAnInputReadInItsTurnIsBoundBeforeTheNextIsParsed() throws IOException {
+        // Reading such an input (a library, a script) may change the symbol table a parse reads.
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            Path f = dir.resolve("in" + i);
+            Files.write(f, new byte[(int) MIB]);
+            files.add(f);
+        }
+        RecordingFormat format = new RecordingFormat(-1);
+        format.readInTurn = "in5"; // in the first window: in0..in7 on 2 threads
+        try (CoreLinker linker = new CoreLinker(Target.X86_64_LINUX, LinkOptions.builder().threads(2).build(), format)) {
+            linker.addInputs(files);
+        }
+        assertThat(format.parsedWhenRead).as("the rest of the first window, no later one").isEqualTo(7);
+        assertThat(format.bound).containsExactlyElementsOf(names(files));
     }
 
     @Test
@@ -102,8 +124,8 @@ class ParseWindowsTest {
                     .hasMessageContaining("in3").hasMessageContaining("malformed");
         }
         assertThat(format.bound).containsExactlyElementsOf(names(files.subList(0, 3)));
-        // Only the first window (8 inputs of 1 MiB on 2 threads) was parsed.
-        assertThat(format.parsed).hasSize(8);
+        // Only the first window (8 inputs of 1 MiB on 2 threads) and the one parsed while it was bound.
+        assertThat(format.parsed).containsExactlyInAnyOrderElementsOf(names(files.subList(0, 16)));
     }
 
     @Test
@@ -178,11 +200,13 @@ class ParseWindowsTest {
         }
     }
 
-    private static int maxWindow(int n, int threads) {
+    private static int maxTwoWindows(int n, int threads) {
         int max = 0;
+        int previous = 0;
         for (int from = 0; from < n; ) {
             int to = ParseWindows.end(from, n, threads, i -> i % 3 == 0 ? MIB : 100_000);
-            max = Math.max(max, to - from);
+            max = Math.max(max, previous + to - from);
+            previous = to - from;
             from = to;
         }
         return max;
@@ -200,6 +224,13 @@ class ParseWindowsTest {
         final List<String> bound = new ArrayList<>();
         final AtomicInteger unbound = new AtomicInteger();
         final AtomicInteger mostUnbound = new AtomicInteger();
+        /** An input whose parse the first binding waits for, or null. */
+        String bindWaitsForParseOf;
+        final java.util.concurrent.CountDownLatch awaitedParse = new java.util.concurrent.CountDownLatch(1);
+        volatile boolean waitedInVain;
+        /** An input parseInput leaves to readInput, or null; and how many inputs were parsed when it was read. */
+        String readInTurn;
+        int parsedWhenRead = -1;
 
         RecordingFormat(int bad) {
             this.bad = bad;
@@ -222,15 +253,35 @@ class ParseWindowsTest {
 
         @Override
         public ParsedInput parseInput(CoreLinker linker, Path path, ByteBuffer data, Set<dev.rivet.linker.InputOption> options) {
+            String name = path.getFileName().toString();
+            if (name.equals(readInTurn)) {
+                return null;
+            }
             parsed.add(path.toString());
             mostUnbound.accumulateAndGet(unbound.incrementAndGet(), Math::max);
+            if (name.equals(bindWaitsForParseOf)) {
+                awaitedParse.countDown();
+            }
             return order -> {
+                if (bindWaitsForParseOf != null && name.equals("in0")) {
+                    try {
+                        waitedInVain = !awaitedParse.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
                 unbound.decrementAndGet();
                 if (path.getFileName().toString().equals("in" + bad)) {
                     throw new LinkException(Diagnostic.error("malformed").withInput(path.toString()));
                 }
                 bound.add(path.toString());
             };
+        }
+
+        @Override
+        public void readInput(CoreLinker linker, Path path, ByteBuffer data, Set<dev.rivet.linker.InputOption> options) {
+            parsedWhenRead = parsed.size();
+            bound.add(path.toString());
         }
     }
 }

@@ -74,4 +74,38 @@ class AddInputsTest {
             assertThat(factor == 0 || !l.loader().isDefined(factor)).as("factor.o came after the bad file").isTrue();
         }
     }
+
+    /**
+     * Enough objects for several parse windows, so that windows are parsed while earlier ones are
+     * bound, each with the same COMDAT group and merged string, and a linker script among them (a
+     * window holding it is bound before the next one is parsed): the same bytes as one by one.
+     */
+    @ParameterizedTest
+    @MethodSource("targets")
+    void windowsParsedWhileEarlierOnesAreBoundLinkToTheSameBytes(Target t) throws IOException {
+        List<String> sources = new java.util.ArrayList<>(List.of("main.c", ObjectLinkTest.MAIN, "util.c", ArchiveLinkTest.UTIL,
+                "factor.c", ArchiveLinkTest.FACTOR, "len.c", ArchiveLinkTest.LEN));
+        for (int n = 1; n <= 20; n++) {
+            sources.add("inline" + n + ".cc");
+            sources.add(inlineUser(n));
+        }
+        List<Path> objs = new java.util.ArrayList<>(CompiledPrograms.compile(t, dir, List.of(), sources.toArray(String[]::new)));
+        Path scripted = CompiledPrograms.compile(t, dir, List.of(), "inline21.cc", inlineUser(21)).get(0);
+        Path script = dir.resolve("more.ld");
+        Files.writeString(script, "INPUT(" + scripted + ")\n");
+        objs.add(13, script);
+        // Small inputs: a window holds four per thread, so 25 inputs make three windows or more.
+        byte[] oneByOne;
+        try (Linker l = Linker.create(t, LinkOptions.builder().threads(1).build())) {
+            objs.forEach(l::addInput);
+            oneByOne = l.linkToMemory().bytes();
+        }
+        for (int threads : new int[] {2, 3, 4}) {
+            try (Linker l = Linker.create(t, LinkOptions.builder().threads(threads).build())) {
+                l.addInputs(objs);
+                assertThat(l.loader().isDefined(l.loader().lookup("use21"))).isTrue();
+                assertThat(l.linkToMemory().bytes()).as("%d threads", threads).isEqualTo(oneByOne);
+            }
+        }
+    }
 }

@@ -278,7 +278,7 @@ final class MachOObjectReader {
         symNameOffset = new int[nsyms + 16];
         symNameLength = new int[nsyms + 16];
         nameHash = new int[nsyms];
-        nameFound = new int[nsyms];
+        nameFound = loader.parseMayFindNames() ? new int[nsyms] : null;
         for (int l = 0; l < nsyms; l++) {
             long e = symoff + (long) l * NLIST_SIZE;
             long strx = in.u32(e);
@@ -288,7 +288,7 @@ final class MachOObjectReader {
                 symNameOffset[l] = (int) (stroff + strx);
             }
             nameHash[l] = dev.rivet.linker.core.symbols.ByteHash.of(in.buf, symNameOffset[l], symNameLength[l]);
-            if ((type & N_STAB) == 0 && (type & N_EXT) != 0) {
+            if ((type & N_STAB) == 0 && (type & N_EXT) != 0 && nameFound != null) {
                 nameFound[l] = loader.symbols.find(in.buf, symNameOffset[l], symNameLength[l], nameHash[l]);
             }
         }

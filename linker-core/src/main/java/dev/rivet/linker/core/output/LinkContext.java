@@ -12,7 +12,6 @@ import dev.rivet.linker.core.symbols.SymbolLoader;
 import dev.rivet.linker.core.symbols.SymbolTable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -156,28 +155,64 @@ public final class LinkContext {
             }
             return;
         }
-        List<Callable<Void>> calls = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            int id = i;
-            calls.add(() -> {
-                checkCancelled();
-                task.accept(id);
-                return null;
-            });
-        }
-        // Submit and wait for every task, even when this thread is interrupted: a task may be
-        // writing into the mapped output, which must not be released (unmapped) under it.
+        start(n, task).await();
+    }
+
+    /**
+     * Starts {@code task.accept(i)} for i in [0, n) on the link's threads and returns at once, so
+     * that this thread can do other work meanwhile; without an executor the tasks run here, now.
+     * The caller must {@link Started#await} them, also when its own work fails: a task may be
+     * reading the mapped inputs, which must not be released under it.
+     *
+     * @param n the number of tasks
+     * @param task what each does
+     * @return the started tasks
+     */
+    public Started start(int n, IntConsumer task) {
         List<Future<Void>> futures = new ArrayList<>(n);
-        boolean interrupted = false;
+        if (executor == null) {
+            for (int i = 0; i < n; i++) {
+                checkCancelled();
+                task.accept(i);
+            }
+            return new Started(futures, null);
+        }
         java.util.concurrent.RejectedExecutionException rejected = null;
         try {
-            for (Callable<Void> c : calls) {
-                futures.add(executor.submit(c));
+            for (int i = 0; i < n; i++) {
+                int id = i;
+                futures.add(executor.submit(() -> {
+                    checkCancelled();
+                    task.accept(id);
+                    return null;
+                }));
             }
         } catch (java.util.concurrent.RejectedExecutionException e) {
             rejected = e;
             aborted = true;
-        } finally {
+        }
+        return new Started(futures, rejected);
+    }
+
+    /** Tasks {@link #start started} on the link's threads. */
+    public final class Started {
+        private final List<Future<Void>> futures;
+        private final java.util.concurrent.RejectedExecutionException rejected;
+
+        private Started(List<Future<Void>> futures, java.util.concurrent.RejectedExecutionException rejected) {
+            this.futures = futures;
+            this.rejected = rejected;
+        }
+
+        /**
+         * Waits for every task, even when this thread is interrupted (a task may be writing into
+         * the mapped output, which must not be released under it), then rethrows the first failure.
+         *
+         * @throws LinkCancelledException if this thread was interrupted or the link cancelled
+         * @throws LinkException if a task failed with one, or the executor refused the tasks
+         */
+        public void await() {
+            boolean interrupted = false;
             for (Future<Void> f : futures) {
                 while (true) {
                     try {
@@ -191,33 +226,33 @@ public final class LinkContext {
                     }
                 }
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-            throw new LinkCancelledException(phase);
-        }
-        if (rejected != null) {
-            throw new LinkException(dev.rivet.linker.Diagnostic.error("the executor refused the link's work: " + rejected.getMessage())
-                    .withHint("pass an executor that is not shut down (LinkOptions.builder().executor)"), rejected);
-        }
-        for (Future<Void> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
+            if (interrupted) {
                 Thread.currentThread().interrupt();
                 throw new LinkCancelledException(phase);
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof LinkException le) {
-                    throw le;
+            }
+            if (rejected != null) {
+                throw new LinkException(dev.rivet.linker.Diagnostic.error("the executor refused the link's work: " + rejected.getMessage())
+                        .withHint("pass an executor that is not shut down (LinkOptions.builder().executor)"), rejected);
+            }
+            for (Future<Void> f : futures) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new LinkCancelledException(phase);
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof LinkException le) {
+                        throw le;
+                    }
+                    if (c instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (c instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(c);
                 }
-                if (c instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (c instanceof Error err) {
-                    throw err;
-                }
-                throw new IllegalStateException(c);
             }
         }
     }

@@ -164,18 +164,25 @@ final class BatchBinder {
             Entry e = batch.get(k);
             ByteBuffer names = e.file().nameBytes();
             int[] found = e.found();
+            int foundLength = found == null ? 0 : found.length;
+            boolean foundIsComplete = e.foundIsComplete();
             int[] h = hash[k];
+            int[] lengths = e.length();
+            int[] offsets = e.offset();
+            int[] sorted = byShard[k];
             int[] localToGlobal = e.file().localToGlobal;
+            // Invariants are read once per file: a cold link runs this loop as C1 compiles it,
+            // which does not hoist them.
             for (int j = start[k][shard], end = start[k][shard + 1]; j < end; j++) {
-                int l = byShard[k][j];
-                boolean looked = found != null && l < found.length;
+                int l = sorted[j];
+                boolean looked = l < foundLength;
                 if (looked && found[l] != 0) {
                     localToGlobal[l] = found[l];
                     continue;
                 }
                 int hl = h[l];
-                int len = e.length()[l];
-                int off = e.offset()[l];
+                int len = lengths[l];
+                int off = offsets[l];
                 int i = hl & mask;
                 int p = -1;
                 for (long slot; (slot = seen[i]) != 0; i = (i + 1) & mask) {
@@ -188,7 +195,7 @@ final class BatchBinder {
                     }
                 }
                 if (p < 0) {
-                    int s = looked && e.foundIsComplete() ? 0 : table.find(names, off, len, hl);
+                    int s = looked && foundIsComplete ? 0 : table.find(names, off, len, hl);
                     if (s != 0) {
                         localToGlobal[l] = s;
                         continue;

@@ -5,23 +5,36 @@ package dev.rivet.linker.core.symbols;
  * is dropped. An open-addressing table of the strings and their hashes, without the entry
  * objects of a {@code HashSet}: a C++ link adds one signature per inline function of every
  * object, and the set's entry chasing showed in the profile of binding archive members.
- * Reads may run on several threads while nothing adds.
+ * {@link #contains} may run on several threads while one thread adds.
  */
 public final class GroupSignatures {
     private String[] keys = new String[1024];
     private int[] hashes = new int[1024];
     private int size;
 
-    /** {@return whether a group with this signature has been added} @param signature the signature */
+    /**
+     * {@return whether a group with this signature has been added} Safe while another thread adds
+     * (inputs are parsed as earlier ones are bound): a true answer is always right, as only added
+     * signatures are ever stored; a signature being added, or the table being grown, may be
+     * missed, which costs the caller only the decoding of a group that binding then drops.
+     *
+     * @param signature the signature
+     */
     public boolean contains(String signature) {
+        String[] ks = keys;
+        int[] hs = hashes;
+        if (ks.length != hs.length) {
+            return false; // caught between the two arrays of a growth
+        }
         int h = mix(signature.hashCode());
-        int mask = keys.length - 1;
+        int mask = ks.length - 1;
+        // Ends: a table is never more than half full, and an old one is no longer written.
         for (int i = h & mask; ; i = (i + 1) & mask) {
-            String k = keys[i];
+            String k = ks[i];
             if (k == null) {
                 return false;
             }
-            if (hashes[i] == h && k.equals(signature)) {
+            if (hs[i] == h && k.equals(signature)) {
                 return true;
             }
         }

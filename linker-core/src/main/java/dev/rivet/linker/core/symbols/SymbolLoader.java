@@ -207,6 +207,29 @@ public final class SymbolLoader implements Loader {
         }
     }
 
+    private boolean parsingBesideBinding;
+
+    /**
+     * {@return whether a parse may look its globals up in the symbol table now} Not while inputs
+     * are parsed beside the binding of earlier ones ({@link #parseBesideBinding}): binding may add
+     * a symbol (a new merge table's) while the parse reads the table. A parse that does not look
+     * its globals up passes no found symbols, and they are looked up when bound.
+     */
+    public boolean parseMayFindNames() {
+        return !parsingBesideBinding;
+    }
+
+    /**
+     * Says whether inputs are being parsed on other threads while this one binds earlier inputs.
+     * Set before those parses start and cleared after they end (the executor's hand-over orders
+     * the write before their reads).
+     *
+     * @param on whether they are
+     */
+    public void parseBesideBinding(boolean on) {
+        parsingBesideBinding = on;
+    }
+
     /** Runs {@code body(0..n-1)} on the link's threads, returning when all have run. */
     @FunctionalInterface
     public interface ParallelFor {

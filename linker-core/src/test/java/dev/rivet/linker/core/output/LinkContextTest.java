@@ -95,6 +95,68 @@ class LinkContextTest {
     }
 
     @Test
+    void startedTasksRunWhileTheCallerWorksAndAwaitWaitsForAll() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            LinkContext ctx = context(pool, 2, new AtomicBoolean());
+            java.util.concurrent.CountDownLatch callerWorking = new java.util.concurrent.CountDownLatch(1);
+            AtomicInteger ran = new AtomicInteger();
+            LinkContext.Started started = ctx.start(6, i -> {
+                try {
+                    // Only ends once the caller is doing its own work: start must not have waited.
+                    assertThat(callerWorking.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                ran.incrementAndGet();
+            });
+            callerWorking.countDown();
+            started.await();
+            assertThat(ran.get()).isEqualTo(6);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void awaitRethrowsAStartedTaskFailureAfterAllEnded() {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            LinkContext ctx = context(pool, 2, new AtomicBoolean());
+            AtomicInteger ran = new AtomicInteger();
+            LinkException failure = new LinkException(Diagnostic.error("task 1 failed"));
+            LinkContext.Started started = ctx.start(5, i -> {
+                ran.incrementAndGet();
+                if (i == 1) {
+                    throw failure;
+                }
+            });
+            assertThatThrownBy(started::await).isSameAs(failure);
+            assertThat(ran.get()).isEqualTo(5);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void startWithoutAnExecutorRunsTheTasksAtOnce() {
+        LinkContext ctx = context(null, 1, new AtomicBoolean());
+        List<Integer> seen = new ArrayList<>();
+        LinkContext.Started started = ctx.start(3, seen::add);
+        assertThat(seen).containsExactly(0, 1, 2);
+        started.await();
+    }
+
+    @Test
+    void startOnAShutDownExecutorFailsAtAwaitWithAHint() {
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        pool.shutdown();
+        LinkContext ctx = context(pool, 2, new AtomicBoolean());
+        LinkContext.Started started = ctx.start(2, i -> { });
+        assertThatThrownBy(started::await).isInstanceOf(LinkException.class).hasMessageContaining("refused");
+    }
+
+    @Test
     void parallelForStopsWhenCancelled() {
         AtomicBoolean cancelled = new AtomicBoolean(true);
         LinkContext ctx = context(null, 1, cancelled);

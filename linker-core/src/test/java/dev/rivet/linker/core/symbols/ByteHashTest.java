@@ -87,4 +87,51 @@ class ByteHashTest {
             }
         }
     }
+
+    @Test
+    void bytesPastTheLengthDoNotCount() {
+        // A rest shorter than a word is read as a word when there is room: what follows must be masked off.
+        byte[] data = new byte[64];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 29 + 11);
+        }
+        java.nio.ByteOrder[] orders = {java.nio.ByteOrder.BIG_ENDIAN, java.nio.ByteOrder.LITTLE_ENDIAN};
+        for (int len = 0; len <= 24; len++) {
+            byte[] other = data.clone();
+            for (int i = 2 + len; i < other.length; i++) {
+                other[i] ^= (byte) 0xA5;
+            }
+            assertThat(ByteHash.of(other, 2, len)).as("len %d", len).isEqualTo(ByteHash.of(data, 2, len));
+            for (java.nio.ByteOrder o : orders) {
+                ByteBuffer b = ByteBuffer.wrap(other).order(o);
+                ByteBuffer d = ByteBuffer.allocateDirect(other.length).order(o).put(0, other);
+                assertThat(ByteHash.of(b, 2, len)).isEqualTo(ByteHash.of(data, 2, len));
+                assertThat(ByteHash.of(d, 2, len)).isEqualTo(ByteHash.of(data, 2, len));
+                assertThat(ByteHash.equal(data, 2, b, 2, len)).as("%s len %d", o, len).isTrue();
+                for (java.nio.ByteOrder oa : orders) {
+                    assertThat(ByteHash.equal(ByteBuffer.wrap(data).order(oa), 2, b, 2, len)).as("%s/%s len %d", oa, o, len).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void stringsThatEndAtTheEndOfTheirBytesAreReadWhole() {
+        // No word can be read past the end: the rest is read a byte at a time.
+        byte[] data = "abcdefghijklmnopqrs".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (int len = 0; len <= data.length; len++) {
+            int off = data.length - len;
+            byte[] copy = java.util.Arrays.copyOfRange(data, off, data.length);
+            ByteBuffer b = ByteBuffer.wrap(data);
+            assertThat(ByteHash.of(data, off, len)).isEqualTo(ByteHash.of(copy, 0, len));
+            assertThat(ByteHash.of(b, off, len)).isEqualTo(ByteHash.of(copy, 0, len));
+            assertThat(ByteHash.equal(copy, 0, b, off, len)).isTrue();
+            assertThat(ByteHash.equal(b, off, ByteBuffer.wrap(copy), 0, len)).isTrue();
+            if (len > 0) {
+                copy[len - 1] ^= 1;
+                assertThat(ByteHash.equal(copy, 0, b, off, len)).isFalse();
+                assertThat(ByteHash.equal(b, off, ByteBuffer.wrap(copy), 0, len)).isFalse();
+            }
+        }
+    }
 }
