@@ -143,32 +143,140 @@ final class MachOPlan implements OutputPlan {
         this.placed = placed;
         this.threadLocalStart = threadLocalStart;
         int[] symtabIndex = symbolTable();
-        fixups(symtabIndex);
-        functionStarts = functionStarts();
+        // The export trie (every global of an executable, on one thread) is encoded beside the
+        // fixups and function starts.
+        LinkContext.Started trie = ctx.start(1, k -> exportTrie = ExportTrie.encode(exportNames, exportFlags, exportAddresses));
+        try {
+            fixups(symtabIndex);
+            functionStarts = functionStarts();
+        } finally {
+            trie.await();
+        }
+        exportNames = null;
+        exportFlags = null;
+        exportAddresses = null;
         linkeditOffset = linkedit().fileoff;
+    }
+
+    // The exports, for the trie: names as bytes, not strings (an executable exports every global).
+    private byte[][] exportNames;
+    private long[] exportFlags;
+    private long[] exportAddresses;
+
+    /** One chunk of the symbols: its locals and external definitions, in symbol order, and what they imply. */
+    private static final class SymbolChunk {
+        final IntArrayList locals = new IntArrayList();
+        final IntArrayList extdefs = new IntArrayList();
+        long localNames;
+        long extdefNames;
+        boolean weakDefines;
+    }
+
+    /** A run of the symbol table's entries, filled by one task, and the exports it found. */
+    private static final class SymbolRun {
+        final IntArrayList symbols;
+        final int firstIndex;
+        final int firstName;
+        final boolean external;
+        final List<byte[]> exportNames = new ArrayList<>();
+        final LongArrayList exportFlags = new LongArrayList();
+        final LongArrayList exportAddresses = new LongArrayList();
+        boolean threadLocal;
+
+        SymbolRun(IntArrayList symbols, int firstIndex, int firstName, boolean external) {
+            this.symbols = symbols;
+            this.firstIndex = firstIndex;
+            this.firstName = firstName;
+            this.external = external;
+        }
     }
 
     /**
      * Writes the symbol table (locals, external definitions, imports with their dylib ordinal) and
-     * string table, collects the exports into the trie and sets the header flags they imply.
+     * string table, collects the exports for the trie and sets the header flags they imply. An
+     * executable lists every global: the symbols are sorted into the three groups by chunks, and
+     * the entries filled by runs, on the link's threads; the result is the same whatever their
+     * number.
      *
      * @return each symbol's index in the symbol table
      */
     private int[] symbolTable() {
         SymbolTable st = ctx.symbols;
-        DynamicLink dyn = ctx.dynamic;
         // The symbol table's order: locals, external definitions, imports.
         BitSet imported = importedSymbols();
-        IntArrayList locals = new IntArrayList();
-        IntArrayList extdefs = new IntArrayList();
+        int count = st.count;
+        int chunks = ctx.parallelism() == 1 ? 1 : ctx.parallelism() * 4;
+        SymbolChunk[] chunk = new SymbolChunk[chunks];
+        ctx.parallelFor(chunks, c -> chunk[c] = sortSymbols(imported, 1 + (int) ((long) (count - 1) * c / chunks),
+                1 + (int) ((long) (count - 1) * (c + 1) / chunks)));
         IntArrayList undefs = new IntArrayList();
-        long strSize = 1;
+        long undefNames = 0;
+        for (int s = imported.nextSetBit(1); s >= 0 && s < count; s = imported.nextSetBit(s + 1)) {
+            undefs.add(s);
+            undefNames += st.nameLength(s) + 1;
+        }
+        BitSet strongDylibs = new BitSet();
+        for (int k = 0; k < undefs.size(); k++) {
+            int s = undefs.getInt(k);
+            int ordinal = ordinal(s);
+            if (ordinal > 0) {
+                (weakImports.get(s) ? weakDylibs : strongDylibs).set(ordinal);
+            }
+        }
+        weakDylibs.andNot(strongDylibs);
+        // Runs: each chunk's locals, then each chunk's external definitions, then the imports.
+        List<SymbolRun> runs = new ArrayList<>();
+        int index = 0;
+        long strPos = 1;
         boolean weakDefines = false;
+        nlocal = 0;
+        nextdef = 0;
+        for (SymbolChunk c : chunk) {
+            runs.add(new SymbolRun(c.locals, index, (int) strPos, false));
+            index += c.locals.size();
+            strPos += c.localNames;
+            nlocal += c.locals.size();
+        }
+        for (SymbolChunk c : chunk) {
+            runs.add(new SymbolRun(c.extdefs, index, (int) strPos, true));
+            index += c.extdefs.size();
+            strPos += c.extdefNames;
+            nextdef += c.extdefs.size();
+            weakDefines |= c.weakDefines;
+        }
+        runs.add(new SymbolRun(undefs, index, (int) strPos, true));
+        nundef = undefs.size();
+        int[] symtabIndex = new int[count];
+        byte[] names = new byte[(int) MachO.align(strPos + undefNames, 8)];
+        ByteBuffer nl = ByteBuffer.allocate((nlocal + nextdef + nundef) * MachO.NLIST_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ctx.parallelFor(runs.size(), r -> fillSymbols(runs.get(r), r == runs.size() - 1, symtabIndex, nl, names));
+        symtab = nl.array();
+        strtab = names;
+        List<byte[]> exports = new ArrayList<>();
+        LongArrayList flags = new LongArrayList();
+        LongArrayList addresses = new LongArrayList();
         boolean tlv = false;
-        for (int s = 1; s < st.count; s++) {
+        for (SymbolRun run : runs) {
+            exports.addAll(run.exportNames);
+            flags.addAll(run.exportFlags);
+            addresses.addAll(run.exportAddresses);
+            tlv |= run.threadLocal;
+        }
+        exportNames = exports.toArray(new byte[0][]);
+        exportFlags = flags.toLongArray();
+        exportAddresses = addresses.toLongArray();
+        headerFlags = MachO.MH_NOUNDEFS | MachO.MH_DYLDLINK | MachO.MH_TWOLEVEL
+                | (dylib ? MachO.MH_NO_REEXPORTED_DYLIBS : MachO.MH_PIE)
+                | (tlv ? MachO.MH_HAS_TLV_DESCRIPTORS : 0) | (weakDefines ? MachO.MH_WEAK_DEFINES : 0);
+        return symtabIndex;
+    }
+
+    /** Sorts symbols [from, to) that the symbol table lists as definitions into locals and external definitions. */
+    private SymbolChunk sortSymbols(BitSet imported, int from, int to) {
+        SymbolTable st = ctx.symbols;
+        SymbolChunk c = new SymbolChunk();
+        for (int s = from; s < to; s++) {
             if (imported.get(s)) {
-                undefs.add(s);
-                strSize += st.nameLength(s) + 1;
                 continue;
             }
             int f = st.file[s];
@@ -180,98 +288,79 @@ final class MachOPlan implements OutputPlan {
                 continue;
             }
             if (isLocal(st, s)) {
-                locals.add(s);
+                c.locals.add(s);
+                c.localNames += st.nameLength(s) + 1;
             } else {
-                extdefs.add(s);
-                weakDefines |= st.hasFlag(s, InputFile.WEAK);
-            }
-            strSize += st.nameLength(s) + 1;
-        }
-        BitSet strongDylibs = new BitSet();
-        for (int k = 0; k < undefs.size(); k++) {
-            int s = undefs.getInt(k);
-            int ordinal = ordinal(s);
-            if (ordinal > 0) {
-                (weakImports.get(s) ? weakDylibs : strongDylibs).set(ordinal);
+                c.extdefs.add(s);
+                c.extdefNames += st.nameLength(s) + 1;
+                c.weakDefines |= st.hasFlag(s, InputFile.WEAK);
             }
         }
-        weakDylibs.andNot(strongDylibs);
-        nlocal = locals.size();
-        nextdef = extdefs.size();
-        nundef = undefs.size();
-        int[] symtabIndex = new int[st.count];
-        byte[] names = new byte[(int) MachO.align(strSize, 8)];
-        ByteBuffer nl = ByteBuffer.allocate((nlocal + nextdef + nundef) * MachO.NLIST_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        int strPos = 1;
-        int index = 0;
-        // The exports, for the trie: names as bytes, not strings (an executable exports every global)
-        List<byte[]> exportNames = new ArrayList<>();
-        LongArrayList exportFlags = new LongArrayList();
-        LongArrayList exportAddresses = new LongArrayList();
+        return c;
+    }
+
+    /** Fills one run of symbol table entries and their names, collecting the exports among them. */
+    private void fillSymbols(SymbolRun run, boolean imports, int[] symtabIndex, ByteBuffer nl, byte[] names) {
+        SymbolTable st = ctx.symbols;
+        DynamicLink dyn = ctx.dynamic;
         long base = textAddress();
-        for (IntArrayList group : List.of(locals, extdefs, undefs)) {
-            for (int k = 0; k < group.size(); k++) {
-                int s = group.getInt(k);
-                symtabIndex[s] = index++;
-                int type;
-                int sect = 0;
-                int desc = 0;
-                long value = 0;
-                if (group == undefs) {
-                    type = MachO.N_UNDF | MachO.N_EXT;
-                    int ordinal = ordinal(s);
-                    desc = (ordinal < 0 ? MachO.DYNAMIC_LOOKUP_ORDINAL : ordinal) << 8 | (weakImports.get(s) ? MachO.N_WEAK_REF : 0);
+        int strPos = run.firstName;
+        IntArrayList group = run.symbols;
+        for (int k = 0; k < group.size(); k++) {
+            int s = group.getInt(k);
+            int index = run.firstIndex + k;
+            symtabIndex[s] = index;
+            int type;
+            int sect = 0;
+            int desc = 0;
+            long value = 0;
+            if (imports) {
+                type = MachO.N_UNDF | MachO.N_EXT;
+                int ordinal = ordinal(s);
+                desc = (ordinal < 0 ? MachO.DYNAMIC_LOOKUP_ORDINAL : ordinal) << 8 | (weakImports.get(s) ? MachO.N_WEAK_REF : 0);
+            } else {
+                int atom = st.atom(s);
+                value = ctx.addressOf(s);
+                // The header's symbols are in the image, at its start: in __TEXT's first section, like ld64's.
+                boolean header = atom == 0 && st.hasFlag(s, InputFile.LINKER_DEFINED);
+                if (header) {
+                    type = MachO.N_SECT;
+                    sect = 1;
+                    desc = 0x10; // REFERENCED_DYNAMICALLY: strip keeps it
+                } else if (atom == 0) {
+                    type = MachO.N_ABS;
                 } else {
-                    int atom = st.atom(s);
-                    value = ctx.addressOf(s);
-                    // The header's symbols are in the image, at its start: in __TEXT's first section, like ld64's.
-                    boolean header = atom == 0 && st.hasFlag(s, InputFile.LINKER_DEFINED);
-                    if (header) {
-                        type = MachO.N_SECT;
-                        sect = 1;
-                        desc = 0x10; // REFERENCED_DYNAMICALLY: strip keeps it
-                    } else if (atom == 0) {
-                        type = MachO.N_ABS;
-                    } else {
-                        type = MachO.N_SECT;
-                        sect = byOutput[ctx.atomOutput[atom]].index;
-                    }
-                    if (group == extdefs) {
-                        type |= MachO.N_EXT;
-                        boolean weak = st.hasFlag(s, InputFile.WEAK);
-                        desc |= weak ? MachO.N_WEAK_DEF : 0;
-                        if (!dylib || dyn.isExported(s)) {
-                            int kind = atom == 0 ? (header ? ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_REGULAR : ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_ABSOLUTE)
-                                    : byOutput[ctx.atomOutput[atom]].type() == MachO.S_THREAD_LOCAL_VARIABLES
-                                            ? ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_THREAD_LOCAL : ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_REGULAR;
-                            byte[] name = new byte[st.nameLength(s)];
-                            st.copyName(s, name, 0);
-                            exportNames.add(name);
-                            exportFlags.add(kind | (weak ? ExportTrie.EXPORT_SYMBOL_FLAGS_WEAK_DEFINITION : 0));
-                            exportAddresses.add(atom == 0 && !header ? value : value - base);
-                        }
-                    } else if (st.hasFlag(s, InputFile.HIDDEN) && !st.isStatic.get(s)) {
-                        type |= MachO.N_PEXT; // was a private extern
-                    }
-                    tlv |= atom != 0 && byOutput[ctx.atomOutput[atom]].type() == MachO.S_THREAD_LOCAL_VARIABLES;
+                    type = MachO.N_SECT;
+                    sect = byOutput[ctx.atomOutput[atom]].index;
                 }
-                int p = (symtabIndex[s]) * MachO.NLIST_SIZE;
-                nl.putInt(p, strPos);
-                nl.put(p + 4, (byte) type);
-                nl.put(p + 5, (byte) sect);
-                nl.putShort(p + 6, (short) desc);
-                nl.putLong(p + 8, value);
-                st.copyName(s, names, strPos);
-                strPos += st.nameLength(s) + 1;
+                if (run.external) {
+                    type |= MachO.N_EXT;
+                    boolean weak = st.hasFlag(s, InputFile.WEAK);
+                    desc |= weak ? MachO.N_WEAK_DEF : 0;
+                    if (!dylib || dyn.isExported(s)) {
+                        int kind = atom == 0 ? (header ? ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_REGULAR : ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_ABSOLUTE)
+                                : byOutput[ctx.atomOutput[atom]].type() == MachO.S_THREAD_LOCAL_VARIABLES
+                                        ? ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_THREAD_LOCAL : ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_REGULAR;
+                        byte[] name = new byte[st.nameLength(s)];
+                        st.copyName(s, name, 0);
+                        run.exportNames.add(name);
+                        run.exportFlags.add(kind | (weak ? ExportTrie.EXPORT_SYMBOL_FLAGS_WEAK_DEFINITION : 0));
+                        run.exportAddresses.add(atom == 0 && !header ? value : value - base);
+                    }
+                } else if (st.hasFlag(s, InputFile.HIDDEN) && !st.isStatic.get(s)) {
+                    type |= MachO.N_PEXT; // was a private extern
+                }
+                run.threadLocal |= atom != 0 && byOutput[ctx.atomOutput[atom]].type() == MachO.S_THREAD_LOCAL_VARIABLES;
             }
+            int p = index * MachO.NLIST_SIZE;
+            nl.putInt(p, strPos);
+            nl.put(p + 4, (byte) type);
+            nl.put(p + 5, (byte) sect);
+            nl.putShort(p + 6, (short) desc);
+            nl.putLong(p + 8, value);
+            st.copyName(s, names, strPos);
+            strPos += st.nameLength(s) + 1;
         }
-        symtab = nl.array();
-        strtab = names;
-        exportTrie = ExportTrie.encode(exportNames.toArray(new byte[0][]), exportFlags.toLongArray(), exportAddresses.toLongArray());
-        headerFlags = MachO.MH_NOUNDEFS | MachO.MH_DYLDLINK | MachO.MH_TWOLEVEL
-                | (dylib ? MachO.MH_NO_REEXPORTED_DYLIBS : MachO.MH_PIE)
-                | (tlv ? MachO.MH_HAS_TLV_DESCRIPTORS : 0) | (weakDefines ? MachO.MH_WEAK_DEFINES : 0);
-        return symtabIndex;
     }
 
     /** {@return the symbols the output binds to: places, GOT slots and stubs of preemptible symbols} */

@@ -270,13 +270,25 @@ class MachOExecutableTest {
     @ParameterizedTest
     @MethodSource("targets")
     void outputIsTheSameWhateverTheThreadCount(Target t) throws IOException {
-        Path obj = MachOInputs.compile(t, dir, "det", """
+        // Enough symbols of each kind (static, hidden, global) that the symbol table is sorted and
+        // filled in several chunks.
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            String kind = i % 3 == 0 ? "static " : i % 3 == 1 ? "__attribute__((visibility(\"hidden\"))) " : "";
+            many.append(kind).append("int f").append(i).append("(int x) { return x + ").append(i).append("; }\n");
+        }
+        many.append("int (*all[])(int) = {");
+        for (int i = 0; i < 300; i++) {
+            many.append("f").append(i).append(", ");
+        }
+        many.append("};\n");
+        Path obj = MachOInputs.compile(t, dir, "det", many + """
                 static int a = 1, b = 2;
                 int *table[] = {&a, &b, &a};
                 static int twice(int x) { return 2 * x; }
                 int (*fns[])(int) = {twice};
                 const char *names[] = {"one", "two"};
-                int main(void) { return *table[2] + fns[0](*table[1]) + names[1][0]; }
+                int main(void) { return *table[2] + fns[0](*table[1]) + names[1][0] + all[299](0) - 299; }
                 """);
         // The same file name each time: it is the code signature's identifier.
         byte[] one = Files.readAllBytes(MachOLinks.rivet(t, Files.createDirectories(dir.resolve("1")).resolve("prog"),
@@ -287,6 +299,9 @@ class MachOExecutableTest {
                 LinkOptions.builder().threads(2), false, obj));
         assertThat(java.util.Arrays.mismatch(one, two)).as("first differing byte, 1 vs 2 threads").isEqualTo(-1);
         assertThat(java.util.Arrays.mismatch(one, again)).as("first differing byte, two runs").isEqualTo(-1);
+        byte[] three = Files.readAllBytes(MachOLinks.rivet(t, Files.createDirectories(dir.resolve("4")).resolve("prog"),
+                LinkOptions.builder().threads(3), false, obj));
+        assertThat(java.util.Arrays.mismatch(one, three)).as("first differing byte, 1 vs 3 threads").isEqualTo(-1);
         assertThat(MachOLinks.run(twoThreads, List.of("--slide", MachOLinks.SLIDE)).exitCode()).isEqualTo(1 + 4 + 't');
     }
 
