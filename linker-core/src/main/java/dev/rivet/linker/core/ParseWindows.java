@@ -10,13 +10,15 @@ import java.util.function.IntToLongFunction;
  * the loader's tables until it is bound (static-medium: 27 MB of parse results beside 15 MB of
  * tables). Kept for the whole run, the young collections during reading copied them into the
  * old generation, where a short link never collects them: time spent copying, and resident
- * memory that mold and lld do not have. A window of 1 MiB of input per thread keeps every
+ * memory that mold and lld do not have. A window of 512 KiB of input per thread keeps every
  * thread busy and its parse results short-lived (cold static-medium peak RSS: 135 MB with the
- * whole run parsed first, 120 MB with 2 MiB per thread, 117 MB with 1 MiB; no change in time).
+ * whole run parsed first, 120 MB with 2 MiB per thread, 117 MB with 1 MiB, bound before the
+ * next window was parsed; with the next window parsed beside the binding, 114 MB with 1 MiB and
+ * 111 MB with 512 KiB, static-large 295 and 284 MB; no change in time).
  */
 final class ParseWindows {
     /** Input bytes a window holds per thread, at least. */
-    static final long BYTES_PER_THREAD = 1L << 20;
+    static final long BYTES_PER_THREAD = 1L << 19;
     /** Inputs a window holds per thread, at least, so that small files still spread over the threads. */
     static final int INPUTS_PER_THREAD = 4;
     /** What an input of unknown or tiny size counts as. */
