@@ -149,9 +149,15 @@ final class MachOPlan implements OutputPlan {
         try {
             fixups(symtabIndex);
             functionStarts = functionStarts();
-        } finally {
-            trie.await();
+        } catch (RuntimeException | Error e) {
+            try {
+                trie.await(); // before the failure is reported, so that nothing runs after the link
+            } catch (RuntimeException | Error second) {
+                e.addSuppressed(second);
+            }
+            throw e;
         }
+        trie.await();
         exportNames = null;
         exportFlags = null;
         exportAddresses = null;
