@@ -116,10 +116,11 @@ final class ObjectReader {
     private int[] symHash;
     /** Where the symbol table starts in the file (for messages about its entries). */
     private long symtabOffset;
-    /** Each global's symbol in the table when the file was parsed, else 0 (see {@code SymbolTable.find}). */
+    /**
+     * Each global's symbol in the table when the file was parsed, else 0 (see {@code SymbolTable.find});
+     * null if the parse could not look them up ({@code SymbolLoader.parseMayFindNames}).
+     */
     private int[] symFound;
-    /** Whether the parse looked the globals up ({@code SymbolLoader.parseMayFindNames}). */
-    private boolean findNames;
     /** Each symbol's flags, section index (extended indices resolved), ELF type, value and size. */
     private int[] symFlags;
     private int[] symShndx;
@@ -227,7 +228,7 @@ final class ObjectReader {
                 addFrameRecords(file, i);
             }
         }
-        linker.addInput(file, in.buf, symNameOffset, symNameLength, symHash, findNames ? symFound : null);
+        linker.addInput(file, in.buf, symNameOffset, symNameLength, symHash, symFound);
     }
 
     private void readHeader() {
@@ -660,8 +661,7 @@ final class ObjectReader {
         symNameOffset = new int[n];
         symNameLength = new int[n];
         symHash = new int[n];
-        symFound = new int[n];
-        findNames = loader.parseMayFindNames();
+        symFound = loader.parseMayFindNames() ? new int[n] : null;
         symFlags = new int[n];
         symShndx = new int[n];
         symType = new byte[n];
@@ -727,7 +727,7 @@ final class ObjectReader {
             symValue[l] = in.u64(e + 8);
             symSize[l] = in.u64(e + 16);
             symHash[l] = dev.rivet.linker.core.symbols.ByteHash.of(in.buf, symNameOffset[l], symNameLength[l]);
-            if ((flags & InputFile.LOCAL) == 0 && findNames) {
+            if ((flags & InputFile.LOCAL) == 0 && symFound != null) {
                 // Most of a member's globals are there already (what it was loaded for, and what
                 // it calls): found now, in parallel, they need no probe when bound.
                 symFound[l] = loader.symbols.find(in.buf, symNameOffset[l], symNameLength[l], symHash[l]);

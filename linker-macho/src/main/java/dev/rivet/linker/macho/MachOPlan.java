@@ -184,16 +184,18 @@ final class MachOPlan implements OutputPlan {
         final int firstIndex;
         final int firstName;
         final boolean external;
+        final boolean imports;
         final List<byte[]> exportNames = new ArrayList<>();
         final LongArrayList exportFlags = new LongArrayList();
         final LongArrayList exportAddresses = new LongArrayList();
         boolean threadLocal;
 
-        SymbolRun(IntArrayList symbols, int firstIndex, int firstName, boolean external) {
+        SymbolRun(IntArrayList symbols, int firstIndex, int firstName, boolean external, boolean imports) {
             this.symbols = symbols;
             this.firstIndex = firstIndex;
             this.firstName = firstName;
             this.external = external;
+            this.imports = imports;
         }
     }
 
@@ -238,24 +240,24 @@ final class MachOPlan implements OutputPlan {
         nlocal = 0;
         nextdef = 0;
         for (SymbolChunk c : chunk) {
-            runs.add(new SymbolRun(c.locals, index, (int) strPos, false));
+            runs.add(new SymbolRun(c.locals, index, (int) strPos, false, false));
             index += c.locals.size();
             strPos += c.localNames;
             nlocal += c.locals.size();
         }
         for (SymbolChunk c : chunk) {
-            runs.add(new SymbolRun(c.extdefs, index, (int) strPos, true));
+            runs.add(new SymbolRun(c.extdefs, index, (int) strPos, true, false));
             index += c.extdefs.size();
             strPos += c.extdefNames;
             nextdef += c.extdefs.size();
             weakDefines |= c.weakDefines;
         }
-        runs.add(new SymbolRun(undefs, index, (int) strPos, true));
+        runs.add(new SymbolRun(undefs, index, (int) strPos, true, true));
         nundef = undefs.size();
         int[] symtabIndex = new int[count];
         byte[] names = new byte[(int) MachO.align(strPos + undefNames, 8)];
         ByteBuffer nl = ByteBuffer.allocate((nlocal + nextdef + nundef) * MachO.NLIST_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        ctx.parallelFor(runs.size(), r -> fillSymbols(runs.get(r), r == runs.size() - 1, symtabIndex, nl, names));
+        ctx.parallelFor(runs.size(), r -> fillSymbols(runs.get(r), symtabIndex, nl, names));
         symtab = nl.array();
         strtab = names;
         List<byte[]> exports = new ArrayList<>();
@@ -306,7 +308,7 @@ final class MachOPlan implements OutputPlan {
     }
 
     /** Fills one run of symbol table entries and their names, collecting the exports among them. */
-    private void fillSymbols(SymbolRun run, boolean imports, int[] symtabIndex, ByteBuffer nl, byte[] names) {
+    private void fillSymbols(SymbolRun run, int[] symtabIndex, ByteBuffer nl, byte[] names) {
         SymbolTable st = ctx.symbols;
         DynamicLink dyn = ctx.dynamic;
         long base = textAddress();
@@ -320,7 +322,7 @@ final class MachOPlan implements OutputPlan {
             int sect = 0;
             int desc = 0;
             long value = 0;
-            if (imports) {
+            if (run.imports) {
                 type = MachO.N_UNDF | MachO.N_EXT;
                 int ordinal = ordinal(s);
                 desc = (ordinal < 0 ? MachO.DYNAMIC_LOOKUP_ORDINAL : ordinal) << 8 | (weakImports.get(s) ? MachO.N_WEAK_REF : 0);
