@@ -3,12 +3,14 @@ package dev.rivet.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rivet.linker.Target;
+import dev.rivet.linker.macho.testing.MachORunner;
 import dev.rivet.linker.testing.ExternalTools;
 import java.io.IOException;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.jar.Attributes;
@@ -87,6 +89,61 @@ class NewerJdkTest {
             assertThat(stderr.lines().filter(l -> !l.contains("DEBUG dev.rivet.linker.core.output.MappedFiles - files mapped with")))
                     .as("nothing else printed").isEmpty();
         }
+    }
+
+    /**
+     * The CLI enables native access, and on Java 22 and later a code signature over 16 MiB or more
+     * is then hashed by the system's libcrypto. The program is the same bytes as the JDK's digest
+     * makes without native access, neither run prints more than the log asked for (no warning
+     * about restricted methods), and the program runs.
+     */
+    @Test
+    void hashesALargeCodeSignatureWithLibcryptoOnlyWhenNativeAccessIsEnabled() throws Exception {
+        Path jdk = requireNewerJdk();
+        boolean libcrypto = Stream.of("/lib/x86_64-linux-gnu/libcrypto.so.3", "/lib/aarch64-linux-gnu/libcrypto.so.3",
+                "/usr/lib64/libcrypto.so.3", "/usr/lib/libcrypto.so.3").anyMatch(f -> Files.isRegularFile(Path.of(f)));
+        if (ExternalTools.required()) {
+            assertThat(libcrypto).as("OpenSSL 3's libcrypto is installed (Debian: libssl3)").isTrue();
+        }
+        Assumptions.assumeTrue(libcrypto, "no libcrypto.so.3");
+        Path src = dir.resolve("pages.c");
+        // 17 MiB of constant data in the file: more pages than PageHashes.NATIVE_FROM
+        Files.writeString(src, "const char pages[17 << 20] = {1, 2};\nint main(void) { return pages[1] + 1; }\n");
+        List<String> cp = multiReleaseClassPath();
+        String debug = "-Dorg.slf4j.simpleLogger.log.dev.rivet.linker.core.output.PageHashes=debug";
+        byte[][] outputs = new byte[2][];
+        for (int n = 0; n < 2; n++) {
+            boolean nativeAccess = n == 0;
+            Path run = Files.createDirectories(dir.resolve(nativeAccess ? "native" : "jdk"));
+            Path ld64 = RivetLd.wrapperDirectory(run, jdk, cp, (nativeAccess ? "--enable-native-access=ALL-UNNAMED " : "") + debug)
+                    .resolve("ld64");
+            Path exe = run.resolve("pages");
+            ExternalTools.Result r = ExternalTools.run(List.of(Ld64CommandLineTest.clang(), "--target=arm64-apple-macos11",
+                    "-L" + MachORunner.libSystemTbd().getParent(), "-fuse-ld=" + ld64, src.toString(), "-o", exe.toString()));
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            assertThat(r.stderr().lines()).as("what the link printed").singleElement().asString()
+                    .contains("DEBUG dev.rivet.linker.core.output.PageHashes - native SHA-256: ")
+                    .contains(nativeAccess ? "SHA256 of /" : "not used: native access is not enabled");
+            outputs[n] = Files.readAllBytes(exe);
+            if (nativeAccess) {
+                ExternalTools.Result ran = MachORunner.run(List.of(), exe);
+                assertThat(ran.exitCode()).as(ran.stderr()).isEqualTo(3);
+            }
+        }
+        assertThat(outputs[0].length).isGreaterThan(17 << 20);
+        assertThat(Arrays.equals(outputs[0], outputs[1])).as("the same program either way").isTrue();
+    }
+
+    /** {@return Rivet's class path with linker-core as a multi-release jar, as the CLI's jar is} */
+    private List<String> multiReleaseClassPath() throws IOException {
+        List<String> cp = RepoFiles.runtimeClassPath();
+        String core = cp.stream().filter(e -> e.matches(".*/linker-core[^/]*")).findFirst().orElseThrow();
+        if (!Files.isDirectory(Path.of(core))) {
+            return cp;
+        }
+        Path jar = dir.resolve("core-mr.jar");
+        copyAsJar(Path.of(core), jar, true);
+        return cp.stream().map(e -> e.equals(core) ? jar.toString() : e).toList();
     }
 
     private static final String VERSIONED_MAPPER = "META-INF/versions/22/dev/rivet/linker/core/output/ArenaMapper.class";

@@ -4,8 +4,6 @@ import dev.rivet.linker.core.output.LinkContext;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * An ad-hoc code signature ({@code LC_CODE_SIGNATURE}'s data) as ld64 and lld write it, which arm64
@@ -31,9 +29,6 @@ final class CodeSignature {
     static final int BLOB_HEADERS_SIZE = 24;
     /** The CodeDirectory's fixed part, up to and including the exec-segment fields of version 0x20400. */
     static final int CODE_DIRECTORY_SIZE = 88;
-
-    /** Pages a task hashes: 1 MiB. */
-    private static final int PAGES_PER_TASK = 256;
 
     private CodeSignature() { }
 
@@ -105,32 +100,11 @@ final class CodeSignature {
             out.put((byte) 0);
         }
         int hashes = signatureOffset + headers;
-        // A task hashes a run of pages with one digest: MessageDigest.getInstance is not free
-        int tasks = (pages + PAGES_PER_TASK - 1) / PAGES_PER_TASK;
-        ctx.parallelFor(tasks, t -> {
-            MessageDigest sha = sha256();
-            ByteBuffer page = file.duplicate();
-            ByteBuffer slot = file.duplicate();
-            for (int p = t * PAGES_PER_TASK, end = Math.min(pages, p + PAGES_PER_TASK); p < end; p++) {
-                int from = p * PAGE_SIZE;
-                page.limit(Math.min(from + PAGE_SIZE, signatureOffset)).position(from);
-                sha.update(page);
-                slot.position(hashes + p * HASH_SIZE);
-                slot.put(sha.digest());
-            }
-        });
+        dev.rivet.linker.core.output.PageHashes.sha256(ctx, file, signatureOffset, PAGE_SIZE, file, hashes);
         ByteBuffer tail = file.duplicate();
         tail.position(hashes + pages * HASH_SIZE);
         while (tail.position() < signatureOffset + total) {
             tail.put((byte) 0);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK always has SHA-256", e);
         }
     }
 }
