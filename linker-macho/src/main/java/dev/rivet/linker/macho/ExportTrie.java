@@ -91,6 +91,31 @@ final class ExportTrie {
      * @return the trie, zero-padded to a multiple of 8 bytes
      */
     static byte[] encode(byte[][] names, long[] flags, long[] addresses) {
+        return encode(shape(names), flags, addresses);
+    }
+
+    /**
+     * The trie's nodes and edges, which depend on the names only: a linker builds them while it
+     * lays the image out, and gives the flags and addresses to {@link #encode(Shape, long[], long[])}
+     * once they are known. A shape is encoded once: encoding keeps the nodes' offsets in it.
+     */
+    static final class Shape {
+        private final int exports;
+        private final List<Node> nodes;
+
+        private Shape(int exports, List<Node> nodes) {
+            this.exports = exports;
+            this.nodes = nodes;
+        }
+    }
+
+    /**
+     * {@return the shape of the trie of these names}
+     *
+     * @param names each export's name, UTF-8, distinct and non-empty
+     * @throws IllegalArgumentException if a name is given twice
+     */
+    static Shape shape(byte[][] names) {
         int n = names.length;
         int[] sorted = new int[n];
         for (int i = 0; i < n; i++) {
@@ -125,7 +150,24 @@ final class ExportTrie {
         Node root = new Node();
         nodes.add(root);
         build(root, names, sorted, 0, n, 0, nodes);
+        return new Shape(n, nodes);
+    }
 
+    /**
+     * {@return the trie of a shape's names with these flags and addresses, zero-padded to a
+     * multiple of 8 bytes}
+     *
+     * @param shape what {@link #shape} made of the names
+     * @param flags each export's flags, in the order of the names given to {@link #shape}
+     * @param addresses each export's address (see {@link Export}), in that order
+     * @throws IllegalArgumentException if there are not as many flags and addresses as names
+     */
+    static byte[] encode(Shape shape, long[] flags, long[] addresses) {
+        if (flags.length != shape.exports || addresses.length != shape.exports) {
+            throw new IllegalArgumentException(shape.exports + " export names, " + flags.length + " flags and "
+                    + addresses.length + " addresses");
+        }
+        List<Node> nodes = shape.nodes;
         // Offsets depend on the sizes of the ULEB128s of offsets: grow until stable (sizes only grow).
         // What does not depend on offsets (terminal info, labels) is sized once.
         int count = nodes.size();

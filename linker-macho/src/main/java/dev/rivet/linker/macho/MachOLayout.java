@@ -123,50 +123,56 @@ final class MachOLayout {
         }
 
         MachOPlan plan = new MachOPlan(ctx, state, segments, byOutput, dylib, page);
-        long headerSize = MachO.HEADER_SIZE + plan.loadCommandsSize();
+        plan.startSymbols();
+        try {
+            long headerSize = MachO.HEADER_SIZE + plan.loadCommandsSize();
 
-        // Place the segments' sections: bytes first, then zero-fill.
-        long addr = dylib ? 0 : 0x1_0000_0000L;
-        long off = 0;
-        List<OutputSection> placed = new ArrayList<>();
-        for (Segment seg : segments) {
-            if (seg.name.equals("__PAGEZERO") || seg == linkedit) {
-                continue;
-            }
-            seg.vmaddr = addr;
-            seg.fileoff = off;
-            long cursor = seg.name.equals("__TEXT") ? headerSize : 0;
-            for (Section s : seg.sections) {
-                if (!s.zerofill()) {
-                    cursor = MachO.align(cursor, s.out.alignment);
-                    s.out.place(ctx, seg.vmaddr + cursor, seg.fileoff + cursor);
-                    if (s.out == text && islands != null) {
-                        islands.place(ctx, seg.vmaddr + cursor, seg.fileoff + cursor); // in the gaps left for them
-                        placed.add(islands);
+            // Place the segments' sections: bytes first, then zero-fill.
+            long addr = dylib ? 0 : 0x1_0000_0000L;
+            long off = 0;
+            List<OutputSection> placed = new ArrayList<>();
+            for (Segment seg : segments) {
+                if (seg.name.equals("__PAGEZERO") || seg == linkedit) {
+                    continue;
+                }
+                seg.vmaddr = addr;
+                seg.fileoff = off;
+                long cursor = seg.name.equals("__TEXT") ? headerSize : 0;
+                for (Section s : seg.sections) {
+                    if (!s.zerofill()) {
+                        cursor = MachO.align(cursor, s.out.alignment);
+                        s.out.place(ctx, seg.vmaddr + cursor, seg.fileoff + cursor);
+                        if (s.out == text && islands != null) {
+                            islands.place(ctx, seg.vmaddr + cursor, seg.fileoff + cursor); // in the gaps left for them
+                            placed.add(islands);
+                        }
+                        cursor += s.out.size;
+                        placed.add(s.out);
                     }
-                    cursor += s.out.size;
-                    placed.add(s.out);
                 }
-            }
-            seg.filesize = MachO.align(cursor, page);
-            for (Section s : seg.sections) {
-                if (s.zerofill()) {
-                    cursor = MachO.align(cursor, s.out.alignment);
-                    s.out.place(ctx, seg.vmaddr + cursor, 0);
-                    cursor += s.out.size;
+                seg.filesize = MachO.align(cursor, page);
+                for (Section s : seg.sections) {
+                    if (s.zerofill()) {
+                        cursor = MachO.align(cursor, s.out.alignment);
+                        s.out.place(ctx, seg.vmaddr + cursor, 0);
+                        cursor += s.out.size;
+                    }
                 }
+                seg.vmsize = MachO.align(Math.max(cursor, 1), page);
+                if (seg.filesize == 0 && !seg.name.equals("__TEXT")) {
+                    seg.fileoff = 0; // zero-fill only: no file bytes
+                }
+                addr += seg.vmsize;
+                off += seg.filesize;
             }
-            seg.vmsize = MachO.align(Math.max(cursor, 1), page);
-            if (seg.filesize == 0 && !seg.name.equals("__TEXT")) {
-                seg.fileoff = 0; // zero-fill only: no file bytes
-            }
-            addr += seg.vmsize;
-            off += seg.filesize;
+            linkedit.vmaddr = addr;
+            linkedit.fileoff = off;
+            assignHeaderSymbols(ctx, dylib ? 0 : 0x1_0000_0000L);
+            plan.layoutDone(placed, threadLocalStart(segments));
+        } catch (RuntimeException | Error e) {
+            plan.abandon(e);
+            throw e;
         }
-        linkedit.vmaddr = addr;
-        linkedit.fileoff = off;
-        assignHeaderSymbols(ctx, dylib ? 0 : 0x1_0000_0000L);
-        plan.layoutDone(placed, threadLocalStart(segments));
         linkedit.filesize = plan.linkeditSize();
         linkedit.vmsize = MachO.align(linkedit.filesize, page);
         return plan;

@@ -137,35 +137,95 @@ final class MachOPlan implements OutputPlan {
         return segments.size() + (chained ? 4 : 3) + 1 + 3 + (dylib ? 0 : 1) + dylibNames.size() + ctx.options.runPaths().size() + 2 + (signed ? 1 : 0);
     }
 
+    // --- before placement: the symbols' order and the export trie's shape --------------------------
+
+    /** The symbols the table lists as imports; its other symbols by chunks, in symbol order. */
+    private BitSet imported;
+    private SymbolChunk[] chunks;
+    /** The export trie's shape, built from the names on one of the link's threads while the image is laid out. */
+    private ExportTrie.Shape exportShape;
+    private LinkContext.Started exportShapeTask;
+
+    /**
+     * Sorts the symbols into the symbol table's groups and starts building the export trie's shape
+     * from their names, none of which waits for addresses. Whatever happens after, the caller must
+     * reach {@link #layoutDone} or {@link #abandon}.
+     */
+    void startSymbols() {
+        SymbolTable st = ctx.symbols;
+        imported = importedSymbols();
+        int count = st.count;
+        int n = ctx.parallelism() == 1 ? 1 : ctx.parallelism() * 4;
+        chunks = new SymbolChunk[n];
+        ctx.parallelFor(n, c -> chunks[c] = sortSymbols(imported, 1 + (int) ((long) (count - 1) * c / n),
+                1 + (int) ((long) (count - 1) * (c + 1) / n)));
+        exportShapeTask = ctx.start(1, k -> exportShape = ExportTrie.shape(exportNames()));
+    }
+
+    /** {@return the names of the exports, in the order {@link #fillSymbols} finds them} */
+    private byte[][] exportNames() {
+        SymbolTable st = ctx.symbols;
+        List<byte[]> names = new ArrayList<>();
+        for (SymbolChunk c : chunks) {
+            for (int k = 0; k < c.extdefs.size(); k++) {
+                int s = c.extdefs.getInt(k);
+                if (exported(s)) {
+                    byte[] name = new byte[st.nameLength(s)];
+                    st.copyName(s, name, 0);
+                    names.add(name);
+                }
+            }
+        }
+        return names.toArray(new byte[0][]);
+    }
+
+    /** {@return whether an external definition goes into the export trie} An executable exports every one. */
+    private boolean exported(int s) {
+        return !dylib || ctx.dynamic.isExported(s);
+    }
+
+    /**
+     * After a failure between {@link #startSymbols} and the end of {@link #layoutDone}: waits for
+     * the trie's task, so that nothing runs after the link, and adds its own failure to {@code e}.
+     */
+    void abandon(Throwable e) {
+        LinkContext.Started task = exportShapeTask;
+        exportShapeTask = null;
+        if (task != null) {
+            try {
+                task.await();
+            } catch (RuntimeException | Error second) {
+                e.addSuppressed(second);
+            }
+        }
+    }
+
     // --- after placement: the contents of __LINKEDIT ----------------------------------------------
 
+    /**
+     * Fills the symbol table, the fixups and the function starts, then the export trie from its
+     * shape (built meanwhile on another thread; awaited here, not in a task of the link's
+     * executor, which may have one thread).
+     */
     void layoutDone(List<OutputSection> placed, long threadLocalStart) {
         this.placed = placed;
         this.threadLocalStart = threadLocalStart;
         int[] symtabIndex = symbolTable();
-        // The export trie (every global of an executable, on one thread) is encoded beside the
-        // fixups and function starts.
-        LinkContext.Started trie = ctx.start(1, k -> exportTrie = ExportTrie.encode(exportNames, exportFlags, exportAddresses));
-        try {
-            fixups(symtabIndex);
-            functionStarts = functionStarts();
-        } catch (RuntimeException | Error e) {
-            try {
-                trie.await(); // before the failure is reported, so that nothing runs after the link
-            } catch (RuntimeException | Error second) {
-                e.addSuppressed(second);
-            }
-            throw e;
-        }
-        trie.await();
-        exportNames = null;
+        fixups(symtabIndex);
+        functionStarts = functionStarts();
+        LinkContext.Started shape = exportShapeTask;
+        exportShapeTask = null;
+        shape.await();
+        exportTrie = ExportTrie.encode(exportShape, exportFlags, exportAddresses);
+        exportShape = null;
         exportFlags = null;
         exportAddresses = null;
+        chunks = null;
+        imported = null;
         linkeditOffset = linkedit().fileoff;
     }
 
-    // The exports, for the trie: names as bytes, not strings (an executable exports every global).
-    private byte[][] exportNames;
+    // The exports' flags and addresses, for the trie, in the order of the shape's names.
     private long[] exportFlags;
     private long[] exportAddresses;
 
@@ -185,7 +245,6 @@ final class MachOPlan implements OutputPlan {
         final int firstName;
         final boolean external;
         final boolean imports;
-        final List<byte[]> exportNames = new ArrayList<>();
         final LongArrayList exportFlags = new LongArrayList();
         final LongArrayList exportAddresses = new LongArrayList();
         boolean threadLocal;
@@ -210,13 +269,9 @@ final class MachOPlan implements OutputPlan {
      */
     private int[] symbolTable() {
         SymbolTable st = ctx.symbols;
-        // The symbol table's order: locals, external definitions, imports.
-        BitSet imported = importedSymbols();
+        // The symbol table's order: locals, external definitions, imports (sorted by startSymbols).
+        SymbolChunk[] chunk = chunks;
         int count = st.count;
-        int chunks = ctx.parallelism() == 1 ? 1 : ctx.parallelism() * 4;
-        SymbolChunk[] chunk = new SymbolChunk[chunks];
-        ctx.parallelFor(chunks, c -> chunk[c] = sortSymbols(imported, 1 + (int) ((long) (count - 1) * c / chunks),
-                1 + (int) ((long) (count - 1) * (c + 1) / chunks)));
         IntArrayList undefs = new IntArrayList();
         long undefNames = 0;
         for (int s = imported.nextSetBit(1); s >= 0 && s < count; s = imported.nextSetBit(s + 1)) {
@@ -260,17 +315,14 @@ final class MachOPlan implements OutputPlan {
         ctx.parallelFor(runs.size(), r -> fillSymbols(runs.get(r), symtabIndex, nl, names));
         symtab = nl.array();
         strtab = names;
-        List<byte[]> exports = new ArrayList<>();
         LongArrayList flags = new LongArrayList();
         LongArrayList addresses = new LongArrayList();
         boolean tlv = false;
         for (SymbolRun run : runs) {
-            exports.addAll(run.exportNames);
             flags.addAll(run.exportFlags);
             addresses.addAll(run.exportAddresses);
             tlv |= run.threadLocal;
         }
-        exportNames = exports.toArray(new byte[0][]);
         exportFlags = flags.toLongArray();
         exportAddresses = addresses.toLongArray();
         headerFlags = MachO.MH_NOUNDEFS | MachO.MH_DYLDLINK | MachO.MH_TWOLEVEL
@@ -345,13 +397,10 @@ final class MachOPlan implements OutputPlan {
                     type |= MachO.N_EXT;
                     boolean weak = st.hasFlag(s, InputFile.WEAK);
                     desc |= weak ? MachO.N_WEAK_DEF : 0;
-                    if (!dylib || dyn.isExported(s)) {
+                    if (exported(s)) {
                         int kind = atom == 0 ? (header ? ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_REGULAR : ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_ABSOLUTE)
                                 : byOutput[ctx.atomOutput[atom]].type() == MachO.S_THREAD_LOCAL_VARIABLES
                                         ? ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_THREAD_LOCAL : ExportTrie.EXPORT_SYMBOL_FLAGS_KIND_REGULAR;
-                        byte[] name = new byte[st.nameLength(s)];
-                        st.copyName(s, name, 0);
-                        run.exportNames.add(name);
                         run.exportFlags.add(kind | (weak ? ExportTrie.EXPORT_SYMBOL_FLAGS_WEAK_DEFINITION : 0));
                         run.exportAddresses.add(atom == 0 && !header ? value : value - base);
                     }
@@ -625,33 +674,53 @@ final class MachOPlan implements OutputPlan {
         throw new IllegalStateException("address 0x" + Long.toHexString(address) + " is in no segment");
     }
 
-    /** LC_FUNCTION_STARTS: the start of every function in code sections (not stubs), as ULEB128 deltas from __TEXT. */
+    /**
+     * LC_FUNCTION_STARTS: the start of every function in code sections (not stubs), as ULEB128
+     * deltas from __TEXT. The atoms' starts, laid out in order, are ascending already, section by
+     * section; only the few symbols inside an atom (not at its start) are sorted and merged in.
+     */
     private byte[] functionStarts() {
         SymbolTable st = ctx.symbols;
         LongArrayList starts = new LongArrayList();
+        boolean ascending = true; // the sections come in address order too, unless a layout changes that
+        long previous = Long.MIN_VALUE;
         for (MachOLayout.Section s : byOutput) {
-            if (!s.code() || s.type() == MachO.S_SYMBOL_STUBS || s.sectname.equals("__stub_helper") || s.index == 0) {
+            if (!listsAtomStarts(s)) {
                 continue;
             }
             for (int a : s.out.atoms) {
-                starts.add(ctx.atomAddress[a]);
+                long address = ctx.atomAddress[a];
+                ascending &= address >= previous;
+                previous = address;
+                starts.add(address);
             }
         }
+        LongArrayList inner = new LongArrayList();
         for (int s = 1; s < st.count; s++) {
             if (st.file[s] != 0 && st.isDefined(s) && !st.hasFlag(s, InputFile.SHARED) && st.kind(s) == SymbolKind.TEXT) {
                 int atom = st.atom(s);
-                if (atom != 0 && ctx.atoms.alive.get(atom) && byOutput[ctx.atomOutput[atom]].code()) {
-                    starts.add(ctx.addressOf(s));
+                if (atom != 0 && ctx.atoms.alive.get(atom)) {
+                    MachOLayout.Section section = byOutput[ctx.atomOutput[atom]];
+                    long address = ctx.addressOf(s);
+                    if (section.code() && (address != ctx.atomAddress[atom] || !listsAtomStarts(section))) {
+                        inner.add(address);
+                    }
                 }
             }
         }
-        long[] sorted = starts.toLongArray();
-        // fastutil's sort: the JDK's makes a lambda for large arrays that the AOT cache's training
-        // (smaller programs) does not, so a cold JVM would make it at run time
-        it.unimi.dsi.fastutil.longs.LongArrays.radixSort(sorted);
+        long[] atomStarts = starts.toLongArray();
+        if (!ascending) {
+            // fastutil's sort: the JDK's makes a lambda for large arrays that the AOT cache's
+            // training (smaller programs) does not, so a cold JVM would make it at run time
+            it.unimi.dsi.fastutil.longs.LongArrays.radixSort(atomStarts);
+        }
+        long[] symbolStarts = inner.toLongArray();
+        it.unimi.dsi.fastutil.longs.LongArrays.radixSort(symbolStarts);
         DyldInfo.Out out = new DyldInfo.Out();
         long last = textAddress();
-        for (long a : sorted) {
+        for (int i = 0, j = 0; i < atomStarts.length || j < symbolStarts.length; ) {
+            long a = j == symbolStarts.length || (i < atomStarts.length && atomStarts[i] <= symbolStarts[j])
+                    ? atomStarts[i++] : symbolStarts[j++];
             if (a > last) {
                 out.uleb(a - last);
                 last = a;
@@ -661,6 +730,11 @@ final class MachOPlan implements OutputPlan {
             out.u8(0);
         }
         return out.aligned();
+    }
+
+    /** {@return whether a section's atoms each start a function} Stubs are not functions. */
+    private static boolean listsAtomStarts(MachOLayout.Section s) {
+        return s.code() && s.type() != MachO.S_SYMBOL_STUBS && !s.sectname.equals("__stub_helper") && s.index != 0;
     }
 
     private MachOLayout.Segment text() {

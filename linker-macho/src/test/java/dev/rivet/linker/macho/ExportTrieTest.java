@@ -83,6 +83,32 @@ class ExportTrieTest {
         assertThat(decode(trie)).containsExactlyElementsOf(sortedByName(exports));
     }
 
+    /**
+     * A linker builds the shape from the names while it lays the image out, and encodes it once
+     * the addresses are known: the same trie as from the exports whole; flags and addresses that
+     * do not match the names in number are refused.
+     */
+    @Test
+    void aShapeBuiltFromTheNamesAloneEncodesTheSameTrie() {
+        String[] names = {"_main", "_mainly", "_m", "_zeta", "_alpha", "_alphabet"};
+        byte[][] bytes = new byte[names.length][];
+        long[] flags = new long[names.length];
+        long[] addresses = new long[names.length];
+        List<Export> exports = new ArrayList<>();
+        for (int i = 0; i < names.length; i++) {
+            bytes[i] = names[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            flags[i] = i == 2 ? ExportTrie.EXPORT_SYMBOL_FLAGS_WEAK_DEFINITION : 0;
+            addresses[i] = 0x4000L + 0x100L * i * i * i; // some ULEB128s of two bytes, some of three
+            exports.add(new Export(names[i], flags[i], addresses[i]));
+        }
+        ExportTrie.Shape shape = ExportTrie.shape(bytes);
+        byte[] trie = ExportTrie.encode(shape, flags, addresses);
+        assertThat(trie).isEqualTo(ExportTrie.encode(exports));
+        assertThat(decode(trie)).containsExactlyElementsOf(sortedByName(exports));
+        assertThatThrownBy(() -> ExportTrie.encode(ExportTrie.shape(bytes), new long[5], addresses))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("6 export names, 5 flags and 6 addresses");
+    }
+
     @Test
     void rejectsDuplicateNames() {
         assertThatThrownBy(() -> ExportTrie.encode(List.of(new Export("_a", 0, 1), new Export("_a", 0, 2))))
