@@ -52,14 +52,6 @@ final class ExportTrie {
         return p;
     }
 
-    /** A node while encoding: its terminal export (or -1), its children, its offset in the trie. */
-    private static final class Node {
-        int export = -1;
-        final List<byte[]> labels = new ArrayList<>(2);
-        final List<Node> children = new ArrayList<>(2);
-        int offset;
-    }
-
     /**
      * Encodes exports as ld64 and lld do: names sorted bytewise, nodes in depth-first order, each
      * node's offset found by iterating until no ULEB128 changes size.
@@ -97,15 +89,36 @@ final class ExportTrie {
     /**
      * The trie's nodes and edges, which depend on the names only: a linker builds them while it
      * lays the image out, and gives the flags and addresses to {@link #encode(Shape, long[], long[])}
-     * once they are known. A shape is encoded once: encoding keeps the nodes' offsets in it.
+     * once they are known. Flat arrays, not a node object per node: an executable exports every
+     * global, and 130,000 nodes with their lists of children and labels were most of the trie's
+     * time in a cold link. Nodes are numbered in depth-first order, the trie's order; a node's
+     * edges are consecutive.
      */
     static final class Shape {
-        private final int exports;
-        private final List<Node> nodes;
+        private final byte[][] names;
+        /** Per node: the export ending there, or -1; its first edge; its number of edges. */
+        private final int[] export;
+        private final int[] firstEdge;
+        private final int[] edgeCount;
+        /** Per edge: the node it leads to, and its label: bytes [labelFrom, labelFrom + labelLength) of name labelName. */
+        private final int[] edgeNode;
+        private final int[] labelName;
+        private final int[] labelFrom;
+        private final int[] labelLength;
+        private int nodes;
+        private int edges;
 
-        private Shape(int exports, List<Node> nodes) {
-            this.exports = exports;
-            this.nodes = nodes;
+        private Shape(byte[][] names) {
+            this.names = names;
+            // A trie of n names has at most 2n nodes (each name adds a leaf and at most one branch) and one edge fewer.
+            int cap = 2 * names.length + 1;
+            export = new int[cap];
+            firstEdge = new int[cap];
+            edgeCount = new int[cap];
+            edgeNode = new int[cap];
+            labelName = new int[cap];
+            labelFrom = new int[cap];
+            labelLength = new int[cap];
         }
     }
 
@@ -146,11 +159,58 @@ final class ExportTrie {
                 throw new IllegalArgumentException("export " + new String(names[sorted[k]], StandardCharsets.UTF_8) + " given twice");
             }
         }
-        List<Node> nodes = new ArrayList<>();
-        Node root = new Node();
-        nodes.add(root);
-        build(root, names, sorted, 0, n, 0, nodes);
-        return new Shape(n, nodes);
+        Shape shape = new Shape(names);
+        shape.nodes = 1;
+        build(shape, 0, sorted, 0, n, 0);
+        return shape;
+    }
+
+    /** Builds node {@code node}: the subtree of the sorted names [from, to), which share their first {@code depth} bytes. */
+    private static void build(Shape shape, int node, int[] sorted, int from, int to, int depth) {
+        byte[][] names = shape.names;
+        int i = from;
+        shape.export[node] = -1;
+        if (i < to && names[sorted[i]].length == depth) {
+            shape.export[node] = sorted[i];
+            i++;
+        }
+        // The node's edges first, one per group of names with the same next byte, so that they
+        // are consecutive; then the subtrees, in order, so that nodes are numbered depth-first.
+        int groups = 0;
+        for (int g = i; g < to; groups++) {
+            g = groupEnd(names, sorted, g, to, depth);
+        }
+        int first = shape.edges;
+        shape.firstEdge[node] = first;
+        shape.edgeCount[node] = groups;
+        shape.edges += groups;
+        for (int e = first; i < to; e++) {
+            int j = groupEnd(names, sorted, i, to, depth);
+            // The edge runs as far as all names of the group agree: the first and last, sorted.
+            byte[] a = names[sorted[i]];
+            byte[] z = names[sorted[j - 1]];
+            int end = depth + 1;
+            while (end < a.length && end < z.length && a[end] == z[end]) {
+                end++;
+            }
+            int child = shape.nodes++;
+            shape.edgeNode[e] = child;
+            shape.labelName[e] = sorted[i];
+            shape.labelFrom[e] = depth;
+            shape.labelLength[e] = end - depth;
+            build(shape, child, sorted, i, j, end);
+            i = j;
+        }
+    }
+
+    /** {@return the end of the group of sorted names from {@code i} with the same byte at {@code depth}} */
+    private static int groupEnd(byte[][] names, int[] sorted, int i, int to, int depth) {
+        byte first = names[sorted[i]][depth];
+        int j = i + 1;
+        while (j < to && names[sorted[j]][depth] == first) {
+            j++;
+        }
+        return j;
     }
 
     /**
@@ -163,32 +223,48 @@ final class ExportTrie {
      * @throws IllegalArgumentException if there are not as many flags and addresses as names
      */
     static byte[] encode(Shape shape, long[] flags, long[] addresses) {
-        if (flags.length != shape.exports || addresses.length != shape.exports) {
-            throw new IllegalArgumentException(shape.exports + " export names, " + flags.length + " flags and "
+        int exports = shape.names.length;
+        if (flags.length != exports || addresses.length != exports) {
+            throw new IllegalArgumentException(exports + " export names, " + flags.length + " flags and "
                     + addresses.length + " addresses");
         }
-        List<Node> nodes = shape.nodes;
+        int count = shape.nodes;
+        int[] export = shape.export;
+        int[] firstEdge = shape.firstEdge;
+        int[] edgeCount = shape.edgeCount;
+        int[] edgeNode = shape.edgeNode;
+        int[] labelLength = shape.labelLength;
         // Offsets depend on the sizes of the ULEB128s of offsets: grow until stable (sizes only grow).
         // What does not depend on offsets (terminal info, labels) is sized once.
-        int count = nodes.size();
         int[] fixed = new int[count];
         for (int k = 0; k < count; k++) {
-            fixed[k] = fixedSize(nodes.get(k), flags, addresses);
+            int size;
+            if (export[k] < 0) {
+                size = 1;
+            } else {
+                int info = terminalSize(flags[export[k]], addresses[export[k]]);
+                size = ulebSize(info) + info;
+            }
+            size++; // child count
+            for (int e = firstEdge[k], end = e + edgeCount[k]; e < end; e++) {
+                size += labelLength[e] + 1;
+            }
+            fixed[k] = size;
         }
+        int[] offset = new int[count];
         int size;
         boolean changed;
         do {
             changed = false;
             size = 0;
             for (int k = 0; k < count; k++) {
-                Node node = nodes.get(k);
-                if (node.offset != size) {
-                    node.offset = size;
+                if (offset[k] != size) {
+                    offset[k] = size;
                     changed = true;
                 }
                 size += fixed[k];
-                for (int c = 0, m = node.children.size(); c < m; c++) {
-                    size += ulebSize(node.children.get(c).offset);
+                for (int e = firstEdge[k], end = e + edgeCount[k]; e < end; e++) {
+                    size += ulebSize(offset[edgeNode[e]]);
                 }
             }
         } while (changed);
@@ -197,25 +273,25 @@ final class ExportTrie {
         // every one-byte write takes a lock: a third of the trie's time in a cold link).
         byte[] out = new byte[(size + 7) & ~7];
         int p = 0;
-        for (Node node : nodes) {
-            if (node.export < 0) {
+        for (int k = 0; k < count; k++) {
+            int x = export[k];
+            if (x < 0) {
                 out[p++] = 0;
             } else {
-                long f = flags[node.export];
-                p = uleb(out, p, terminalSize(f, addresses[node.export]));
+                long f = flags[x];
+                p = uleb(out, p, terminalSize(f, addresses[x]));
                 p = uleb(out, p, f);
-                p = uleb(out, p, addresses[node.export]);
+                p = uleb(out, p, addresses[x]);
                 if ((f & EXPORT_SYMBOL_FLAGS_REEXPORT) != 0) {
                     out[p++] = 0; // the same name in the other dylib
                 }
             }
-            out[p++] = (byte) node.children.size();
-            for (int c = 0; c < node.children.size(); c++) {
-                byte[] label = node.labels.get(c);
-                System.arraycopy(label, 0, out, p, label.length);
-                p += label.length;
+            out[p++] = (byte) edgeCount[k];
+            for (int e = firstEdge[k], end = e + edgeCount[k]; e < end; e++) {
+                System.arraycopy(shape.names[shape.labelName[e]], shape.labelFrom[e], out, p, labelLength[e]);
+                p += labelLength[e];
                 out[p++] = 0;
-                p = uleb(out, p, node.children.get(c).offset);
+                p = uleb(out, p, offset[edgeNode[e]]);
             }
         }
         if (p != size) {
@@ -224,54 +300,9 @@ final class ExportTrie {
         return out; // zero-padded to a multiple of 8
     }
 
-    /** Builds the subtree of the sorted names [from, to), which share their first {@code depth} bytes. */
-    private static void build(Node node, byte[][] names, int[] sorted, int from, int to, int depth, List<Node> nodes) {
-        int i = from;
-        if (i < to && names[sorted[i]].length == depth) {
-            node.export = sorted[i];
-            i++;
-        }
-        while (i < to) {
-            byte first = names[sorted[i]][depth];
-            int j = i + 1;
-            while (j < to && names[sorted[j]][depth] == first) {
-                j++;
-            }
-            // The edge runs as far as all names of the group agree.
-            byte[] a = names[sorted[i]];
-            byte[] z = names[sorted[j - 1]];
-            int end = depth + 1;
-            while (end < a.length && end < z.length && a[end] == z[end]) {
-                end++;
-            }
-            Node child = new Node();
-            node.labels.add(Arrays.copyOfRange(a, depth, end));
-            node.children.add(child);
-            nodes.add(child);
-            build(child, names, sorted, i, j, end, nodes);
-            i = j;
-        }
-    }
-
     private static int terminalSize(long flags, long address) {
         int size = ulebSize(flags) + ulebSize(address);
         return (flags & EXPORT_SYMBOL_FLAGS_REEXPORT) != 0 ? size + 1 : size;
-    }
-
-    /** {@return a node's size without the ULEB128 offsets of its children} */
-    private static int fixedSize(Node node, long[] flags, long[] addresses) {
-        int size;
-        if (node.export < 0) {
-            size = 1;
-        } else {
-            int info = terminalSize(flags[node.export], addresses[node.export]);
-            size = ulebSize(info) + info;
-        }
-        size++; // child count
-        for (int c = 0; c < node.children.size(); c++) {
-            size += node.labels.get(c).length + 1;
-        }
-        return size;
     }
 
     static int ulebSize(long v) {
