@@ -134,6 +134,37 @@ class NewerJdkTest {
         assertThat(Arrays.equals(outputs[0], outputs[1])).as("the same program either way").isTrue();
     }
 
+    /**
+     * A link into memory hashes the pages in a heap buffer, which the downcall takes as it takes
+     * a mapped one: the same bytes with libcrypto as with the JDK's digest, and the program runs.
+     */
+    @Test
+    void hashesALargeSignatureInMemoryWithLibcryptoToo() throws Exception {
+        Path jdk = requireNewerJdk();
+        Assumptions.assumeTrue(Files.isRegularFile(Path.of("/lib/x86_64-linux-gnu/libcrypto.so.3"))
+                || Files.isRegularFile(Path.of("/lib/aarch64-linux-gnu/libcrypto.so.3")) || ExternalTools.required(), "no libcrypto.so.3");
+        String testClasses = Path.of(LargeMachOInMemory.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        String cp = String.join(java.io.File.pathSeparator, multiReleaseClassPath()) + java.io.File.pathSeparator + testClasses;
+        byte[][] outputs = new byte[2][];
+        for (int n = 0; n < 2; n++) {
+            boolean nativeAccess = n == 0;
+            Path out = dir.resolve(nativeAccess ? "native.out" : "jdk.out");
+            List<String> cmd = new java.util.ArrayList<>(List.of(jdk.resolve("bin/java").toString(), "-XX:TieredStopAtLevel=1"));
+            if (nativeAccess) {
+                cmd.add("--enable-native-access=ALL-UNNAMED");
+            }
+            cmd.addAll(List.of("-Dorg.slf4j.simpleLogger.log.dev.rivet.linker.core.output.PageHashes=debug", "-cp", cp,
+                    LargeMachOInMemory.class.getName(), out.toString()));
+            ExternalTools.Result r = ExternalTools.run(cmd);
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            assertThat(r.stderr()).contains(nativeAccess ? "native SHA-256: SHA256 of /" : "native SHA-256: not used").doesNotContain("WARNING");
+            outputs[n] = Files.readAllBytes(out);
+        }
+        assertThat(Arrays.equals(outputs[0], outputs[1])).as("the same program either way").isTrue();
+        ExternalTools.Result ran = MachORunner.run(List.of(), dir.resolve("native.out"));
+        assertThat(ran.exitCode()).as(ran.stderr()).isEqualTo(3);
+    }
+
     /** {@return Rivet's class path with linker-core as a multi-release jar, as the CLI's jar is} */
     private List<String> multiReleaseClassPath() throws IOException {
         List<String> cp = RepoFiles.runtimeClassPath();
