@@ -49,6 +49,10 @@ public final class RelocationScan {
         for (IntArrayList pairs : picked) {
             for (int k = 0; k < pairs.size(); k += 2) {
                 int a = pairs.getInt(k);
+                if (a < 0) {
+                    ctx.got.add(-1 - a); // a relocation that needs only a GOT slot (see pick)
+                    continue;
+                }
                 int r = pairs.getInt(k + 1);
                 InputFile f = st.file(at.file(a));
                 int t = f.relocationTarget(r);
@@ -98,13 +102,18 @@ public final class RelocationScan {
     /**
      * {@return (atom, relocation) pairs of the live atoms in [from, to) that the scan may have to
      * act on} A superset: a relocation left out needs no GOT slot, no IFUNC stub, no dynamic
-     * relocation, and is to a defined, ordinary symbol in the output.
+     * relocation, and is to a defined, ordinary symbol in the output. A relocation that needs
+     * only a GOT slot for its target (a Mach-O program loads every global's address from the GOT:
+     * two relocations per access, 240,000 in macho-large) is given as (-1 - target, 0), and
+     * again only if the one before it in the range was not for the same target: the slots are
+     * still added in this order, but by the scan's thread with nothing more to look up.
      */
     private static IntArrayList pick(LinkContext ctx, boolean dyn, int from, int to) {
         AtomTable at = ctx.atoms;
         SymbolTable st = ctx.symbols;
         Arch arch = ctx.arch;
         IntArrayList pairs = new IntArrayList();
+        int gotOnly = -1; // the target of the last pair if it needed only a GOT slot
         for (int a = at.alive.nextSetBit(Math.max(from, 1)); a >= 0 && a < to; a = at.alive.nextSetBit(a + 1)) {
             InputFile f = st.file(at.file(a));
             for (int r = at.relStart[a], end = r + at.relCount(a); r < end; r++) {
@@ -118,12 +127,35 @@ public final class RelocationScan {
                 if (ta == 0 || arch.needsGot(type) || arch.tlsGotEntry(op) != Arch.TLS_GOT_NONE
                         || st.hasFlag(t, InputFile.IFUNC) || arch.isThreadPointerRelative(type)
                         || at.kind(ta).isThreadLocal() || (dyn && ctx.dynamic.mayScan(arch.relocationClass(op), t))) {
-                    pairs.add(a);
-                    pairs.add(r);
+                    if (onlyGotSlot(ctx, dyn, type, op, t, ta)) {
+                        if (gotOnly != t) {
+                            pairs.add(-1 - t);
+                            pairs.add(0);
+                            gotOnly = t;
+                        }
+                    } else {
+                        pairs.add(a);
+                        pairs.add(r);
+                        gotOnly = -1;
+                    }
                 }
             }
         }
         return pairs;
+    }
+
+    /**
+     * {@return whether the scan's only work for a relocation is its target's GOT slot} Those that
+     * need more: thread-local ones, an IFUNC target (its stub), a target not in the output (an
+     * undefined-symbol report), one in a thread-local section (an error) and, when linking
+     * dynamically, a preemptible target (marked referenced) or any class but a GOT load.
+     */
+    private static boolean onlyGotSlot(LinkContext ctx, boolean dyn, int type, int op, int t, int ta) {
+        Arch arch = ctx.arch;
+        return ta != 0 && arch.needsGot(type) && arch.tlsGotEntry(op) == Arch.TLS_GOT_NONE
+                && !ctx.symbols.hasFlag(t, InputFile.IFUNC) && !arch.isThreadPointerRelative(type)
+                && !ctx.atoms.kind(ta).isThreadLocal()
+                && (!dyn || (arch.relocationClass(op) == Arch.CLASS_GOT && !ctx.dynamic.isPreemptible(t)));
     }
 
     private static void reportUndefined(LinkContext ctx, Int2ObjectLinkedOpenHashMap<IntArrayList> sites, List<Diagnostic> out) {
