@@ -127,12 +127,6 @@ final class CdsTraining {
                         b.addUint8(0xc3); // ret
                     }
                 });
-                if (t.architecture() == Architecture.AARCH64 && kind == OutputKind.EXECUTABLE) {
-                    // A signed program large enough that its pages are hashed by libcrypto, so
-                    // that the cache holds the downcall's classes (PageHashes.NATIVE_FROM)
-                    linker.loader().keep(linker.loader().define("_training_pages", SymbolKind.RODATA,
-                            b -> b.addBytes(new byte[17 << 20])));
-                }
             } else if (kind == OutputKind.PIE) {
                 GeneratedProgram.define(linker);
             } else {

@@ -21,10 +21,10 @@ public final class PageHashes {
     private static final int PAGES_PER_TASK = 256;
     /**
      * From how many bytes libcrypto hashes. Opening it and making the downcall costs a cold CLI
-     * some 20 ms and 9 MB (with the AOT cache; more without), which the JDK's digest, six times
-     * slower there, makes up in time on two threads from about 4 MiB, but in memory not before
-     * the largest outputs (macho-large, 22 MB: 45 ms less, 3% more memory; a 5 MB output: time
-     * level, 9% more memory).
+     * some 60 ms of CPU and 10 MB, its classes spun at run time: the CLI's AOT cache does not hold
+     * them, since a JVM loads every class of its cache at each start (they cost every link 1.9 MB
+     * there). The JDK's digest, six times slower in C1's code, takes longer than that from about
+     * 16 MiB on two threads (macho-large, 22 MB: 25 ms less than the JDK's digest).
      */
     static final int NATIVE_FROM = 16 << 20;
 
