@@ -108,10 +108,13 @@ class LauncherTest {
         assertThat(pathArchive.toRealPath()).isEqualTo(archives().resolve(key(jdk17) + ".jsa").toRealPath());
         List<String> runs = Files.readAllLines(log);
         assertThat(runs).hasSize(3);
+        // Native access (libcrypto's SHA-256) with an AOT cache only, made and used with it alike.
         assertThat(runs.get(0)).startsWith(jdk25 + " ").contains("-XX:AOTMode=record", "cds-training --links-only",
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
-        assertThat(runs.get(1)).startsWith(jdk25 + " ").contains("-XX:AOTMode=create", "-XX:AOTCache=");
-        assertThat(runs.get(2)).startsWith(jdk17 + " ").contains("-XX:ArchiveClassesAtExit=").endsWith("cds-training");
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED");
+        assertThat(runs.get(1)).startsWith(jdk25 + " ").contains("-XX:AOTMode=create", "-XX:AOTCache=",
+                "--enable-native-access=ALL-UNNAMED");
+        assertThat(runs.get(2)).startsWith(jdk17 + " ").contains("-XX:ArchiveClassesAtExit=").endsWith("cds-training")
+                .doesNotContain("--enable-native-access");
         assertThat(dir.resolve("examples/cli/target/.rivet-built")).exists();
     }
 
@@ -124,13 +127,13 @@ class LauncherTest {
 
         List<String> byDefault = launcher(Map.of(), "launch-command").stdout().lines().toList();
         assertThat(byDefault.get(0)).isEqualTo(jdk25.toString());
-        assertThat(byDefault).contains("-XX:AOTCache=" + archives().resolve(key(jdk25) + ".aot"), "-cp", jar)
-                .endsWith("dev.rivet.cli.Main");
+        assertThat(byDefault).contains("-XX:AOTCache=" + archives().resolve(key(jdk25) + ".aot"), "-cp", jar,
+                "--enable-native-access=ALL-UNNAMED").endsWith("dev.rivet.cli.Main");
 
         List<String> javaHome = launcher(Map.of("JAVA_HOME", jdk17Home.toString()), "launch-command").stdout().lines().toList();
         assertThat(javaHome.get(0)).isEqualTo(jdk17Home + "/bin/java");
         assertThat(javaHome).contains("-XX:SharedArchiveFile=" + archives().resolve(key(jdk17Home.resolve("bin/java")) + ".jsa"))
-                .noneMatch(w -> w.startsWith("-XX:AOTCache"));
+                .noneMatch(w -> w.startsWith("-XX:AOTCache") || w.startsWith("--enable-native-access"));
 
         Path jdk21 = jdks.resolve("jdk-21/bin/java");
         List<String> forced = launcher(Map.of("RIVET_JAVA", jdk21.toString(), "JAVA_HOME", jdk17Home.toString()),

@@ -100,11 +100,11 @@ final class CodeSignature {
             out.put((byte) 0);
         }
         int hashes = signatureOffset + headers;
+        // The hash slots and the padding are written from Java first: the first write to a page
+        // of a mapped file allocates its block, and a full disk fails it with an error the output
+        // turns into a LinkException (OutputFile) here, where in libcrypto (PageHashes) it would
+        // be a fatal SIGBUS.
+        file.put(hashes, new byte[signatureOffset + total - hashes]);
         dev.rivet.linker.core.output.PageHashes.sha256(ctx, file, signatureOffset, PAGE_SIZE, file, hashes);
-        ByteBuffer tail = file.duplicate();
-        tail.position(hashes + pages * HASH_SIZE);
-        while (tail.position() < signatureOffset + total) {
-            tail.put((byte) 0);
-        }
     }
 }

@@ -38,7 +38,9 @@ public final class PageHashes {
      * @param file the bytes to hash, from position 0
      * @param limit how many bytes to hash
      * @param pageSize the page size
-     * @param out where the hashes go (may be {@code file}, past {@code limit})
+     * @param out where the hashes go (may be {@code file}, past {@code limit}); a mapped file's
+     *     pages there must have been written already (libcrypto's write to a page that a full
+     *     disk cannot back would be a fatal SIGBUS, not an error)
      * @param at the offset in {@code out} of the first page's hash
      */
     public static void sha256(LinkContext ctx, ByteBuffer file, int limit, int pageSize, ByteBuffer out, int at) {

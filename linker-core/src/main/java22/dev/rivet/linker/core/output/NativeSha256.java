@@ -63,6 +63,7 @@ final class NativeSha256 {
                 SymbolLookup lib = SymbolLookup.libraryLookup(path, Arena.global());
                 MemorySegment fn = lib.find("SHA256").orElse(null);
                 if (fn == null) {
+                    why = "not used: " + name + " has no SHA256";
                     continue;
                 }
                 // critical: no thread-state change around a call of microseconds, and heap
@@ -73,10 +74,13 @@ final class NativeSha256 {
                 byte[] md = new byte[32];
                 MemorySegment r = (MemorySegment) h.invokeExact(MemorySegment.ofArray(new byte[1]), 0L, MemorySegment.ofArray(md));
                 if (r.equals(MemorySegment.NULL) || !HexFormat.of().formatHex(md).equals(EMPTY_SHA256)) {
+                    why = "not used: " + name + "'s SHA256 gave a wrong digest of nothing";
                     continue;
                 }
                 why = "SHA256 of " + name;
                 return h;
+            } catch (VirtualMachineError e) {
+                throw e;
             } catch (Throwable e) { // a library that will not load or link: the JDK's digest serves
                 why = "not used: " + name + ": " + e;
             }
