@@ -199,7 +199,7 @@ public final class CoreLinker implements Linker {
             LinkContext ctx = new LinkContext(target, options, loader, executor, () -> false);
             ctx.enter(LinkPhase.LOAD);
             loader.deferBinding(ctx::parallelFor);
-            LinkException failed = null;
+            Throwable failed = null;
             LinkContext.Started parsing = null;
             try {
                 int from = 0;
@@ -223,19 +223,22 @@ public final class CoreLinker implements Linker {
                     from = to;
                     to = next;
                 }
-            } catch (LinkException e) {
+            } catch (RuntimeException | Error e) {
                 failed = e;
             } finally {
-                if (parsing != null) {
-                    awaitAfterFailure(parsing); // the parses read the mapped inputs
+                if (parsing != null) { // only after a failure: the parses read the mapped inputs
+                    parsing.awaitAfterFailure(failed);
                     loader.parseBesideBinding(false);
                 }
                 // The files before a failed one are bound, as by one addInput after another; their
                 // own errors come first, as they would.
                 loader.bindDeferred();
             }
+            if (failed instanceof RuntimeException e) {
+                throw e;
+            }
             if (failed != null) {
-                throw failed;
+                throw (Error) failed;
             }
             return null;
         });
@@ -255,15 +258,6 @@ public final class CoreLinker implements Linker {
             }
         }
         return true;
-    }
-
-    /** Waits for parses still running when reading failed; what they throw is dropped, as the failure is reported. */
-    private static void awaitAfterFailure(LinkContext.Started parsing) {
-        try {
-            parsing.await();
-        } catch (RuntimeException | Error e) {
-            // the failure being thrown is the one to report
-        }
     }
 
     private static java.util.Set<dev.rivet.linker.InputOption> optionSet(dev.rivet.linker.InputOption... options) {

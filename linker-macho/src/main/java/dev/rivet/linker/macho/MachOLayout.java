@@ -126,47 +126,7 @@ final class MachOLayout {
         plan.startSymbols();
         try {
             long headerSize = MachO.HEADER_SIZE + plan.loadCommandsSize();
-
-            // Place the segments' sections: bytes first, then zero-fill.
-            long addr = dylib ? 0 : 0x1_0000_0000L;
-            long off = 0;
-            List<OutputSection> placed = new ArrayList<>();
-            for (Segment seg : segments) {
-                if (seg.name.equals("__PAGEZERO") || seg == linkedit) {
-                    continue;
-                }
-                seg.vmaddr = addr;
-                seg.fileoff = off;
-                long cursor = seg.name.equals("__TEXT") ? headerSize : 0;
-                for (Section s : seg.sections) {
-                    if (!s.zerofill()) {
-                        cursor = MachO.align(cursor, s.out.alignment);
-                        s.out.place(ctx, seg.vmaddr + cursor, seg.fileoff + cursor);
-                        if (s.out == text && islands != null) {
-                            islands.place(ctx, seg.vmaddr + cursor, seg.fileoff + cursor); // in the gaps left for them
-                            placed.add(islands);
-                        }
-                        cursor += s.out.size;
-                        placed.add(s.out);
-                    }
-                }
-                seg.filesize = MachO.align(cursor, page);
-                for (Section s : seg.sections) {
-                    if (s.zerofill()) {
-                        cursor = MachO.align(cursor, s.out.alignment);
-                        s.out.place(ctx, seg.vmaddr + cursor, 0);
-                        cursor += s.out.size;
-                    }
-                }
-                seg.vmsize = MachO.align(Math.max(cursor, 1), page);
-                if (seg.filesize == 0 && !seg.name.equals("__TEXT")) {
-                    seg.fileoff = 0; // zero-fill only: no file bytes
-                }
-                addr += seg.vmsize;
-                off += seg.filesize;
-            }
-            linkedit.vmaddr = addr;
-            linkedit.fileoff = off;
+            List<OutputSection> placed = place(ctx, segments, linkedit, text, islands, headerSize, dylib, page);
             assignHeaderSymbols(ctx, dylib ? 0 : 0x1_0000_0000L);
             plan.layoutDone(placed, threadLocalStart(segments));
         } catch (RuntimeException | Error e) {
@@ -176,6 +136,54 @@ final class MachOLayout {
         linkedit.filesize = plan.linkeditSize();
         linkedit.vmsize = MachO.align(linkedit.filesize, page);
         return plan;
+    }
+
+    /**
+     * Places the segments' sections, bytes first, then zero-fill, and __LINKEDIT's start after
+     * them; {@return the sections placed with file bytes, in file order}
+     */
+    private static List<OutputSection> place(LinkContext ctx, List<Segment> segments, Segment linkedit, OutputSection text,
+            OutputSection islands, long headerSize, boolean dylib, long page) {
+        long addr = dylib ? 0 : 0x1_0000_0000L;
+        long off = 0;
+        List<OutputSection> placed = new ArrayList<>();
+        for (Segment seg : segments) {
+            if (seg.name.equals("__PAGEZERO") || seg == linkedit) {
+                continue;
+            }
+            seg.vmaddr = addr;
+            seg.fileoff = off;
+            long cursor = seg.name.equals("__TEXT") ? headerSize : 0;
+            for (Section s : seg.sections) {
+                if (!s.zerofill()) {
+                    cursor = MachO.align(cursor, s.out.alignment);
+                    s.out.place(ctx, seg.vmaddr + cursor, seg.fileoff + cursor);
+                    if (s.out == text && islands != null) {
+                        islands.place(ctx, seg.vmaddr + cursor, seg.fileoff + cursor); // in the gaps left for them
+                        placed.add(islands);
+                    }
+                    cursor += s.out.size;
+                    placed.add(s.out);
+                }
+            }
+            seg.filesize = MachO.align(cursor, page);
+            for (Section s : seg.sections) {
+                if (s.zerofill()) {
+                    cursor = MachO.align(cursor, s.out.alignment);
+                    s.out.place(ctx, seg.vmaddr + cursor, 0);
+                    cursor += s.out.size;
+                }
+            }
+            seg.vmsize = MachO.align(Math.max(cursor, 1), page);
+            if (seg.filesize == 0 && !seg.name.equals("__TEXT")) {
+                seg.fileoff = 0; // zero-fill only: no file bytes
+            }
+            addr += seg.vmsize;
+            off += seg.filesize;
+        }
+        linkedit.vmaddr = addr;
+        linkedit.fileoff = off;
+        return placed;
     }
 
     /** The symbols for the Mach-O header that programs may refer to; defined only when referenced. */

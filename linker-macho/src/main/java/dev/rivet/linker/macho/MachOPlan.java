@@ -192,11 +192,7 @@ final class MachOPlan implements OutputPlan {
         LinkContext.Started task = exportShapeTask;
         exportShapeTask = null;
         if (task != null) {
-            try {
-                task.await();
-            } catch (RuntimeException | Error second) {
-                e.addSuppressed(second);
-            }
+            task.awaitAfterFailure(e);
         }
     }
 

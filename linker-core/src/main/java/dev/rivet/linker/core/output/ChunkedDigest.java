@@ -84,7 +84,8 @@ public final class ChunkedDigest {
         return java.util.Arrays.copyOf(result.array(), length);
     }
 
-    private static MessageDigest digest(String algorithm) {
+    /** {@return a new digest of an algorithm every JDK has} */
+    static MessageDigest digest(String algorithm) {
         try {
             return MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {

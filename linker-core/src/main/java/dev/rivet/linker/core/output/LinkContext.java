@@ -205,6 +205,21 @@ public final class LinkContext {
         }
 
         /**
+         * Waits for every task after this thread's own work failed, so that nothing runs after
+         * the link (a task may be reading the mapped inputs or writing the output); what the tasks
+         * throw is added to {@code failure} as suppressed, not thrown.
+         *
+         * @param failure the failure being reported
+         */
+        public void awaitAfterFailure(Throwable failure) {
+            try {
+                await();
+            } catch (RuntimeException | Error second) {
+                failure.addSuppressed(second);
+            }
+        }
+
+        /**
          * Waits for every task, even when this thread is interrupted (a task may be writing into
          * the mapped output, which must not be released under it), then rethrows the first failure.
          *

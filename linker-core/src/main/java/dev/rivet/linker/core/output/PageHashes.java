@@ -2,7 +2,6 @@ package dev.rivet.linker.core.output;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +79,7 @@ public final class PageHashes {
     }
 
     private static void jdkPages(ByteBuffer file, int limit, int pageSize, int first, int end, ByteBuffer out, int at) {
-        MessageDigest sha = sha256Digest(); // one per run of pages: getInstance is not free
+        MessageDigest sha = ChunkedDigest.digest("SHA-256"); // one per run of pages: getInstance is not free
         ByteBuffer page = file.duplicate();
         ByteBuffer slot = out.duplicate();
         for (int p = first; p < end; p++) {
@@ -89,14 +88,6 @@ public final class PageHashes {
             sha.update(page);
             slot.position(at + (p - first) * SIZE);
             slot.put(sha.digest());
-        }
-    }
-
-    private static MessageDigest sha256Digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK always has SHA-256", e);
         }
     }
 }

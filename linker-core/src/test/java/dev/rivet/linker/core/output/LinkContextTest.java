@@ -138,6 +138,34 @@ class LinkContextTest {
         }
     }
 
+    /** After the caller's own failure: every task ends first, and a task's failure is kept beside the caller's. */
+    @Test
+    void awaitAfterFailureWaitsForEveryTaskAndKeepsTheirFailureAsSuppressed() {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            LinkContext ctx = context(pool, 2, new AtomicBoolean());
+            AtomicInteger ran = new AtomicInteger();
+            LinkException taskFailure = new LinkException(Diagnostic.error("task 2 failed"));
+            LinkContext.Started started = ctx.start(4, i -> {
+                ran.incrementAndGet();
+                if (i == 2) {
+                    throw taskFailure;
+                }
+            });
+            IllegalStateException own = new IllegalStateException("the caller's work failed");
+            started.awaitAfterFailure(own);
+            assertThat(ran.get()).isEqualTo(4);
+            assertThat(own.getSuppressed()).containsExactly(taskFailure);
+
+            IllegalStateException quiet = new IllegalStateException("no task failed");
+            ctx.start(3, i -> ran.incrementAndGet()).awaitAfterFailure(quiet);
+            assertThat(ran.get()).isEqualTo(7);
+            assertThat(quiet.getSuppressed()).isEmpty();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void startWithoutAnExecutorRunsTheTasksAtOnce() {
         LinkContext ctx = context(null, 1, new AtomicBoolean());
