@@ -19,9 +19,9 @@ import java.util.List;
 /**
  * {@code rivet cds-training}: what the build runs to make the archive that {@code ./rivet} starts
  * with (a class-data-sharing archive, {@code -XX:ArchiveClassesAtExit}, on JDK 17; an AOT cache,
- * {@code -XX:AOTMode=record}, on JDK 24 and later, which also keeps the call sites linked and the
- * methods' profiles). It loads every class of Rivet's modules (so those a link reaches only for
- * some inputs are archived too), links the sample programs in memory for each target and output
+ * {@code -XX:AOTMode=record}, on JDK 24 and later, which also keeps the call sites linked). It
+ * loads every class of Rivet's modules (so those a link reaches only for some inputs are
+ * archived too), links the sample programs in memory for each target and output
  * kind, and, when a C compiler is installed, links real objects through {@code rivet ld} as gcc
  * runs it (a PIE against the shared libc, a static program against libc.a, a shared library):
  * the command line, the readers of objects, archives, shared objects and linker scripts, and the

@@ -56,6 +56,8 @@ class LauncherTest {
                 #!/bin/sh
                 echo "$0 $*" >> '%s'
                 for a in "$@"; do
+                  # A JVM without the diagnostic switch (or another JDK's) refuses to start.
+                  [ "$a" = -XX:-AOTRecordTraining ] && [ -f "$(dirname "$0")/../no-training-switch" ] && exit 1
                   case "$a" in
                     -XX:ArchiveClassesAtExit=*) : > "${a#*=}" ;;
                     -XX:AOTConfiguration=*) conf="${a#*=}" ;;
@@ -107,15 +109,30 @@ class LauncherTest {
         assertThat(Files.isSymbolicLink(pathArchive)).isTrue();
         assertThat(pathArchive.toRealPath()).isEqualTo(archives().resolve(key(jdk17) + ".jsa").toRealPath());
         List<String> runs = Files.readAllLines(log);
-        assertThat(runs).hasSize(3);
+        assertThat(runs).hasSize(4);
+        // Whether the JVM takes the switch that leaves the training run's compiled methods out.
+        assertThat(runs.get(0)).isEqualTo(jdk25 + " -XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining -version");
         // Native access (libcrypto's SHA-256) with an AOT cache only, made and used with it alike.
-        assertThat(runs.get(0)).startsWith(jdk25 + " ").contains("-XX:AOTMode=record", "cds-training --links-only",
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED");
-        assertThat(runs.get(1)).startsWith(jdk25 + " ").contains("-XX:AOTMode=create", "-XX:AOTCache=",
-                "--enable-native-access=ALL-UNNAMED");
-        assertThat(runs.get(2)).startsWith(jdk17 + " ").contains("-XX:ArchiveClassesAtExit=").endsWith("cds-training")
-                .doesNotContain("--enable-native-access");
+        assertThat(runs.get(1)).startsWith(jdk25 + " ").contains("-XX:AOTMode=record", "cds-training --links-only",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining");
+        assertThat(runs.get(2)).startsWith(jdk25 + " ").contains("-XX:AOTMode=create", "-XX:AOTCache=",
+                "--enable-native-access=ALL-UNNAMED").doesNotContain("AOTRecordTraining");
+        assertThat(runs.get(3)).startsWith(jdk17 + " ").contains("-XX:ArchiveClassesAtExit=").endsWith("cds-training")
+                .doesNotContain("--enable-native-access", "AOTRecordTraining");
         assertThat(dir.resolve("examples/cli/target/.rivet-built")).exists();
+    }
+
+    @Test
+    void aJvmWithoutTheSwitchForTrainingDataStillGetsItsAotCache() throws IOException {
+        Files.writeString(jdks.resolve("jdk-25/no-training-switch"), "");
+        Path jdk25 = jdks.resolve("jdk-25/bin/java").toRealPath();
+        launcher(Map.of("RIVET_TRAIN", "1"));
+
+        assertThat(archives().resolve(key(jdk25) + ".aot")).exists();
+        List<String> runs = Files.readAllLines(log).stream().filter(r -> r.startsWith(jdk25 + " ")).toList();
+        assertThat(runs).hasSize(3);
+        assertThat(runs.get(1)).contains("-XX:AOTMode=record").doesNotContain("AOTRecordTraining", "UnlockDiagnosticVMOptions");
     }
 
     @Test
