@@ -212,6 +212,52 @@ class ObjectLinkTest {
         return n;
     }
 
+    /** {@return the initial locations listed in llvm-readobj's unwind dump: the header's table, then the .eh_frame records'} */
+    private static List<List<Long>> unwindStarts(Path exe) {
+        ExternalTools.Result r = ExternalTools.run(List.of(ExternalTools.require("llvm-readobj").toString(), "--unwind", exe.toString()));
+        String dump = r.stdout();
+        int split = dump.indexOf(".eh_frame section at");
+        assertThat(split).as(dump + r.stderr()).isPositive();
+        List<List<Long>> out = new java.util.ArrayList<>();
+        for (String part : List.of(dump.substring(0, split), dump.substring(split))) {
+            List<Long> starts = new java.util.ArrayList<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("initial_location: 0x([0-9a-f]+)").matcher(part);
+            while (m.find()) {
+                starts.add(Long.parseLong(m.group(1), 16));
+            }
+            out.add(starts);
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
+    void ehFrameHeaderSortsFunctionsWhoseFramesAreOutOfAddressOrder(Target t) {
+        // later() comes first in the object's .eh_frame, but its section after .text (with _start)
+        // in the output: the table must be sorted, not copied in .eh_frame's order.
+        List<Path> objects = CompiledPrograms.compile(t, dir, List.of("-O0", "-fasynchronous-unwind-tables"),
+                "a.c", CompiledPrograms.SYSCALLS + """
+                        __attribute__((section(".text.later"), noinline)) int later(int x) { return x + 1; }
+                        void _start(void) {
+                            syscall3(SYS_EXIT, later(6), 0, 0);
+                            for (;;) { }
+                        }
+                        """);
+        Linker linker = Linker.create(t, LinkOptions.builder().deadStrip(false).build());
+        objects.forEach(linker::addInput);
+        Path exe = dir.resolve("rivet");
+        linker.link(exe);
+        var result = linker.linkToMemory();
+        long start = result.address("_start").getAsLong();
+        long later = result.address("later").getAsLong();
+        assertThat(start).isLessThan(later);
+        List<List<Long>> starts = unwindStarts(exe);
+        assertThat(starts.get(0)).as("the header's table").isSorted().contains(start, later).doesNotHaveDuplicates();
+        assertThat(starts.get(0)).hasSameSizeAs(starts.get(1));
+        assertThat(starts.get(1)).as(".eh_frame's records").containsSubsequence(later, start);
+        assertThat(ExternalTools.runProgram(t, exe).exitCode()).isEqualTo(7);
+    }
+
     @ParameterizedTest
     @MethodSource("targets")
     void ehFrameHeaderListsEveryLiveFunctionSorted(Target t) {
