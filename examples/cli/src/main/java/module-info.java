@@ -2,4 +2,5 @@
 module dev.rivet.cli {
     requires dev.rivet.linker;
     requires dev.rivet.hello;
+    requires org.slf4j;
 }

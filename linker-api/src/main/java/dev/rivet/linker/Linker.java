@@ -1,6 +1,7 @@
 package dev.rivet.linker;
 
 import dev.rivet.linker.spi.LinkerProvider;
+import dev.rivet.linker.spi.NamedProviders;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.ServiceLoader;
@@ -35,15 +36,25 @@ public interface Linker extends AutoCloseable {
     /**
      * Creates a linker.
      *
+     * <p>The engine is the first {@link LinkerProvider} that {@link ServiceLoader} finds with the
+     * options' class loader (or this interface's), unless the system property
+     * {@value NamedProviders#ENGINE_PROPERTY} names its class ({@link NamedProviders}).
+     *
      * @param target what to link for
      * @param options how to link
      * @return a new linker
-     * @throws LinkException if no engine or no format module for the target is available
+     * @throws LinkException if no engine or no format module for the target is available, or the
+     *     engine the system property names cannot be loaded
      */
     static Linker create(Target target, LinkOptions options) {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(options, "options");
         ClassLoader cl = options.classLoader().orElse(Linker.class.getClassLoader());
+        java.util.List<String> named = NamedProviders.names(NamedProviders.ENGINE_PROPERTY);
+        if (named != null && !named.isEmpty()) {
+            return NamedProviders.instantiate(NamedProviders.ENGINE_PROPERTY, named.get(0), LinkerProvider.class, cl)
+                    .create(target, options);
+        }
         for (LinkerProvider p : ServiceLoader.load(LinkerProvider.class, cl)) {
             return p.create(target, options);
         }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -51,6 +52,24 @@ class ServiceRegistrationsTest {
                 .filter(n -> !n.startsWith("dev.rivet.linker.testing.")) // linker-core's test jar, on this test class path
                 .forEach(names::add);
         assertThat(names).containsExactlyInAnyOrder("dev.rivet.linker.elf.ElfFormat", "dev.rivet.linker.macho.MachOFormat");
+    }
+
+    @Test
+    void theLauncherNamesTheRegisteredEngineAndEveryRegisteredFormat() throws IOException {
+        String launcher = Files.readString(RepoFiles.root().resolve("rivet"));
+        Matcher engine = Pattern.compile("-D" + Pattern.quote(dev.rivet.linker.spi.NamedProviders.ENGINE_PROPERTY) + "=([\\w.]+)")
+                .matcher(launcher);
+        Matcher formats = Pattern.compile("-Ddev\\.rivet\\.linker\\.formats=([\\w.,]+)").matcher(launcher);
+        assertThat(engine.find()).as("the engine named in ./rivet").isTrue();
+        assertThat(formats.find()).as("the formats named in ./rivet").isTrue();
+        TreeMap<String, TreeSet<String>> registered = new TreeMap<>();
+        for (String module : List.of("linker-core", "linker-elf", "linker-macho")) {
+            readServices(RepoFiles.root().resolve(module).resolve("src/main/resources/META-INF/services"))
+                    .forEach((service, impls) -> registered.computeIfAbsent(service, k -> new TreeSet<>()).addAll(impls));
+        }
+        assertThat(Set.of(engine.group(1))).isEqualTo(registered.get(LinkerProvider.class.getName()));
+        assertThat(new TreeSet<>(List.of(formats.group(1).split(","))))
+                .isEqualTo(registered.get("dev.rivet.linker.core.output.OutputFormat"));
     }
 
     private static TreeMap<String, TreeSet<String>> parseProvides(String source) {

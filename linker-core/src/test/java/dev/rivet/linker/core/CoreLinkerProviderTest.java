@@ -45,6 +45,32 @@ class CoreLinkerProviderTest {
     }
 
     @Test
+    void theFormatsThePropertyNamesAreTriedInOrderInsteadOfTheLookUp() {
+        String previous = System.getProperty(CoreLinkerProvider.FORMATS_PROPERTY);
+        try {
+            System.setProperty(CoreLinkerProvider.FORMATS_PROPERTY, FlatTestFormat.class.getName());
+            assertThat(CoreLinkerProvider.findFormat(Target.X86_64_LINUX, LinkOptions.defaults())).isInstanceOf(FlatTestFormat.class);
+            // One that does not support the target is passed over; the next one is made then.
+            System.setProperty(CoreLinkerProvider.FORMATS_PROPERTY, FlatTestFormat.class.getName() + ",java.lang.String");
+            assertThatThrownBy(() -> CoreLinkerProvider.findFormat(Target.ARM64_MACOS, LinkOptions.defaults()))
+                    .isInstanceOf(LinkException.class)
+                    .hasMessageContaining("names java.lang.String, which is not a " + OutputFormat.class.getName());
+            assertThat(CoreLinkerProvider.findFormat(Target.X86_64_LINUX, LinkOptions.defaults())).isInstanceOf(FlatTestFormat.class);
+            System.setProperty(CoreLinkerProvider.FORMATS_PROPERTY, FlatTestFormat.class.getName());
+            assertThatThrownBy(() -> CoreLinkerProvider.findFormat(Target.ARM64_MACOS, LinkOptions.defaults()))
+                    .isInstanceOf(LinkException.class)
+                    .hasMessageContaining("no format module writes")
+                    .hasMessageContaining("format modules found: flat-test");
+        } finally {
+            if (previous == null) {
+                System.clearProperty(CoreLinkerProvider.FORMATS_PROPERTY);
+            } else {
+                System.setProperty(CoreLinkerProvider.FORMATS_PROPERTY, previous);
+            }
+        }
+    }
+
+    @Test
     void aChildOfTheTestClassLoaderFindsTheFormat() {
         ClassLoader child = new ClassLoader(getClass().getClassLoader()) { };
         Linker l = new CoreLinkerProvider().create(Target.X86_64_LINUX, LinkOptions.builder().classLoader(child).build());
