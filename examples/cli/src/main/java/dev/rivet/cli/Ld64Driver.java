@@ -55,7 +55,8 @@ final class Ld64Driver {
                 lo.exports(exported, List.of("*")); // ld64: only the listed symbols are exported
             }
             // Closed at the end, as LdDriver does, for callers that link in a loop.
-            try (Linker linker = Linker.create(target, lo.build())) {
+            try (ColdStart.Owned owned = new ColdStart.Owned(Linker.create(target, lo.build()))) {
+                Linker linker = owned.linker();
                 // Runs of inputs with the same options go in together (their objects are parsed in parallel).
                 InputRun run = new InputRun(linker);
                 for (Ld64Options.Input in : options.inputs()) {

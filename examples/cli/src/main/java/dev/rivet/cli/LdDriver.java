@@ -99,8 +99,10 @@ final class LdDriver {
         }
         options.buildId().ifPresent(b -> lo.buildId(dev.rivet.linker.BuildId.parse(b)));
         // Closed at the end so that a caller linking in a loop (Main.run in one JVM, as the
-        // benchmarks do) does not keep every input mapped until a GC.
-        try (Linker linker = Linker.create(target, lo.build())) {
+        // benchmarks do) does not keep every input mapped until a GC; left to the exit in a JVM
+        // started for this link (ColdStart.Owned).
+        try (ColdStart.Owned owned = new ColdStart.Owned(Linker.create(target, lo.build()))) {
+            Linker linker = owned.linker();
             // Runs of inputs with the same options go in together (their objects are parsed in parallel).
             InputRun run = new InputRun(linker);
             for (LdOptions.Input in : options.inputs()) {

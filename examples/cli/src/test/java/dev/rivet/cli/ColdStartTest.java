@@ -1,6 +1,11 @@
 package dev.rivet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rivet.linker.LinkException;
+import dev.rivet.linker.Linker;
+import dev.rivet.linker.Target;
 
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
@@ -10,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link ColdStart}: a small link in a fresh JVM runs on one thread; anything else as asked. */
+/** {@link ColdStart}: a small link in a fresh JVM runs on one thread, anything else as asked; its linker is left to the exit. */
 class ColdStartTest {
     @TempDir
     Path dir;
@@ -26,6 +31,26 @@ class ColdStartTest {
             f.setLength(size); // sparse: no disk used
         }
         return p;
+    }
+
+    @Test
+    void aLinkerIsClosedAfterItsBlockUnlessTheJvmWasStartedForIt() {
+        Path missing = dir.resolve("missing.o");
+        Linker left;
+        ColdStart.freshJvm = true;
+        try (ColdStart.Owned owned = new ColdStart.Owned(Linker.create(Target.X86_64_LINUX))) {
+            left = owned.linker();
+        }
+        // Still open: the input is looked for (and is missing).
+        assertThatThrownBy(() -> left.addInput(missing)).isInstanceOf(LinkException.class).hasMessageContaining("missing.o");
+        left.close();
+
+        ColdStart.freshJvm = false;
+        Linker closed;
+        try (ColdStart.Owned owned = new ColdStart.Owned(Linker.create(Target.X86_64_LINUX))) {
+            closed = owned.linker();
+        }
+        assertThatThrownBy(() -> closed.addInput(missing)).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
 
     @Test
