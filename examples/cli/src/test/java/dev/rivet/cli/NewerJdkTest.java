@@ -65,7 +65,8 @@ class NewerJdkTest {
     /**
      * linker-core's jar is multi-release: a JVM of 22 or later takes the Java 22 build of
      * ArenaMapper from it, which calls java.lang.foreign directly; without the jar's Multi-Release
-     * attribute the same JVM runs the Java 17 build, through method handles. Both link and unmap.
+     * attribute the same JVM runs the Java 17 build, through method handles. Both link, and both
+     * unmap a linker's inputs when it is closed.
      */
     @Test
     void mapsWithTheJava22BuildFromTheMultiReleaseJarOnly() throws Exception {
@@ -73,6 +74,7 @@ class NewerJdkTest {
         List<String> cp = RepoFiles.runtimeClassPath();
         String core = cp.stream().filter(e -> e.matches(".*/linker-core[^/]*")).findFirst().orElseThrow();
         String debug = "-Dorg.slf4j.simpleLogger.log.dev.rivet.linker.core.output=debug";
+        List<Path> objects = twoObjects();
         for (boolean multiRelease : new boolean[] {true, false}) {
             Path jar = dir.resolve(multiRelease ? "core-mr.jar" : "core-plain.jar");
             // linker-core's classes: a directory, or a jar (read as a zip file system)
@@ -88,7 +90,33 @@ class NewerJdkTest {
                     + (multiRelease ? "called directly (the Java 22 build)" : "through method handles"));
             assertThat(stderr.lines().filter(l -> !l.contains("DEBUG dev.rivet.linker.core.output.MappedFiles - files mapped with")))
                     .as("nothing else printed").isEmpty();
+            // Closing a linker unmaps its inputs, which share one arena (MappedFiles.Group).
+            List<String> cmd = new java.util.ArrayList<>(List.of(jdk.resolve("bin/java").toString(), "-cp",
+                    String.join(java.io.File.pathSeparator, withJar) + java.io.File.pathSeparator + testClasses(),
+                    InputsUnmappedOnClose.class.getName()));
+            objects.forEach(o -> cmd.add(o.toString()));
+            ExternalTools.Result closed = ExternalTools.run(cmd);
+            assertThat(closed.exitCode()).as("multi-release " + multiRelease + ": " + closed.stdout() + closed.stderr()).isZero();
+            assertThat(closed.stdout()).isEqualTo("unmapped 2\n");
         }
+    }
+
+    /** {@return two small x86_64 objects, compiled with gcc} */
+    private List<Path> twoObjects() throws Exception {
+        List<Path> out = new java.util.ArrayList<>();
+        for (String name : List.of("one", "two")) {
+            Path src = dir.resolve(name + ".c");
+            Files.writeString(src, "int " + name + "(void) { return 1; }\n");
+            Path obj = dir.resolve(name + ".o");
+            ExternalTools.Result r = ExternalTools.run(List.of(ExternalTools.require("gcc").toString(), "-c", src.toString(), "-o", obj.toString()));
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            out.add(obj);
+        }
+        return out;
+    }
+
+    private static String testClasses() throws java.net.URISyntaxException {
+        return Path.of(InputsUnmappedOnClose.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 
     /**
@@ -143,8 +171,7 @@ class NewerJdkTest {
         Path jdk = requireNewerJdk();
         Assumptions.assumeTrue(Files.isRegularFile(Path.of("/lib/x86_64-linux-gnu/libcrypto.so.3"))
                 || Files.isRegularFile(Path.of("/lib/aarch64-linux-gnu/libcrypto.so.3")) || ExternalTools.required(), "no libcrypto.so.3");
-        String testClasses = Path.of(LargeMachOInMemory.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        String cp = String.join(java.io.File.pathSeparator, multiReleaseClassPath()) + java.io.File.pathSeparator + testClasses;
+        String cp = String.join(java.io.File.pathSeparator, multiReleaseClassPath()) + java.io.File.pathSeparator + testClasses();
         byte[][] outputs = new byte[2][];
         for (int n = 0; n < 2; n++) {
             boolean nativeAccess = n == 0;

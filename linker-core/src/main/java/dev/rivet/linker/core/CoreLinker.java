@@ -53,7 +53,7 @@ public final class CoreLinker implements Linker {
     private final SymbolLoader loader;
     private volatile boolean cancelRequested;
     private final List<LazyArchive> archives = new ArrayList<>();
-    private final List<MappedFiles.Mapping> inputMappings = new ArrayList<>();
+    private final MappedFiles.Group inputMappings = new MappedFiles.Group();
     private final LinkArrays linkArrays = new LinkArrays();
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicInteger linksRunning = new java.util.concurrent.atomic.AtomicInteger();
@@ -297,10 +297,7 @@ public final class CoreLinker implements Linker {
         }
         closed = true;
         loader.close();
-        for (MappedFiles.Mapping m : inputMappings) {
-            m.release();
-        }
-        inputMappings.clear();
+        inputMappings.release();
         linkArrays.release();
     }
 
@@ -331,9 +328,7 @@ public final class CoreLinker implements Linker {
                         .withInput(name));
             }
             // A read-only mapping outlives the channel; the input stays mapped, not copied.
-            MappedFiles.Mapping m = MappedFiles.map(ch, java.nio.channels.FileChannel.MapMode.READ_ONLY, size);
-            inputMappings.add(m);
-            data = m.buffer().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            data = inputMappings.map(ch, size).duplicate().order(ByteOrder.LITTLE_ENDIAN);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new LinkException(Diagnostic.error("cannot open input: no such file").withInput(name), e);
         } catch (java.io.IOException e) {

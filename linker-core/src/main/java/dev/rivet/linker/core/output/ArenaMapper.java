@@ -42,19 +42,44 @@ final class ArenaMapper {
      * @throws IllegalStateException if not {@link #available()}
      */
     static MappedFiles.Mapping map(FileChannel ch, FileChannel.MapMode mode, long size) throws IOException {
-        if (HANDLES == null) {
-            throw new IllegalStateException("java.lang.foreign.Arena is not available");
-        }
-        AutoCloseable arena = null;
+        AutoCloseable arena = newArena();
         try {
-            arena = (AutoCloseable) HANDLES.ofShared.invoke();
-            Object segment = HANDLES.map.invoke(ch, mode, 0L, size, arena);
-            return new MappedFiles.Mapping((ByteBuffer) HANDLES.asByteBuffer.invoke(segment), arena);
+            return new MappedFiles.Mapping(mapInto(ch, mode, size, arena), arena);
         } catch (IOException | RuntimeException | Error e) {
             closeQuietly(arena);
             throw e;
+        }
+    }
+
+    /**
+     * {@return a new shared arena, which files can be mapped into together}
+     *
+     * @throws IllegalStateException if not {@link #available()}
+     */
+    static AutoCloseable newArena() {
+        if (HANDLES == null) {
+            throw new IllegalStateException("java.lang.foreign.Arena is not available");
+        }
+        try {
+            return (AutoCloseable) HANDLES.ofShared.invoke();
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
-            closeQuietly(arena);
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * {@return the first {@code size} bytes of a file, mapped into an arena of {@link #newArena}}
+     *
+     * @throws IOException if the file cannot be mapped
+     */
+    static ByteBuffer mapInto(FileChannel ch, FileChannel.MapMode mode, long size, AutoCloseable arena) throws IOException {
+        try {
+            return (ByteBuffer) HANDLES.asByteBuffer.invoke(HANDLES.map.invoke(ch, mode, 0L, size, arena));
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
             throw new IOException(t);
         }
     }

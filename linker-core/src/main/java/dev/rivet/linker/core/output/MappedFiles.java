@@ -70,6 +70,61 @@ public final class MappedFiles {
     }
 
     /**
+     * Files mapped to be released together: a linker's inputs. On Java 22 and later they share one
+     * arena, whose closing costs one handshake with every thread for them all rather than one
+     * each (static-large's 601 inputs: 20-50 ms closed one by one, 5-15 ms together).
+     */
+    public static final class Group {
+        private AutoCloseable arena; // made at the first mapping; never without arenas
+        private final java.util.List<Mapping> separate = new java.util.ArrayList<>(); // without arenas
+        private boolean released;
+
+        /** Creates an empty group. */
+        public Group() { }
+
+        /**
+         * Maps the first {@code size} bytes of a file for reading, until the group is released.
+         *
+         * @param ch the open file
+         * @param size how many bytes
+         * @return the mapped bytes (big-endian), which outlive the channel
+         * @throws IOException if the file cannot be mapped
+         * @throws IllegalStateException if the group is released
+         */
+        public synchronized ByteBuffer map(FileChannel ch, long size) throws IOException {
+            if (released) {
+                throw new IllegalStateException("these mappings are released");
+            }
+            if (ARENAS) {
+                if (arena == null) {
+                    arena = ArenaMapper.newArena();
+                }
+                return ArenaMapper.mapInto(ch, FileChannel.MapMode.READ_ONLY, size, arena);
+            }
+            Mapping m = MappedFiles.map(ch, FileChannel.MapMode.READ_ONLY, size);
+            separate.add(m);
+            return m.buffer();
+        }
+
+        /** Unmaps every file of the group now; their buffers must not be used afterwards. */
+        public synchronized void release() {
+            if (released) {
+                return;
+            }
+            released = true;
+            if (arena != null) {
+                try {
+                    arena.close();
+                } catch (Exception e) {
+                    LOG.debug("could not unmap early", e);
+                }
+            }
+            separate.forEach(Mapping::release);
+            separate.clear();
+        }
+    }
+
+    /**
      * Maps the first {@code size} bytes of a file.
      *
      * @param ch the open file

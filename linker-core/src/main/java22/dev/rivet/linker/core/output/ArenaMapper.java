@@ -2,6 +2,7 @@ package dev.rivet.linker.core.output;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
@@ -31,10 +32,24 @@ final class ArenaMapper {
     static MappedFiles.Mapping map(FileChannel ch, FileChannel.MapMode mode, long size) throws IOException {
         Arena arena = Arena.ofShared();
         try {
-            return new MappedFiles.Mapping(ch.map(mode, 0L, size, arena).asByteBuffer(), arena);
+            return new MappedFiles.Mapping(mapInto(ch, mode, size, arena), arena);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             throw e;
         }
+    }
+
+    /** {@return a new shared arena, which files can be mapped into together} */
+    static AutoCloseable newArena() {
+        return Arena.ofShared();
+    }
+
+    /**
+     * {@return the first {@code size} bytes of a file, mapped into an arena of {@link #newArena}}
+     *
+     * @throws IOException if the file cannot be mapped
+     */
+    static ByteBuffer mapInto(FileChannel ch, FileChannel.MapMode mode, long size, AutoCloseable arena) throws IOException {
+        return ch.map(mode, 0L, size, (Arena) arena).asByteBuffer();
     }
 }
