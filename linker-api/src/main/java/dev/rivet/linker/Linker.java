@@ -51,9 +51,13 @@ public interface Linker extends AutoCloseable {
         Objects.requireNonNull(options, "options");
         ClassLoader cl = options.classLoader().orElse(Linker.class.getClassLoader());
         java.util.List<String> named = NamedProviders.names(NamedProviders.ENGINE_PROPERTY);
-        if (named != null && !named.isEmpty()) {
-            return NamedProviders.instantiate(NamedProviders.ENGINE_PROPERTY, named.get(0), LinkerProvider.class, cl)
-                    .create(target, options);
+        if (named != null) {
+            if (named.size() > 1) {
+                throw new LinkException(Diagnostic.error("system property " + NamedProviders.ENGINE_PROPERTY + " names "
+                        + named.size() + " classes; it names the one engine to use"));
+            }
+            return NamedProviders.instantiate(NamedProviders.ENGINE_PROPERTY, named.get(0), LinkerProvider.class, cl,
+                    () -> ServiceLoader.load(LinkerProvider.class, cl)).create(target, options);
         }
         for (LinkerProvider p : ServiceLoader.load(LinkerProvider.class, cl)) {
             return p.create(target, options);

@@ -9,7 +9,8 @@ public final class Main {
     private Main() { }
 
     /**
-     * Runs a subcommand and exits with its status.
+     * Runs a subcommand; the process exits with its status (0 by returning, as the JVM does when
+     * main ends and only daemon threads are left).
      *
      * @param args the command line
      */
@@ -17,6 +18,7 @@ public final class Main {
         ColdStart.freshJvm = true;
         startLogging();
         int status = run(args, System.out, System.err);
+        ColdStart.freshJvm = false; // for a caller that goes on to Main.run in this JVM
         System.out.flush();
         System.err.flush();
         if (status != 0) {

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 class NamedProvidersTest {
     private static final String PROPERTY = "dev.rivet.test.named-providers";
     private static final ClassLoader LOADER = NamedProvidersTest.class.getClassLoader();
+    private static final java.util.function.Supplier<java.util.ServiceLoader<LinkerProvider>> LOOK_UP =
+            () -> java.util.ServiceLoader.load(LinkerProvider.class, LOADER);
 
     /** An engine that only says it was asked. */
     public static final class StubEngine implements LinkerProvider {
@@ -67,27 +69,28 @@ class NamedProvidersTest {
         assertThat(withProperty(PROPERTY, " a.B , c.D,,", () -> NamedProviders.names(PROPERTY))).containsExactly("a.B", "c.D");
         assertThat(withProperty(PROPERTY, "a.B", () -> NamedProviders.names(PROPERTY))).containsExactly("a.B");
         assertThat(withProperty(PROPERTY, "  ", () -> NamedProviders.names(PROPERTY))).isNull();
+        assertThat(withProperty(PROPERTY, " , ,", () -> NamedProviders.names(PROPERTY))).isNull();
         assertThat(withProperty(PROPERTY, null, () -> NamedProviders.names(PROPERTY))).isNull();
     }
 
     @Test
     void aNamedClassIsMadeWithItsPublicConstructor() {
-        assertThat(NamedProviders.instantiate(PROPERTY, StubEngine.class.getName(), LinkerProvider.class, LOADER))
+        assertThat(NamedProviders.instantiate(PROPERTY, StubEngine.class.getName(), LinkerProvider.class, LOADER, LOOK_UP))
                 .isInstanceOf(StubEngine.class);
     }
 
     @Test
     void aClassThatCannotServeIsAnErrorNamingThePropertyAndTheClass() {
-        assertThatThrownBy(() -> NamedProviders.instantiate(PROPERTY, "no.such.Engine", LinkerProvider.class, LOADER))
+        assertThatThrownBy(() -> NamedProviders.instantiate(PROPERTY, "no.such.Engine", LinkerProvider.class, LOADER, LOOK_UP))
                 .isInstanceOf(LinkException.class)
                 .hasMessageContaining("system property " + PROPERTY + " names no.such.Engine, which cannot be loaded");
-        assertThatThrownBy(() -> NamedProviders.instantiate(PROPERTY, "java.lang.String", LinkerProvider.class, LOADER))
+        assertThatThrownBy(() -> NamedProviders.instantiate(PROPERTY, "java.lang.String", LinkerProvider.class, LOADER, LOOK_UP))
                 .isInstanceOf(LinkException.class)
                 .hasMessageContaining("names java.lang.String, which is not a dev.rivet.linker.spi.LinkerProvider");
-        assertThatThrownBy(() -> NamedProviders.instantiate(PROPERTY, HiddenEngine.class.getName(), LinkerProvider.class, LOADER))
+        assertThatThrownBy(() -> NamedProviders.instantiate(PROPERTY, HiddenEngine.class.getName(), LinkerProvider.class, LOADER, LOOK_UP))
                 .isInstanceOf(LinkException.class)
                 .hasMessageContaining("which cannot be instantiated");
-        assertThatThrownBy(() -> NamedProviders.instantiate(PROPERTY, FailingEngine.class.getName(), LinkerProvider.class, LOADER))
+        assertThatThrownBy(() -> NamedProviders.instantiate(PROPERTY, FailingEngine.class.getName(), LinkerProvider.class, LOADER, LOOK_UP))
                 .isInstanceOf(LinkException.class)
                 .hasMessageContaining("whose constructor failed")
                 .hasMessageContaining("no engine today");
@@ -103,6 +106,10 @@ class NamedProvidersTest {
                 () -> Linker.create(Target.X86_64_LINUX)))
                 .isInstanceOf(LinkException.class)
                 .hasMessageContaining(NamedProviders.ENGINE_PROPERTY + " names no.such.Engine");
+        assertThatThrownBy(() -> withProperty(NamedProviders.ENGINE_PROPERTY, StubEngine.class.getName() + "," + StubEngine.class.getName(),
+                () -> Linker.create(Target.X86_64_LINUX)))
+                .isInstanceOf(LinkException.class)
+                .hasMessageContaining(NamedProviders.ENGINE_PROPERTY + " names 2 classes");
         // Unset: the look-up, which finds no engine in this module's tests.
         assertThatThrownBy(() -> withProperty(NamedProviders.ENGINE_PROPERTY, null, () -> Linker.create(Target.X86_64_LINUX)))
                 .isInstanceOf(LinkException.class)

@@ -41,7 +41,8 @@ public final class CoreLinkerProvider implements LinkerProvider {
         List<String> named = NamedProviders.names(FORMATS_PROPERTY);
         if (named != null) {
             for (String name : named) { // instantiated one by one, as ServiceLoader does
-                OutputFormat f = NamedProviders.instantiate(FORMATS_PROPERTY, name, OutputFormat.class, cl);
+                OutputFormat f = NamedProviders.instantiate(FORMATS_PROPERTY, name, OutputFormat.class, cl,
+                        () -> ServiceLoader.load(OutputFormat.class, cl));
                 if (f.supports(target)) {
                     return f;
                 }

@@ -243,13 +243,15 @@ class ObjectLinkTest {
                             for (;;) { }
                         }
                         """);
-        Linker linker = Linker.create(t, LinkOptions.builder().deadStrip(false).build());
-        objects.forEach(linker::addInput);
         Path exe = dir.resolve("rivet");
-        linker.link(exe);
-        var result = linker.linkToMemory();
-        long start = result.address("_start").getAsLong();
-        long later = result.address("later").getAsLong();
+        long start;
+        long later;
+        try (Linker linker = Linker.create(t, LinkOptions.builder().deadStrip(false).build())) {
+            objects.forEach(linker::addInput);
+            var result = linker.link(exe);
+            start = result.address("_start").getAsLong();
+            later = result.address("later").getAsLong();
+        }
         assertThat(start).isLessThan(later);
         List<List<Long>> starts = unwindStarts(exe);
         assertThat(starts.get(0)).as("the header's table").isSorted().contains(start, later).doesNotHaveDuplicates();

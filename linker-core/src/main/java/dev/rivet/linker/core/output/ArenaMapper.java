@@ -54,9 +54,10 @@ final class ArenaMapper {
     /**
      * {@return a new shared arena, which files can be mapped into together}
      *
+     * @throws IOException if it cannot be made
      * @throws IllegalStateException if not {@link #available()}
      */
-    static AutoCloseable newArena() {
+    static AutoCloseable newArena() throws IOException {
         if (HANDLES == null) {
             throw new IllegalStateException("java.lang.foreign.Arena is not available");
         }
@@ -65,7 +66,7 @@ final class ArenaMapper {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw new IOException(t);
         }
     }
 

@@ -106,19 +106,24 @@ public final class MappedFiles {
             return m.buffer();
         }
 
-        /** Unmaps every file of the group now; their buffers must not be used afterwards. */
+        /**
+         * Unmaps every file of the group now; their buffers must not be used afterwards. If the
+         * arena cannot be closed (a thread still uses it), the files stay mapped, and a later
+         * call tries again.
+         */
         public synchronized void release() {
             if (released) {
                 return;
             }
-            released = true;
             if (arena != null) {
                 try {
                     arena.close();
                 } catch (Exception e) {
-                    LOG.debug("could not unmap early", e);
+                    LOG.warn("could not unmap the input files yet: {}", e.toString());
+                    return;
                 }
             }
+            released = true;
             separate.forEach(Mapping::release);
             separate.clear();
         }

@@ -39,8 +39,12 @@ final class ArenaMapper {
         }
     }
 
-    /** {@return a new shared arena, which files can be mapped into together} */
-    static AutoCloseable newArena() {
+    /**
+     * {@return a new shared arena, which files can be mapped into together}
+     *
+     * @throws IOException never, here: the Java 17 build's may
+     */
+    static AutoCloseable newArena() throws IOException {
         return Arena.ofShared();
     }
 
