@@ -19,6 +19,7 @@ public final class LinkOptions {
     private final ClassLoader classLoader;
     private final BuildId buildId;
     private final boolean executableStack;
+    private final boolean ehFrameHeader;
     private final OutputKind outputKind;
     private final String interpreter;
     private final String soname;
@@ -49,6 +50,7 @@ public final class LinkOptions {
         this.classLoader = b.classLoader;
         this.buildId = b.buildId;
         this.executableStack = b.executableStack;
+        this.ehFrameHeader = b.ehFrameHeader;
         this.outputKind = b.outputKind;
         this.interpreter = b.interpreter;
         this.soname = b.soname;
@@ -95,6 +97,7 @@ public final class LinkOptions {
         b.classLoader = classLoader;
         b.buildId = buildId;
         b.executableStack = executableStack;
+        b.ehFrameHeader = ehFrameHeader;
         b.outputKind = outputKind;
         b.interpreter = interpreter;
         b.soname = soname;
@@ -153,6 +156,17 @@ public final class LinkOptions {
     /** {@return whether the program's stack is executable (ELF PT_GNU_STACK with X); false by default} */
     public boolean executableStack() {
         return executableStack;
+    }
+
+    /**
+     * {@return whether an ELF output that has unwind information ({@code .eh_frame}) also gets
+     * {@code .eh_frame_hdr} and its PT_GNU_EH_FRAME segment, the sorted table unwinders search}
+     * True by default, as mold does; GNU ld and lld make it only when asked
+     * ({@code --eh-frame-hdr}, which gcc passes for every link but a static one: a static
+     * program registers its frames through {@code crtbeginT.o} instead).
+     */
+    public boolean ehFrameHeader() {
+        return ehFrameHeader;
     }
 
     /** {@return the build ID to write into the output; none by default} */
@@ -351,6 +365,7 @@ public final class LinkOptions {
         private ClassLoader classLoader;
         private BuildId buildId = BuildId.none();
         private boolean executableStack;
+        private boolean ehFrameHeader = true;
         private OutputKind outputKind = OutputKind.EXECUTABLE;
         private String interpreter;
         private String soname;
@@ -602,6 +617,18 @@ public final class LinkOptions {
          */
         public Builder executableStack(boolean on) {
             this.executableStack = on;
+            return this;
+        }
+
+        /**
+         * Whether an ELF output with unwind information gets {@code .eh_frame_hdr} and its
+         * PT_GNU_EH_FRAME segment ({@link LinkOptions#ehFrameHeader()}); true by default.
+         *
+         * @param on false to leave the table out, as GNU ld does without {@code --eh-frame-hdr}
+         * @return this builder
+         */
+        public Builder ehFrameHeader(boolean on) {
+            this.ehFrameHeader = on;
             return this;
         }
 

@@ -20,6 +20,7 @@ class LinkOptionsTest {
         assertThat(o.classLoader()).isEmpty();
         assertThat(o.buildId().style()).isEqualTo(BuildId.Style.NONE);
         assertThat(o.executableStack()).isFalse();
+        assertThat(o.ehFrameHeader()).isTrue();
     }
 
     @Test
@@ -29,7 +30,7 @@ class LinkOptionsTest {
             LinkListener l = new LinkListener() { };
             LinkOptions o = LinkOptions.builder().entry("main").deadStrip(false).strictDupok(true).threads(3)
                     .executor(ex).listener(l).classLoader(getClass().getClassLoader())
-                    .buildId(BuildId.md5()).executableStack(true).build();
+                    .buildId(BuildId.md5()).executableStack(true).ehFrameHeader(false).build();
             LinkOptions copy = o.toBuilder().build();
             for (LinkOptions x : new LinkOptions[] {o, copy}) {
                 assertThat(x.entry()).hasValue("main");
@@ -41,6 +42,7 @@ class LinkOptionsTest {
                 assertThat(x.classLoader()).containsSame(getClass().getClassLoader());
                 assertThat(x.buildId()).isSameAs(BuildId.md5());
                 assertThat(x.executableStack()).isTrue();
+                assertThat(x.ehFrameHeader()).isFalse();
             }
         } finally {
             ex.shutdown();

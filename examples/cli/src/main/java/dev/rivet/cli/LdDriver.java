@@ -98,6 +98,9 @@ final class LdDriver {
             }
         }
         options.buildId().ifPresent(b -> lo.buildId(dev.rivet.linker.BuildId.parse(b)));
+        // As GNU ld and lld: the unwind table only when asked, which gcc does for every link but
+        // a static one (whose crtbeginT.o registers the frames).
+        lo.ehFrameHeader(options.ehFrameHdr());
         // Closed at the end so that a caller linking in a loop (Main.run in one JVM, as the
         // benchmarks do) does not keep every input mapped until a GC; left to the exit in a JVM
         // started for this link (ColdStart.Owned).

@@ -291,6 +291,11 @@ class GccStaticCorpusTest {
             assertThat(readelf.stdout()).contains("DYN (Position-Independent Executable file)", "(RELACOUNT)")
                     .doesNotContain("INTERP").doesNotContain("(NEEDED)");
         }
+        // The unwind table as in GNU ld's build: only when gcc asks for it (--eh-frame-hdr, not
+        // for -static, whose crtbeginT.o registers the frames: the C++ programs throw through that).
+        String gnuSegments = ExternalTools.run(List.of(ExternalTools.require("readelf").toString(), "-l", "-W", ref.toString())).stdout();
+        assertThat(readelf.stdout().contains("GNU_EH_FRAME")).as("PT_GNU_EH_FRAME as in GNU ld's build")
+                .isEqualTo(gnuSegments.contains("GNU_EH_FRAME"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -53,7 +53,11 @@ public final class ElfFormat implements OutputFormat {
         DynamicSections.create(ctx);
         GnuPropertyNote.create(ctx);
         BuildIdNote.create(ctx);
-        EhFrameHeader.create(ctx);
+        if (ctx.options.ehFrameHeader()) {
+            EhFrameHeader.create(ctx);
+        } else {
+            SyntheticAtoms.retire(ctx, EhFrameHeader.SECTION);
+        }
     }
 
     @Override

@@ -232,6 +232,21 @@ class ObjectLinkTest {
 
     @ParameterizedTest
     @MethodSource("targets")
+    void withoutTheHeaderOptionTheFramesStayButTheTableAndItsSegmentGo(Target t) {
+        List<Path> objects = CompiledPrograms.compile(t, dir, List.of("-O0", "-fno-exceptions", "-fno-rtti", "-fasynchronous-unwind-tables"),
+                "a.cpp", COMDAT_A, "b.cpp", COMDAT_B);
+        Path exe = dir.resolve("rivet");
+        try (Linker linker = Linker.create(t, LinkOptions.builder().deadStrip(false).ehFrameHeader(false).build())) {
+            objects.forEach(linker::addInput);
+            linker.link(exe);
+        }
+        String sections = ExternalTools.run(List.of("readelf", "-S", "-l", "-W", exe.toString())).stdout();
+        assertThat(sections).contains(".eh_frame").doesNotContain(".eh_frame_hdr").doesNotContain("GNU_EH_FRAME");
+        assertThat(ExternalTools.runProgram(t, exe).exitCode()).isEqualTo(14);
+    }
+
+    @ParameterizedTest
+    @MethodSource("targets")
     void ehFrameHeaderSortsFunctionsWhoseFramesAreOutOfAddressOrder(Target t) {
         // later() comes first in the object's .eh_frame, but its section after .text (with _start)
         // in the output: the table must be sorted, not copied in .eh_frame's order.
