@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rivet.linker.Target;
 import dev.rivet.linker.macho.testing.MachORunner;
 import dev.rivet.linker.testing.ExternalTools;
+import dev.rivet.linker.testing.ProcessMaps;
 import java.io.IOException;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
@@ -115,8 +116,13 @@ class NewerJdkTest {
         return out;
     }
 
+    /** {@return this module's test classes and linker-core's test helpers ({@link ProcessMaps}), for the test programs} */
     private static String testClasses() throws java.net.URISyntaxException {
-        return Path.of(InputsUnmappedOnClose.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        return location(InputsUnmappedOnClose.class) + java.io.File.pathSeparator + location(ProcessMaps.class);
+    }
+
+    private static String location(Class<?> c) throws java.net.URISyntaxException {
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 
     /**

@@ -37,24 +37,17 @@ public final class CoreLinkerProvider implements LinkerProvider {
      */
     static OutputFormat findFormat(Target target, LinkOptions options) {
         ClassLoader cl = options.classLoader().orElse(CoreLinkerProvider.class.getClassLoader());
-        List<String> seen = new ArrayList<>();
         List<String> named = NamedProviders.names(FORMATS_PROPERTY);
-        if (named != null) {
-            for (String name : named) { // instantiated one by one, as ServiceLoader does
-                OutputFormat f = NamedProviders.instantiate(FORMATS_PROPERTY, name, OutputFormat.class, cl,
-                        () -> ServiceLoader.load(OutputFormat.class, cl));
-                if (f.supports(target)) {
-                    return f;
-                }
-                seen.add(f.name());
+        // Named ones are made one by one as they are tried, as ServiceLoader makes its finds.
+        Iterable<OutputFormat> formats = named == null ? ServiceLoader.load(OutputFormat.class, cl)
+                : () -> named.stream().map(name -> NamedProviders.instantiate(FORMATS_PROPERTY, name, OutputFormat.class, cl,
+                        () -> ServiceLoader.load(OutputFormat.class, cl))).iterator();
+        List<String> seen = new ArrayList<>();
+        for (OutputFormat f : formats) {
+            if (f.supports(target)) {
+                return f;
             }
-        } else {
-            for (OutputFormat f : ServiceLoader.load(OutputFormat.class, cl)) {
-                if (f.supports(target)) {
-                    return f;
-                }
-                seen.add(f.name());
-            }
+            seen.add(f.name());
         }
         throw new LinkException(Diagnostic.error("no format module writes " + target.format() + " for " + target)
                 .withHint(seen.isEmpty() ? "put linker-elf or linker-macho on the class or module path"
