@@ -515,6 +515,89 @@ class SharedLibraryTest {
             }
             """;
 
+    /** A table of pointers, one of each kind of target a data word can have in a library or a PIE. */
+    private static final String TABLE = """
+            #include <stdio.h>
+            int lib_exported(int x) { return x + 1; }
+            static int local_fn(int x) { return x * 2; }
+            int lib_data = 7;
+            static int twice_impl(int x) { return x * 2; }
+            static int (*resolve_twice(void))(int) { return twice_impl; }
+            __attribute__((visibility("hidden"))) int twice(int) __attribute__((ifunc("resolve_twice")));
+            __asm__(".globl abs_sym\\n.hidden abs_sym\\n.set abs_sym, 0x1234");
+            extern char abs_sym[];
+            extern char __ehdr_start[] __attribute__((visibility("hidden")));
+            void *lib_table[] = {(void *) local_fn, (void *) lib_exported, (void *) &lib_data, (void *) twice,
+                    (void *) abs_sym, (void *) __ehdr_start};
+            """;
+
+    private static final String TABLE_MAIN = """
+            #include <stdio.h>
+            extern void *lib_table[];
+            int lib_exported(int);
+            extern int lib_data;
+            int main(void) {
+                int (*f0)(int) = (int (*)(int)) lib_table[0];
+                int (*f3)(int) = (int (*)(int)) lib_table[3];
+                printf("%d %d %d %d %lx %d\\n", f0(3), lib_table[1] == (void *) lib_exported, lib_table[2] == (void *) &lib_data,
+                        f3(5), (unsigned long) lib_table[4], ((unsigned long) lib_table[5] & 0xfff) == 0);
+                return 0;
+            }
+            """;
+
+    /**
+     * {@return the dynamic relocation at each word of {@code lib_table} in {@code file}, as type
+     * and symbol name ("none" where there is none)}
+     */
+    private List<String> tableRelocations(String file) {
+        String syms = ExternalTools.run(List.of("readelf", "-sW", dir.resolve(file).toString())).stdout();
+        long table = syms.lines().map(String::trim).map(l -> l.split("\\s+"))
+                .filter(f -> f.length >= 8 && f[7].equals("lib_table")).mapToLong(f -> Long.parseUnsignedLong(f[1], 16))
+                .findFirst().orElseThrow();
+        Map<Long, String> byPlace = new java.util.HashMap<>();
+        for (String line : ExternalTools.run(List.of("readelf", "-rW", dir.resolve(file).toString())).stdout().lines().toList()) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4 && f[2].startsWith("R_") && f[0].matches("[0-9a-f]+")) {
+                byPlace.put(Long.parseUnsignedLong(f[0], 16), f[2] + (f.length >= 7 ? " " + f[4] : ""));
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            out.add(byPlace.getOrDefault(table + 8L * i, "none"));
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arches")
+    void dataWordsGetTheDynamicRelocationsLldGives(String arch) throws Exception {
+        // In a library: words against a preemptible symbol stay symbolic, an absolute symbol's
+        // needs nothing, the rest (a local function, the ELF header, an IFUNC's canonical PLT
+        // entry, as lld makes it) move with the library. In a PIE nothing is preemptible.
+        Path lld = Files.createDirectories(dir.resolve("lld"));
+        Files.createSymbolicLink(lld.resolve("ld"), ExternalTools.require("ld.lld"));
+        String withLld = "-B" + lld + "/";
+        linkOk(arch, true, false, TABLE, "libt.so", "-shared");
+        linkOk(arch, false, false, TABLE, "libtl.so", "-shared", withLld);
+        List<String> library = tableRelocations("libt.so");
+        assertThat(library).isEqualTo(tableRelocations("libtl.so"));
+        String word = arch.equals("x86_64") ? "R_X86_64_64" : "R_AARCH64_ABS64";
+        assertThat(library).containsExactly(library.get(0), word + " lib_exported", word + " lib_data", library.get(0), "none", library.get(0));
+        assertThat(library.get(0)).endsWith("_RELATIVE");
+        String program = TABLE + TABLE_MAIN.replaceAll("(#include|extern|int lib_exported).*\n", "");
+        linkOk(arch, true, false, program, "pie-table", "-pie");
+        linkOk(arch, false, false, program, "pie-table-lld", "-pie", withLld);
+        List<String> pie = tableRelocations("pie-table");
+        assertThat(pie).isEqualTo(tableRelocations("pie-table-lld"));
+        assertThat(pie).containsExactly(pie.get(0), pie.get(0), pie.get(0), pie.get(0), "none", pie.get(0));
+        linkOk(arch, true, false, TABLE_MAIN, "table-main", "-lt");
+        for (String p : List.of("table-main", "pie-table")) {
+            ExternalTools.Result r = run(arch, p);
+            assertThat(r.stdout()).as(p).isEqualTo("6 1 1 10 1234 1\n");
+            assertThat(r.exitCode()).as(p).isZero();
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("arches")
     void realProgramsFromStaticArchivesLinkAsPies(String arch) throws Exception {

@@ -55,6 +55,11 @@ public final class RelocationScan {
                 }
                 int r = pairs.getInt(k + 1);
                 InputFile f = st.file(at.file(a));
+                if (r < 0) { // a relocation that needs only a relative word (see pick)
+                    r = -1 - r;
+                    ctx.dynamic.relative(f, a, r, f.relocationTarget(r));
+                    continue;
+                }
                 int t = f.relocationTarget(r);
                 if (ctx.arch.needsGot(f.relocs.type[r])) {
                     ctx.got.add(t);
@@ -106,7 +111,8 @@ public final class RelocationScan {
      * only a GOT slot for its target (a Mach-O program loads every global's address from the GOT:
      * two relocations per access, 240,000 in macho-large) is given as (-1 - target, 0), and
      * again only if the one before it in the range was not for the same target: the slots are
-     * still added in this order, but by the scan's thread with nothing more to look up.
+     * still added in this order, but by the scan's thread with nothing more to look up. One that
+     * needs only a relative word is given as (atom, -1 - relocation).
      */
     private static IntArrayList pick(LinkContext ctx, boolean dyn, int from, int to) {
         AtomTable at = ctx.atoms;
@@ -135,13 +141,24 @@ public final class RelocationScan {
                         }
                     } else {
                         pairs.add(a);
-                        pairs.add(r);
+                        pairs.add(dyn && onlyRelative(ctx, type, op, t, ta, a) ? -1 - r : r);
                         gotOnly = -1;
                     }
                 }
             }
         }
         return pairs;
+    }
+
+    /**
+     * {@return whether the scan's only work for a relocation in atom {@code a}, when linking
+     * dynamically, is to record a relative word at its place} (see {@link DynamicLink#onlyRelative})
+     */
+    private static boolean onlyRelative(LinkContext ctx, int type, int op, int t, int ta, int a) {
+        Arch arch = ctx.arch;
+        return ta != 0 && !arch.needsGot(type) && arch.tlsGotEntry(op) == Arch.TLS_GOT_NONE
+                && !ctx.symbols.hasFlag(t, InputFile.IFUNC) && !arch.isThreadPointerRelative(type)
+                && !ctx.atoms.kind(ta).isThreadLocal() && ctx.dynamic.onlyRelative(arch.relocationClass(op), a, t);
     }
 
     /**
