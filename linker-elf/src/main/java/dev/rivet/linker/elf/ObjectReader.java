@@ -4,6 +4,7 @@ import dev.rivet.linker.Architecture;
 import dev.rivet.linker.SymbolKind;
 import dev.rivet.linker.core.CoreLinker;
 import dev.rivet.linker.core.arch.Arch;
+import dev.rivet.linker.core.input.InputBytes;
 import dev.rivet.linker.core.symbols.InputFile;
 import dev.rivet.linker.core.symbols.SymbolLoader;
 import java.nio.ByteBuffer;
@@ -809,10 +810,9 @@ final class ObjectReader {
     private void splitVersion(ElfObjectFile file, int l) {
         int start = symNameOffset[l];
         int length = symNameLength[l];
-        for (int i = 0; i < length; i++) {
-            if (in.buf.get(start + i) != '@') {
-                continue;
-            }
+        int at = (int) InputBytes.indexOf(in.buf, start, start + length, '@');
+        if (at >= 0) {
+            int i = at - start;
             boolean isDefault = i + 1 < length && in.buf.get(start + i + 1) == '@';
             int versionStart = i + (isDefault ? 2 : 1);
             if (versionStart < length) {
@@ -823,7 +823,6 @@ final class ObjectReader {
                     symNameLength[l] = i;
                 }
             }
-            return;
         }
     }
 

@@ -66,10 +66,25 @@ public class InputBytes {
      * @param end where to stop (within the buffer's limit)
      */
     public static long indexOfNul(ByteBuffer buf, long from, long end) {
+        return indexOf(buf, from, end, 0);
+    }
+
+    /**
+     * {@return the index of the first byte {@code value} in {@code buf[from, end)}, or -1} Eight
+     * bytes at a time (a cold link runs C1's code, which calls the buffer's accessor for every
+     * read rather than inlining it).
+     *
+     * @param buf the bytes
+     * @param from where to start
+     * @param end where to stop (within the buffer's limit)
+     * @param value the byte, 0 to 255
+     */
+    public static long indexOf(ByteBuffer buf, long from, long end, int value) {
         long p = from;
         boolean little = buf.order() == java.nio.ByteOrder.LITTLE_ENDIAN;
+        long pattern = (value & 0xffL) * 0x0101010101010101L;
         for (; p + 8 <= end; p += 8) {
-            long v = buf.getLong((int) p);
+            long v = buf.getLong((int) p) ^ pattern;
             // Exact: a byte's high bit is set here if and only if the byte is zero.
             long zeros = ~(((v & 0x7f7f7f7f7f7f7f7fL) + 0x7f7f7f7f7f7f7f7fL) | v | 0x7f7f7f7f7f7f7f7fL);
             if (zeros != 0) {
@@ -77,7 +92,7 @@ public class InputBytes {
             }
         }
         for (; p < end; p++) {
-            if (buf.get((int) p) == 0) {
+            if ((buf.get((int) p) & 0xff) == (value & 0xff)) {
                 return p;
             }
         }

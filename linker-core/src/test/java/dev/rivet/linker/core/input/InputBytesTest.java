@@ -41,6 +41,34 @@ class InputBytesTest {
     }
 
     @Test
+    void indexOfFindsTheFirstByteOfAValueInRangeInEitherByteOrder() {
+        Random r = new Random(7);
+        for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+            for (int value : new int[] {'@', 0x80, 0xff, 0x01}) {
+                for (int round = 0; round < 300; round++) {
+                    byte[] bytes = new byte[1 + r.nextInt(64)];
+                    for (int i = 0; i < bytes.length; i++) {
+                        // The value now and then, among neighbours that differ from it in one bit.
+                        int k = r.nextInt(12);
+                        bytes[i] = (byte) (k == 0 ? value : k == 1 ? value ^ 1 : k == 2 ? value ^ 0x80 : k == 3 ? 0 : r.nextInt(256));
+                    }
+                    ByteBuffer b = ByteBuffer.wrap(bytes).order(order);
+                    int from = r.nextInt(bytes.length);
+                    int end = from + r.nextInt(bytes.length - from + 1);
+                    long want = -1;
+                    for (int p = from; p < end && want < 0; p++) {
+                        if ((bytes[p] & 0xff) == value) {
+                            want = p;
+                        }
+                    }
+                    assertThat(InputBytes.indexOf(b, from, end, value)).as("%s: %d from %d to %d", java.util.Arrays.toString(bytes), value, from, end)
+                            .isEqualTo(want);
+                }
+            }
+        }
+    }
+
+    @Test
     void aNulJustPastTheEndIsNotFound() {
         ByteBuffer b = ByteBuffer.wrap(new byte[] {'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 0}).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(InputBytes.indexOfNul(b, 0, 9)).isEqualTo(-1);
