@@ -128,8 +128,13 @@ final class ObjectReader {
     private byte[] symType;
     private long[] symValue;
     private long[] symSize;
-    /** Per COMDAT group section: its signature; null for other sections. */
-    private String[] groupSignature;
+    /**
+     * Per COMDAT group section: where its signature lies in the file, its length (-1 for other
+     * sections) and its {@link dev.rivet.linker.core.symbols.ByteHash}.
+     */
+    private int[] signatureOffset;
+    private int[] signatureLength;
+    private int[] signatureHash;
     /** Per section: whether a COMDAT group whose signature an earlier input brought holds it. */
     private boolean[] surelyDiscarded;
     /** Per section that may be loaded: the output section it goes to (prefix matching is not free). */
@@ -332,7 +337,10 @@ final class ObjectReader {
      * their signatures and members are read and checked; {@link #discardGroups} decides.
      */
     private void readGroups() {
-        groupSignature = new String[shnum];
+        signatureOffset = new int[shnum];
+        signatureLength = new int[shnum];
+        signatureHash = new int[shnum];
+        Arrays.fill(signatureLength, -1);
         surelyDiscarded = new boolean[shnum];
         for (int i = 0; i < shnum; i++) {
             if (shType[i] != SHT_GROUP) {
@@ -346,19 +354,19 @@ final class ObjectReader {
             if ((flags & 1) == 0) {
                 continue; // not GRP_COMDAT: an ordinary group, kept
             }
-            String signature = groupSignature(i);
+            findSignature(i);
             for (long w = 4; w < shSize[i]; w += 4) {
                 long member = in.u32(shOffset[i] + w);
                 if (member <= 0 || member >= shnum) {
-                    throw in.error(shOffset[i] + w, "group " + signature + " names section " + member
+                    throw in.error(shOffset[i] + w, "group " + signature(i) + " names section " + member
                             + ", but the file has only " + shnum + " sections");
                 }
             }
-            signature.hashCode(); // cached in the String: computed here, in parallel, not when bound
-            groupSignature[i] = signature;
-            // Read while no input is being bound: the set only grows, so a group already in it
-            // is dropped for certain and its sections need not be decoded.
-            if (loader.comdatSignatures.contains(signature)) {
+            // Hashed here, in parallel, not when bound. Looked up while no input is being bound:
+            // the set only grows, so a group already in it is dropped for certain and its
+            // sections need not be decoded.
+            signatureHash[i] = dev.rivet.linker.core.symbols.ByteHash.of(in.buf, signatureOffset[i], signatureLength[i]);
+            if (loader.comdatSignatures.contains(in.buf, signatureOffset[i], signatureLength[i], signatureHash[i])) {
                 markMembers(i, surelyDiscarded);
             }
         }
@@ -368,7 +376,8 @@ final class ObjectReader {
     private void discardGroups() {
         discarded = new boolean[shnum];
         for (int i = 0; i < shnum; i++) {
-            if (groupSignature[i] != null && !loader.comdatSignatures.add(groupSignature[i])) {
+            if (signatureLength[i] >= 0
+                    && !loader.comdatSignatures.add(in.buf, signatureOffset[i], signatureLength[i], signatureHash[i])) {
                 markMembers(i, discarded);
             }
         }
@@ -380,8 +389,11 @@ final class ObjectReader {
         }
     }
 
-    /** The name of the symbol a group's sh_info names (for a section symbol, its section's name). */
-    private String groupSignature(int group) {
+    /**
+     * Finds where group section {@code group}'s signature lies in the file: the name of the
+     * symbol its sh_info names (for a section symbol, its section's name).
+     */
+    private void findSignature(int group) {
         int symtab = shLink[group];
         if (symtab <= 0 || symtab >= shnum || shType[symtab] != SHT_SYMTAB) {
             throw in.error(sectionHeader(group) + 40, "group section " + shName(group) + " does not link to the symbol table");
@@ -394,13 +406,24 @@ final class ObjectReader {
         long e = shOffset[symtab] + index * Elf.SYM_SIZE;
         int shndx = in.u16(e + 6);
         if ((in.u8(e + 4) & 0xf) == STT_SECTION && shndx < shnum) {
-            return shName(shndx);
+            signatureOffset[group] = shNameOffset[shndx];
+            signatureLength[group] = shNameLength[shndx];
+            return;
         }
         int strtab = shLink[symtab];
         if (strtab <= 0 || strtab >= shnum) {
             throw in.error(sectionHeader(symtab) + 40, "the symbol table's string table index " + strtab + " is out of range");
         }
-        return in.string(shOffset[strtab], shSize[strtab], in.u32(e), "the signature of group " + shName(group));
+        long nameIndex = in.u32(e);
+        signatureLength[group] = in.nameLength(shOffset[strtab], shSize[strtab], nameIndex, "the signature of group " + shName(group), -1);
+        signatureOffset[group] = (int) (shOffset[strtab] + nameIndex);
+    }
+
+    /** {@return group section {@code group}'s signature, decoded for a message} */
+    private String signature(int group) {
+        byte[] b = new byte[signatureLength[group]];
+        in.buf.get(signatureOffset[group], b);
+        return new String(b, StandardCharsets.UTF_8);
     }
 
     /** Loaded sections become atoms, in section order. */

@@ -184,6 +184,41 @@ class ObjectReaderCorruptionTest {
     }
 
     @Test
+    void aMalformedComdatGroupIsNamedWithItsSignature() throws Exception {
+        byte[] grouped = Files.readAllBytes(CompiledPrograms.compile(Target.X86_64_LINUX, dir, List.of(), "grouped.c", """
+                __asm__(".section .text.comdat_fn,\\"axG\\",@progbits,comdat_fn,comdat\\n"
+                        ".globl comdat_fn\\n.type comdat_fn,@function\\ncomdat_fn: ret\\n.text\\n");
+                int use(void) { return 1; }
+                """).get(0));
+        int group = (int) header(grouped, 17); // SHT_GROUP
+        Path ok = dir.resolve("grouped-ok.o");
+        Files.write(ok, grouped);
+        Linker.create(Target.X86_64_LINUX).addInput(ok);
+
+        byte[] b = grouped.clone();
+        int content = (int) le(b).getLong(group + 24);
+        le(b).putInt(content + 4, 9999);
+        assertThat(load(b)).hasMessageContaining("group comdat_fn names section 9999");
+
+        b = grouped.clone();
+        le(b).putInt(group + 44, 0x7fff_ffff);
+        assertThat(load(b)).hasMessageContaining("past the end of the symbol table");
+
+        b = grouped.clone();
+        le(b).putInt(group + 40, 0);
+        assertThat(load(b)).hasMessageContaining("does not link to the symbol table");
+
+        b = grouped.clone();
+        le(b).putLong(group + 32, 6);
+        assertThat(load(b)).hasMessageContaining("it must hold 4-byte words");
+
+        b = grouped.clone();
+        long symtab = le(b).getLong((int) header(b, 2) + 24);
+        le(b).putInt((int) (symtab + 24L * le(b).getInt(group + 44)), 0x00FF_FFFF); // the signature's name
+        assertThat(load(b)).hasMessageContaining("the signature of group").hasMessageContaining("outside its string table");
+    }
+
+    @Test
     void symbolNameOutsideTheStringTable() throws Exception {
         byte[] b = good.clone();
         int sym = firstGlobalSymbol(b);

@@ -1,57 +1,72 @@
 package dev.rivet.linker.core.symbols;
 
+import java.nio.ByteBuffer;
+
 /**
  * The signatures of the COMDAT groups loaded so far: a later group with a signature already here
- * is dropped. An open-addressing table of the strings and their hashes, without the entry
- * objects of a {@code HashSet}: a C++ link adds one signature per inline function of every
- * object, and the set's entry chasing showed in the profile of binding archive members.
+ * is dropped. An open-addressing table of the signatures' bytes and their {@link ByteHash}es,
+ * without the entry objects of a {@code HashSet}: a C++ link adds one signature per inline
+ * function of every object, and the set's entry chasing showed in the profile of binding archive
+ * members. Signatures are looked up in place in the mapped inputs and copied only when added:
+ * decoding each into a {@code String} to look it up was most of reading a C++ object's groups.
  * {@link #contains} may run on several threads while one thread adds.
  */
 public final class GroupSignatures {
-    private String[] keys = new String[1024];
+    private byte[][] keys = new byte[1024][];
     private int[] hashes = new int[1024];
     private int size;
 
     /**
      * {@return whether a group with this signature has been added} Safe while another thread adds
      * (inputs are parsed as earlier ones are bound): a true answer is always right, as only added
-     * signatures are ever stored; a signature being added, or the table being grown, may be
-     * missed, which costs the caller only the decoding of a group that binding then drops.
+     * signatures are ever stored, and a key is compared whole, its length first; a signature being
+     * added, or the table being grown, may be missed, which costs the caller only the decoding of
+     * a group that binding then drops.
      *
-     * @param signature the signature
+     * @param buf the bytes holding the signature
+     * @param off where it starts (an absolute index)
+     * @param len its length
+     * @param hash {@code ByteHash.of(buf, off, len)}
      */
-    public boolean contains(String signature) {
-        String[] ks = keys;
+    public boolean contains(ByteBuffer buf, int off, int len, int hash) {
+        byte[][] ks = keys;
         int[] hs = hashes;
         if (ks.length != hs.length) {
             return false; // caught between the two arrays of a growth
         }
-        int h = mix(signature.hashCode());
         int mask = ks.length - 1;
         // Ends: a table is never more than half full, and an old one is no longer written.
-        for (int i = h & mask; ; i = (i + 1) & mask) {
-            String k = ks[i];
+        for (int i = hash & mask; ; i = (i + 1) & mask) {
+            byte[] k = ks[i];
             if (k == null) {
                 return false;
             }
-            if (hs[i] == h && k.equals(signature)) {
+            if (hs[i] == hash && k.length == len && ByteHash.equal(k, 0, buf, off, len)) {
                 return true;
             }
         }
     }
 
-    /** Adds a signature; {@return true if it was not there (the group is kept)} @param signature the signature */
-    public boolean add(String signature) {
-        int h = mix(signature.hashCode());
+    /**
+     * Adds a signature, copying its bytes; {@return true if it was not there (the group is kept)}
+     *
+     * @param buf the bytes holding the signature
+     * @param off where it starts (an absolute index)
+     * @param len its length
+     * @param hash {@code ByteHash.of(buf, off, len)}
+     */
+    public boolean add(ByteBuffer buf, int off, int len, int hash) {
         int mask = keys.length - 1;
-        int i = h & mask;
+        int i = hash & mask;
         for (; keys[i] != null; i = (i + 1) & mask) {
-            if (hashes[i] == h && keys[i].equals(signature)) {
+            if (hashes[i] == hash && keys[i].length == len && ByteHash.equal(keys[i], 0, buf, off, len)) {
                 return false;
             }
         }
-        keys[i] = signature;
-        hashes[i] = h;
+        byte[] k = new byte[len];
+        buf.get(off, k);
+        hashes[i] = hash;
+        keys[i] = k;
         if (++size * 2 > keys.length) {
             grow();
         }
@@ -64,9 +79,9 @@ public final class GroupSignatures {
     }
 
     private void grow() {
-        String[] oldKeys = keys;
+        byte[][] oldKeys = keys;
         int[] oldHashes = hashes;
-        keys = new String[oldKeys.length * 2];
+        keys = new byte[oldKeys.length * 2][];
         hashes = new int[keys.length];
         int mask = keys.length - 1;
         for (int j = 0; j < oldKeys.length; j++) {
@@ -79,10 +94,5 @@ public final class GroupSignatures {
                 hashes[i] = oldHashes[j];
             }
         }
-    }
-
-    private static int mix(int h) {
-        h *= 0x9E3779B9;
-        return h ^ (h >>> 16);
     }
 }
