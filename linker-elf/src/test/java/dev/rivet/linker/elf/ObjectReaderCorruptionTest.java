@@ -195,27 +195,22 @@ class ObjectReaderCorruptionTest {
         Files.write(ok, grouped);
         Linker.create(Target.X86_64_LINUX).addInput(ok);
 
-        byte[] b = grouped.clone();
-        int content = (int) le(b).getLong(group + 24);
-        le(b).putInt(content + 4, 9999);
-        assertThat(load(b)).hasMessageContaining("group comdat_fn names section 9999");
+        int content = (int) le(grouped).getLong(group + 24);
+        assertThat(loadChanged(grouped, x -> x.putInt(content + 4, 9999))).hasMessageContaining("group comdat_fn names section 9999");
+        assertThat(loadChanged(grouped, x -> x.putInt(group + 44, 0x7fff_ffff))).hasMessageContaining("past the end of the symbol table");
+        assertThat(loadChanged(grouped, x -> x.putInt(group + 40, 0))).hasMessageContaining("does not link to the symbol table");
+        assertThat(loadChanged(grouped, x -> x.putLong(group + 32, 6))).hasMessageContaining("it must hold 4-byte words");
+        long symtab = le(grouped).getLong((int) header(grouped, 2) + 24);
+        int signatureSymbol = (int) (symtab + 24L * le(grouped).getInt(group + 44));
+        assertThat(loadChanged(grouped, x -> x.putInt(signatureSymbol, 0x00FF_FFFF))) // the signature's name
+                .hasMessageContaining("the signature of group").hasMessageContaining("outside its string table");
+    }
 
-        b = grouped.clone();
-        le(b).putInt(group + 44, 0x7fff_ffff);
-        assertThat(load(b)).hasMessageContaining("past the end of the symbol table");
-
-        b = grouped.clone();
-        le(b).putInt(group + 40, 0);
-        assertThat(load(b)).hasMessageContaining("does not link to the symbol table");
-
-        b = grouped.clone();
-        le(b).putLong(group + 32, 6);
-        assertThat(load(b)).hasMessageContaining("it must hold 4-byte words");
-
-        b = grouped.clone();
-        long symtab = le(b).getLong((int) header(b, 2) + 24);
-        le(b).putInt((int) (symtab + 24L * le(b).getInt(group + 44)), 0x00FF_FFFF); // the signature's name
-        assertThat(load(b)).hasMessageContaining("the signature of group").hasMessageContaining("outside its string table");
+    /** {@return what loading a copy of {@code original}, changed by {@code change}, throws} */
+    private LinkException loadChanged(byte[] original, java.util.function.Consumer<ByteBuffer> change) throws Exception {
+        byte[] b = original.clone();
+        change.accept(le(b));
+        return load(b);
     }
 
     @Test
