@@ -53,6 +53,8 @@ public abstract class InputFile {
     public int[] symAtom;
     /** The relocations of this file's atoms. */
     public final Relocations relocs;
+    /** Whether {@link #relocs}' targets are global symbols (a payload's) rather than local ones. */
+    private final boolean globalTargets;
     /**
      * Atoms whose relocations keep their targets alive only conditionally (ELF {@code .eh_frame}):
      * such an atom is always output but is not a root, and {@link #anchors} says which of its
@@ -73,7 +75,19 @@ public abstract class InputFile {
      * @param relocationCapacity the initial number of relocation slots
      */
     protected InputFile(String name, int symbolCapacity, int relocationCapacity) {
+        this(name, symbolCapacity, relocationCapacity, false);
+    }
+
+    /**
+     * @param name the file's name for messages
+     * @param symbolCapacity the initial number of symbol slots
+     * @param relocationCapacity the initial number of relocation slots
+     * @param globalTargets whether its relocations' targets are global symbols already (else
+     *        local ones, mapped by {@link #localToGlobal})
+     */
+    protected InputFile(String name, int symbolCapacity, int relocationCapacity, boolean globalTargets) {
         this.name = name;
+        this.globalTargets = globalTargets;
         int n = Math.max(symbolCapacity, 4);
         localToGlobal = new int[n];
         symKind = new byte[n];
@@ -154,11 +168,16 @@ public abstract class InputFile {
     }
 
     /**
-     * {@return the global symbol a relocation refers to}
+     * {@return the global symbol a relocation refers to} Final, not overridden per kind of file:
+     * the passes call it for every relocation, and C1, which compiles a cold link's code, inlines
+     * only what it can bind statically.
      *
      * @param r the relocation's index in {@link #relocs}
      */
-    public abstract int relocationTarget(int r);
+    public final int relocationTarget(int r) {
+        int t = relocs.target[r];
+        return globalTargets ? t : localToGlobal[t];
+    }
 
     /**
      * Describes a place in one of this file's atoms for messages, such as {@code 'main'+0x1c} or

@@ -134,11 +134,6 @@ public class ObjectFile extends StoredValuesInputFile {
     }
 
     @Override
-    public int relocationTarget(int r) {
-        return localToGlobal[relocs.target[r]];
-    }
-
-    @Override
     public void copyAtomBytes(AtomTable atoms, int atom, long from, ByteBuffer out, int outPos, int length) {
         out.put(outPos, data, atoms.source[atom] + (int) from, length);
     }

@@ -28,7 +28,7 @@ public final class PayloadFile extends InputFile {
      * @param atoms the atom table its atoms are in
      */
     public PayloadFile(AtomTable atoms) {
-        super("<in-memory>", 1024, 1024);
+        super("<in-memory>", 1024, 1024, true);
         this.atoms = atoms;
     }
 
@@ -57,11 +57,6 @@ public final class PayloadFile extends InputFile {
     public long size(int l) {
         int a = symAtom[l];
         return a == 0 ? absoluteSizes.get(l) : atoms.size(a);
-    }
-
-    @Override
-    public int relocationTarget(int r) {
-        return relocs.target[r];
     }
 
     /**

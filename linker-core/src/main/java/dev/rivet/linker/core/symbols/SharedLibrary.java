@@ -100,11 +100,6 @@ public final class SharedLibrary extends StoredValuesInputFile {
     }
 
     @Override
-    public int relocationTarget(int r) {
-        throw new IllegalStateException("a shared library has no relocations to apply");
-    }
-
-    @Override
     public void copyAtomBytes(AtomTable atoms, int atom, long from, ByteBuffer out, int outPos, int length) {
         throw new IllegalStateException("a shared library has no atoms");
     }
