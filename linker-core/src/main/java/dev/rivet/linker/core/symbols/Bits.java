@@ -27,7 +27,6 @@ public final class Bits {
         words[w] |= 1L << i;
     }
 
-    /** Sets or clears bit i. @param i the index @param on the new value */
     /**
      * Makes room for bits [0, n) so that {@link #setIfClear} never grows the words.
      *
@@ -55,6 +54,7 @@ public final class Bits {
         return ((long) WORDS.getAndBitwiseOr(words, w, bit) & bit) == 0;
     }
 
+    /** Sets or clears bit i. @param i the index @param on the new value */
     public void set(int i, boolean on) {
         if (on) {
             set(i);

@@ -204,6 +204,14 @@ public abstract class InputFile {
     }
 
     /**
+     * {@return the bytes that names of this file's static symbols may point into (its mapped
+     * data, which stays mapped as long as the linker is open), or null if they are copied}
+     */
+    public ByteBuffer nameBytes() {
+        return null;
+    }
+
+    /**
      * Copies part of an atom's content.
      *
      * @param atoms the atom table
@@ -213,13 +221,5 @@ public abstract class InputFile {
      * @param outPos the index in {@code out}
      * @param length how many bytes
      */
-    /**
-     * {@return the bytes that names of this file's static symbols may point into (its mapped
-     * data, which stays mapped as long as the linker is open), or null if they are copied}
-     */
-    public ByteBuffer nameBytes() {
-        return null;
-    }
-
     public abstract void copyAtomBytes(AtomTable atoms, int atom, long from, ByteBuffer out, int outPos, int length);
 }
