@@ -362,9 +362,9 @@ final class ObjectReader {
                             + ", but the file has only " + shnum + " sections");
                 }
             }
-            // Hashed here, in parallel, not when bound. Looked up while no input is being bound:
-            // the set only grows, so a group already in it is dropped for certain and its
-            // sections need not be decoded.
+            // Hashed here, in parallel, not when bound. The set only grows, so a group already in
+            // it is dropped for certain and its sections need not be decoded; one being added by
+            // the binding beside this parse may be missed, which costs only that decoding.
             signatureHash[i] = dev.rivet.linker.core.symbols.ByteHash.of(in.buf, signatureOffset[i], signatureLength[i]);
             if (loader.comdatSignatures.contains(in.buf, signatureOffset[i], signatureLength[i], signatureHash[i])) {
                 markMembers(i, surelyDiscarded);
@@ -411,8 +411,8 @@ final class ObjectReader {
             return;
         }
         int strtab = shLink[symtab];
-        if (strtab <= 0 || strtab >= shnum) {
-            throw in.error(sectionHeader(symtab) + 40, "the symbol table's string table index " + strtab + " is out of range");
+        if (strtab <= 0 || strtab >= shnum || shType[strtab] != SHT_STRTAB) {
+            throw in.error(sectionHeader(symtab) + 40, "the symbol table's string table index " + strtab + " is not a string table");
         }
         long nameIndex = in.u32(e);
         signatureLength[group] = in.nameLength(shOffset[strtab], shSize[strtab], nameIndex, "the signature of group " + shName(group), -1);

@@ -204,6 +204,17 @@ class ObjectReaderCorruptionTest {
         int signatureSymbol = (int) (symtab + 24L * le(grouped).getInt(group + 44));
         assertThat(loadChanged(grouped, x -> x.putInt(signatureSymbol, 0x00FF_FFFF))) // the signature's name
                 .hasMessageContaining("the signature of group").hasMessageContaining("outside its string table");
+        // The symbol table's names in a section that is no string table, and whose bytes are not
+        // in the file (.bss, moved past the end).
+        int bss = (int) header(grouped, 8); // SHT_NOBITS
+        ByteBuffer g = le(grouped);
+        int bssIndex = (int) ((bss - g.getLong(40)) / 64);
+        int symtabHeader = (int) header(grouped, 2);
+        assertThat(loadChanged(grouped, x -> {
+            x.putInt(symtabHeader + 40, bssIndex);
+            x.putLong(bss + 24, 0x7fff_0000L);
+            x.putLong(bss + 32, 0x1000);
+        })).hasMessageContaining("is not a string table");
     }
 
     /** {@return what loading a copy of {@code original}, changed by {@code change}, throws} */

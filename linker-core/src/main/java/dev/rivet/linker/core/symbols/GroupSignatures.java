@@ -1,5 +1,7 @@
 package dev.rivet.linker.core.symbols;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
 /**
@@ -12,6 +14,8 @@ import java.nio.ByteBuffer;
  * {@link #contains} may run on several threads while one thread adds.
  */
 public final class GroupSignatures {
+    /** Keys are published with release and read with acquire: a reader sees a key's bytes whole. */
+    private static final VarHandle KEY = MethodHandles.arrayElementVarHandle(byte[][].class);
     private byte[][] keys = new byte[1024][];
     private int[] hashes = new int[1024];
     private int size;
@@ -19,9 +23,9 @@ public final class GroupSignatures {
     /**
      * {@return whether a group with this signature has been added} Safe while another thread adds
      * (inputs are parsed as earlier ones are bound): a true answer is always right, as only added
-     * signatures are ever stored, and a key is compared whole, its length first; a signature being
-     * added, or the table being grown, may be missed, which costs the caller only the decoding of
-     * a group that binding then drops.
+     * signatures are ever stored, each published whole (release, acquire) and compared whole, its
+     * length first; a signature being added, or the table being grown, may be missed, which costs
+     * the caller only the decoding of a group that binding then drops.
      *
      * @param buf the bytes holding the signature
      * @param off where it starts (an absolute index)
@@ -37,7 +41,7 @@ public final class GroupSignatures {
         int mask = ks.length - 1;
         // Ends: a table is never more than half full, and an old one is no longer written.
         for (int i = hash & mask; ; i = (i + 1) & mask) {
-            byte[] k = ks[i];
+            byte[] k = (byte[]) KEY.getAcquire(ks, i);
             if (k == null) {
                 return false;
             }
@@ -66,7 +70,7 @@ public final class GroupSignatures {
         byte[] k = new byte[len];
         buf.get(off, k);
         hashes[i] = hash;
-        keys[i] = k;
+        KEY.setRelease(keys, i, k);
         if (++size * 2 > keys.length) {
             grow();
         }
@@ -90,8 +94,8 @@ public final class GroupSignatures {
                 while (keys[i] != null) {
                     i = (i + 1) & mask;
                 }
-                keys[i] = oldKeys[j];
                 hashes[i] = oldHashes[j];
+                KEY.setRelease(keys, i, oldKeys[j]);
             }
         }
     }
