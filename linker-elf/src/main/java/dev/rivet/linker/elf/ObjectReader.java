@@ -316,6 +316,10 @@ final class ObjectReader {
             if (shstrndx >= shnum) {
                 throw in.error(62, "section name table index " + shstrndx + " is out of range (" + shnum + " sections)");
             }
+            if (shstrndx != 0 && shType[shstrndx] != SHT_STRTAB) {
+                // Its bytes are read in place: a NOBITS section's need not even lie in the file.
+                throw in.error(62, "section name table " + shstrndx + " is not a string table (type " + shType[shstrndx] + ")");
+            }
             shNameOffset = new int[shnum];
             shNameLength = new int[shnum];
             for (int i = 0; i < shnum; i++) {

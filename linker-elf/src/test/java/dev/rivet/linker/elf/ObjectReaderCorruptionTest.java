@@ -225,6 +225,18 @@ class ObjectReaderCorruptionTest {
     }
 
     @Test
+    void aSectionNameTableThatIsNoStringTable() throws Exception {
+        // The names' table index pointed at .bss, moved past the end of the file.
+        int bss = (int) header(good, 8); // SHT_NOBITS
+        int bssIndex = (int) ((bss - le(good).getLong(40)) / 64);
+        assertThat(loadChanged(good, x -> {
+            x.putShort(62, (short) bssIndex);
+            x.putLong(bss + 24, 0x7fff_0000L);
+            x.putLong(bss + 32, 0x1000);
+        })).hasMessageContaining("section name table " + bssIndex + " is not a string table");
+    }
+
+    @Test
     void symbolNameOutsideTheStringTable() throws Exception {
         byte[] b = good.clone();
         int sym = firstGlobalSymbol(b);
