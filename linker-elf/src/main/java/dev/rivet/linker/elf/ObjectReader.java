@@ -204,6 +204,9 @@ final class ObjectReader {
                     frames = new FrameRecords[shnum];
                 }
                 try {
+                    if (shType[i] == SHT_NOBITS) { // its records would be read from bytes it does not have
+                        throw in.error(sectionHeader(i) + 4, "section .eh_frame is SHT_NOBITS: it holds no records");
+                    }
                     frames[i] = anchorFrameRecords(i);
                 } catch (dev.rivet.linker.LinkException e) {
                     sectionError[i] = e;

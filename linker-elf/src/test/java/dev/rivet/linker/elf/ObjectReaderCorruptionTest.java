@@ -237,6 +237,46 @@ class ObjectReaderCorruptionTest {
     }
 
     @Test
+    void anySectionMadeNobitsPastTheEndIsAnErrorOrLinks() throws Exception {
+        // Bytes of a NOBITS section are not in the file: whatever reads a section's bytes must
+        // first know it has them (its type), or the read runs past the mapping.
+        for (byte[] original : List.of(good, withComdatGroupAndFrames())) {
+            ByteBuffer o = le(original);
+            long shoff = o.getLong(40);
+            int shnum = Short.toUnsignedInt(o.getShort(60));
+            for (int i = 1; i < shnum; i++) {
+                int h = (int) (shoff + 64L * i);
+                byte[] b = original.clone();
+                ByteBuffer x = le(b);
+                x.putInt(h + 4, 8); // SHT_NOBITS
+                x.putLong(h + 24, 0x7fff_0000L);
+                Path p = dir.resolve("nobits.o");
+                Files.write(p, b);
+                try {
+                    // What loads is linked too, as in the random corruption below.
+                    Linker l = Linker.create(Target.X86_64_LINUX, dev.rivet.linker.LinkOptions.builder()
+                            .entry("probe_entry").deadStrip(false).threads(1).build());
+                    l.loader().define("sys_write", dev.rivet.linker.SymbolKind.TEXT, z -> z.addUint8(0xc3));
+                    l.loader().define("probe_entry", dev.rivet.linker.SymbolKind.TEXT, z -> z.addUint8(0xc3));
+                    l.addInput(p);
+                    l.linkToMemory();
+                } catch (LinkException e) {
+                    assertThat(e.diagnostics()).isNotEmpty();
+                }
+            }
+        }
+    }
+
+    private byte[] withComdatGroupAndFrames() throws Exception {
+        return Files.readAllBytes(CompiledPrograms.compile(Target.X86_64_LINUX, dir, List.of(), "framed.c", """
+                __asm__(".section .text.comdat_fn,\\"axG\\",@progbits,comdat_fn,comdat\\n"
+                        ".globl comdat_fn\\n.type comdat_fn,@function\\ncomdat_fn: ret\\n.text\\n");
+                static const char *s = "merged string";
+                int use(int x) { return x ? (int) s[x] : 1; }
+                """).get(0));
+    }
+
+    @Test
     void symbolNameOutsideTheStringTable() throws Exception {
         byte[] b = good.clone();
         int sym = firstGlobalSymbol(b);
