@@ -280,6 +280,24 @@ class MachOObjectReaderCorruptionTest {
 
     @ParameterizedTest
     @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
+    void anySectionMadeZerofillPastTheEndIsAnErrorOrLinks(Target t) throws Exception {
+        // A zero-fill section's bytes are not in the file: whatever reads a section's bytes must
+        // first know it has them (its type), or the read runs past the mapping.
+        byte[] original = good(t);
+        Layout layout = Layout.of(original);
+        Path p = dir.resolve("zerofill.o");
+        for (int i = 0; i < layout.nsect(); i++) {
+            byte[] b = original.clone();
+            ByteBuffer x = le(b);
+            int h = layout.section(i);
+            x.putInt(h + 64, (x.getInt(h + 64) & ~0xff) | 0x01); // S_ZEROFILL
+            x.putInt(h + 48, 0x7fff_0000);
+            loads(b, t, p);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void randomCorruptionNeverEscapesAsAnotherException(Target t) throws Exception {
         byte[] g = good(t);
