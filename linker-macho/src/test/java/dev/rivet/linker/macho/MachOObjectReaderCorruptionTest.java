@@ -298,6 +298,46 @@ class MachOObjectReaderCorruptionTest {
 
     @ParameterizedTest
     @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
+    void edgeValuesInEverySectionSymbolAndRelocationFieldAreAnErrorOrLink(Target t) throws Exception {
+        byte[] original = good(t);
+        Layout layout = Layout.of(original);
+        ByteBuffer o = le(original);
+        Path p = dir.resolve("edge.o");
+        long[] values = {0, 1, 2, 3, 4, 7, 8, 0x0e, 0x0f, 0x1e, 0x80, 0xff, 0xffff, 0x7fff_ffffL, 0xffff_ffffL, -1L, 1L << 40};
+        List<int[]> fields = new java.util.ArrayList<>(); // offset, width
+        for (int i = 0; i < layout.nsect(); i++) {
+            int h = layout.section(i);
+            // addr, size, offset, align, reloff, nreloc, flags, reserved1, reserved2
+            for (int[] f : new int[][] {{32, 8}, {40, 8}, {48, 4}, {52, 4}, {56, 4}, {60, 4}, {64, 4}, {68, 4}, {72, 4}}) {
+                fields.add(new int[] {h + f[0], f[1]});
+            }
+            for (int r = 0; r < o.getInt(h + 60); r++) { // address, info
+                fields.add(new int[] {o.getInt(h + 56) + 8 * r, 4});
+                fields.add(new int[] {o.getInt(h + 56) + 8 * r + 4, 4});
+            }
+        }
+        for (int l = 0; l < layout.nsyms(); l++) { // strx, type, sect, desc, value
+            for (int[] f : new int[][] {{0, 4}, {4, 1}, {5, 1}, {6, 2}, {8, 8}}) {
+                fields.add(new int[] {layout.symoff() + 16 * l + f[0], f[1]});
+            }
+        }
+        for (int[] f : fields) {
+            for (long v : values) {
+                byte[] b = original.clone();
+                ByteBuffer x = le(b);
+                switch (f[1]) {
+                    case 1 -> x.put(f[0], (byte) v);
+                    case 2 -> x.putShort(f[0], (short) v);
+                    case 4 -> x.putInt(f[0], (int) v);
+                    default -> x.putLong(f[0], v);
+                }
+                loads(b, t, p); // only a LinkException may escape
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void randomCorruptionNeverEscapesAsAnotherException(Target t) throws Exception {
         byte[] g = good(t);
