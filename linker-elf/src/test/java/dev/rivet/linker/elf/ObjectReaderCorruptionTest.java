@@ -287,12 +287,7 @@ class ObjectReaderCorruptionTest {
                 byte[] b = original.clone();
                 ByteBuffer x = le(b);
                 int p = at + fields[k];
-                switch (widths[k]) {
-                    case 1 -> x.put(p, (byte) v);
-                    case 2 -> x.putShort(p, (short) v);
-                    case 4 -> x.putInt(p, (int) v);
-                    default -> x.putLong(p, v);
-                }
+                dev.rivet.linker.testing.FieldWrites.put(x, p, widths[k], v);
                 addEscape(escaped, what + " field +" + fields[k] + " = 0x" + Long.toHexString(v), b);
             }
         }

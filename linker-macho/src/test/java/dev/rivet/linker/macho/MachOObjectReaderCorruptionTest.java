@@ -325,12 +325,7 @@ class MachOObjectReaderCorruptionTest {
             for (long v : values) {
                 byte[] b = original.clone();
                 ByteBuffer x = le(b);
-                switch (f[1]) {
-                    case 1 -> x.put(f[0], (byte) v);
-                    case 2 -> x.putShort(f[0], (short) v);
-                    case 4 -> x.putInt(f[0], (int) v);
-                    default -> x.putLong(f[0], v);
-                }
+                dev.rivet.linker.testing.FieldWrites.put(x, f[0], f[1], v);
                 loads(b, t, p); // only a LinkException may escape
             }
         }
