@@ -117,6 +117,15 @@ class MachODylibReaderTest {
 
     /** {@return the file offset of the first load command of a type} */
     private static int command(byte[] b, int type) {
+        int at = findCommand(b, type);
+        if (at < 0) {
+            throw new AssertionError("no load command 0x" + Integer.toHexString(type));
+        }
+        return at;
+    }
+
+    /** {@return the file offset of the first load command of a type, or -1} */
+    private static int findCommand(byte[] b, int type) {
         ByteBuffer le = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
         int off = 32;
         for (int i = 0, n = le.getInt(16); i < n; i++) {
@@ -125,7 +134,7 @@ class MachODylibReaderTest {
             }
             off += le.getInt(off + 4);
         }
-        throw new AssertionError("no load command 0x" + Integer.toHexString(type));
+        return -1;
     }
 
     @ParameterizedTest
@@ -166,6 +175,45 @@ class MachODylibReaderTest {
         Path p = dir.resolve("other.dylib");
         Files.write(p, good);
         assertThatThrownBy(() -> MachOInputs.load(other, p)).isInstanceOf(LinkException.class).hasMessageContaining("but the link is for");
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.rivet.linker.macho.MachOInputs#targets")
+    void edgeValuesInEveryLoadCommandWordAndTrieByteLoadOrFailWithALinkException(Target t) throws Exception {
+        byte[] good = Files.readAllBytes(libA(t));
+        ByteBuffer le = ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN);
+        List<byte[]> changed = new java.util.ArrayList<>();
+        // The header and every word of the load commands.
+        for (int at = 0; at + 4 <= 32 + le.getInt(20); at += 4) {
+            for (long v : new long[] {0, 1, 8, 0x7fff_ffffL, 0x8000_0000L, 0xffff_ffffL}) {
+                byte[] b = good.clone();
+                dev.rivet.linker.testing.FieldWrites.put(ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN), at, 4, v);
+                changed.add(b);
+            }
+        }
+        // Every byte of the export trie (LC_DYLD_INFO's, or LC_DYLD_EXPORTS_TRIE's).
+        int info = findCommand(good, 0x80000022);
+        int trie = info >= 0 ? le.getInt(info + 40) : le.getInt(command(good, 0x80000033) + 8);
+        int trieSize = info >= 0 ? le.getInt(info + 44) : le.getInt(command(good, 0x80000033) + 12);
+        for (int at = trie; at < trie + trieSize; at++) {
+            for (int v : new int[] {0, 1, 0x7f, 0x80, 0xff}) {
+                byte[] b = good.clone();
+                b[at] = (byte) v;
+                changed.add(b);
+            }
+        }
+        Path p = dir.resolve("edge.dylib");
+        int loaded = 0;
+        for (byte[] b : changed) {
+            Files.write(p, b);
+            try {
+                MachOInputs.load(t, p);
+                loaded++;
+            } catch (LinkException e) {
+                assertThat(e.diagnostics().get(0).input()).isEqualTo(p.toString());
+            }
+        }
+        assertThat(loaded).as("harmless changes still load").isPositive().isLessThan(changed.size());
     }
 
     @ParameterizedTest
