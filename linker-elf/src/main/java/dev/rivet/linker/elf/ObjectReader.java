@@ -428,8 +428,13 @@ final class ObjectReader {
 
     /** {@return group section {@code group}'s signature, decoded for a message} */
     private String signature(int group) {
-        byte[] b = new byte[signatureLength[group]];
-        in.buf.get(signatureOffset[group], b);
+        return text(signatureOffset[group], signatureLength[group]);
+    }
+
+    /** {@return the UTF-8 text of {@code length} bytes of the file from {@code offset} (already checked to lie in it)} */
+    private String text(int offset, int length) {
+        byte[] b = new byte[length];
+        in.buf.get(offset, b);
         return new String(b, StandardCharsets.UTF_8);
     }
 
@@ -494,9 +499,7 @@ final class ObjectReader {
     private String shName(int i) {
         String n = shName[i];
         if (n == null) {
-            byte[] b = new byte[shNameLength[i]];
-            in.buf.get(shNameOffset[i], b);
-            shName[i] = n = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+            shName[i] = n = text(shNameOffset[i], shNameLength[i]);
         }
         return n;
     }
@@ -858,9 +861,7 @@ final class ObjectReader {
 
     /** A symbol's name, decoded for a message. */
     private String symbolName(int l) {
-        byte[] b = new byte[symNameLength[l]];
-        in.buf.get(symNameOffset[l], b);
-        return new String(b, StandardCharsets.UTF_8);
+        return text(symNameOffset[l], symNameLength[l]);
     }
 
     /**

@@ -126,8 +126,9 @@ final class MachOLayout {
         plan.startSymbols();
         try {
             long headerSize = MachO.HEADER_SIZE + plan.loadCommandsSize();
-            List<OutputSection> placed = place(ctx, segments, linkedit, text, islands, headerSize, dylib, page);
-            assignHeaderSymbols(ctx, dylib ? 0 : 0x1_0000_0000L);
+            long base = dylib ? 0 : 0x1_0000_0000L; // a program's first 4 GiB are __PAGEZERO
+            List<OutputSection> placed = place(ctx, segments, linkedit, text, islands, headerSize, base, page);
+            assignHeaderSymbols(ctx, base);
             plan.layoutDone(placed, threadLocalStart(segments));
         } catch (RuntimeException | Error e) {
             plan.abandon(e);
@@ -139,12 +140,12 @@ final class MachOLayout {
     }
 
     /**
-     * Places the segments' sections, bytes first, then zero-fill, and __LINKEDIT's start after
-     * them; {@return the sections placed with file bytes, in file order}
+     * Places the segments' sections from address {@code base}, bytes first, then zero-fill, and
+     * __LINKEDIT's start after them; {@return the sections placed with file bytes, in file order}
      */
     private static List<OutputSection> place(LinkContext ctx, List<Segment> segments, Segment linkedit, OutputSection text,
-            OutputSection islands, long headerSize, boolean dylib, long page) {
-        long addr = dylib ? 0 : 0x1_0000_0000L;
+            OutputSection islands, long headerSize, long base, long page) {
+        long addr = base;
         long off = 0;
         List<OutputSection> placed = new ArrayList<>();
         for (Segment seg : segments) {

@@ -130,49 +130,32 @@ public final class RelocationScan {
                 int t = f.relocationTarget(r);
                 int ta = ctx.symbolAtom[t];
                 int op = ctx.operation(f, r);
-                if (ta == 0 || arch.needsGot(type) || arch.tlsGotEntry(op) != Arch.TLS_GOT_NONE
-                        || st.hasFlag(t, InputFile.IFUNC) || arch.isThreadPointerRelative(type)
-                        || at.kind(ta).isThreadLocal() || (dyn && ctx.dynamic.mayScan(arch.relocationClass(op), t))) {
-                    if (onlyGotSlot(ctx, dyn, type, op, t, ta)) {
-                        if (gotOnly != t) {
-                            pairs.add(-1 - t);
-                            pairs.add(0);
-                            gotOnly = t;
-                        }
-                    } else {
-                        pairs.add(a);
-                        pairs.add(dyn && onlyRelative(ctx, type, op, t, ta, a) ? -1 - r : r);
-                        gotOnly = -1;
+                // Plain: to a symbol in the output, in an ordinary section, nothing thread-local,
+                // no IFUNC stub. The scan's thread has nothing to do for a plain relocation that
+                // needs no GOT slot and nothing dynamic, and only one thing for some others.
+                boolean plain = ta != 0 && arch.tlsGotEntry(op) == Arch.TLS_GOT_NONE && !st.hasFlag(t, InputFile.IFUNC)
+                        && !arch.isThreadPointerRelative(type) && !at.kind(ta).isThreadLocal();
+                boolean needsGot = arch.needsGot(type);
+                int cls = dyn ? arch.relocationClass(op) : -1;
+                if (plain && !needsGot && !(dyn && ctx.dynamic.mayScan(cls, t))) {
+                    continue;
+                }
+                if (plain && needsGot && (!dyn || (cls == Arch.CLASS_GOT && !ctx.dynamic.isPreemptible(t)))) {
+                    // Only the target's GOT slot (a preemptible target is also marked referenced: not here).
+                    if (gotOnly != t) {
+                        pairs.add(-1 - t);
+                        pairs.add(0);
+                        gotOnly = t;
                     }
+                } else {
+                    // A plain one without a GOT slot is here only when linking dynamically.
+                    pairs.add(a);
+                    pairs.add(plain && !needsGot && ctx.dynamic.onlyRelative(cls, a, t) ? -1 - r : r);
+                    gotOnly = -1;
                 }
             }
         }
         return pairs;
-    }
-
-    /**
-     * {@return whether the scan's only work for a relocation in atom {@code a}, when linking
-     * dynamically, is to record a relative word at its place} (see {@link DynamicLink#onlyRelative})
-     */
-    private static boolean onlyRelative(LinkContext ctx, int type, int op, int t, int ta, int a) {
-        Arch arch = ctx.arch;
-        return ta != 0 && !arch.needsGot(type) && arch.tlsGotEntry(op) == Arch.TLS_GOT_NONE
-                && !ctx.symbols.hasFlag(t, InputFile.IFUNC) && !arch.isThreadPointerRelative(type)
-                && !ctx.atoms.kind(ta).isThreadLocal() && ctx.dynamic.onlyRelative(arch.relocationClass(op), a, t);
-    }
-
-    /**
-     * {@return whether the scan's only work for a relocation is its target's GOT slot} Those that
-     * need more: thread-local ones, an IFUNC target (its stub), a target not in the output (an
-     * undefined-symbol report), one in a thread-local section (an error) and, when linking
-     * dynamically, a preemptible target (marked referenced) or any class but a GOT load.
-     */
-    private static boolean onlyGotSlot(LinkContext ctx, boolean dyn, int type, int op, int t, int ta) {
-        Arch arch = ctx.arch;
-        return ta != 0 && arch.needsGot(type) && arch.tlsGotEntry(op) == Arch.TLS_GOT_NONE
-                && !ctx.symbols.hasFlag(t, InputFile.IFUNC) && !arch.isThreadPointerRelative(type)
-                && !ctx.atoms.kind(ta).isThreadLocal()
-                && (!dyn || (arch.relocationClass(op) == Arch.CLASS_GOT && !ctx.dynamic.isPreemptible(t)));
     }
 
     private static void reportUndefined(LinkContext ctx, Int2ObjectLinkedOpenHashMap<IntArrayList> sites, List<Diagnostic> out) {

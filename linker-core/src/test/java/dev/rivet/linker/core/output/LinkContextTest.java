@@ -118,6 +118,16 @@ class LinkContextTest {
         }
     }
 
+    /** Starts {@code n} tasks that each count themselves in {@code ran}; task {@code failing} then throws {@code failure}. */
+    private static LinkContext.Started startFailingAt(LinkContext ctx, int n, int failing, RuntimeException failure, AtomicInteger ran) {
+        return ctx.start(n, i -> {
+            ran.incrementAndGet();
+            if (i == failing) {
+                throw failure;
+            }
+        });
+    }
+
     @Test
     void awaitRethrowsAStartedTaskFailureAfterAllEnded() {
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -125,12 +135,7 @@ class LinkContextTest {
             LinkContext ctx = context(pool, 2, new AtomicBoolean());
             AtomicInteger ran = new AtomicInteger();
             LinkException failure = new LinkException(Diagnostic.error("task 1 failed"));
-            LinkContext.Started started = ctx.start(5, i -> {
-                ran.incrementAndGet();
-                if (i == 1) {
-                    throw failure;
-                }
-            });
+            LinkContext.Started started = startFailingAt(ctx, 5, 1, failure, ran);
             assertThatThrownBy(started::await).isSameAs(failure);
             assertThat(ran.get()).isEqualTo(5);
         } finally {
@@ -146,12 +151,7 @@ class LinkContextTest {
             LinkContext ctx = context(pool, 2, new AtomicBoolean());
             AtomicInteger ran = new AtomicInteger();
             LinkException taskFailure = new LinkException(Diagnostic.error("task 2 failed"));
-            LinkContext.Started started = ctx.start(4, i -> {
-                ran.incrementAndGet();
-                if (i == 2) {
-                    throw taskFailure;
-                }
-            });
+            LinkContext.Started started = startFailingAt(ctx, 4, 2, taskFailure, ran);
             IllegalStateException own = new IllegalStateException("the caller's work failed");
             started.awaitAfterFailure(own);
             assertThat(ran.get()).isEqualTo(4);
