@@ -1,6 +1,6 @@
 package dev.rivet.linker.core.symbols;
 
-import it.unimi.dsi.fastutil.longs.LongArrayList;
+import dev.rivet.linker.core.input.InputBytes;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -10,14 +10,15 @@ import java.util.Arrays;
  * where each piece starts in the section and where it went in the table.
  */
 public final class MergedPieces {
+    /** Where each piece starts; pieces are contiguous, so each ends where the next starts. */
     private final long[] start;
-    private final long[] length;
+    private final long size;
     private final int[] hash;
     private final long[] out;
 
-    private MergedPieces(long[] start, long[] length, int[] hash) {
+    private MergedPieces(long[] start, long size, int[] hash) {
         this.start = start;
-        this.length = length;
+        this.size = size;
         this.hash = hash;
         this.out = new long[start.length];
     }
@@ -34,37 +35,35 @@ public final class MergedPieces {
      *     multiple of the entry size (the section is then kept whole)
      */
     public static MergedPieces split(ByteBuffer buf, long base, long size, long entrySize, boolean strings) {
-        LongArrayList starts = new LongArrayList();
-        LongArrayList lengths = new LongArrayList();
+        // Counted first and then filled, into arrays of the exact size: with
+        // -fdata-sections most such sections hold one string, and growable lists cost more
+        // than the piece itself (120,000 sections in the large synthetic link).
+        int n;
         if (strings) {
-            long p = 0;
-            while (p < size) {
-                long nul = dev.rivet.linker.core.input.InputBytes.indexOfNul(buf, base + p, base + size);
-                if (nul < 0) {
+            n = 0;
+            for (long p = base, end = base + size; p < end; p++, n++) {
+                p = InputBytes.indexOfNul(buf, p, end);
+                if (p < 0) {
                     return null;
                 }
-                long q = nul - base;
-                starts.add(p);
-                lengths.add(q + 1 - p);
-                p = q + 1;
             }
         } else {
-            if (entrySize <= 0 || size % entrySize != 0) {
+            if (entrySize <= 0 || size % entrySize != 0 || size / entrySize > Integer.MAX_VALUE) {
                 return null;
             }
-            for (long p = 0; p < size; p += entrySize) {
-                starts.add(p);
-                lengths.add(entrySize);
-            }
+            n = (int) (size / entrySize);
         }
-        long[] st = starts.toLongArray();
-        long[] len = lengths.toLongArray();
+        long[] st = new long[n];
         // Hashed here, where sections are split in parallel, not where they are interned in order.
-        int[] h = new int[st.length];
-        for (int k = 0; k < st.length; k++) {
-            h[k] = ByteHash.of(buf, (int) (base + st[k]), (int) len[k]);
+        int[] h = new int[n];
+        long p = 0;
+        for (int k = 0; k < n; k++) {
+            long len = strings ? InputBytes.indexOfNul(buf, base + p, base + size) + 1 - base - p : entrySize;
+            st[k] = p;
+            h[k] = ByteHash.of(buf, (int) (base + p), (int) len);
+            p += len;
         }
-        return new MergedPieces(st, len, h);
+        return new MergedPieces(st, size, h);
     }
 
     /**
@@ -78,7 +77,8 @@ public final class MergedPieces {
     public MergedPieces internInto(MergeTable table, ByteBuffer buf, long base) {
         int source = table.addSource(buf);
         for (int k = 0; k < start.length; k++) {
-            out[k] = table.intern(source, (int) (base + start[k]), (int) length[k], hash[k]);
+            long end = k + 1 < start.length ? start[k + 1] : size;
+            out[k] = table.intern(source, (int) (base + start[k]), (int) (end - start[k]), hash[k]);
         }
         return this;
     }
