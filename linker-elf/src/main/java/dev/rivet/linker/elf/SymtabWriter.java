@@ -125,38 +125,37 @@ final class SymtabWriter {
     /** Writes entries [first, last) of the chosen, their names from strtab offset strPos. */
     private void writeRun(LinkContext ctx, ByteBuffer out, long symtabOff, long strtabOff, int first, int last, int strPos) {
         SymbolTable st = ctx.symbols;
-        // Names go straight into the output's string table through one small buffer, not
-        // through a copy of the whole table.
-        byte[] name = new byte[256];
+        int[] atomOutput = ctx.atomOutput;
         int strBase = (int) strtabOff;
         int pos = (int) symtabOff + (first + 1) * Elf.SYM_SIZE;
         for (int i = first; i < last; i++) {
             int s = i < locals ? chosen[i] : chosen[chosen.length - 1 - (i - locals)];
-            SymbolKind k = st.kind(s);
-            int type = st.hasFlag(s, InputFile.IFUNC) ? Elf.STT_GNU_IFUNC : switch (k) {
+            // Every chosen symbol is defined: its file and local index are read once, where
+            // each SymbolTable query would read them again (a cold link runs C1's code, which
+            // does not share loads across calls).
+            InputFile file = st.file(st.file[s]);
+            int l = st.local[s];
+            int flags = file.symFlags[l];
+            int type = (flags & InputFile.IFUNC) != 0 ? Elf.STT_GNU_IFUNC : switch (file.kind(l)) {
                 case TEXT -> Elf.STT_FUNC;
                 case TLS_DATA, TLS_BSS -> Elf.STT_TLS;
                 case ABSOLUTE -> Elf.STT_NOTYPE;
                 default -> Elf.STT_OBJECT;
             };
-            int bind = isLocal(st, s) ? Elf.STB_LOCAL : st.hasFlag(s, InputFile.WEAK) ? Elf.STB_WEAK : Elf.STB_GLOBAL;
-            int other = st.hasFlag(s, InputFile.HIDDEN) ? Elf.STV_HIDDEN : 0;
-            int atom = st.atom(s);
+            boolean hidden = (flags & InputFile.HIDDEN) != 0;
+            int bind = hidden || st.isStatic.get(s) ? Elf.STB_LOCAL : (flags & InputFile.WEAK) != 0 ? Elf.STB_WEAK : Elf.STB_GLOBAL;
+            int atom = file.symAtom[l];
             // The section is the one the atom was placed in; the symbol's own kind only says FUNC or OBJECT.
-            int shndx = atom == 0 ? Elf.SHN_ABS : collected.get(ctx.atomOutput[atom]).index;
+            int shndx = atom == 0 ? Elf.SHN_ABS : collected.get(atomOutput[atom]).index;
             out.putInt(pos, strPos);
             out.put(pos + 4, (byte) ((bind << 4) | type));
-            out.put(pos + 5, (byte) other);
+            out.put(pos + 5, (byte) (hidden ? Elf.STV_HIDDEN : 0));
             out.putShort(pos + 6, (short) shndx);
             out.putLong(pos + 8, ctx.reportedAddress[s]);
-            out.putLong(pos + 16, st.size(s));
+            out.putLong(pos + 16, file.size(l));
             pos += Elf.SYM_SIZE;
             int len = st.nameLength(s);
-            if (len > name.length) {
-                name = new byte[Math.max(len, name.length * 2)];
-            }
-            st.copyName(s, name, 0);
-            out.put(strBase + strPos, name, 0, len);
+            st.putName(s, out, strBase + strPos);
             out.put(strBase + strPos + len, (byte) 0);
             strPos += len + 1;
         }

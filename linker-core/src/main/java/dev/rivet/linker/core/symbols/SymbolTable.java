@@ -187,6 +187,23 @@ public final class SymbolTable {
         System.arraycopy(names.compactChunk(ref), ByteArena.compactOffset(ref), dst, pos, nameLength(s));
     }
 
+    /**
+     * Copies s's name, as UTF-8, into a buffer: from the input's mapped bytes or the name arena
+     * straight to the output, with no copy in between.
+     *
+     * @param s a symbol
+     * @param dst the destination
+     * @param pos where in it (absolute)
+     */
+    public void putName(int s, ByteBuffer dst, int pos) {
+        int ref = nameRef[s];
+        if (ref < 0) {
+            dst.put(pos, files[file[s]].nameBytes(), -1 - ref, nameLength(s));
+            return;
+        }
+        dst.put(pos, names.compactChunk(ref), ByteArena.compactOffset(ref), nameLength(s));
+    }
+
     /** {@return the global symbol with this name, or 0} @param name a name */
     public int lookup(String name) {
         ByteBuffer b = ByteBuffer.wrap(name.getBytes(StandardCharsets.UTF_8));

@@ -34,6 +34,10 @@ class SymbolTableTest {
         byte[] copy = new byte[7];
         t.copyName(s, copy, 1);
         assertThat(new String(copy, 1, 5, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("hello");
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocateDirect(8);
+        t.putName(s, out, 3);
+        assertThat(out.get(2)).isZero();
+        assertThat(java.nio.charset.StandardCharsets.UTF_8.decode(out.slice(3, 5)).toString()).isEqualTo("hello");
     }
 
     @Test
@@ -190,6 +194,10 @@ class SymbolTableTest {
         byte[] copy = new byte[12];
         t.copyName(s, copy, 2);
         assertThat(new String(copy, 2, 10, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(".text.main");
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(12);
+        t.putName(s, out, 1);
+        assertThat(java.nio.charset.StandardCharsets.UTF_8.decode(out.slice(1, 10)).toString()).isEqualTo(".text.main");
+        assertThat(out.position()).as("an absolute copy").isZero();
         assertThat(t.lookup(".text.main")).as("statics are not in the name table").isZero();
         // Moved to a file whose bytes do not hold the name: the name is copied first.
         t.take(s, other, 0);
@@ -214,5 +222,8 @@ class SymbolTableTest {
         byte[] copy = new byte[70_002];
         t.copyName(l, copy, 2);
         assertThat(new String(copy, 2, 70_000, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(longer);
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(70_001);
+        t.putName(l2, out, 1);
+        assertThat(java.nio.charset.StandardCharsets.UTF_8.decode(out.slice(1, 70_000)).toString()).isEqualTo(longerToo);
     }
 }
