@@ -65,15 +65,23 @@ final class SymtabWriter {
         long[] globalBytes = new long[chunks + 1];
         ctx.parallelFor(chunks, c -> {
             for (int s = Math.max(1, chunkStart(n, chunks, c)), to = chunkStart(n, chunks, c + 1); s < to; s++) {
-                if (!st.isDefined(s) || st.hasFlag(s, InputFile.NOT_IN_SYMTAB) || st.hasFlag(s, InputFile.SHARED)) {
+                // The owning file and local index read once, as in writeRun.
+                int f = st.file[s];
+                if (f == 0) {
                     continue;
                 }
-                int atom = st.atom(s);
+                InputFile file = st.file(f);
+                int l = st.local[s];
+                int flags = file.symFlags[l];
+                if (!file.isDefined(l) || (flags & (InputFile.NOT_IN_SYMTAB | InputFile.SHARED)) != 0) {
+                    continue;
+                }
+                int atom = file.symAtom[l];
                 if (atom != 0 && !at.alive.get(atom)) {
                     continue;
                 }
                 written.set(s);
-                if (isLocal(st, s)) {
+                if (isLocal(st, s, flags)) {
                     localCount[c + 1]++;
                     localBytes[c + 1] += st.nameLength(s) + 1;
                 } else {
@@ -143,7 +151,7 @@ final class SymtabWriter {
                 default -> Elf.STT_OBJECT;
             };
             boolean hidden = (flags & InputFile.HIDDEN) != 0;
-            int bind = hidden || st.isStatic.get(s) ? Elf.STB_LOCAL : (flags & InputFile.WEAK) != 0 ? Elf.STB_WEAK : Elf.STB_GLOBAL;
+            int bind = isLocal(st, s, flags) ? Elf.STB_LOCAL : (flags & InputFile.WEAK) != 0 ? Elf.STB_WEAK : Elf.STB_GLOBAL;
             int atom = file.symAtom[l];
             // The section is the one the atom was placed in; the symbol's own kind only says FUNC or OBJECT.
             int shndx = atom == 0 ? Elf.SHN_ABS : collected.get(atomOutput[atom]).index;
@@ -161,7 +169,13 @@ final class SymtabWriter {
         }
     }
 
+    /** Static and hidden symbols are written as locals. */
     private static boolean isLocal(SymbolTable st, int s) {
-        return st.isStatic.get(s) || st.hasFlag(s, InputFile.HIDDEN);
+        return st.hasFlag(s, InputFile.HIDDEN) || st.isStatic.get(s);
+    }
+
+    /** {@link #isLocal(SymbolTable, int)}, given s's flags in its file. */
+    private static boolean isLocal(SymbolTable st, int s, int flags) {
+        return (flags & InputFile.HIDDEN) != 0 || st.isStatic.get(s);
     }
 }
