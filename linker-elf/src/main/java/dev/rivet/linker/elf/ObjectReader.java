@@ -713,6 +713,11 @@ final class ObjectReader {
             in.require(shOffset[shndxTable], 4L * n, "the extended section index table");
         }
         long base = symtabOffset;
+        // The names are measured and hashed in a copy of the string table: one bulk copy, then
+        // accessors C1 compiles inline, where the mapped buffer's are a call per eight bytes.
+        int strSize = (int) shSize[strtab];
+        byte[] strings = new byte[strSize];
+        in.buf.get((int) shOffset[strtab], strings);
         for (int l = 0; l < n; l++) {
             long e = base + (long) l * Elf.SYM_SIZE;
             long nameIndex = in.u32(e);
@@ -731,7 +736,12 @@ final class ObjectReader {
                 symNameOffset[l] = shNameOffset[shndx];
                 symNameLength[l] = shNameLength[shndx];
             } else {
-                symNameLength[l] = in.nameLength(shOffset[strtab], shSize[strtab], nameIndex, "symbol", l);
+                int nul = nameIndex < strSize ? InputBytes.indexOfNul(strings, (int) nameIndex, strSize) : -1;
+                if (nul < 0) {
+                    // Out of the table or unterminated: the buffer's check names the error.
+                    in.nameLength(shOffset[strtab], shSize[strtab], nameIndex, "symbol", l);
+                }
+                symNameLength[l] = nul - (int) nameIndex;
                 symNameOffset[l] = (int) (shOffset[strtab] + nameIndex);
             }
             int flags = 0;
@@ -760,7 +770,9 @@ final class ObjectReader {
             symType[l] = (byte) type;
             symValue[l] = in.u64(e + 8);
             symSize[l] = in.u64(e + 16);
-            symHash[l] = dev.rivet.linker.core.symbols.ByteHash.of(in.buf, symNameOffset[l], symNameLength[l]);
+            symHash[l] = type == STT_SECTION && shndx < shnum
+                    ? dev.rivet.linker.core.symbols.ByteHash.of(in.buf, symNameOffset[l], symNameLength[l])
+                    : dev.rivet.linker.core.symbols.ByteHash.of(strings, (int) nameIndex, symNameLength[l]);
             if ((flags & InputFile.LOCAL) == 0 && symFound != null) {
                 // Most of a member's globals are there already (what it was loaded for, and what
                 // it calls): found now, in parallel, they need no probe when bound.

@@ -9,7 +9,7 @@ import java.nio.ByteOrder;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** {@link InputBytes}: the NUL scan that string tables are read with, and its bounds. */
+/** {@link InputBytes}: the NUL scan that string tables are read with (in buffers and arrays), and its bounds. */
 class InputBytesTest {
     private static long naive(ByteBuffer b, long from, long end) {
         for (long p = from; p < end; p++) {
@@ -35,6 +35,8 @@ class InputBytesTest {
                 int from = r.nextInt(bytes.length);
                 int end = from + r.nextInt(bytes.length - from + 1);
                 assertThat(InputBytes.indexOfNul(b, from, end)).as("%s from %d to %d", java.util.Arrays.toString(bytes), from, end)
+                        .isEqualTo(naive(b, from, end));
+                assertThat((long) InputBytes.indexOfNul(bytes, from, end)).as("array: %s from %d to %d", java.util.Arrays.toString(bytes), from, end)
                         .isEqualTo(naive(b, from, end));
             }
         }
@@ -74,6 +76,10 @@ class InputBytesTest {
         assertThat(InputBytes.indexOfNul(b, 0, 9)).isEqualTo(-1);
         assertThat(InputBytes.indexOfNul(b, 0, 10)).isEqualTo(9);
         assertThat(InputBytes.indexOfNul(b, 2, 10)).isEqualTo(9);
+        byte[] a = b.array();
+        assertThat(InputBytes.indexOfNul(a, 0, 9)).isEqualTo(-1);
+        assertThat(InputBytes.indexOfNul(a, 0, 10)).isEqualTo(9);
+        assertThat(InputBytes.indexOfNul(a, 2, 10)).isEqualTo(9);
     }
 
     @Test
