@@ -141,6 +141,9 @@ final class ObjectReader {
     private String[] outName;
     /** Per section: its pieces, when it is mergeable and splits. */
     private dev.rivet.linker.core.symbols.MergedPieces[] pieces;
+    /** A copy of the symbols' string table and where it starts in the file (InputFile.nameCopy). */
+    private byte[] stringTable;
+    private int stringTableOffset;
     /**
      * Per section: its relocations in the file's table (first, count; first -1 for none), and an
      * error found in them or in its .eh_frame records, thrown only if the section is loaded.
@@ -237,6 +240,8 @@ final class ObjectReader {
                 addFrameRecords(file, i);
             }
         }
+        file.nameCopy = stringTable;
+        file.nameCopyBase = stringTableOffset;
         linker.addInput(file, in.buf, symNameOffset, symNameLength, symHash, symFound);
     }
 
@@ -718,6 +723,8 @@ final class ObjectReader {
         int strSize = (int) shSize[strtab];
         byte[] strings = new byte[strSize];
         in.buf.get((int) shOffset[strtab], strings);
+        stringTable = strings;
+        stringTableOffset = (int) shOffset[strtab];
         for (int l = 0; l < n; l++) {
             long e = base + (long) l * Elf.SYM_SIZE;
             long nameIndex = in.u32(e);

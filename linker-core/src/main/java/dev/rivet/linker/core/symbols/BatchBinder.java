@@ -73,7 +73,13 @@ final class BatchBinder {
         // are small, and a task per shard cost more than the binding.
         int tasks = symbols < SERIAL_BELOW ? 1 : TASKS;
         inTasks(parallel, tasks, b.n, b::sortByShard);
-        inTasks(parallel, tasks, SHARDS, b::findNames);
+        try {
+            inTasks(parallel, tasks, SHARDS, b::findNames);
+        } finally {
+            for (Entry e : batch) {
+                e.file().nameCopy = null; // the names are found: the mapped bytes serve the rest
+            }
+        }
         b.number();
         @SuppressWarnings("unchecked")
         List<long[]>[] errors = new List[SHARDS];
@@ -171,6 +177,9 @@ final class BatchBinder {
             int[] offsets = e.offset();
             int[] sorted = byShard[k];
             int[] localToGlobal = e.file().localToGlobal;
+            byte[] copy = e.file().nameCopy;
+            int copyBase = e.file().nameCopyBase;
+            int copyEnd = copy == null ? 0 : copyBase + copy.length;
             // Invariants are read once per file: a cold link runs this loop as C1 compiles it,
             // which does not hoist them.
             for (int j = start[k][shard], end = start[k][shard + 1]; j < end; j++) {
@@ -183,12 +192,14 @@ final class BatchBinder {
                 int hl = h[l];
                 int len = lengths[l];
                 int off = offsets[l];
+                boolean copied = off >= copyBase && off + len <= copyEnd;
                 int i = hl & mask;
                 int p = -1;
                 for (long slot; (slot = seen[i]) != 0; i = (i + 1) & mask) {
                     if ((int) (slot >>> 32) == hl) {
                         int q = (int) slot - 1;
-                        if (nLen[q] == len && ByteHash.equal(bytes, nOff[q], names, off, len)) {
+                        if (nLen[q] == len && (copied ? ByteHash.equal(bytes, nOff[q], copy, off - copyBase, len)
+                                : ByteHash.equal(bytes, nOff[q], names, off, len))) {
                             p = q;
                             break;
                         }
@@ -206,7 +217,11 @@ final class BatchBinder {
                     if (used + len > bytes.length) {
                         bytes = java.util.Arrays.copyOf(bytes, Math.max(used + len, bytes.length * 2));
                     }
-                    names.get(off, bytes, used, len);
+                    if (copied) {
+                        System.arraycopy(copy, off - copyBase, bytes, used, len);
+                    } else {
+                        names.get(off, bytes, used, len);
+                    }
                     nOff[p] = used;
                     nLen[p] = len;
                     used += len;

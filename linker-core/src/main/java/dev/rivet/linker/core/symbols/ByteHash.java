@@ -88,6 +88,29 @@ public final class ByteHash {
     }
 
     /**
+     * {@return whether {@code len} bytes of {@code a} from {@code ao} equal those of {@code b}
+     * from {@code bo}} Eight bytes at a time through the arrays' view accessors, which C1
+     * compiles inline.
+     */
+    public static boolean equal(byte[] a, int ao, byte[] b, int bo, int len) {
+        int k = 0;
+        for (; k + 8 <= len; k += 8) {
+            if ((long) LONGS.get(a, ao + k) != (long) LONGS.get(b, bo + k)) {
+                return false;
+            }
+        }
+        if (k < len && ao + k + 8 <= a.length && bo + k + 8 <= b.length) {
+            return (((long) LONGS.get(a, ao + k) ^ (long) LONGS.get(b, bo + k)) & low(len - k)) == 0;
+        }
+        for (; k < len; k++) {
+            if (a[ao + k] != b[bo + k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * {@return whether {@code len} bytes of buffer {@code a} from absolute index {@code ao} equal
      * those of buffer {@code b} from {@code bo}} Eight bytes at a time, without the slices that
      * {@code ByteBuffer.equals} needs.

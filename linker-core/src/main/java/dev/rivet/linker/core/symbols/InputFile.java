@@ -45,6 +45,15 @@ public abstract class InputFile {
     public int symCount;
     /** Local to global symbol index. */
     public int[] localToGlobal;
+    /**
+     * A heap copy of the part of {@link #nameBytes()} that holds this file's global names (an
+     * object's string table), from {@link #nameCopyBase}, kept by a reader until the file's batch
+     * is bound, or null: the batch binder compares names in it through accessors that C1 compiles
+     * inline, where the mapped buffer's are a call per eight bytes.
+     */
+    public byte[] nameCopy;
+    /** Where {@link #nameCopy} starts in {@link #nameBytes()}. */
+    public int nameCopyBase;
     /** {@link SymbolKind} ordinal of each symbol's definition; UNDEFINED for references. */
     public byte[] symKind;
     /** {@link #LOCAL}, {@link #WEAK}, {@link #HIDDEN}, {@link #DUPOK}. */

@@ -305,6 +305,7 @@ public final class SymbolLoader implements Loader {
     }
 
     private void bindNow(InputFile f, ByteBuffer names, int[] offset, int[] length, int[] hash, int[] found) {
+        f.nameCopy = null; // only the batch binder compares names in it
         List<Diagnostic> errors = new ArrayList<>();
         boolean inPlace = names == f.nameBytes(); // the file's own mapped bytes: statics' names stay there
         for (int l = 0; l < f.symCount; l++) {

@@ -53,10 +53,12 @@ class ByteHashTest {
                 ByteBuffer.wrap(data.clone()).order(java.nio.ByteOrder.LITTLE_ENDIAN)}) {
             for (int len = 0; len <= 40; len++) {
                 assertThat(ByteHash.equal(data, 3, b, 3, len)).isTrue();
+                assertThat(ByteHash.equal(data, 3, data.clone(), 3, len)).isTrue();
                 for (int at = 0; at < len; at++) {
                     byte[] other = data.clone();
                     other[3 + at] ^= 0x40; // one byte differs, in the word part or in the tail
                     assertThat(ByteHash.equal(other, 3, b, 3, len)).as("len %d, byte %d", len, at).isFalse();
+                    assertThat(ByteHash.equal(other, 3, data, 3, len)).as("arrays: len %d, byte %d", len, at).isFalse();
                 }
             }
         }
@@ -127,8 +129,12 @@ class ByteHashTest {
             assertThat(ByteHash.of(b, off, len)).isEqualTo(ByteHash.of(copy, 0, len));
             assertThat(ByteHash.equal(copy, 0, b, off, len)).isTrue();
             assertThat(ByteHash.equal(b, off, ByteBuffer.wrap(copy), 0, len)).isTrue();
+            assertThat(ByteHash.equal(copy, 0, data, off, len)).isTrue();
+            assertThat(ByteHash.equal(data, off, copy, 0, len)).isTrue();
             if (len > 0) {
                 copy[len - 1] ^= 1;
+                assertThat(ByteHash.equal(copy, 0, data, off, len)).isFalse();
+                assertThat(ByteHash.equal(data, off, copy, 0, len)).isFalse();
                 assertThat(ByteHash.equal(copy, 0, b, off, len)).isFalse();
                 assertThat(ByteHash.equal(b, off, ByteBuffer.wrap(copy), 0, len)).isFalse();
             }
