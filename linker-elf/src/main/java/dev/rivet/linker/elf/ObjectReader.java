@@ -720,8 +720,7 @@ final class ObjectReader {
         long base = symtabOffset;
         // The names are measured and hashed in a copy of the string table: one bulk copy, then
         // accessors C1 compiles inline, where the mapped buffer's are a call per eight bytes.
-        int strSize = (int) shSize[strtab];
-        byte[] strings = new byte[strSize];
+        byte[] strings = new byte[(int) shSize[strtab]];
         in.buf.get((int) shOffset[strtab], strings);
         stringTable = strings;
         stringTableOffset = (int) shOffset[strtab];
@@ -743,12 +742,7 @@ final class ObjectReader {
                 symNameOffset[l] = shNameOffset[shndx];
                 symNameLength[l] = shNameLength[shndx];
             } else {
-                int nul = nameIndex < strSize ? InputBytes.indexOfNul(strings, (int) nameIndex, strSize) : -1;
-                if (nul < 0) {
-                    // Out of the table or unterminated: the buffer's check names the error.
-                    in.nameLength(shOffset[strtab], shSize[strtab], nameIndex, "symbol", l);
-                }
-                symNameLength[l] = nul - (int) nameIndex;
+                symNameLength[l] = in.nameLength(strings, shOffset[strtab], nameIndex, "symbol", l);
                 symNameOffset[l] = (int) (shOffset[strtab] + nameIndex);
             }
             int flags = 0;

@@ -178,6 +178,23 @@ public class InputBytes {
         throw error(start, "the name of " + describe(what, which) + " runs past the end of its string table");
     }
 
+    /**
+     * {@return the length of the NUL-terminated name at {@code index} in a string table, found in
+     * a copy of the table} As {@link #nameLength(long, long, long, String, long)}, whose error a
+     * name outside the table or unterminated gets; readers copy a symbol string table once to
+     * measure and hash its names through array accessors, which C1 compiles inline.
+     *
+     * @param table the copy of the table
+     * @param tableOffset where the table is in the file
+     * @param index the name's offset in the table
+     * @param what what the name is of, for the message
+     * @param which its index, for the message
+     */
+    public int nameLength(byte[] table, long tableOffset, long index, String what, long which) {
+        int nul = index >= 0 && index < table.length ? indexOfNul(table, (int) index, table.length) : -1;
+        return nul >= 0 ? nul - (int) index : nameLength(tableOffset, table.length, index, what, which);
+    }
+
     public String string(long tableOffset, long tableSize, long index, String what) {
         return string(tableOffset, tableSize, index, what, -1);
     }

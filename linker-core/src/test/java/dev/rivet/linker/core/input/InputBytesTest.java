@@ -89,4 +89,22 @@ class InputBytesTest {
         assertThatThrownBy(() -> in.nameLength(0, 10, 1, "symbol", 3)).isInstanceOf(LinkException.class)
                 .hasMessageContaining("lib.o").hasMessageContaining("symbol 3").hasMessageContaining("runs past the end");
     }
+
+    @Test
+    void aNameMeasuredInACopyOfItsTableGetsTheSameLengthOrError() {
+        // A table of 6 bytes at offset 4 of the file: "ab\0cde", its last name unterminated.
+        byte[] file = {9, 9, 9, 9, 'a', 'b', 0, 'c', 'd', 'e', 0};
+        InputBytes in = new InputBytes("lib.o", ByteBuffer.wrap(file));
+        byte[] table = java.util.Arrays.copyOfRange(file, 4, 10);
+        assertThat(in.nameLength(table, 4, 0, "symbol", 0)).isEqualTo(2).isEqualTo(in.nameLength(4, 6, 0, "symbol", 0));
+        assertThat(in.nameLength(table, 4, 2, "symbol", 1)).isZero();
+        // The NUL just past the table does not end its last name.
+        assertThatThrownBy(() -> in.nameLength(table, 4, 3, "symbol", 2)).isInstanceOf(LinkException.class)
+                .hasMessageContaining("lib.o").hasMessageContaining("symbol 2").hasMessageContaining("runs past the end");
+        for (long index : new long[] {6, 7, -1, 1L << 32}) {
+            assertThatThrownBy(() -> in.nameLength(table, 4, index, "symbol", 5)).as("index %d", index)
+                    .isInstanceOf(LinkException.class).hasMessageContaining("lib.o").hasMessageContaining("symbol 5")
+                    .hasMessageContaining("outside its string table");
+        }
+    }
 }
