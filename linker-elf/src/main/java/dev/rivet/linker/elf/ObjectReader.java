@@ -141,6 +141,9 @@ final class ObjectReader {
     private String[] outName;
     /** Per section: its pieces, when it is mergeable and splits. */
     private dev.rivet.linker.core.symbols.MergedPieces[] pieces;
+    /** A copy of the section name table and where it starts in the file; null without one. */
+    private byte[] sectionNames;
+    private int sectionNamesOffset;
     /** A copy of the symbols' string table and where it starts in the file (InputFile.nameCopy). */
     private byte[] stringTable;
     private int stringTableOffset;
@@ -330,12 +333,22 @@ final class ObjectReader {
             }
             shNameOffset = new int[shnum];
             shNameLength = new int[shnum];
+            // The names are read in a copy of their table (array accessors, which C1 compiles
+            // inline): an object built with -ffunction-sections has thousands, each compared with
+            // the prefixes of the output sections. Without a table (index 0), in the file.
+            if (shstrndx != 0) {
+                sectionNames = new byte[(int) shSize[shstrndx]];
+                in.buf.get((int) shOffset[shstrndx], sectionNames);
+                sectionNamesOffset = (int) shOffset[shstrndx];
+            }
             for (int i = 0; i < shnum; i++) {
                 if (shType[i] == SHT_NULL) {
                     shName[i] = "";  // SHT_NULL
                     continue;
                 }
-                shNameLength[i] = in.nameLength(shOffset[shstrndx], shSize[shstrndx], nameIndex[i], "section", i);
+                shNameLength[i] = sectionNames != null
+                        ? in.nameLength(sectionNames, shOffset[shstrndx], nameIndex[i], "section", i)
+                        : in.nameLength(shOffset[shstrndx], shSize[shstrndx], nameIndex[i], "section", i);
                 shNameOffset[i] = (int) (shOffset[shstrndx] + nameIndex[i]);
                 // Decoded when needed (shName): an object built with -ffunction-sections has
                 // thousands of names, which are only compared with a few known ones.
@@ -515,9 +528,8 @@ final class ObjectReader {
         if (len != s.length()) {
             return false;
         }
-        int at = shNameOffset[i];
         for (int k = 0; k < len; k++) {
-            if (in.buf.get(at + k) != s.charAt(k)) {
+            if (nameByte(i, k) != s.charAt(k)) {
                 return false;
             }
         }
@@ -528,16 +540,21 @@ final class ObjectReader {
     private boolean nameHasPrefix(int i, String p) {
         int len = shNameLength[i];
         int pl = p.length();
-        if (len <= pl || in.buf.get(shNameOffset[i] + pl) != '.') {
+        if (len <= pl || nameByte(i, pl) != '.') {
             return false;
         }
-        int at = shNameOffset[i];
         for (int k = 0; k < pl; k++) {
-            if (in.buf.get(at + k) != p.charAt(k)) {
+            if (nameByte(i, k) != p.charAt(k)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** {@return byte k of section i's name, from the copy of the name table when there is one} */
+    private byte nameByte(int i, int k) {
+        byte[] names = sectionNames;
+        return names != null ? names[shNameOffset[i] - sectionNamesOffset + k] : in.buf.get(shNameOffset[i] + k);
     }
 
     /**
