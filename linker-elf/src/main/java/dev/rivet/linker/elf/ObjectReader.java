@@ -243,8 +243,9 @@ final class ObjectReader {
                 addFrameRecords(file, i);
             }
         }
-        file.nameCopy = stringTable;
-        file.nameCopyBase = stringTableOffset;
+        if (stringTable != null) {
+            loader.keepNameCopy(file, stringTable, stringTableOffset);
+        }
         linker.addInput(file, in.buf, symNameOffset, symNameLength, symHash, symFound);
     }
 
@@ -324,8 +325,8 @@ final class ObjectReader {
             }
         }
         if (shnum > 0) {
-            if (shstrndx >= shnum) {
-                throw in.error(62, "section name table index " + shstrndx + " is out of range (" + shnum + " sections)");
+            if (shstrndx < 0 || shstrndx >= shnum) { // an extended index of 2^31 or more is negative here
+                throw in.error(62, "section name table index " + Integer.toUnsignedString(shstrndx) + " is out of range (" + shnum + " sections)");
             }
             if (shstrndx != 0 && shType[shstrndx] != SHT_STRTAB) {
                 // Its bytes are read in place: a NOBITS section's need not even lie in the file.
@@ -737,8 +738,13 @@ final class ObjectReader {
         long base = symtabOffset;
         // The names are measured and hashed in a copy of the string table: one bulk copy, then
         // accessors C1 compiles inline, where the mapped buffer's are a call per eight bytes.
-        byte[] strings = new byte[(int) shSize[strtab]];
-        in.buf.get((int) shOffset[strtab], strings);
+        byte[] strings;
+        if (sectionNames != null && sectionNamesOffset == shOffset[strtab] && sectionNames.length == shSize[strtab]) {
+            strings = sectionNames; // one table for both (clang's .strtab)
+        } else {
+            strings = new byte[(int) shSize[strtab]];
+            in.buf.get((int) shOffset[strtab], strings);
+        }
         stringTable = strings;
         stringTableOffset = (int) shOffset[strtab];
         for (int l = 0; l < n; l++) {
@@ -754,8 +760,15 @@ final class ObjectReader {
                     throw in.error(e + 6, "symbol " + l + " uses an extended section index, but there is no SHT_SYMTAB_SHNDX section");
                 }
                 shndx = (int) in.u32(shOffset[shndxTable] + 4L * l);
+                if (shndx < 0) {
+                    throw in.error(shOffset[shndxTable] + 4L * l, "symbol " + l + " is in section " + Integer.toUnsignedString(shndx)
+                            + ", but the file has only " + shnum);
+                }
             }
-            if (type == STT_SECTION && shndx < shnum) {
+            // A section symbol is named by its section, in the section name table; the others'
+            // names are in the string table's copy.
+            boolean sectionName = type == STT_SECTION && shndx < shnum;
+            if (sectionName) {
                 symNameOffset[l] = shNameOffset[shndx];
                 symNameLength[l] = shNameLength[shndx];
             } else {
@@ -788,7 +801,7 @@ final class ObjectReader {
             symType[l] = (byte) type;
             symValue[l] = in.u64(e + 8);
             symSize[l] = in.u64(e + 16);
-            symHash[l] = type == STT_SECTION && shndx < shnum
+            symHash[l] = sectionName
                     ? dev.rivet.linker.core.symbols.ByteHash.of(in.buf, symNameOffset[l], symNameLength[l])
                     : dev.rivet.linker.core.symbols.ByteHash.of(strings, (int) nameIndex, symNameLength[l]);
             if ((flags & InputFile.LOCAL) == 0 && symFound != null) {

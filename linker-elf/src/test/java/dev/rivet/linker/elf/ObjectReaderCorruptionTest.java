@@ -130,6 +130,39 @@ class ObjectReaderCorruptionTest {
     }
 
     @Test
+    void extendedSectionIndexOutOfRange() throws Exception {
+        for (int index : new int[] {0x8000_0000, 0xffff_ffff, 0x1234_5678}) {
+            // An SHT_SYMTAB_SHNDX table appended to the file (the .comment section's header
+            // reused for it), giving the first global an extended index.
+            ByteBuffer g = le(good);
+            long symtab = header(good, 2);
+            int symbols = (int) (g.getLong((int) symtab + 32) / 24);
+            byte[] b = Arrays.copyOf(good, good.length + 4 * symbols);
+            ByteBuffer x = le(b);
+            long comment = header(b, 1);
+            for (long h = comment; ; h += 64) {
+                if ((x.getLong((int) h + 8) & 2) == 0 && x.getInt((int) h + 4) == 1) { // PROGBITS, not SHF_ALLOC
+                    comment = h;
+                    break;
+                }
+            }
+            x.putInt((int) comment + 4, 18); // SHT_SYMTAB_SHNDX
+            x.putLong((int) comment + 24, good.length);
+            x.putLong((int) comment + 32, 4L * symbols);
+            int sym = firstGlobalSymbol(b);
+            x.putShort(sym + 6, (short) 0xffff); // SHN_XINDEX
+            x.putInt(good.length + 4 * ((sym - (int) g.getLong((int) symtab + 24)) / 24), index);
+            assertThat(load(b)).as("index 0x%x", index).hasMessageContaining("is in section " + Integer.toUnsignedString(index));
+            // The section name table's index extended the same way, in section 0's sh_link.
+            byte[] c = good.clone();
+            ByteBuffer y = le(c);
+            y.putShort(62, (short) 0xffff); // SHN_XINDEX
+            y.putInt((int) y.getLong(40) + 40, index);
+            assertThat(load(c)).as("index 0x%x", index).hasMessageContaining("section name table index " + Integer.toUnsignedString(index));
+        }
+    }
+
+    @Test
     void symbolIndexOutOfRange() throws Exception {
         byte[] b = good.clone();
         int r = firstRela(b);

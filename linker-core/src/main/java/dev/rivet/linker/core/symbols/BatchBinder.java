@@ -73,13 +73,7 @@ final class BatchBinder {
         // are small, and a task per shard cost more than the binding.
         int tasks = symbols < SERIAL_BELOW ? 1 : TASKS;
         inTasks(parallel, tasks, b.n, b::sortByShard);
-        try {
-            inTasks(parallel, tasks, SHARDS, b::findNames);
-        } finally {
-            for (Entry e : batch) {
-                e.file().nameCopy = null; // the names are found: the mapped bytes serve the rest
-            }
-        }
+        inTasks(parallel, tasks, SHARDS, b::findNames);
         b.number();
         @SuppressWarnings("unchecked")
         List<long[]>[] errors = new List[SHARDS];
@@ -192,7 +186,7 @@ final class BatchBinder {
                 int hl = h[l];
                 int len = lengths[l];
                 int off = offsets[l];
-                boolean copied = off >= copyBase && off + len <= copyEnd;
+                boolean copied = copy != null && off >= copyBase && off + len <= copyEnd;
                 int i = hl & mask;
                 int p = -1;
                 for (long slot; (slot = seen[i]) != 0; i = (i + 1) & mask) {

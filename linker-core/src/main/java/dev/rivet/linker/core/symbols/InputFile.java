@@ -46,10 +46,11 @@ public abstract class InputFile {
     /** Local to global symbol index. */
     public int[] localToGlobal;
     /**
-     * A heap copy of the part of {@link #nameBytes()} that holds this file's global names (an
-     * object's string table), from {@link #nameCopyBase}, kept by a reader until the file's batch
-     * is bound, or null: the batch binder compares names in it through accessors that C1 compiles
-     * inline, where the mapped buffer's are a call per eight bytes.
+     * A heap copy of part of {@link #nameBytes()} (an object's string table, which holds its
+     * globals' names, though a malformed file's may lie elsewhere), from {@link #nameCopyBase},
+     * kept until the file's batch is bound ({@link SymbolLoader#keepNameCopy}), or null: the batch
+     * binder compares the names in it through accessors that C1 compiles inline, where the mapped
+     * buffer's are a call per eight bytes.
      */
     public byte[] nameCopy;
     /** Where {@link #nameCopy} starts in {@link #nameBytes()}. */

@@ -207,6 +207,44 @@ public final class SymbolLoader implements Loader {
         }
     }
 
+    /**
+     * The most bytes of name copies kept at once. Deferred files keep theirs until their batch
+     * is bound, which for a build's objects is the end of {@code addInputs}: past this, a file's
+     * names are compared in its mapped bytes, so a link of huge objects needs no more heap.
+     */
+    static final long NAME_COPY_LIMIT = 64L << 20;
+    private long nameCopyBytes;
+
+    /**
+     * Keeps a reader's heap copy of the bytes holding a file's names until the file is bound
+     * ({@link InputFile#nameCopy}), unless the copies kept already reach {@link #NAME_COPY_LIMIT}.
+     * Called by a reader where it finishes a file, in input order.
+     *
+     * @param f the file
+     * @param copy the copy
+     * @param base where the copy starts in {@link InputFile#nameBytes()}
+     */
+    public void keepNameCopy(InputFile f, byte[] copy, int base) {
+        dropNameCopy(f);
+        if (nameCopyBytes + copy.length <= NAME_COPY_LIMIT) {
+            f.nameCopy = copy;
+            f.nameCopyBase = base;
+            nameCopyBytes += copy.length;
+        }
+    }
+
+    /** {@return the bytes of name copies kept now} */
+    long nameCopyBytes() {
+        return nameCopyBytes;
+    }
+
+    private void dropNameCopy(InputFile f) {
+        if (f.nameCopy != null) {
+            nameCopyBytes -= f.nameCopy.length;
+            f.nameCopy = null;
+        }
+    }
+
     private boolean parsingBesideBinding;
 
     /**
@@ -293,7 +331,14 @@ public final class SymbolLoader implements Loader {
         List<BatchBinder.Entry> batch = deferred;
         deferred = new ArrayList<>();
         deferredDefinitions = new Bits(symbols.count);
-        List<Diagnostic> errors = BatchBinder.bind(symbols, batch, strictDupok, atoms, deferredOn);
+        List<Diagnostic> errors;
+        try {
+            errors = BatchBinder.bind(symbols, batch, strictDupok, atoms, deferredOn);
+        } finally {
+            for (BatchBinder.Entry e : batch) {
+                dropNameCopy(e.file()); // the names are found: the mapped bytes serve the rest
+            }
+        }
         for (BatchBinder.Entry e : batch) {
             if (e.afterBind() != null) {
                 e.afterBind().run();
@@ -305,7 +350,7 @@ public final class SymbolLoader implements Loader {
     }
 
     private void bindNow(InputFile f, ByteBuffer names, int[] offset, int[] length, int[] hash, int[] found) {
-        f.nameCopy = null; // only the batch binder compares names in it
+        dropNameCopy(f); // only the batch binder compares names in it
         List<Diagnostic> errors = new ArrayList<>();
         boolean inPlace = names == f.nameBytes(); // the file's own mapped bytes: statics' names stay there
         for (int l = 0; l < f.symCount; l++) {

@@ -189,8 +189,7 @@ class BatchBinderTest {
                 int base = f.nameBytes().limit() / 3;
                 byte[] copy = new byte[f.nameBytes().limit() - base];
                 f.nameBytes().get(base, copy);
-                f.nameCopy = copy;
-                f.nameCopyBase = base;
+                batch.loader.keepNameCopy(f, copy, base);
             }
             // Some readers hash every name, some leave the hashes to binding.
             assertThat(batch.bind(k, k % 3 != 0, k % 2 == 0, null)).isEmpty();
@@ -206,6 +205,7 @@ class BatchBinderTest {
         assertThat(batchErrors).isEqualTo(serialErrors);
         assertThat(batch.state()).isEqualTo(serial.state());
         assertThat(batch.objects).as("the copies are dropped once bound").allMatch(f -> f.nameCopy == null);
+        assertThat(batch.loader.nameCopyBytes()).isZero();
         // The table finds every global by name afterwards.
         for (int s = 1; s < batch.loader.symbols.count; s++) {
             if (!batch.loader.symbols.isStatic.get(s)) {
@@ -257,6 +257,56 @@ class BatchBinderTest {
         assertThat(batchErrors).isEmpty();
         assertThat(seenAt).as("every afterBind ran").doesNotContain(0);
         assertThat(batch.state()).isEqualTo(serial.state());
+    }
+
+    @Test
+    void anEmptyGlobalNameAtTheStartOfItsBytesBindsWithOrWithoutACopy() {
+        // Offset 0 and length 0 lie in any range, a file's without a copy included.
+        List<List<Sym>> files = new ArrayList<>();
+        for (String name : List.of("a", "b", "c", "d")) {
+            files.add(List.of(new Sym("", SymbolKind.UNDEFINED, name.equals("b") ? InputFile.WEAK : 0, 0),
+                    new Sym(name, SymbolKind.TEXT, 0, 8)));
+        }
+        Loaded serial = new Loaded(files);
+        for (int k = 0; k < files.size(); k++) {
+            assertThat(serial.bind(k, true, false, null)).isEmpty();
+        }
+        Loaded batch = new Loaded(files);
+        batch.loader.deferBinding(BatchBinderTest::onThreads);
+        ObjectFile withCopy = batch.objects.get(1);
+        byte[] names = new byte[withCopy.nameBytes().limit()];
+        withCopy.nameBytes().get(0, names);
+        batch.loader.keepNameCopy(withCopy, names, 0);
+        for (int k = 0; k < files.size(); k++) {
+            assertThat(batch.bind(k, true, false, null)).isEmpty();
+        }
+        batch.loader.bindDeferred();
+        assertThat(batch.state()).isEqualTo(serial.state());
+    }
+
+    @Test
+    void nameCopiesAreKeptUpToALimit() {
+        List<Sym> syms = List.of(new Sym("", SymbolKind.ABSOLUTE, InputFile.LOCAL, 0), new Sym("x", SymbolKind.UNDEFINED, 0, 0));
+        Loaded batch = new Loaded(List.of(syms, syms, syms));
+        batch.loader.deferBinding(BatchBinderTest::onThreads);
+        // One array stands for two copies just over half the limit each: the second is not kept.
+        byte[] big = new byte[(int) (SymbolLoader.NAME_COPY_LIMIT / 2 + 1)];
+        batch.objects.get(0).nameBytes().get(0, big, 0, batch.objects.get(0).nameBytes().limit());
+        batch.loader.keepNameCopy(batch.objects.get(0), big, 0);
+        batch.loader.keepNameCopy(batch.objects.get(1), big, 0);
+        assertThat(batch.objects.get(0).nameCopy).isSameAs(big);
+        assertThat(batch.objects.get(1).nameCopy).isNull();
+        assertThat(batch.loader.nameCopyBytes()).isEqualTo(big.length);
+        assertThat(batch.bind(0, true, false, null)).isEmpty();
+        assertThat(batch.bind(1, true, false, null)).isEmpty();
+        assertThat(batch.objects.get(0).nameCopy).as("waiting with its file").isSameAs(big);
+        // A file that cannot wait drops its copy when bound at once; the batch drops the rest.
+        ObjectFile third = batch.objects.get(2);
+        batch.loader.keepNameCopy(third, new byte[4], 0);
+        batch.loader.bindFileSymbols(third, ByteBuffer.wrap(new byte[] {0, 'x'}), new int[] {0, 1}, new int[] {0, 1}, null, null);
+        assertThat(third.nameCopy).isNull();
+        assertThat(batch.objects.get(0).nameCopy).as("bound before the file that could not wait").isNull();
+        assertThat(batch.loader.nameCopyBytes()).isZero();
     }
 
     @Test
