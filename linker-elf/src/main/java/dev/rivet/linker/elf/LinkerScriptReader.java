@@ -69,8 +69,8 @@ final class LinkerScriptReader {
             int at = pos;
             String word = word();
             switch (word) {
-                case "GROUP", "INPUT" -> files(out, false);
-                case "AS_NEEDED" -> files(out, true);
+                case "GROUP", "INPUT" -> files(out, false, 0);
+                case "AS_NEEDED" -> files(out, true, 0);
                 case "OUTPUT_FORMAT", "OUTPUT_ARCH", "SEARCH_DIR" -> skipArguments();
                 case "" -> throw error(at, "unexpected '" + text.charAt(at) + "'");
                 default -> throw error(at, "linker script command " + word + " is not supported (only GROUP, INPUT, AS_NEEDED, "
@@ -79,8 +79,14 @@ final class LinkerScriptReader {
         }
     }
 
-    /** {@code ( file file AS_NEEDED ( file ) ... )} */
-    private void files(List<Entry> out, boolean asNeeded) {
+    /** How deep {@code AS_NEEDED} lists may nest: real scripts nest them once, inside a GROUP. */
+    private static final int MAX_NESTING = 16;
+
+    /** {@code ( file file AS_NEEDED ( file ) ... )}, {@code depth} lists inside another. */
+    private void files(List<Entry> out, boolean asNeeded, int depth) {
+        if (depth > MAX_NESTING) {
+            throw error(pos, "AS_NEEDED lists nest more than " + MAX_NESTING + " deep");
+        }
         expect('(');
         while (true) {
             skipSpace();
@@ -98,7 +104,7 @@ final class LinkerScriptReader {
             int at = pos;
             String w = word();
             if (w.equals("AS_NEEDED")) {
-                files(out, true);
+                files(out, true, depth + 1);
             } else if (w.isEmpty()) {
                 throw error(at, "unexpected '" + text.charAt(at) + "'");
             } else if (w.startsWith("-l") && w.length() > 2) {

@@ -141,8 +141,8 @@ final class ObjectReader {
     private String[] outName;
     /** Per section: its pieces, when it is mergeable and splits. */
     private dev.rivet.linker.core.symbols.MergedPieces[] pieces;
-    /** A copy of the section name table and where it starts in the file; null without one. */
-    private byte[] sectionNames;
+    /** A copy of the section name table and where it starts in the file; empty without one. */
+    private byte[] sectionNames = new byte[0];
     private int sectionNamesOffset;
     /** A copy of the symbols' string table and where it starts in the file (InputFile.nameCopy). */
     private byte[] stringTable;
@@ -287,7 +287,7 @@ final class ObjectReader {
             // More than 0xff00 sections: the count is in section 0's sh_size.
             in.require(shoff, Elf.SHDR_SIZE, "section header 0");
             long n = in.u64(shoff + 32);
-            if (n > Integer.MAX_VALUE / Elf.SHDR_SIZE) {
+            if (n < 0 || n > Integer.MAX_VALUE / Elf.SHDR_SIZE) {
                 throw in.error(shoff + 32, "section count " + Long.toUnsignedString(n) + " is too large");
             }
             shnum = (int) n;
@@ -336,9 +336,9 @@ final class ObjectReader {
             shNameLength = new int[shnum];
             // The names are read in a copy of their table (array accessors, which C1 compiles
             // inline): an object built with -ffunction-sections has thousands, each compared with
-            // the prefixes of the output sections. Without a table (index 0), in the file.
+            // the prefixes of the output sections. Without a table (index 0), every name is empty.
+            sectionNames = new byte[shstrndx != 0 ? (int) shSize[shstrndx] : 0];
             if (shstrndx != 0) {
-                sectionNames = new byte[(int) shSize[shstrndx]];
                 in.buf.get((int) shOffset[shstrndx], sectionNames);
                 sectionNamesOffset = (int) shOffset[shstrndx];
             }
@@ -347,9 +347,13 @@ final class ObjectReader {
                     shName[i] = "";  // SHT_NULL
                     continue;
                 }
-                shNameLength[i] = sectionNames != null
-                        ? in.nameLength(sectionNames, shOffset[shstrndx], nameIndex[i], "section", i)
-                        : in.nameLength(shOffset[shstrndx], shSize[shstrndx], nameIndex[i], "section", i);
+                if (shstrndx == 0) {
+                    if (nameIndex[i] != 0) {
+                        throw in.error(sectionHeader(i), "section " + i + " has a name, but the file has no section name table");
+                    }
+                    continue;
+                }
+                shNameLength[i] = in.nameLength(sectionNames, shOffset[shstrndx], nameIndex[i], "section", i);
                 shNameOffset[i] = (int) (shOffset[shstrndx] + nameIndex[i]);
                 // Decoded when needed (shName): an object built with -ffunction-sections has
                 // thousands of names, which are only compared with a few known ones.
@@ -552,10 +556,9 @@ final class ObjectReader {
         return true;
     }
 
-    /** {@return byte k of section i's name, from the copy of the name table when there is one} */
+    /** {@return byte k of section i's name, from the copy of the name table} */
     private byte nameByte(int i, int k) {
-        byte[] names = sectionNames;
-        return names != null ? names[shNameOffset[i] - sectionNamesOffset + k] : in.buf.get(shNameOffset[i] + k);
+        return sectionNames[shNameOffset[i] - sectionNamesOffset + k];
     }
 
     /**
@@ -739,7 +742,7 @@ final class ObjectReader {
         // The names are measured and hashed in a copy of the string table: one bulk copy, then
         // accessors C1 compiles inline, where the mapped buffer's are a call per eight bytes.
         byte[] strings;
-        if (sectionNames != null && sectionNamesOffset == shOffset[strtab] && sectionNames.length == shSize[strtab]) {
+        if (sectionNames.length > 0 && sectionNamesOffset == shOffset[strtab] && sectionNames.length == shSize[strtab]) {
             strings = sectionNames; // one table for both (clang's .strtab)
         } else {
             strings = new byte[(int) shSize[strtab]];
@@ -835,6 +838,11 @@ final class ObjectReader {
             } else if (shndx == SHN_COMMON) {
                 if (value <= 0 || Long.bitCount(value) != 1 || value > (1L << 30)) {
                     throw in.error(e + 8, "common symbol '" + symbolName(l) + "' has alignment " + value + ", which is not a power of two");
+                }
+                if (size < 0 || size > Integer.MAX_VALUE) {
+                    // As for a .bss section: no bytes in the file bound it.
+                    throw in.error(e + 16, "common symbol '" + symbolName(l) + "' of " + Long.toUnsignedString(size)
+                            + " bytes is larger than 2 GiB");
                 }
                 int atom = file.addSection(SymbolKind.BSS, (int) value, 0, size);
                 file.addCommonSectionName();

@@ -35,6 +35,14 @@ class LinkerScriptReaderTest {
     }
 
     @Test
+    void deeplyNestedListsAreAnErrorNotAStackOverflow() throws Exception {
+        Path script = dir.resolve("deep.ld");
+        Files.writeString(script, "GROUP ( " + "AS_NEEDED ( ".repeat(200_000) + ")".repeat(200_001) + "\n");
+        assertThatThrownBy(() -> Linker.create(Target.X86_64_LINUX).addInput(script)).isInstanceOf(LinkException.class)
+                .hasMessageContaining("deep.ld").hasMessageContaining("AS_NEEDED lists nest more than 16 deep");
+    }
+
+    @Test
     void aScriptThatIncludesItselfIsAnError() throws Exception {
         Path script = dir.resolve("loop.a");
         Files.writeString(script, "INPUT ( " + script + " )\n");

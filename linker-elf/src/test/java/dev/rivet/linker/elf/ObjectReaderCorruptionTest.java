@@ -163,6 +163,69 @@ class ObjectReaderCorruptionTest {
     }
 
     @Test
+    void withoutASectionNameTableNoSectionMayHaveAName() throws Exception {
+        // e_shstrndx 0: section 0, never read otherwise, must not stand in for the table.
+        byte[] b = good.clone();
+        ByteBuffer x = le(b);
+        x.putShort(62, (short) 0);
+        long shoff = x.getLong(40);
+        x.putLong((int) shoff + 24, 1L << 40); // sh_offset
+        x.putLong((int) shoff + 32, 0xffff_ffffL); // sh_size
+        x.putInt((int) shoff + 64, 0x7fff_ffff); // section 1's sh_name
+        assertThat(load(b)).hasMessageContaining("section 1 has a name, but the file has no section name table")
+                .hasMessageContaining(String.format("offset 0x%x", shoff + 64));
+    }
+
+    @Test
+    void aSectionCountInSectionZeroOf2To63OrMoreIsAnError() throws Exception {
+        byte[] b = good.clone();
+        ByteBuffer x = le(b);
+        x.putShort(60, (short) 0);
+        x.putLong((int) x.getLong(40) + 32, 0x8000_0000_0000_0005L);
+        assertThat(load(b)).hasMessageContaining("section count 9223372036854775813 is too large");
+    }
+
+    @Test
+    void aCommonSymbolOrBssLargerThan2GiBIsAnError() throws Exception {
+        Path obj = CompiledPrograms.compile(Target.X86_64_LINUX, dir, List.of("-fcommon"), "big.c",
+                "int table;\nchar zeros[64] = {0};\nint main(void) { return table + zeros[1]; }\n").get(0);
+        byte[] ok = Files.readAllBytes(obj);
+        for (long size : new long[] {1L << 31, 1L << 62, -1L}) {
+            // The common symbol's size: its st_value is the alignment, its shndx SHN_COMMON.
+            byte[] b = ok.clone();
+            ByteBuffer x = le(b);
+            long symtab = header(b, 2);
+            long off = x.getLong((int) symtab + 24);
+            for (long e = off; e < off + x.getLong((int) symtab + 32); e += 24) {
+                if (Short.toUnsignedInt(x.getShort((int) e + 6)) == 0xfff2) { // SHN_COMMON
+                    x.putLong((int) e + 16, size);
+                }
+            }
+            assertThat(linkError(b)).as("common of %d bytes", size).contains("common symbol 'table' of " + Long.toUnsignedString(size)
+                    + " bytes is larger than 2 GiB");
+            // A NOBITS section's size (.bss), which no bytes in the file bound either, is refused
+            // when read.
+            byte[] c = ok.clone();
+            ByteBuffer y = le(c);
+            y.putLong((int) header(c, 8) + 32, size); // SHT_NOBITS
+            assertThat(linkError(c)).as(".bss of %d bytes", size).contains("larger than 2 GiB");
+        }
+    }
+
+    /** {@return the message of the LinkException that adding and linking an object gives} */
+    private String linkError(byte[] bytes) throws Exception {
+        Path p = dir.resolve("big.o");
+        Files.write(p, bytes);
+        try (Linker l = Linker.create(Target.X86_64_LINUX, dev.rivet.linker.LinkOptions.builder().entry("main").threads(1).build())) {
+            l.addInput(p);
+            l.link(dir.resolve("big"));
+        } catch (LinkException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("no LinkException");
+    }
+
+    @Test
     void symbolIndexOutOfRange() throws Exception {
         byte[] b = good.clone();
         int r = firstRela(b);

@@ -367,8 +367,8 @@ final class ExportTrie {
             long info = c.uleb("a node's terminal size");
             int childrenAt;
             if (info != 0) {
-                if (info > c.end - c.pos) {
-                    throw in.error(c.pos, "terminal information of " + info + " bytes runs past the end of the export trie");
+                if (info < 0 || info > c.end - c.pos) { // a ULEB of 2^63 or more is negative here
+                    throw in.error(c.pos, "terminal information of " + Long.toUnsignedString(info) + " bytes runs past the end of the export trie");
                 }
                 int infoEnd = c.pos + (int) info;
                 Cursor t = new Cursor(in, c.pos, infoEnd);
@@ -398,7 +398,7 @@ final class ExportTrie {
                     throw in.error(c.pos - 1, "an edge of the export trie has an empty label");
                 }
                 long child = c.uleb("a child's offset");
-                if (child >= size) {
+                if (child < 0 || child >= size) { // a ULEB of 2^63 or more is negative here
                     throw in.error(c.pos - 1, "an edge of the export trie points to trie offset 0x" + Long.toHexString(child)
                             + ", past its end (0x" + Integer.toHexString(size) + ")");
                 }

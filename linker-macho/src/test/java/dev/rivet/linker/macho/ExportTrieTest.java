@@ -246,6 +246,16 @@ class ExportTrieTest {
         assertCorrupt(new byte[] {0, 2, 'a', 0, 8, 'b', 0, 8, 0, 0}, "twice", 8);
         // an empty label
         assertCorrupt(new byte[] {0, 1, 0, 3, 0, 0}, "empty label", 2);
+        // a child's offset of 2^64 - 1 (negative as a long)
+        byte[] ff = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1};
+        byte[] negativeChild = new byte[4 + ff.length];
+        System.arraycopy(new byte[] {0, 1, '_', 0}, 0, negativeChild, 0, 4);
+        System.arraycopy(ff, 0, negativeChild, 4, ff.length);
+        assertCorrupt(negativeChild, "past its end", negativeChild.length - 1);
+        // a terminal size of 2^63 + 16 (negative as a long), the trie at the end of the file
+        byte[] negativeInfo = {(byte) 0x90, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
+            (byte) 0x80, (byte) 0x80, 1, 0, 0};
+        assertCorrupt(negativeInfo, "terminal information of 9223372036854775824 bytes", 10);
     }
 
     @Test
