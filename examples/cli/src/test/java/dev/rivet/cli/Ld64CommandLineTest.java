@@ -280,4 +280,30 @@ class Ld64CommandLineTest {
         assertThat(lld.ignored()).contains("-no_deduplicate").anyMatch(i -> i.startsWith("-lto_library "));
         assertThat(lld.entry()).isEqualTo(Optional.empty());
     }
+
+    @Test
+    void randomCommandLinesParseOrAreErrors() {
+        String[] options = {"-o", "-arch", "-platform_version", "-macos_version_min", "-syslibroot", "-L", "-F", "-l",
+            "-framework", "-e", "-dylib", "-execute", "-dead_strip", "-all_load", "-force_load", "-rpath",
+            "-install_name", "-dylib_install_name", "-exported_symbol", "-exported_symbols_list", "-undefined",
+            "-adhoc_codesign", "-no_adhoc_codesign", "-no_deduplicate", "-demangle", "-dynamic", "-v", "-Z",
+            "-version_details", "-lto_library", "-mllvm", "-", "-x", "--threads"};
+        String[] values = {"", "x", "arm64", "x86_64", "ppc", "macos", "ios", "11.0", "11.0.0.0", "1..2", "99999999999",
+            "-1", "error", "dynamic_lookup", "warning", "suppress", "/", ".", "@", "a b", "\u00e9"};
+        java.util.Random r = new java.util.Random(13);
+        for (int round = 0; round < 20_000; round++) {
+            List<String> args = new ArrayList<>();
+            for (int k = 0, n = 1 + r.nextInt(8); k < n; k++) {
+                args.add(options[r.nextInt(options.length)]);
+                for (int v = r.nextInt(3); v > 0; v--) {
+                    args.add(values[r.nextInt(values.length)]);
+                }
+            }
+            try {
+                Ld64CommandLine.parse(args, dir);
+            } catch (UsageException | LinkException e) {
+                assertThat(e.getMessage()).as("%s", args).isNotBlank();
+            }
+        }
+    }
 }

@@ -727,4 +727,43 @@ class LdCommandLineTest {
             assertThat(libs.warnings()).isEmpty();
         }
     }
+
+    @Test
+    void randomCommandLinesParseOrAreUsageErrors() {
+        // Options of every kind (taking values, flags, ignored, unsupported, grouped), spelled
+        // joined and apart, with values that are empty, odd or out of range.
+        String[] options = {"-o", "--output", "-L", "--library-path", "-l", "--library", "-e", "--entry", "-m", "-z",
+            "--hash-style", "--build-id", "--build-id=", "--dynamic-linker", "-I", "-soname", "-h", "-rpath", "-R",
+            "--version-script", "-O", "--push-state", "--pop-state", "--start-group", "--end-group", "-(", "-)",
+            "-static", "-Bstatic", "-Bdynamic", "--as-needed", "--no-as-needed", "--whole-archive",
+            "--no-whole-archive", "-pie", "-no-pie", "-shared", "--gc-sections", "--no-gc-sections", "-s", "-S",
+            "--eh-frame-hdr", "-plugin", "-plugin-opt", "--sysroot", "--sysroot=", "--threads", "--threads=",
+            "-T", "--script", "--defsym", "-u", "--wrap", "-Map", "--relocatable", "-r", "-v", "--version",
+            "--help", "-Ttext", "--section-start", "-", "--", "-zz", "-Lx", "-lx", "--fatal-warnings", "-EB"};
+        String[] values = {"", "=", "x", "1", "0", "-1", "999999999999999999999", "0x", "elf_x86_64", "aarch64linux",
+            "sha1", "0xZZ", "none", "gnu", "both", "sysv", "now", "relro", "max-page-size=", "max-page-size=-5",
+            "stack-size=0x1", "@", "a b", "\0", "=x", ".", "/", "..", "\u00e9"};
+        java.util.Random r = new java.util.Random(11);
+        for (int round = 0; round < 20_000; round++) {
+            List<String> args = new ArrayList<>();
+            for (int k = 0, n = 1 + r.nextInt(6); k < n; k++) {
+                String option = options[r.nextInt(options.length)];
+                String value = values[r.nextInt(values.length)];
+                switch (r.nextInt(4)) {
+                    case 0 -> args.add(option);
+                    case 1 -> args.add(option + value);
+                    case 2 -> args.add(option + "=" + value);
+                    default -> {
+                        args.add(option);
+                        args.add(value);
+                    }
+                }
+            }
+            try {
+                LdCommandLine.parse(args, dir);
+            } catch (UsageException e) {
+                assertThat(e.getMessage()).as("%s", args).isNotBlank();
+            }
+        }
+    }
 }
