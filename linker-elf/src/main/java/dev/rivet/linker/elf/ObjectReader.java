@@ -765,7 +765,7 @@ final class ObjectReader {
                 shndx = (int) in.u32(shOffset[shndxTable] + 4L * l);
                 if (shndx < 0) {
                     throw in.error(shOffset[shndxTable] + 4L * l, "symbol " + l + " is in section " + Integer.toUnsignedString(shndx)
-                            + ", but the file has only " + shnum);
+                            + ", but the file has only " + shnum + " sections");
                 }
             }
             // A section symbol is named by its section, in the section name table; the others'
