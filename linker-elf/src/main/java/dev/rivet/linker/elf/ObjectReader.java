@@ -440,13 +440,19 @@ final class ObjectReader {
             signatureLength[group] = shNameLength[shndx];
             return;
         }
+        int strtab = stringTableOf(symtab);
+        long nameIndex = in.u32(e);
+        signatureLength[group] = in.nameLength(shOffset[strtab], shSize[strtab], nameIndex, "the signature of group " + shName(group), -1);
+        signatureOffset[group] = (int) (shOffset[strtab] + nameIndex);
+    }
+
+    /** {@return the string table a symbol table's sh_link names, checked to be one} */
+    private int stringTableOf(int symtab) {
         int strtab = shLink[symtab];
         if (strtab <= 0 || strtab >= shnum || shType[strtab] != SHT_STRTAB) {
             throw in.error(sectionHeader(symtab) + 40, "the symbol table's string table index " + strtab + " is not a string table");
         }
-        long nameIndex = in.u32(e);
-        signatureLength[group] = in.nameLength(shOffset[strtab], shSize[strtab], nameIndex, "the signature of group " + shName(group), -1);
-        signatureOffset[group] = (int) (shOffset[strtab] + nameIndex);
+        return strtab;
     }
 
     /** {@return group section {@code group}'s signature, decoded for a message} */
@@ -731,10 +737,7 @@ final class ObjectReader {
             return;
         }
         symtabOffset = shOffset[symtab];
-        int strtab = shLink[symtab];
-        if (strtab <= 0 || strtab >= shnum || shType[strtab] != SHT_STRTAB) {
-            throw in.error(sectionHeader(symtab) + 40, "the symbol table's string table index " + strtab + " is not a string table");
-        }
+        int strtab = stringTableOf(symtab);
         if (shndxTable >= 0) {
             in.require(shOffset[shndxTable], 4L * n, "the extended section index table");
         }
@@ -768,15 +771,20 @@ final class ObjectReader {
                             + ", but the file has only " + shnum + " sections");
                 }
             }
-            // A section symbol is named by its section, in the section name table; the others'
-            // names are in the string table's copy.
-            boolean sectionName = type == STT_SECTION && shndx < shnum;
-            if (sectionName) {
+            // A section symbol is named by its section, in the section name table's copy; the
+            // others in the string table's.
+            byte[] names;
+            int nameAt;
+            if (type == STT_SECTION && shndx < shnum) {
                 symNameOffset[l] = shNameOffset[shndx];
                 symNameLength[l] = shNameLength[shndx];
+                names = sectionNames;
+                nameAt = shNameOffset[shndx] - sectionNamesOffset;
             } else {
                 symNameLength[l] = in.nameLength(strings, shOffset[strtab], nameIndex, "symbol", l);
                 symNameOffset[l] = (int) (shOffset[strtab] + nameIndex);
+                names = strings;
+                nameAt = (int) nameIndex;
             }
             int flags = 0;
             if (bind == STB_LOCAL || l == 0) {
@@ -804,9 +812,7 @@ final class ObjectReader {
             symType[l] = (byte) type;
             symValue[l] = in.u64(e + 8);
             symSize[l] = in.u64(e + 16);
-            symHash[l] = sectionName
-                    ? dev.rivet.linker.core.symbols.ByteHash.of(in.buf, symNameOffset[l], symNameLength[l])
-                    : dev.rivet.linker.core.symbols.ByteHash.of(strings, (int) nameIndex, symNameLength[l]);
+            symHash[l] = dev.rivet.linker.core.symbols.ByteHash.of(names, nameAt, symNameLength[l]);
             if ((flags & InputFile.LOCAL) == 0 && symFound != null) {
                 // Most of a member's globals are there already (what it was loaded for, and what
                 // it calls): found now, in parallel, they need no probe when bound.

@@ -57,8 +57,10 @@ final class SymtabWriter {
         AtomTable at = ctx.atoms;
         int n = st.count;
         int chunks = Math.max(1, Math.min(ctx.parallelism() * 4, n / 16384));
-        // Which symbols are written, then how many locals and globals (and name bytes) each chunk has.
+        // Which symbols are written and which of them are locals (static or hidden ones), then
+        // how many locals and globals (and name bytes) each chunk has.
         Bits written = new Bits(n);
+        Bits local = new Bits(n);
         int[] localCount = new int[chunks + 1];
         int[] globalCount = new int[chunks + 1];
         long[] localBytes = new long[chunks + 1];
@@ -81,7 +83,8 @@ final class SymtabWriter {
                     continue;
                 }
                 written.set(s);
-                if (isLocal(st, s, flags)) {
+                if ((flags & InputFile.HIDDEN) != 0 || st.isStatic.get(s)) {
+                    local.set(s);
                     localCount[c + 1]++;
                     localBytes[c + 1] += st.nameLength(s) + 1;
                 } else {
@@ -103,7 +106,7 @@ final class SymtabWriter {
             int g = globalCount[c];
             for (int s = written.nextSetBit(chunkStart(n, chunks, c)), to = chunkStart(n, chunks, c + 1); s >= 0 && s < to;
                     s = written.nextSetBit(s + 1)) {
-                if (isLocal(st, s)) {
+                if (local.get(s)) {
                     chosen[l++] = s;
                 } else {
                     chosen[chosen.length - 1 - g++] = s;
@@ -151,7 +154,7 @@ final class SymtabWriter {
                 default -> Elf.STT_OBJECT;
             };
             boolean hidden = (flags & InputFile.HIDDEN) != 0;
-            int bind = isLocal(st, s, flags) ? Elf.STB_LOCAL : (flags & InputFile.WEAK) != 0 ? Elf.STB_WEAK : Elf.STB_GLOBAL;
+            int bind = i < locals ? Elf.STB_LOCAL : (flags & InputFile.WEAK) != 0 ? Elf.STB_WEAK : Elf.STB_GLOBAL;
             int atom = file.symAtom[l];
             // The section is the one the atom was placed in; the symbol's own kind only says FUNC or OBJECT.
             int shndx = atom == 0 ? Elf.SHN_ABS : collected.get(atomOutput[atom]).index;
@@ -167,15 +170,5 @@ final class SymtabWriter {
             out.put(strBase + strPos + len, (byte) 0);
             strPos += len + 1;
         }
-    }
-
-    /** Static and hidden symbols are written as locals. */
-    private static boolean isLocal(SymbolTable st, int s) {
-        return st.hasFlag(s, InputFile.HIDDEN) || st.isStatic.get(s);
-    }
-
-    /** {@link #isLocal(SymbolTable, int)}, given s's flags in its file. */
-    private static boolean isLocal(SymbolTable st, int s, int flags) {
-        return (flags & InputFile.HIDDEN) != 0 || st.isStatic.get(s);
     }
 }

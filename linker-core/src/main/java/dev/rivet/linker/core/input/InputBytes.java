@@ -84,9 +84,7 @@ public class InputBytes {
         boolean little = buf.order() == java.nio.ByteOrder.LITTLE_ENDIAN;
         long pattern = (value & 0xffL) * 0x0101010101010101L;
         for (; p + 8 <= end; p += 8) {
-            long v = buf.getLong((int) p) ^ pattern;
-            // Exact: a byte's high bit is set here if and only if the byte is zero.
-            long zeros = ~(((v & 0x7f7f7f7f7f7f7f7fL) + 0x7f7f7f7f7f7f7f7fL) | v | 0x7f7f7f7f7f7f7f7fL);
+            long zeros = zeroBytes(buf.getLong((int) p) ^ pattern);
             if (zeros != 0) {
                 return p + ((little ? Long.numberOfTrailingZeros(zeros) : Long.numberOfLeadingZeros(zeros)) >>> 3);
             }
@@ -97,6 +95,11 @@ public class InputBytes {
             }
         }
         return -1;
+    }
+
+    /** {@return v with the high bit of each zero byte set, and no other bit} Exact, unlike the cheaper (v - 0x01..) & ~v trick. */
+    private static long zeroBytes(long v) {
+        return ~(((v & 0x7f7f7f7f7f7f7f7fL) + 0x7f7f7f7f7f7f7f7fL) | v | 0x7f7f7f7f7f7f7f7fL);
     }
 
     private static final java.lang.invoke.VarHandle LONGS_LE =
@@ -110,8 +113,7 @@ public class InputBytes {
     public static int indexOfNul(byte[] b, int from, int end) {
         int p = from;
         for (; p + 8 <= end; p += 8) {
-            long v = (long) LONGS_LE.get(b, p);
-            long zeros = ~(((v & 0x7f7f7f7f7f7f7f7fL) + 0x7f7f7f7f7f7f7f7fL) | v | 0x7f7f7f7f7f7f7f7fL);
+            long zeros = zeroBytes((long) LONGS_LE.get(b, p));
             if (zeros != 0) {
                 return p + (Long.numberOfTrailingZeros(zeros) >>> 3);
             }

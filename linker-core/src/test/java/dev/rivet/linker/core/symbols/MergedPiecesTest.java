@@ -45,7 +45,9 @@ class MergedPiecesTest {
         MergedPieces pa = MergedPieces.split(a, 3, 8, 1, true).internInto(table, a, 3);
         MergedPieces pb = MergedPieces.split(b, 0, 14, 1, true).internInto(table, b, 0);
 
-        assertThat(pb.outs()).containsExactly(pa.outs()[1], pb.outs()[1], pa.outs()[0]);
+        assertThat(pb.outs()[0]).as("two").isEqualTo(pa.outs()[1]);
+        assertThat(pb.outs()[2]).as("one").isEqualTo(pa.outs()[0]);
+        assertThat(pb.outs()[1]).as("three, new").isNotIn(pa.outs()[0], pa.outs()[1]);
         assertThat(table.pieces()).isEqualTo(3);
         assertThat(table.size()).isEqualTo(14);
     }
